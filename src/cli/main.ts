@@ -1,0 +1,66 @@
+import { Command, CommanderError, Option } from 'commander';
+import { BOARDS } from '../abi/boards.js';
+import { checkCommand } from './commands/check.js';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, processIo, type Io } from './io.js';
+
+const VERSION = '0.1.0';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function program(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('sel4ts')
+    .description('Validate, build and run seL4 Microkit system descriptions')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run sel4ts --help for usage)');
+
+  cmd
+    .command('check')
+    .description('validate a system description (.system/.xml, .yaml or .json) and report every problem')
+    .argument('<system>', 'the system description')
+    .option('--board <board>', 'the board whose kernel configuration applies (default: qemu_virt_aarch64)')
+    .option('--config <config>', 'debug, release, benchmark, or smp-… (default: debug)')
+    .option('--kernel-config <file.json>', 'a kernel configuration instead of a board (see README)')
+    .option('--search-path <dir>', 'a directory to search for prefill files (repeatable)', collect, [])
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github', 'microkit']).default('text'))
+    .action((system: string, opts: Record<string, unknown>) => {
+      setExit(checkCommand(system, opts, io));
+    });
+
+  cmd
+    .command('boards')
+    .description('list the boards and their kernel configurations')
+    .action(() => {
+      for (const b of BOARDS) {
+        const c = b.config;
+        const smp = b.smpCores !== undefined ? `, smp ${b.smpCores}` : '';
+        io.stdout(`${b.name.padEnd(24)} ${c.arch.padEnd(8)} hyp ${c.hypervisor ? 'on ' : 'off'} top 0x${c.vspaceUserTop.toString(16)}${smp}  ${b.description}\n`);
+      }
+      setExit(EXIT_OK);
+    });
+  return cmd;
+}
+
+/** Run the command line; returns the exit code. The only place that decides exit codes. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let code = EXIT_OK;
+  try {
+    await program(io, (c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`sel4ts: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    io.stderr(`sel4ts: internal error: this is a bug in sel4ts, please report it with the input that caused it.\n${detail}\n`);
+    return EXIT_INTERNAL;
+  }
+}
