@@ -14,8 +14,10 @@ export function readChannel(ctx: SdfContext, el: Element, pds: Map<string, Prote
   const channel: Channel = { ...newEntity(el), ends: [] };
   ctx.checkAttributes(el, []);
   const elements = childElements(el);
+  let foreign = 0;
   for (const child of elements) {
     if (child.tag !== 'end') {
+      foreign++;
       ctx.report('channel_invalid_child', `invalid XML element '${child.tag}' in <channel>`, {
         reference: `Error: invalid XML element '${child.tag}': ${ctx.loc(child)}`,
         span: child.nameSpan,
@@ -27,6 +29,8 @@ export function readChannel(ctx: SdfContext, el: Element, pds: Map<string, Prote
   }
   if (elements.length !== 2 || channel.ends.length !== 2) {
     channel.invalid.add('ends');
+    // A foreign child was reported already; the count follows from it.
+    if (foreign > 0) return channel;
     ctx.valueError('channel_end_count', el, 'exactly two end elements must be specified', {
       span: el.nameSpan,
       hint: `this channel has ${channel.ends.length} <end> element${channel.ends.length === 1 ? '' : 's'}`,

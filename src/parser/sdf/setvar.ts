@@ -42,7 +42,8 @@ export function readSetvar(ctx: SdfContext, el: Element, pd: ProtectionDomain): 
   const symbol = attr(el, 'symbol');
   if (!symbol) ctx.missing(el, 'symbol');
   const region = attr(el, 'region_paddr');
-  if (!region) ctx.missing(el, 'region_paddr');
+  // The legacy <setvar vaddr> form was reported above; its region_paddr is not missing, it is moot.
+  if (!region && !attr(el, 'vaddr')) ctx.missing(el, 'region_paddr');
   sv.symbol = symbol?.value;
   sv.regionPaddr = region?.value;
   if (symbol && region) addSetvarSymbol(ctx, pd, symbol.value, 'region_paddr', el, 'symbol');

@@ -1,0 +1,34 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DIAGNOSTIC_CODES } from '../src/diagnostics/codes.js';
+import { position } from '../src/diagnostics/render.js';
+import { checkFixture, FIXTURE_DIR, fixtureExpectations, key } from './helpers/fixtures.js';
+
+const fixtures = readdirSync(FIXTURE_DIR)
+  .filter((f) => /\.(system|yaml|json)$/.test(f))
+  .sort();
+
+describe('diagnostic fixtures', () => {
+  for (const name of fixtures) {
+    it(`${name} reports exactly its expected diagnostics`, () => {
+      const { result, text } = checkFixture(name);
+      const expected = fixtureExpectations(name, text);
+      expect(expected, `${name} has no expect: line`).toBeDefined();
+      const actual = result.diagnostics.map((d) => key({ code: d.code, ...position(d.file, d.span) }));
+      expect(actual).toEqual(expected);
+      const code = name.replace(/\.(system|yaml|json)$/, '');
+      expect(actual.map((k) => k.split('@')[0])).toContain(code);
+    });
+  }
+
+  it('every diagnostic code has a fixture named after it', () => {
+    const named = new Set(fixtures.map((f) => f.replace(/\.(system|yaml|json)$/, '')));
+    const missing = Object.keys(DIAGNOSTIC_CODES).filter((c) => !named.has(c));
+    expect(missing).toEqual([]);
+  });
+
+  it('every fixture is named after a diagnostic code', () => {
+    const unknown = fixtures.map((f) => f.replace(/\.(system|yaml|json)$/, '')).filter((c) => !(c in DIAGNOSTIC_CODES));
+    expect(unknown).toEqual([]);
+  });
+});
