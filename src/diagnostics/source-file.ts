@@ -26,6 +26,7 @@ export class SourceFile {
       else hi = mid - 1;
     }
     const lineStart = starts[lo]!;
+    if (!this.lineHasSurrogates(lo, lineStart)) return { line: lo + 1, column: o - lineStart + 1 };
     let column = 1;
     for (let i = lineStart; i < o; i++) {
       const c = this.text.charCodeAt(i);
@@ -33,6 +34,21 @@ export class SourceFile {
       if (c < 0xdc00 || c > 0xdfff || i === lineStart) column++;
     }
     return { line: lo + 1, column };
+  }
+
+  private surrogateLines: Map<number, boolean> | undefined;
+
+  /** Whether a line has astral characters (so UTF-16 offsets and columns differ). */
+  private lineHasSurrogates(index: number, lineStart: number): boolean {
+    this.surrogateLines ??= new Map();
+    let has = this.surrogateLines.get(index);
+    if (has === undefined) {
+      const starts = this.getLineStarts();
+      const end = index + 1 < starts.length ? starts[index + 1]! : this.text.length;
+      has = /[\uD800-\uDFFF]/.test(this.text.slice(lineStart, end));
+      this.surrogateLines.set(index, has);
+    }
+    return has;
   }
 
   /** The text of a 1-based line, without its line terminator. */

@@ -1,10 +1,11 @@
 import type { SdfContext } from '../../parser/sdf/context.js';
 import type { IoPort, ProtectionDomain, SystemDescription } from '../../parser/model.js';
 import { hex } from '../../parser/numbers.js';
+import { DisjointIntervals } from '../../util/intervals.js';
 
 /** Spec: sdf.md §5.4 l. */
 export function checkIoPorts(ctx: SdfContext, system: SystemDescription): void {
-  const all: [IoPort, ProtectionDomain][] = [];
+  const placed = new DisjointIntervals<[IoPort, ProtectionDomain]>();
   for (const pd of system.allProtectionDomains) {
     const ids = new Map<bigint, IoPort>();
     for (const port of pd.ioports) {
@@ -26,11 +27,12 @@ export function checkIoPorts(ctx: SdfContext, system: SystemDescription): void {
       if (port.addr === undefined || port.size === undefined || port.id === undefined) continue;
       const start = port.addr;
       const end = start + port.size;
-      for (const [other, otherPd] of all) {
+      const hit = placed.overlapping(start, end)[0];
+      if (hit) {
+        const [other, otherPd] = hit;
         const os = other.addr!;
         const oe = os + other.size!;
-        if (start < oe && os < end) {
-          ctx.report(
+        ctx.report(
             'ioport_overlap',
             `I/O ports [${hex(start)}, ${hex(end)}) of '${pd.name ?? ''}' overlap [${hex(os)}, ${hex(oe)}) of '${otherPd.name ?? ''}'`,
             {
@@ -39,10 +41,9 @@ export function checkIoPorts(ctx: SdfContext, system: SystemDescription): void {
               notes: [{ message: 'the other I/O port range', file: ctx.file, span: ctx.valueSpan(other.element, 'addr') }],
             },
           );
-          break;
-        }
+        continue;
       }
-      all.push([port, pd]);
+      placed.add(start, end, [port, pd]);
     }
   }
 }

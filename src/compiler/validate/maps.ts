@@ -6,6 +6,7 @@ import { formatPci, hex } from '../../parser/numbers.js';
 import type { SdfContext } from '../../parser/sdf/context.js';
 import { pdMapLimit } from '../../parser/sdf/protection-domain.js';
 import { suggest } from '../../parser/sdf/suggest.js';
+import { DisjointIntervals } from '../../util/intervals.js';
 
 const U64_END = 1n << 64n;
 /** The end (exclusive) of the IOMMU address space. */
@@ -36,7 +37,7 @@ function checkSpace(
   limit: bigint,
   w: Wording,
 ): void {
-  const placed: Placed[] = [];
+  const placed = new DisjointIntervals<Placed>();
   for (const m of maps) {
     if (m.mr === undefined) continue;
     const el = m.element;
@@ -78,7 +79,7 @@ function checkSpace(
       });
       continue;
     }
-    const other = placed.find((p) => start < p.end && p.start < end);
+    const other = placed.overlapping(start, end)[0];
     if (other) {
       const text = `map for '${m.mr}' has ${w.range} range [${hex(start)}..${hex(end)}) which overlaps with map for '${other.mr}' [${hex(other.start)}..${hex(other.end)}) in ${w.owner}`;
       const code: DiagnosticCode = w.kind === 'map' ? 'map_overlap' : 'iomap_overlap';
@@ -89,7 +90,7 @@ function checkSpace(
       });
       continue;
     }
-    placed.push({ mr: m.mr, start, end, element: el });
+    placed.add(start, end, { mr: m.mr, start, end, element: el });
   }
 }
 

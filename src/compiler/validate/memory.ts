@@ -1,16 +1,17 @@
 import type { MemoryRegion, SystemDescription } from '../../parser/model.js';
 import { hex } from '../../parser/numbers.js';
 import type { SdfContext } from '../../parser/sdf/context.js';
+import { DisjointIntervals } from '../../util/intervals.js';
 import { firstByName } from './maps.js';
 
 /** Spec: sdf.md §5.4 p: MRs with phys_addr must not overlap. */
 export function checkPhysAddrs(ctx: SdfContext, system: SystemDescription): void {
-  const placed: MemoryRegion[] = [];
+  const placed = new DisjointIntervals<MemoryRegion>();
   for (const mr of system.memoryRegions) {
     if (mr.physAddr === undefined || mr.size === undefined) continue;
     const start = mr.physAddr;
     const end = start + mr.size;
-    const other = placed.find((o) => start < o.physAddr! + o.size! && o.physAddr! < end);
+    const other = placed.overlapping(start, end)[0];
     if (other) {
       const os = other.physAddr!;
       const oe = os + other.size!;
@@ -22,7 +23,7 @@ export function checkPhysAddrs(ctx: SdfContext, system: SystemDescription): void
       });
       continue;
     }
-    placed.push(mr);
+    placed.add(start, end, mr);
   }
 }
 

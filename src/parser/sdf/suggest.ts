@@ -3,7 +3,10 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestDistance = Infinity;
   const limit = Math.max(1, Math.floor(name.length / 3));
+  let examined = 0;
   for (const c of candidates) {
+    // Suggestions are a courtesy: bound their cost on huge systems.
+    if (++examined > 2000) break;
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestDistance && d <= limit) {
       best = c;

@@ -58,7 +58,9 @@ export function readVirtualMachine(ctx: SdfContext, el: Element, childIds: Set<b
       }
     }
   }
-  if (vm.vcpus.length === 0) {
+  // A VM in the legacy id form has no vcpus by construction; vm_legacy_id already says what to write.
+  const legacyId = attr(el, 'id') !== undefined || attr(el, 'vm_id') !== undefined;
+  if (vm.vcpus.length === 0 && !legacyId) {
     ctx.report('vm_missing_vcpu', `virtual machine '${vm.name ?? ''}' has no <vcpu>`, {
       reference: `Error: missing 'vcpu' element on virtual_machine: '${vm.name ?? ''}'`,
       span: el.nameSpan,
