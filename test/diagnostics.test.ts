@@ -32,3 +32,12 @@ describe('diagnostic fixtures', () => {
     expect(unknown).toEqual([]);
   });
 });
+
+describe('docs/diagnostics.md', () => {
+  it('is generated from the catalog (run npm run gen:docs after changing codes.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { diagnosticsDoc } = await import('../src/diagnostics/catalog-doc.js');
+    expect(readFileSync(join(import.meta.dirname, '..', 'docs', 'diagnostics.md'), 'utf8')).toBe(diagnosticsDoc());
+  });
+});

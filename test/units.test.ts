@@ -86,8 +86,8 @@ describe('XML reader', () => {
     const r = read('<?xml version="1.0"?>\n<!-- c --><?pi x?><p:s xmlns:p="u" p:a="1"><![CDATA[<x>]]></p:s>');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.root.localName).toBe('s');
-    expect(r.root.attributes.map((a) => [a.prefix, a.localName])).toEqual([['p', 'a']]);
+    expect(r.root.tag).toBe('s');
+    expect(r.root.attributes.map((a) => [a.namespaced, a.name])).toEqual([[true, 'a']]);
     expect(r.root.children).toMatchObject([{ kind: 'text', text: '<x>' }]);
   });
 });
@@ -111,5 +111,23 @@ describe('disjoint intervals', () => {
     expect(s.overlapping(0n, 100n)).toEqual(['b', 'a', 'c']);
     expect(s.overlapping(19n, 31n)).toEqual(['b', 'c']);
     expect(s.overlapping(4n, 4n)).toEqual([]);
+  });
+});
+
+describe('the generated system at the limits (used by the benchmarks)', () => {
+  it('is valid and uses every channel id of every PD', async () => {
+    const { generateSystem } = await import('../scripts/generate-system.js');
+    const { checkSystemSource } = await import('../src/compiler/check.js');
+    const { findBoard } = await import('../src/abi/boards.js');
+    for (const n of [1, 8, 32, 63]) {
+      const r = checkSystemSource(`g${n}.system`, generateSystem(n), { config: findBoard('qemu_virt_aarch64')!.config });
+      expect(r.diagnostics).toEqual([]);
+      for (const pd of r.system!.allProtectionDomains) {
+        const ids = r.system!.channels.flatMap((c) => c.ends.filter((e) => e.pd === pd.name).map((e) => Number(e.id)));
+        expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 62 }, (_, i) => i));
+      }
+    }
+    const r = checkSystemSource('g64.system', generateSystem(64), { config: findBoard('qemu_virt_aarch64')!.config });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['system_too_many_protection_domains']);
   });
 });

@@ -8,7 +8,6 @@ import type { SystemDescription } from '../parser/model.js';
 import { SdfContext, type FileLookup } from '../parser/sdf/context.js';
 import { readSystem } from '../parser/sdf/system.js';
 import { readStructured, type StructuredFormat } from '../parser/structured-reader.js';
-import { elementFromXml } from '../parser/xml-to-element.js';
 import { readXml } from '../parser/xml-reader.js';
 import { validateSystem } from './validate/index.js';
 
@@ -76,7 +75,7 @@ export function checkSystemSource(fileName: string, text: string, options: Check
         span: { start: xml.error.offset, end: Math.min(text.length, xml.error.offset + 1) },
       });
     } else {
-      root = elementFromXml(xml.root);
+      root = xml.root;
     }
   } else {
     root = readStructured(ctx, format);

@@ -9,6 +9,8 @@ const U64_MAX = (1n << 64n) - 1n;
 const I64_MAX = (1n << 63n) - 1n;
 const I64_MIN = -(1n << 63n);
 
+const SHORT_DECIMAL = /^[0-9]{1,15}$/;
+const SHORT_HEX = /^[0-9a-fA-F]{1,13}$/;
 const EMPTY = 'cannot parse integer from empty string';
 const INVALID_DIGIT = 'invalid digit found in string';
 const TOO_LARGE = 'number too large to fit in target type';
@@ -19,6 +21,8 @@ const TOO_SMALL = 'number too small to fit in target type';
  * i64), then digits. Errors are reported in the order Rust finds them, left to right.
  */
 export function parseRustInt(text: string, radix: 10 | 16, signed: boolean): NumberResult {
+  // Fast path: short plain digit strings fit a double exactly; BigInt digit loops are slow.
+  if (radix === 10 ? SHORT_DECIMAL.test(text) : SHORT_HEX.test(text)) return { ok: true, value: BigInt(parseInt(text, radix)) };
   if (text === '') return { ok: false, reason: EMPTY };
   let i = 0;
   let negative = false;

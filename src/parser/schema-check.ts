@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../util/package-file.js';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, Node as YamlNode, Pair } from 'yaml';
@@ -9,10 +10,9 @@ import { isMap, isSeq } from './yaml-lib.js';
 
 let validator: ValidateFunction | undefined;
 
-/** The schema lives at the package root; `src/parser` and `dist/parser` are both two levels down. */
 function getValidator(): ValidateFunction {
   if (!validator) {
-    const schema: unknown = JSON.parse(readFileSync(new URL('../../schemas/system.schema.json', import.meta.url), 'utf8'));
+    const schema: unknown = JSON.parse(readFileSync(packageFile('schemas/system.schema.json'), 'utf8'));
     // Loaded on first use (~20 ms), like the YAML library.
     const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
     const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });

@@ -1,4 +1,5 @@
-import type { SourceFile, Span } from '../diagnostics/source-file.js';
+import type { SourceFile } from '../diagnostics/source-file.js';
+import type { Attribute, Element, Node, Text } from './element.js';
 
 /**
  * A small, strict XML 1.0 reader that keeps the source span of every element, attribute name,
@@ -10,38 +11,8 @@ import type { SourceFile, Span } from '../diagnostics/source-file.js';
  * `docs/architecture.md` records why this is hand-written rather than fast-xml-parser.
  */
 
-export interface XmlAttribute {
-  /** Qualified name as written (`p:name`). */
-  name: string;
-  prefix: string | undefined;
-  localName: string;
-  /** Entity-decoded, whitespace-normalised value. */
-  value: string;
-  span: Span;
-  nameSpan: Span;
-  /** The raw value between the quotes. */
-  valueSpan: Span;
-}
-
-export interface XmlElement {
-  kind: 'element';
-  name: string;
-  prefix: string | undefined;
-  localName: string;
-  attributes: XmlAttribute[];
-  children: XmlNode[];
-  /** From `<` to the end of the end tag (or of `/>`). */
-  span: Span;
-  nameSpan: Span;
-}
-
-export interface XmlText {
-  kind: 'text';
-  text: string;
-  span: Span;
-}
-
-export type XmlNode = XmlElement | XmlText;
+/** The reader produces the format-neutral tree directly (local names; prefixed attributes flagged). */
+export type { Attribute as XmlAttribute, Element as XmlElement, Node as XmlNode, Text as XmlText };
 
 export interface XmlError {
   /** roxmltree-style message, including ` at row:col` where roxmltree has one. */
@@ -49,7 +20,7 @@ export interface XmlError {
   offset: number;
 }
 
-export type XmlResult = { ok: true; root: XmlElement } | { ok: false; error: XmlError };
+export type XmlResult = { ok: true; root: Element } | { ok: false; error: XmlError };
 
 /** Deeper nesting than this is refused, so hostile input cannot exhaust the stack later. */
 export const MAX_XML_DEPTH = 1024;
@@ -92,8 +63,16 @@ export function readXml(file: SourceFile): XmlResult {
 }
 
 interface OpenElement {
-  element: XmlElement;
+  element: Element;
+  /** The qualified name, which the end tag must repeat. */
+  name: string;
   namespaces: Map<string, string>;
+}
+
+/** An attribute as read, before namespace resolution. */
+interface RawAttribute extends Attribute {
+  qualifiedName: string;
+  prefix: string | undefined;
 }
 
 class Reader {
@@ -117,7 +96,7 @@ class Reader {
     this.fail(`invalid ${what} at ${this.at(start)} cause unexpected end of stream`, this.text.length, false);
   }
 
-  document(): XmlElement {
+  document(): Element {
     const t = this.text;
     const bad = NON_XML_CHAR.exec(t);
     if (bad) {
@@ -126,7 +105,7 @@ class Reader {
     }
     if (t.charCodeAt(0) === 0xfeff) this.pos = 1;
     if (t.startsWith('<?xml', this.pos) && isSpace(t.charCodeAt(this.pos + 5))) this.declaration();
-    let root: XmlElement | undefined;
+    let root: Element | undefined;
     const stack: OpenElement[] = [];
     const topNamespaces = new Map<string, string>([['xml', 'http://www.w3.org/XML/1998/namespace']]);
     while (this.pos < t.length) {
@@ -135,7 +114,8 @@ class Reader {
       if (c !== 0x3c /* < */) {
         const text = this.charData();
         if (stack.length > 0) {
-          stack[stack.length - 1]!.element.children.push({ kind: 'text', text, span: { start, end: this.pos } });
+          const node: Text = { kind: 'text', text, span: { start, end: this.pos } };
+          stack[stack.length - 1]!.element.children.push(node);
         } else if (text.trim() !== '') {
           this.fail('unknown token', start);
         }
@@ -166,7 +146,7 @@ class Reader {
         this.pos++;
         const open = stack.pop();
         if (!open) this.fail('unexpected close tag', start);
-        if (open.element.name !== name) this.fail(`expected '${open.element.name}' tag, not '${name}'`, nameStart);
+        if (open.name !== name) this.fail(`expected '${open.name}' tag, not '${name}'`, nameStart);
         open.element.span = { start: open.element.span.start, end: this.pos };
       } else if (t.startsWith('<!', start)) {
         this.fail('unknown token', start);
@@ -176,10 +156,10 @@ class Reader {
           this.fail(`elements are nested deeper than ${MAX_XML_DEPTH} levels`, start);
         }
         const parentNs = stack.length > 0 ? stack[stack.length - 1]!.namespaces : topNamespaces;
-        const { element, namespaces, selfClosing } = this.startTag(parentNs);
+        const { element, name, namespaces, selfClosing } = this.startTag(parentNs);
         if (stack.length > 0) stack[stack.length - 1]!.element.children.push(element);
         else root = element;
-        if (!selfClosing) stack.push({ element, namespaces });
+        if (!selfClosing) stack.push({ element, name, namespaces });
       }
     }
     if (stack.length > 0) this.fail('the root node was opened but never closed', this.text.length, false);
@@ -294,7 +274,8 @@ class Reader {
   }
 
   private startTag(parentNs: Map<string, string>): {
-    element: XmlElement;
+    element: Element;
+    name: string;
     namespaces: Map<string, string>;
     selfClosing: boolean;
   } {
@@ -304,7 +285,7 @@ class Reader {
     const nameStart = this.pos;
     const name = this.name('element');
     const nameSpan = { start: nameStart, end: this.pos };
-    const raw: XmlAttribute[] = [];
+    const raw: RawAttribute[] = [];
     let selfClosing = false;
     for (;;) {
       const hadSpace = this.pos < t.length && isSpace(t.charCodeAt(this.pos));
@@ -327,11 +308,11 @@ class Reader {
     }
     // Namespace declarations are not attributes (as in roxmltree); resolve them first.
     let namespaces = parentNs;
-    const attributes: XmlAttribute[] = [];
+    const attributes: RawAttribute[] = [];
     for (const a of raw) {
-      if (a.name === 'xmlns' || a.prefix === 'xmlns') {
+      if (a.qualifiedName === 'xmlns' || a.prefix === 'xmlns') {
         if (namespaces === parentNs) namespaces = new Map(parentNs);
-        if (a.prefix === 'xmlns') namespaces.set(a.localName, a.value);
+        if (a.prefix === 'xmlns') namespaces.set(a.name, a.value);
       } else {
         attributes.push(a);
       }
@@ -343,24 +324,22 @@ class Reader {
       if (a.prefix !== undefined && !namespaces.has(a.prefix)) {
         this.fail(`an unknown namespace prefix '${a.prefix}'`, a.nameSpan.start);
       }
-      const key = a.prefix === undefined ? a.localName : `${namespaces.get(a.prefix)}\u0000${a.localName}`;
-      if (seen.has(key)) this.fail(`attribute '${a.name}' at ${this.at(a.nameSpan.start)} is already defined`, a.nameSpan.start, false);
+      const key = a.prefix === undefined ? a.name : `${namespaces.get(a.prefix)}\u0000${a.name}`;
+      if (seen.has(key)) this.fail(`attribute '${a.qualifiedName}' at ${this.at(a.nameSpan.start)} is already defined`, a.nameSpan.start, false);
       seen.add(key);
     }
-    const element: XmlElement = {
+    const element: Element = {
       kind: 'element',
-      name,
-      prefix,
-      localName,
+      tag: localName,
       attributes,
       children: [],
       span: { start, end: this.pos },
       nameSpan,
     };
-    return { element, namespaces, selfClosing };
+    return { element, name, namespaces, selfClosing };
   }
 
-  private attribute(): XmlAttribute {
+  private attribute(): RawAttribute {
     const t = this.text;
     const start = this.pos;
     const name = this.name('attribute');
@@ -386,9 +365,10 @@ class Reader {
     value = value.replace(/[\t\n\r]/g, ' ');
     const { prefix, localName } = splitName(name);
     return {
-      name,
+      name: localName,
+      qualifiedName: name,
       prefix,
-      localName,
+      namespaced: prefix !== undefined,
       value,
       span: { start, end: this.pos },
       nameSpan,

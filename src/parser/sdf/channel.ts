@@ -1,7 +1,7 @@
 import type { Element } from '../element.js';
 import { attr, childElements } from '../element.js';
 import type { Channel, ChannelEnd, ProtectionDomain } from '../model.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 import { checkId } from './irq.js';
 import { addSetvarSymbol } from './setvar.js';
 import { suggest } from './suggest.js';
@@ -11,7 +11,7 @@ import { suggest } from './suggest.js';
  * PD, so end names resolve against the whole (flattened) PD list.
  */
 export function readChannel(ctx: SdfContext, el: Element, pds: Map<string, ProtectionDomain>): Channel {
-  const channel: Channel = { ...newEntity(el), ends: [] };
+  const channel: Channel = { element: el, invalid: new Set(), ends: [] };
   ctx.checkAttributes(el, []);
   const elements = childElements(el);
   let foreign = 0;
@@ -54,7 +54,7 @@ export function readChannel(ctx: SdfContext, el: Element, pds: Map<string, Prote
 }
 
 function readEnd(ctx: SdfContext, el: Element, pds: Map<string, ProtectionDomain>): ChannelEnd {
-  const end: ChannelEnd = { ...newEntity(el), pd: undefined, id: undefined, pp: false, notify: true, setvarId: undefined };
+  const end: ChannelEnd = { element: el, invalid: new Set(), pd: undefined, id: undefined, pp: false, notify: true, setvarId: undefined };
   ctx.checkAttributes(el, ['pd', 'id', 'pp', 'notify', 'setvar_id']);
   const pd = attr(el, 'pd');
   if (!pd) ctx.missing(el, 'pd');

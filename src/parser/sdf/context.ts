@@ -156,7 +156,3 @@ export class SdfContext {
     return attr(el, name)?.valueSpan ?? el.nameSpan;
   }
 }
-
-export function newEntity(element: Element): Entity {
-  return { element, invalid: new Set() };
-}

@@ -1,7 +1,7 @@
 import type { Element } from '../element.js';
 import { attr, childElements } from '../element.js';
 import type { CapElement, CapType } from '../model.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 
 const CAP_TYPES: Record<string, CapType> = { cap_tcb: 'Tcb', cap_sc: 'Sc', cap_vspace: 'VSpace' };
 
@@ -33,7 +33,7 @@ export function readCspace(ctx: SdfContext, el: Element): CapElement[] {
       }
       continue;
     }
-    const cap: CapElement = { ...newEntity(child), type, pd: undefined, slot: undefined };
+    const cap: CapElement = { element: child, invalid: new Set(), type, pd: undefined, slot: undefined };
     ctx.checkAttributes(child, ['pd', 'slot']);
     const pd = attr(child, 'pd');
     if (!pd) ctx.missing(child, 'pd');

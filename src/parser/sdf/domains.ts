@@ -2,7 +2,7 @@ import type { Element } from '../element.js';
 import { attr, childElements } from '../element.js';
 import type { Domain, Domains, DomainSchedule, ScheduleEntry } from '../model.js';
 import { parseSdfNumber } from '../numbers.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 import { suggest } from './suggest.js';
 
 /** `<domains>` with its `<domain>`s and `<domain_schedule>` (spec: sdf.md §3.13, §5.3b). */
@@ -22,7 +22,7 @@ export function readDomains(ctx: SdfContext, el: Element, earlier: Domains | und
     });
     return undefined;
   }
-  const result: Domains = { ...newEntity(el), domains: [], schedule: undefined };
+  const result: Domains = { element: el, invalid: new Set(), domains: [], schedule: undefined };
   let scheduleElement: Element | undefined;
   for (const child of childElements(el)) {
     if (child.tag === 'domain') {
@@ -70,7 +70,7 @@ export function readDomains(ctx: SdfContext, el: Element, earlier: Domains | und
 }
 
 function readDomain(ctx: SdfContext, el: Element, earlier: Domain[]): Domain | undefined {
-  const d: Domain = { ...newEntity(el), name: undefined, id: undefined };
+  const d: Domain = { element: el, invalid: new Set(), name: undefined, id: undefined };
   ctx.checkAttributes(el, ['name', 'id']);
   const name = attr(el, 'name');
   if (!name) {
@@ -110,7 +110,7 @@ function readDomain(ctx: SdfContext, el: Element, earlier: Domain[]): Domain | u
 }
 
 function readSchedule(ctx: SdfContext, el: Element, domains: Domain[]): DomainSchedule {
-  const schedule: DomainSchedule = { ...newEntity(el), startIndex: 0n, indexShift: undefined, entries: [] };
+  const schedule: DomainSchedule = { element: el, invalid: new Set(), startIndex: 0n, indexShift: undefined, entries: [] };
   ctx.checkAttributes(el, ['index_shift', 'start_index']);
   const start = ctx.number(el, 'start_index', schedule);
   if (typeof start === 'bigint') schedule.startIndex = start;
@@ -123,7 +123,7 @@ function readSchedule(ctx: SdfContext, el: Element, domains: Domain[]): DomainSc
       if (entry) schedule.entries.push(entry);
     } else if (child.tag === 'schedule_end_marker') {
       ctx.checkAttributes(child, []);
-      schedule.entries.push({ ...newEntity(child), kind: 'end_marker' });
+      schedule.entries.push({ element: child, invalid: new Set(), kind: 'end_marker' });
     } else {
       ctx.report('domain_schedule_invalid_child', `invalid XML element as child of <domain_schedule> '${child.tag}'`, {
         reference: `Error: invalid XML element as child of <domain_schedule> '${child.tag}': ${ctx.loc(child)}`,
@@ -158,7 +158,6 @@ function readSchedule(ctx: SdfContext, el: Element, domains: Domain[]): DomainSc
 }
 
 function readScheduleEntry(ctx: SdfContext, el: Element, names: string[]): ScheduleEntry | undefined {
-  const entity = newEntity(el);
   ctx.checkAttributes(el, ['domain', 'duration']);
   const domain = attr(el, 'domain');
   if (!domain) ctx.missing(el, 'domain');
@@ -199,5 +198,5 @@ function readScheduleEntry(ctx: SdfContext, el: Element, names: string[]): Sched
     return undefined;
   }
   if (!ok) return undefined;
-  return { ...entity, kind: 'entry', domain: domain.value, duration: v.value, unit };
+  return { element: el, invalid: new Set(), kind: 'entry', domain: domain.value, duration: v.value, unit };
 }

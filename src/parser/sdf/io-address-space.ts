@@ -3,7 +3,7 @@ import type { Element } from '../element.js';
 import { attr, childElements } from '../element.js';
 import type { IoAddressSpace, IoMap } from '../model.js';
 import { formatPci, hex, parsePciAddress } from '../numbers.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 
 /** The largest IO virtual address (CAPDL_MAX_IOVA, 2^39 − 1). */
 export const MAX_IOVA = 0x7f_ffff_ffffn;
@@ -16,7 +16,7 @@ export interface IoSpaceState {
 
 /** `<io_address_space>` and its `<iomap>` children (spec: sdf.md §3.12, §5.3). */
 export function readIoAddressSpace(ctx: SdfContext, el: Element, state: IoSpaceState): IoAddressSpace {
-  const space: IoAddressSpace = { ...newEntity(el), name: undefined, peripheralId: undefined, domainId: undefined, iomaps: [] };
+  const space: IoAddressSpace = { element: el, invalid: new Set(), name: undefined, peripheralId: undefined, domainId: undefined, iomaps: [] };
   const x86 = ctx.config.arch === 'x86_64';
   if (!ctx.config.iommu) {
     ctx.report('io_address_space_without_iommu', 'io address space requires seL4 to be built with IOMMU support', {
@@ -91,7 +91,7 @@ export function readIoAddressSpace(ctx: SdfContext, el: Element, state: IoSpaceS
 }
 
 function readIoMap(ctx: SdfContext, el: Element): IoMap {
-  const map: IoMap = { ...newEntity(el), mr: undefined, iovaddr: undefined, perms: { read: true, write: true } };
+  const map: IoMap = { element: el, invalid: new Set(), mr: undefined, iovaddr: undefined, perms: { read: true, write: true } };
   ctx.checkAttributes(el, ['mr', 'iovaddr', 'perms']);
   const mr = attr(el, 'mr');
   if (!mr) ctx.missing(el, 'mr');

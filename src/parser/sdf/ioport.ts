@@ -1,13 +1,13 @@
 import type { Element } from '../element.js';
 import { attr } from '../element.js';
 import type { IoPort, ProtectionDomain } from '../model.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 import { checkId } from './irq.js';
 import { addSetvarSymbol } from './setvar.js';
 
 /** `<ioport>` (x86_64 only; spec: sdf.md §3.5). */
 export function readIoPort(ctx: SdfContext, el: Element, pd: ProtectionDomain): IoPort {
-  const port: IoPort = { ...newEntity(el), id: undefined, setvarId: undefined, addr: undefined, setvarAddr: undefined, size: undefined };
+  const port: IoPort = { element: el, invalid: new Set(), id: undefined, setvarId: undefined, addr: undefined, setvarAddr: undefined, size: undefined };
   if (ctx.config.arch !== 'x86_64') {
     port.invalid.add('id');
     ctx.valueError('ioport_not_x86', pd.element, 'I/O Ports are only available on x86', {

@@ -2,7 +2,7 @@ import type { Element } from '../element.js';
 import { attr } from '../element.js';
 import type { Irq, ProtectionDomain } from '../model.js';
 import { parsePciAddress } from '../numbers.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 import { addSetvarSymbol } from './setvar.js';
 
 /** Channel, irq, ioport and vcpu ids are 0..PD_MAX_ID. */
@@ -65,7 +65,7 @@ function nonNegative(ctx: SdfContext, el: Element, name: string, irq: Irq, dflt:
 
 /** `<irq>` in any of its three forms (spec: sdf.md §3.4). */
 export function readIrq(ctx: SdfContext, el: Element, pd: ProtectionDomain): Irq {
-  const irq: Irq = { ...newEntity(el), id: undefined, setvarId: undefined, kind: undefined };
+  const irq: Irq = { element: el, invalid: new Set(), id: undefined, setvarId: undefined, kind: undefined };
   const x86 = ctx.config.arch === 'x86_64';
   // The reference reads id and setvar_id before it looks at the form or the other attributes.
   if (!attr(el, 'id')) ctx.missing(el, 'id', 'the id is the channel number the PD sees in notified()');

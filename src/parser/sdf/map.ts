@@ -2,7 +2,7 @@ import type { Element } from '../element.js';
 import { attr } from '../element.js';
 import type { MapEntry, ProtectionDomain } from '../model.js';
 import { hex } from '../numbers.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 import { addSetvarSymbol } from './setvar.js';
 
 const PD_MAP_ATTRS = ['mr', 'vaddr', 'perms', 'cached', 'setvar_vaddr', 'setvar_size', 'setvar_prefill_size'] as const;
@@ -14,7 +14,7 @@ const VM_MAP_ATTRS = ['mr', 'vaddr', 'perms', 'cached'] as const;
  */
 export function readMap(ctx: SdfContext, el: Element, limit: bigint, pd: ProtectionDomain | undefined): MapEntry {
   const map: MapEntry = {
-    ...newEntity(el),
+    element: el, invalid: new Set(),
     mr: undefined,
     vaddr: undefined,
     perms: { read: true, write: true, execute: false },

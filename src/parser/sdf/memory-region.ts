@@ -3,7 +3,7 @@ import type { Element } from '../element.js';
 import { attr } from '../element.js';
 import type { BootInfoKind, MemoryRegion } from '../model.js';
 import { hex } from '../numbers.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 import { suggest } from './suggest.js';
 
 const BOOTINFO_KINDS: readonly BootInfoKind[] = ['x86_vbe', 'x86_mbmmap', 'x86_acpi_rsdp', 'x86_framebuffer', 'x86_tsc_freq', 'fdt'];
@@ -11,7 +11,7 @@ const BOOTINFO_KINDS: readonly BootInfoKind[] = ['x86_vbe', 'x86_mbmmap', 'x86_a
 /** `<memory_region>` (spec: sdf.md §3.10, §5.2). */
 export function readMemoryRegion(ctx: SdfContext, el: Element): MemoryRegion {
   const mr: MemoryRegion = {
-    ...newEntity(el),
+    element: el, invalid: new Set(),
     name: undefined,
     size: undefined,
     pageSize: SMALL_PAGE,

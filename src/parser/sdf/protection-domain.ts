@@ -2,7 +2,7 @@ import type { Element } from '../element.js';
 import { attr, childElements } from '../element.js';
 import type { Domain, ProtectionDomain } from '../model.js';
 import { hex } from '../numbers.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 import { readCspace } from './cspace.js';
 import { readIoPort } from './ioport.js';
 import { readIrq } from './irq.js';
@@ -45,7 +45,7 @@ export function pdMapLimit(vspaceUserTop: bigint, stackSize: bigint): bigint {
 export function readProtectionDomain(ctx: SdfContext, el: Element, parent: ProtectionDomain | undefined, domains: DomainsInScope): ProtectionDomain {
   const isChild = parent !== undefined;
   const pd: ProtectionDomain = {
-    ...newEntity(el),
+    element: el, invalid: new Set(),
     name: undefined,
     priority: 0,
     budget: 1000n,
@@ -223,7 +223,7 @@ function readChildren(ctx: SdfContext, el: Element, pd: ProtectionDomain, domain
         }
         const path = attr(child, 'path');
         if (!path) ctx.missing(child, 'path');
-        pd.programImage = { ...newEntity(child), path: path?.value, pathForSymbols: attr(child, 'path_for_symbols')?.value };
+        pd.programImage = { element: child, invalid: new Set(), path: path?.value, pathForSymbols: attr(child, 'path_for_symbols')?.value };
         break;
       }
       case 'map':

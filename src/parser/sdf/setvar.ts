@@ -1,7 +1,7 @@
 import type { Element } from '../element.js';
 import { attr } from '../element.js';
 import type { ProtectionDomain, Setvar, SetvarKind } from '../model.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 
 /**
  * Record that `symbol` of `pd`'s image is patched. All setvar forms of one PD share one
@@ -32,7 +32,7 @@ export function addSetvarSymbol(
 
 /** `<setvar symbol="…" region_paddr="…"/>` (spec: sdf.md §3.6). */
 export function readSetvar(ctx: SdfContext, el: Element, pd: ProtectionDomain): Setvar {
-  const sv: Setvar = { ...newEntity(el), symbol: undefined, regionPaddr: undefined };
+  const sv: Setvar = { element: el, invalid: new Set(), symbol: undefined, regionPaddr: undefined };
   ctx.checkAttributes(el, ['symbol', 'region_paddr'], {
     vaddr: {
       code: 'setvar_legacy_vaddr',

@@ -2,7 +2,7 @@ import type { DiagnosticCode } from '../../diagnostics/codes.js';
 import type { Element } from '../element.js';
 import { attr, childElements } from '../element.js';
 import type { Vcpu, VirtualMachine } from '../model.js';
-import { newEntity, type SdfContext } from './context.js';
+import type { SdfContext } from './context.js';
 import { PD_MAX_ID } from './irq.js';
 import { readMap } from './map.js';
 import { budgetAndPeriod } from './scheduling.js';
@@ -22,7 +22,7 @@ const LEGACY_VM_CHILDREN: Record<string, string> = {
 /** `<virtual_machine>` inside a protection_domain (spec: sdf.md §3.7, §3.8, §5.1). */
 export function readVirtualMachine(ctx: SdfContext, el: Element, childIds: Set<bigint>): VirtualMachine {
   const aarch64 = ctx.config.arch === 'aarch64';
-  const vm: VirtualMachine = { ...newEntity(el), name: undefined, priority: 0, budget: 1000n, period: 1000n, vcpus: [], maps: [] };
+  const vm: VirtualMachine = { element: el, invalid: new Set(), name: undefined, priority: 0, budget: 1000n, period: 1000n, vcpus: [], maps: [] };
   const allowed = aarch64 ? ['name', 'priority', 'budget', 'period'] : ['name'];
   ctx.checkAttributes(el, allowed, { id: LEGACY_VM_ID, vm_id: LEGACY_VM_ID });
   const name = attr(el, 'name');
@@ -72,7 +72,7 @@ export function readVirtualMachine(ctx: SdfContext, el: Element, childIds: Set<b
 }
 
 function readVcpu(ctx: SdfContext, el: Element, vm: VirtualMachine, seen: Map<bigint, Vcpu>): Vcpu {
-  const vcpu: Vcpu = { ...newEntity(el), id: undefined, cpu: undefined };
+  const vcpu: Vcpu = { element: el, invalid: new Set(), id: undefined, cpu: undefined };
   ctx.checkAttributes(el, ['id', 'setvar_id', 'cpu']);
   if (!attr(el, 'id')) ctx.missing(el, 'id');
   const id = ctx.decimal(el, 'id', false, vcpu);
