@@ -43,6 +43,7 @@ export const DIAGNOSTIC_CODES = {
   pd_name_reserved: "A protection domain is named 'monitor'.",
   pd_passive_unreachable: 'Warning: a passive PD that no channel or irq can ever wake.',
   pd_budget_zero: 'Warning: a PD with budget 0, which never runs.',
+  pd_name_too_long: 'Warning: a PD name longer than the 64 bytes the image keeps.',
   system_no_protection_domain: 'The system has no protection domain.',
   system_too_many_protection_domains: 'More than 63 protection domains, children included.',
   // map.
@@ -85,6 +86,8 @@ export const DIAGNOSTIC_CODES = {
   vm_missing_vcpu: 'A virtual machine without <vcpu>.',
   vm_duplicate_name: 'Two virtual machines share a name.',
   vm_pd_with_children_x86: 'On x86_64, a PD with a virtual machine and child PDs.',
+  vm_multiple_vcpus_x86: 'On x86_64, a virtual machine with more than one vcpu (the reference tool crashes).',
+  system_too_many_vcpus: 'More than 64 vcpus in the whole system (the reference tool crashes).',
   vcpu_id_out_of_range: 'vcpu id above 61.',
   vcpu_duplicate_id: 'Two vcpus of one VM share an id.',
   vcpu_setvar_id_ignored: 'Warning: setvar_id on <vcpu> has no effect.',

@@ -3,6 +3,10 @@ import type { SystemDescription } from '../../parser/model.js';
 
 /** Microkit's limit on protection domains, children included (the monitor is extra). */
 export const MAX_PDS = 63;
+/** PD names are kept to this many bytes in the image (PD_MAX_NAME_LENGTH). */
+export const PD_MAX_NAME_LENGTH = 64;
+/** The monitor's table of VM names has one entry per vCPU and room for MAX_VMS + 1. */
+export const MAX_VCPUS = 64;
 
 /** Spec: sdf.md §5.4 d–h. */
 export function checkNames(ctx: SdfContext, system: SystemDescription): void {
@@ -34,6 +38,14 @@ export function checkNames(ctx: SdfContext, system: SystemDescription): void {
       });
     } else {
       firstPd.set(pd.name, pd);
+      const bytes = Buffer.byteLength(pd.name, 'utf8');
+      if (bytes > PD_MAX_NAME_LENGTH) {
+        ctx.report('pd_name_too_long', `PD name is ${bytes} bytes; the image keeps only the first ${PD_MAX_NAME_LENGTH}`, {
+          severity: 'warning',
+          span: ctx.valueSpan(pd.element, 'name'),
+          hint: 'fault reports and microkit_name will show the name cut short',
+        });
+      }
       if (pd.name === 'monitor') {
         ctx.report('pd_name_reserved', "the PD name 'monitor' is reserved for the Microkit Monitor", {
           reference: "Error: the PD name 'monitor' is reserved for the Microkit Monitor.",
@@ -74,11 +86,24 @@ export function checkNames(ctx: SdfContext, system: SystemDescription): void {
         firstVm.set(vm.name, pd);
       }
     }
+    if (ctx.config.arch === 'x86_64' && vm.vcpus.length > 1) {
+      ctx.report('vm_multiple_vcpus_x86', `virtual machine '${vm.name ?? ''}' has ${vm.vcpus.length} vcpus; x86_64 supports one`, {
+        span: vm.vcpus[1]!.element.nameSpan,
+        hint: 'the reference Microkit tool accepts this and then crashes while building',
+      });
+    }
     if (ctx.config.arch === 'x86_64' && pd.children.length > 0) {
       ctx.report('vm_pd_with_children_x86', `PD '${pd.name ?? ''}' has a virtual machine and child PDs, which x86_64 does not support`, {
         reference: `Error: It is not possible for PD '${pd.name ?? ''}' with a bound vCPU to have children on x86_64: ${ctx.loc(pd.element)}`,
         span: pd.children[0]!.element.nameSpan,
       });
     }
+  }
+  const vcpus = pds.flatMap((pd) => pd.virtualMachine?.vcpus ?? []);
+  if (vcpus.length > MAX_VCPUS) {
+    ctx.report('system_too_many_vcpus', `the system has ${vcpus.length} vcpus; Microkit supports ${MAX_VCPUS}`, {
+      span: vcpus[MAX_VCPUS]!.element.nameSpan,
+      hint: 'the reference Microkit tool accepts this and then crashes while building (the monitor keeps one name per vcpu)',
+    });
   }
 }
