@@ -42,3 +42,15 @@ describe('XML, YAML and JSON describe the same system', () => {
     expect(position(r.diagnostics[0]!.file, r.diagnostics[0]!.span).line).toBe(3);
   });
 });
+
+describe('YAML anchors and aliases', () => {
+  it('an alias stands for its anchor; a dangling alias is an error at the alias', () => {
+    const yaml = (alias: string) =>
+      `memory_regions:\n  - { name: buf, size: 0x1000 }\nprotection_domains:\n  - name: a\n    program_image: a.elf\n    maps: [&m { mr: buf, vaddr: 0x1000000 }]\n  - { name: b, program_image: b.elf, maps: [${alias}] }\n`;
+    const ok = check('a.yaml', yaml('*m'));
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.system!.protectionDomains[1]!.maps[0]!.vaddr).toBe(0x1000000n);
+    const bad = check('a.yaml', yaml('*x'));
+    expect(bad.diagnostics.map((d) => [d.code, position(d.file, d.span).line, position(d.file, d.span).column])).toEqual([['yaml_syntax', 7, 45]]);
+  });
+});

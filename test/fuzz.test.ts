@@ -13,6 +13,8 @@ import { HAVE_SHARED, SHARED_DIR } from './helpers/shared.js';
  */
 
 const SEED = Number(process.env.SEL4TS_FUZZ_SEED ?? 0x5e14);
+/** Mutated descriptions per run; raise it (SEL4TS_FUZZ_ROUNDS) for a long local soak. */
+const ROUNDS = Number(process.env.SEL4TS_FUZZ_ROUNDS ?? 3000);
 const CONFIG = findBoard('qemu_virt_aarch64')!.config;
 const NO_FILES = () => ({ found: false }) as const;
 
@@ -99,7 +101,7 @@ describe(`checking never crashes or hangs (seed ${SEED})`, () => {
   it('on mutated and truncated system descriptions', () => {
     const r = rng(SEED);
     const inputs = seeds();
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < ROUNDS; i++) {
       const base = inputs[Math.floor(r() * inputs.length)]!;
       checkInvariants(`${base.name}#${i}`, mutate(base.text, r));
     }

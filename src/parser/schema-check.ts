@@ -6,7 +6,7 @@ import type { Document, Node as YamlNode, Pair } from 'yaml';
 import type { Span } from '../diagnostics/source-file.js';
 import type { SdfContext } from './sdf/context.js';
 import { suggest } from './sdf/suggest.js';
-import { isMap, isSeq } from './yaml-lib.js';
+import { isMap, isSeq, yamlLib } from './yaml-lib.js';
 
 let validator: ValidateFunction | undefined;
 
@@ -79,10 +79,32 @@ function describe(e: ErrorObject): { message: string; span: (doc: Document) => S
   return { message: `${where} ${e.message ?? 'is invalid'}`, span: (doc) => spanOf(nodeAt(doc, e.instancePath).node) };
 }
 
+/** Where the first alias (`*name`) is, for errors about aliases. */
+function firstAliasSpan(doc: Document): Span {
+  let span: Span = { start: 0, end: 1 };
+  let found = false;
+  yamlLib().visit(doc, {
+    Alias(_, node) {
+      if (!found && node.range) {
+        span = { start: node.range[0], end: Math.max(node.range[1], node.range[0] + 1) };
+        found = true;
+      }
+    },
+  });
+  return span;
+}
+
 /** Check a YAML/JSON document against the schema; report every violation. */
 export function checkSchema(ctx: SdfContext, doc: Document): boolean {
   const validate = getValidator();
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias without its anchor, or an alias bomb: the document has no value to check.
+    ctx.report('yaml_syntax', `not valid YAML: ${(e as Error).message}`, { span: firstAliasSpan(doc) });
+    return false;
+  }
   if (validate(value)) return true;
   const seen = new Set<string>();
   const errors = validate.errors ?? [];

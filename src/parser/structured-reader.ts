@@ -1,4 +1,4 @@
-import type { Node as YamlNode, Pair, Scalar, YAMLMap } from 'yaml';
+import type { Document, Node as YamlNode, Pair, Scalar, YAMLMap } from 'yaml';
 import type { Span } from '../diagnostics/source-file.js';
 import type { Attribute, Element } from './element.js';
 import type { SdfContext } from './sdf/context.js';
@@ -12,8 +12,6 @@ import { isMap, isScalar, isSeq, yamlLib } from './yaml-lib.js';
  */
 
 export type StructuredFormat = 'yaml' | 'json';
-
-
 
 /** Keys holding lists of child elements, and the SDF element each item becomes. */
 const LIST_KEYS: Record<string, string> = {
@@ -50,7 +48,7 @@ export function readStructured(ctx: SdfContext, format: StructuredFormat): Eleme
     return undefined;
   }
   if (!checkSchema(ctx, doc)) return undefined;
-  return systemElement(doc.contents as YAMLMap | null, text);
+  return new Converter(doc, text).system();
 }
 
 function jsonSyntaxError(text: string): { message: string; offset: number } | undefined {
@@ -70,100 +68,104 @@ function range(node: YamlNode | null | undefined, fallback: number): Span {
   return r ? { start: r[0], end: r[1] } : { start: fallback, end: fallback };
 }
 
-function scalarText(node: Scalar, text: string): string {
-  if (typeof node.value === 'boolean') return node.value ? 'true' : 'false';
-  if (node.type === 'PLAIN' && node.range) return text.slice(node.range[0], node.range[1]).trim();
-  return String(node.value);
+function firstCharSpan(node: YamlNode): Span {
+  const s = range(node, 0).start;
+  return { start: s, end: s + 1 };
 }
 
 function element(tag: string, node: YamlNode, nameSpan: Span): Element {
   return { kind: 'element', tag, attributes: [], children: [], span: range(node, 0), nameSpan };
 }
 
-function addAttribute(el: Element, pair: Pair, text: string): void {
-  const key = pair.key as Scalar;
-  const value = pair.value as Scalar;
-  const keySpan = range(key, el.span.start);
-  const valueSpan = range(value, keySpan.end);
-  const attr: Attribute = {
-    name: String(key.value),
-    value: scalarText(value, text),
-    namespaced: false,
-    span: { start: keySpan.start, end: valueSpan.end },
-    nameSpan: keySpan,
-    valueSpan,
-  };
-  el.attributes.push(attr);
-}
+/** Turns a schema-valid document into the element tree. */
+class Converter {
+  constructor(
+    private readonly doc: Document,
+    private readonly text: string,
+  ) {}
 
-/** Convert a mapping: scalar keys become attributes, structured keys become children. */
-function mappingElement(tag: string, map: YAMLMap, nameSpan: Span, text: string): Element {
-  const el = element(tag, map, nameSpan);
-  for (const pair of map.items) {
-    const key = String((pair.key as Scalar).value);
-    const keySpan = range(pair.key as YamlNode, el.span.start);
-    const value = pair.value as YamlNode | null;
-    if (isScalar(value)) {
-      if (key === 'program_image') {
-        const image = element('program_image', value, keySpan);
-        addAttribute(image, { ...pair, key: { ...(pair.key as Scalar), value: 'path' } } as Pair, text);
-        el.children.push(image);
-      } else {
-        addAttribute(el, pair, text);
-      }
-    } else if (isSeq(value)) {
-      if (key === 'cspace') {
-        const cspace = element('cspace', value, keySpan);
-        for (const item of value.items) {
-          if (!isMap(item)) continue;
-          const type = item.get('type');
-          const cap = mappingElement(`cap_${String(type)}`, item, range(item, 0), text);
-          cap.attributes = cap.attributes.filter((a) => a.name !== 'type');
-          cspace.children.push(cap);
+  system(): Element {
+    const root = this.resolve(this.doc.contents as YamlNode | null);
+    const nameSpan = { start: 0, end: Math.min(1, this.text.length) };
+    const whole = { start: 0, end: this.text.length };
+    if (!isMap(root)) return { kind: 'element', tag: 'system', attributes: [], children: [], span: whole, nameSpan };
+    const system = this.mapping('system', root, nameSpan);
+    system.span = whole;
+    // <domains> must precede the PDs that use it; in YAML/JSON it always does.
+    const isDomains = (c: Element['children'][number]): boolean => c.kind === 'element' && c.tag === 'domains';
+    system.children = [...system.children.filter(isDomains), ...system.children.filter((c) => !isDomains(c))];
+    return system;
+  }
+
+  /** An alias (`*name`) stands for its anchored node; the schema check has resolved them all. */
+  private resolve(node: YamlNode | null | undefined): YamlNode | null {
+    if (node && yamlLib().isAlias(node)) return (node.resolve(this.doc) as YamlNode | undefined) ?? null;
+    return node ?? null;
+  }
+
+  private scalarText(node: Scalar): string {
+    if (typeof node.value === 'boolean') return node.value ? 'true' : 'false';
+    if (node.type === 'PLAIN' && node.range) return this.text.slice(node.range[0], node.range[1]).trim();
+    return String(node.value);
+  }
+
+  private attribute(el: Element, name: string, keyNode: YamlNode, value: Scalar): void {
+    const keySpan = range(keyNode, el.span.start);
+    const valueSpan = range(value, keySpan.end);
+    const attr: Attribute = {
+      name,
+      value: this.scalarText(value),
+      namespaced: false,
+      span: { start: keySpan.start, end: valueSpan.end },
+      nameSpan: keySpan,
+      valueSpan,
+    };
+    el.attributes.push(attr);
+  }
+
+  /** A mapping: scalar keys become attributes, structured keys become children. */
+  private mapping(tag: string, map: YAMLMap, nameSpan: Span): Element {
+    const el = element(tag, map, nameSpan);
+    for (const pair of map.items as Pair<YamlNode, YamlNode>[]) {
+      const key = String((pair.key as Scalar).value);
+      const keySpan = range(pair.key, el.span.start);
+      const value = this.resolve(pair.value);
+      if (isScalar(value)) {
+        if (key === 'program_image') {
+          const image = element('program_image', value, keySpan);
+          this.attribute(image, 'path', pair.key, value);
+          el.children.push(image);
+        } else {
+          this.attribute(el, key, pair.key, value);
         }
-        el.children.push(cspace);
-        continue;
-      }
-      const childTag = LIST_KEYS[key] ?? key;
-      for (const item of value.items) {
-        if (isMap(item)) el.children.push(mappingElement(childTag, item, firstCharSpan(item), text));
-      }
-    } else if (isMap(value)) {
-      if (key === 'schedule') el.children.push(scheduleElement(value, keySpan, text));
-      else el.children.push(mappingElement(key, value, keySpan, text));
-    }
-  }
-  return el;
-}
-
-function firstCharSpan(node: YamlNode): Span {
-  const s = range(node, 0).start;
-  return { start: s, end: s + 1 };
-}
-
-function scheduleElement(map: YAMLMap, nameSpan: Span, text: string): Element {
-  const el = element('domain_schedule', map, nameSpan);
-  for (const pair of map.items) {
-    const key = String((pair.key as Scalar).value);
-    const value = pair.value as YamlNode | null;
-    if (isScalar(value)) addAttribute(el, pair, text);
-    else if (key === 'entries' && isSeq(value)) {
-      for (const item of value.items) {
-        if (isMap(item)) el.children.push(mappingElement('schedule_entry', item, firstCharSpan(item), text));
-        else if (isScalar(item)) el.children.push(element('schedule_end_marker', item, firstCharSpan(item)));
+      } else if (isSeq(value)) {
+        for (const raw of value.items as YamlNode[]) {
+          const item = this.resolve(raw);
+          if (key === 'cspace') {
+            if (!isMap(item)) continue;
+            const cap = this.mapping(`cap_${String(item.get('type'))}`, item, firstCharSpan(item));
+            cap.attributes = cap.attributes.filter((a) => a.name !== 'type');
+            this.child(el, 'cspace', value, keySpan).children.push(cap);
+          } else if (key === 'entries') {
+            if (isMap(item)) el.children.push(this.mapping('schedule_entry', item, firstCharSpan(item)));
+            else if (item) el.children.push(element('schedule_end_marker', item, firstCharSpan(item)));
+          } else if (isMap(item)) {
+            el.children.push(this.mapping(LIST_KEYS[key] ?? key, item, firstCharSpan(item)));
+          }
+        }
+      } else if (isMap(value)) {
+        el.children.push(this.mapping(key === 'schedule' ? 'domain_schedule' : key, value, keySpan));
       }
     }
+    return el;
   }
-  return el;
-}
 
-function systemElement(root: YAMLMap | null, text: string): Element {
-  const nameSpan = { start: 0, end: Math.min(1, text.length) };
-  if (!root) return { kind: 'element', tag: 'system', attributes: [], children: [], span: { start: 0, end: text.length }, nameSpan };
-  const system = mappingElement('system', root, nameSpan, text);
-  system.span = { start: 0, end: text.length };
-  // <domains> must precede the PDs that use it; in YAML/JSON it always does.
-  const isDomains = (c: Element['children'][number]): boolean => c.kind === 'element' && c.tag === 'domains';
-  system.children = [...system.children.filter(isDomains), ...system.children.filter((c) => !isDomains(c))];
-  return system;
+  /** The child `tag` of `el`, created on first use (for `cspace`, which holds a list). */
+  private child(el: Element, tag: string, node: YamlNode, nameSpan: Span): Element {
+    const last = el.children[el.children.length - 1];
+    if (last?.kind === 'element' && last.tag === tag && last.nameSpan.start === nameSpan.start) return last;
+    const created = element(tag, node, nameSpan);
+    el.children.push(created);
+    return created;
+  }
 }
