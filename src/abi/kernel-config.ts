@@ -99,35 +99,19 @@ const DEFAULT_USER_TOP: Record<Arch, bigint> = {
  * The configurations of the reference tool's own test suite (spec: sdf.md §1), useful to
  * reproduce its verdicts exactly.
  */
+const TEST_AARCH64: KernelConfig = {
+  arch: 'aarch64',
+  numCores: 1,
+  hypervisor: true,
+  iommu: true,
+  armSmc: null,
+  numDomains: 16,
+  numDomainSchedules: 100,
+  vspaceUserTop: 0xff_ffff_ffffn,
+};
+
 export const TEST_CONFIGS: Record<string, KernelConfig> = {
-  'test-aarch64': {
-    arch: 'aarch64',
-    numCores: 1,
-    hypervisor: true,
-    iommu: true,
-    armSmc: null,
-    numDomains: 16,
-    numDomainSchedules: 100,
-    vspaceUserTop: 0xff_ffff_ffffn,
-  },
-  'test-aarch64-smp4': {
-    arch: 'aarch64',
-    numCores: 4,
-    hypervisor: true,
-    iommu: true,
-    armSmc: null,
-    numDomains: 16,
-    numDomainSchedules: 100,
-    vspaceUserTop: 0xff_ffff_ffffn,
-  },
-  'test-x86_64': {
-    arch: 'x86_64',
-    numCores: 1,
-    hypervisor: true,
-    iommu: true,
-    armSmc: null,
-    numDomains: 16,
-    numDomainSchedules: 100,
-    vspaceUserTop: 0x7fff_ffff_efffn,
-  },
+  'test-aarch64': TEST_AARCH64,
+  'test-aarch64-smp4': { ...TEST_AARCH64, numCores: 4 },
+  'test-x86_64': { ...TEST_AARCH64, arch: 'x86_64', vspaceUserTop: 0x7fff_ffff_efffn },
 };

@@ -1,5 +1,6 @@
 import type { SdfContext } from '../../parser/sdf/context.js';
-import type { SystemDescription } from '../../parser/model.js';
+import type { DiagnosticCode } from '../../diagnostics/codes.js';
+import type { Entity, SystemDescription } from '../../parser/model.js';
 
 /** Microkit's limit on protection domains, children included (the monitor is extra). */
 export const MAX_PDS = 63;
@@ -7,6 +8,28 @@ export const MAX_PDS = 63;
 export const PD_MAX_NAME_LENGTH = 64;
 /** The monitor's table of VM names has one entry per vCPU and room for MAX_VMS + 1. */
 export const MAX_VCPUS = 64;
+
+/**
+ * Report each entity whose name an earlier one already has (`Error: duplicate {what} name
+ * '{name}'.`); returns the first entity of each name, in order.
+ */
+function uniqueByName<T extends Entity & { name: string | undefined }>(ctx: SdfContext, items: T[], code: DiagnosticCode, what: string): T[] {
+  const first = new Map<string, T>();
+  for (const item of items) {
+    if (item.name === undefined) continue;
+    const earlier = first.get(item.name);
+    if (earlier) {
+      ctx.report(code, `duplicate ${what} name '${item.name}'`, {
+        reference: `Error: duplicate ${what} name '${item.name}'.`,
+        span: ctx.valueSpan(item.element, 'name'),
+        notes: [{ message: 'first declared here', file: ctx.file, span: ctx.valueSpan(earlier.element, 'name') }],
+      });
+    } else {
+      first.set(item.name, item);
+    }
+  }
+  return [...first.values()];
+}
 
 /** Spec: sdf.md §5.4 d–h. */
 export function checkNames(ctx: SdfContext, system: SystemDescription): void {
@@ -26,49 +49,25 @@ export function checkNames(ctx: SdfContext, system: SystemDescription): void {
     });
   }
   // f: PD names.
-  const firstPd = new Map<string, (typeof pds)[number]>();
-  for (const pd of pds) {
-    if (pd.name === undefined) continue;
-    const first = firstPd.get(pd.name);
-    if (first) {
-      ctx.report('pd_duplicate_name', `duplicate protection domain name '${pd.name}'`, {
-        reference: `Error: duplicate protection domain name '${pd.name}'.`,
+  for (const pd of uniqueByName(ctx, pds, 'pd_duplicate_name', 'protection domain')) {
+    const name = pd.name!;
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes > PD_MAX_NAME_LENGTH) {
+      ctx.report('pd_name_too_long', `PD name is ${bytes} bytes; the image keeps only the first ${PD_MAX_NAME_LENGTH}`, {
+        severity: 'warning',
         span: ctx.valueSpan(pd.element, 'name'),
-        notes: [{ message: 'first declared here', file: ctx.file, span: ctx.valueSpan(first.element, 'name') }],
+        hint: 'fault reports and microkit_name will show the name cut short',
       });
-    } else {
-      firstPd.set(pd.name, pd);
-      const bytes = Buffer.byteLength(pd.name, 'utf8');
-      if (bytes > PD_MAX_NAME_LENGTH) {
-        ctx.report('pd_name_too_long', `PD name is ${bytes} bytes; the image keeps only the first ${PD_MAX_NAME_LENGTH}`, {
-          severity: 'warning',
-          span: ctx.valueSpan(pd.element, 'name'),
-          hint: 'fault reports and microkit_name will show the name cut short',
-        });
-      }
-      if (pd.name === 'monitor') {
-        ctx.report('pd_name_reserved', "the PD name 'monitor' is reserved for the Microkit Monitor", {
-          reference: "Error: the PD name 'monitor' is reserved for the Microkit Monitor.",
-          span: ctx.valueSpan(pd.element, 'name'),
-        });
-      }
+    }
+    if (name === 'monitor') {
+      ctx.report('pd_name_reserved', "the PD name 'monitor' is reserved for the Microkit Monitor", {
+        reference: "Error: the PD name 'monitor' is reserved for the Microkit Monitor.",
+        span: ctx.valueSpan(pd.element, 'name'),
+      });
     }
   }
   // g: MR names.
-  const firstMr = new Map<string, (typeof system.memoryRegions)[number]>();
-  for (const mr of system.memoryRegions) {
-    if (mr.name === undefined) continue;
-    const first = firstMr.get(mr.name);
-    if (first) {
-      ctx.report('mr_duplicate_name', `duplicate memory region name '${mr.name}'`, {
-        reference: `Error: duplicate memory region name '${mr.name}'.`,
-        span: ctx.valueSpan(mr.element, 'name'),
-        notes: [{ message: 'first declared here', file: ctx.file, span: ctx.valueSpan(first.element, 'name') }],
-      });
-    } else {
-      firstMr.set(mr.name, mr);
-    }
-  }
+  uniqueByName(ctx, system.memoryRegions, 'mr_duplicate_name', 'memory region');
   // h: VM names, and the x86 ban on a VMM with children.
   const firstVm = new Map<string, (typeof pds)[number]>();
   for (const pd of pds) {

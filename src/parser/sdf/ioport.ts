@@ -2,7 +2,7 @@ import type { Element } from '../element.js';
 import { attr } from '../element.js';
 import type { IoPort, ProtectionDomain } from '../model.js';
 import type { SdfContext } from './context.js';
-import { checkId } from './irq.js';
+import { readIdAndSetvar } from './irq.js';
 import { addSetvarSymbol } from './setvar.js';
 
 /** `<ioport>` (x86_64 only; spec: sdf.md §3.5). */
@@ -17,14 +17,7 @@ export function readIoPort(ctx: SdfContext, el: Element, pd: ProtectionDomain): 
     return port;
   }
   ctx.checkAttributes(el, ['id', 'setvar_id', 'setvar_addr', 'addr', 'size']);
-  if (!attr(el, 'id')) ctx.missing(el, 'id');
-  port.id = checkId(ctx, el, ctx.decimal(el, 'id', true, port), 'ioport_id_out_of_range');
-  if (port.id === undefined) port.invalid.add('id');
-  const setvarId = attr(el, 'setvar_id');
-  if (setvarId) {
-    port.setvarId = setvarId.value;
-    addSetvarSymbol(ctx, pd, setvarId.value, 'id', el, 'setvar_id');
-  }
+  port.id = readIdAndSetvar(ctx, el, port, pd, 'ioport_id_out_of_range');
   if (!attr(el, 'addr')) ctx.missing(el, 'addr');
   const addr = ctx.number(el, 'addr', port);
   if (typeof addr === 'bigint') port.addr = addr;

@@ -1,6 +1,6 @@
 import type { Element } from '../element.js';
 import { attr } from '../element.js';
-import type { Irq, ProtectionDomain } from '../model.js';
+import type { IoPort, Irq, ProtectionDomain } from '../model.js';
 import { parsePciAddress } from '../numbers.js';
 import type { SdfContext } from './context.js';
 import { addSetvarSymbol } from './setvar.js';
@@ -24,6 +24,29 @@ export function checkId(ctx: SdfContext, el: Element, id: bigint | undefined | n
   if (id < 0n) {
     ctx.valueError(code, el, 'id must be >= 0', { span, hint: 'ids run from 0 to 61' });
     return undefined;
+  }
+  return id;
+}
+
+/**
+ * The `id` (0..61) and `setvar_id` of an irq or ioport, read first as the reference does.
+ * Returns the id, or undefined after reporting.
+ */
+export function readIdAndSetvar(
+  ctx: SdfContext,
+  el: Element,
+  entity: Irq | IoPort,
+  pd: ProtectionDomain,
+  code: 'irq_id_out_of_range' | 'ioport_id_out_of_range',
+  hint?: string,
+): bigint | undefined {
+  if (!attr(el, 'id')) ctx.missing(el, 'id', hint);
+  const id = checkId(ctx, el, ctx.decimal(el, 'id', true, entity), code);
+  if (id === undefined) entity.invalid.add('id');
+  const setvarId = attr(el, 'setvar_id');
+  if (setvarId) {
+    entity.setvarId = setvarId.value;
+    addSetvarSymbol(ctx, pd, setvarId.value, 'id', el, 'setvar_id');
   }
   return id;
 }
@@ -68,14 +91,7 @@ export function readIrq(ctx: SdfContext, el: Element, pd: ProtectionDomain): Irq
   const irq: Irq = { element: el, invalid: new Set(), id: undefined, setvarId: undefined, kind: undefined };
   const x86 = ctx.config.arch === 'x86_64';
   // The reference reads id and setvar_id before it looks at the form or the other attributes.
-  if (!attr(el, 'id')) ctx.missing(el, 'id', 'the id is the channel number the PD sees in notified()');
-  irq.id = checkId(ctx, el, ctx.decimal(el, 'id', true, irq), 'irq_id_out_of_range');
-  if (irq.id === undefined) irq.invalid.add('id');
-  const setvarId = attr(el, 'setvar_id');
-  if (setvarId) {
-    irq.setvarId = setvarId.value;
-    addSetvarSymbol(ctx, pd, setvarId.value, 'id', el, 'setvar_id');
-  }
+  irq.id = readIdAndSetvar(ctx, el, irq, pd, 'irq_id_out_of_range', 'the id is the channel number the PD sees in notified()');
 
   if (attr(el, 'irq')) {
     if (x86) {
