@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BOARDS } from '../abi/boards.js';
 import { checkCommand } from './commands/check.js';
+import { machineExecCommand } from './commands/machine-exec.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, processIo, type Io } from './io.js';
 
 const VERSION = '0.1.0';
@@ -15,7 +16,8 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run sel4ts --help for usage)');
+    .showHelpAfterError('(run sel4ts --help for usage)')
+    .enablePositionalOptions();
 
   cmd
     .command('check')
@@ -28,6 +30,20 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github', 'microkit']).default('text'))
     .action((system: string, opts: Record<string, unknown>) => {
       setExit(checkCommand(system, opts, io));
+    });
+
+  const machine = cmd.command('machine').description('run programs on the AArch64 machine model alone');
+  machine
+    .command('exec')
+    .description('run a static AArch64 Linux executable on the CPU model (like qemu-aarch64)')
+    .argument('<elf>', 'the program')
+    .argument('[args...]', 'its arguments')
+    .option('--stats', 'print retired instructions and MIPS on stderr')
+    .option('--max-instructions <n>', 'stop after this many instructions')
+    .option('--trace-syscalls', 'print each system call on stderr')
+    .passThroughOptions()
+    .action((elf: string, args: string[], opts: Record<string, unknown>) => {
+      setExit(machineExecCommand(elf, args, opts, io));
     });
 
   cmd

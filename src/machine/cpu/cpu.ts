@@ -1,0 +1,421 @@
+import type { PhysPage } from '../memory/phys-page.js';
+import { Access, type AddressSpace } from './address-space.js';
+import { decodeInstruction, type Decoded } from './decoder.js';
+import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
+import { SLOTS } from './slots.js';
+import type { SystemRegisters } from './sysregs.js';
+
+
+const TLB_BITS = 8;
+const TLB_SIZE = 1 << TLB_BITS;
+const TLB_MASK = TLB_SIZE - 1;
+const TWO32 = 4294967296;
+
+/** The decoded instructions of one physical page, filled lazily. */
+export interface CodePage {
+  page: PhysPage;
+  fns: (Handler | undefined)[];
+  args: unknown[];
+}
+
+/** An instruction handler: executes one decoded instruction. */
+export type Handler = (cpu: Cpu, args: never) => void;
+
+/**
+ * The AArch64 CPU at EL0: architectural state, a soft TLB over an `AddressSpace`, and an
+ * interpreter over a per-page cache of decoded instructions.
+ *
+ * 64-bit registers live as 32-bit halves in `R` (lo at `2*slot`, hi at `2*slot+1`), with a
+ * BigUint64Array view `X` of the same bytes for the few operations (multiply, divide) that are
+ * simplest in BigInt. Register numbers are resolved to slots at decode time, so XZR/SP cost
+ * nothing at run time.
+ */
+export class Cpu {
+  readonly regBuffer = new ArrayBuffer(SLOTS * 8);
+  readonly R = new Int32Array(this.regBuffer);
+  readonly X = new BigUint64Array(this.regBuffer);
+
+  /** SIMD&FP registers V0–V31, 16 bytes each, with every lane view. */
+  readonly vBuffer = new ArrayBuffer(32 * 16 + 16);
+  readonly V8 = new Uint8Array(this.vBuffer);
+  readonly V16 = new Uint16Array(this.vBuffer);
+  readonly V32 = new Uint32Array(this.vBuffer);
+  readonly VI32 = new Int32Array(this.vBuffer);
+  readonly VF32 = new Float32Array(this.vBuffer);
+  readonly VF64 = new Float64Array(this.vBuffer);
+  readonly V64 = new BigUint64Array(this.vBuffer);
+
+  /** The program counter, a non-negative integer below 2^53. */
+  pc = 0;
+  /** Set by every instruction: where execution continues. */
+  nextPc = 0;
+  /** NZCV, one number each (0 or 1). */
+  n = 0;
+  z = 0;
+  c = 0;
+  v = 0;
+  fpcr = 0;
+  fpsr = 0;
+  /** TPIDR_EL0 (read-write at EL0) and TPIDRRO_EL0 (read-only at EL0), as halves. */
+  tpidrLo = 0;
+  tpidrHi = 0;
+  tpidrroLo = 0;
+  tpidrroHi = 0;
+  /** Retired instructions. */
+  icount = 0;
+
+  /** Why the last `run` stopped, with the syndrome and fault address. */
+  stop: Stop = Stop.Budget;
+  esr = 0;
+  farLo = 0;
+  farHi = 0;
+
+  /** Exclusive monitor (LDXR/STXR): the marked address, or -1. */
+  exclusiveLo = -1;
+  exclusiveHi = 0;
+
+  /** The result of a 64-bit load. */
+  l64lo = 0;
+  l64hi = 0;
+
+  private readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
+  private readonly rView: DataView[] = [];
+  private readonly rBase = new Int32Array(TLB_SIZE);
+  private readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
+  private readonly wView: DataView[] = [];
+  private readonly wBase = new Int32Array(TLB_SIZE);
+  private readonly fTag = new Float64Array(TLB_SIZE).fill(-1);
+  private readonly fPage: (PhysPage | undefined)[] = [];
+
+  private curBase = -1e18;
+  private curCode: CodePage | undefined;
+
+  constructor(
+    public space: AddressSpace,
+    public sysregs: SystemRegisters,
+  ) {
+    const dummy = new DataView(new ArrayBuffer(8));
+    for (let i = 0; i < TLB_SIZE; i++) {
+      this.rView.push(dummy);
+      this.wView.push(dummy);
+      this.fPage.push(undefined);
+    }
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  /** Read a 64-bit register as a BigInt (slow; for tests and tools). */
+  getX(slot: number): bigint {
+    return this.X[slot]!;
+  }
+
+  setX(slot: number, value: bigint): void {
+    this.X[slot] = BigInt.asUintN(64, value);
+  }
+
+  /** Set a register from a non-negative integer below 2^53. */
+  setXNumber(slot: number, value: number): void {
+    this.R[2 * slot] = value % TWO32 | 0;
+    this.R[2 * slot + 1] = Math.floor(value / TWO32) | 0;
+  }
+
+  get nzcv(): number {
+    return (this.n << 31) | (this.z << 30) | (this.c << 29) | (this.v << 28);
+  }
+
+  set nzcv(value: number) {
+    this.n = (value >>> 31) & 1;
+    this.z = (value >>> 30) & 1;
+    this.c = (value >>> 29) & 1;
+    this.v = (value >>> 28) & 1;
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  /**
+   * Execute up to `budget` instructions. Returns why it stopped; `icount` counts the retired
+   * instructions.
+   */
+  run(budget: number): Stop {
+    let pc = this.pc;
+    let executed = 0;
+    this.stop = Stop.Budget;
+    try {
+      while (executed < budget) {
+        // `curBase`/`curCode` are re-read each time: a store may drop the current page's code.
+        const off = pc - this.curBase;
+        if (!(off >= 0 && off < 4096)) {
+          if (pc < 0) break;
+          this.curCode = this.codePageFor(pc);
+          this.curBase = pc - (pc % 4096);
+          continue;
+        }
+        const code = this.curCode!;
+        const idx = off >>> 2;
+        let fn = code.fns[idx];
+        if (fn === undefined) fn = this.decodeInto(code, idx);
+        this.nextPc = pc + 4;
+        (fn as (cpu: Cpu, a: unknown) => void)(this, code.args[idx]);
+        pc = this.nextPc;
+        executed++;
+      }
+    } catch (e) {
+      if (!(e instanceof MemoryFault)) throw e;
+      this.memoryFault(e);
+      this.pc = pc;
+      this.icount += executed;
+      return this.stop;
+    }
+    this.icount += executed;
+    if (pc === -1) {
+      // An instruction asked to stop: it set `stop`, the syndrome and the return address.
+      this.nextPc = 0;
+      return this.stop;
+    }
+    this.pc = pc;
+    return this.stop;
+  }
+
+  /**
+   * End the current `run` after this instruction. `returnPc` is the preferred return
+   * address; `retired` says whether this instruction counts as executed (SVC does; a fault
+   * does not).
+   */
+  raise(stop: Stop, esr: number, returnPc: number, retired: boolean): void {
+    this.stop = stop;
+    this.esr = esr;
+    this.pc = returnPc;
+    if (!retired) this.icount--;
+    this.nextPc = -1;
+  }
+
+  /** Raise the Undefined Instruction exception for the instruction at the current pc. */
+  undefinedInstruction(): void {
+    this.raise(Stop.Undefined, (EC.UNKNOWN << 26) | ESR_IL, this.nextPc - 4, false);
+  }
+
+  private memoryFault(f: MemoryFault): void {
+    this.farLo = f.farLo;
+    this.farHi = f.farHi;
+    if (f.fetch) {
+      this.stop = Stop.InstructionAbort;
+      this.esr = (EC.INSTRUCTION_ABORT_LOWER << 26) | ESR_IL | f.fsc;
+    } else {
+      this.stop = Stop.DataAbort;
+      this.esr = (EC.DATA_ABORT_LOWER << 26) | ESR_IL | (f.write ? 1 << 6 : 0) | f.fsc;
+    }
+    this.nextPc = 0;
+  }
+
+  private codePageFor(pc: number): CodePage {
+    const lo = pc % TWO32 | 0;
+    const hi = Math.floor(pc / TWO32);
+    const vpn = Math.floor(pc / 4096);
+    const i = (lo >>> 12) & TLB_MASK;
+    let page: PhysPage | undefined;
+    if (this.fTag[i] === vpn) page = this.fPage[i];
+    else {
+      page = this.space.translate(lo, hi | 0, Access.Fetch);
+      if (page.mmio) throw new MemoryFault(FSC.SYNC_EXTERNAL, lo, hi | 0, false, true);
+      this.fTag[i] = vpn;
+      this.fPage[i] = page;
+    }
+    let code = page!.code as CodePage | undefined;
+    if (!code) {
+      code = { page: page!, fns: new Array<Handler | undefined>(1024).fill(undefined), args: new Array<unknown>(1024).fill(undefined) };
+      page!.code = code;
+      // Stores to a page holding code must take the slow path, which drops the decoded code.
+      this.dropWriteEntries(page!);
+    }
+    return code;
+  }
+
+  private decodeInto(code: CodePage, idx: number): Handler {
+    const word = code.page.view.getUint32(code.page.base + idx * 4, true);
+    const d: Decoded = decodeInstruction(word);
+    code.fns[idx] = d.exec;
+    code.args[idx] = d.args;
+    return d.exec;
+  }
+
+  /** Forget every cached translation (after a mapping change, TLBI or an ASID switch). */
+  flushTlb(): void {
+    this.rTag.fill(-1);
+    this.wTag.fill(-1);
+    this.fTag.fill(-1);
+    this.curBase = -1e18;
+    this.curCode = undefined;
+  }
+
+  /** Forget decoded instructions everywhere (e.g. IC IALLU). */
+  flushCode(page?: PhysPage): void {
+    if (page) page.code = undefined;
+    this.curBase = -1e18;
+    this.curCode = undefined;
+  }
+
+  private dropWriteEntries(page: PhysPage): void {
+    for (let i = 0; i < TLB_SIZE; i++) {
+      if (this.wTag[i] !== -1 && this.wView[i] === page.view && this.wBase[i] === page.base) this.wTag[i] = -1;
+    }
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  load8(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    if (this.rTag[i] === hi * 1048576 + (lo >>> 12)) return this.rView[i]!.getUint8(this.rBase[i]! + (lo & 0xfff));
+    return this.loadSlow(lo, hi, 1);
+  }
+
+  load16(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    const off = lo & 0xfff;
+    if (this.rTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4094) return this.rView[i]!.getUint16(this.rBase[i]! + off, true);
+    return this.loadSlow(lo, hi, 2);
+  }
+
+  /** A 32-bit load, as a signed int32. */
+  load32(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    const off = lo & 0xfff;
+    if (this.rTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4092) return this.rView[i]!.getInt32(this.rBase[i]! + off, true);
+    return this.loadSlow(lo, hi, 4);
+  }
+
+  /** A 64-bit load into `l64lo`/`l64hi`. */
+  load64(lo: number, hi: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    const off = lo & 0xfff;
+    if (this.rTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4088) {
+      const view = this.rView[i]!;
+      const b = this.rBase[i]! + off;
+      this.l64lo = view.getInt32(b, true);
+      this.l64hi = view.getInt32(b + 4, true);
+      return;
+    }
+    this.l64lo = this.loadSlow(lo, hi, 4);
+    const lo2 = (lo + 4) | 0;
+    this.l64hi = this.loadSlow(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, 4);
+  }
+
+  store8(lo: number, hi: number, value: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    if (this.wTag[i] === hi * 1048576 + (lo >>> 12)) {
+      this.wView[i]!.setUint8(this.wBase[i]! + (lo & 0xfff), value);
+      return;
+    }
+    this.storeSlow(lo, hi, 1, value);
+  }
+
+  store16(lo: number, hi: number, value: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    const off = lo & 0xfff;
+    if (this.wTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4094) {
+      this.wView[i]!.setUint16(this.wBase[i]! + off, value, true);
+      return;
+    }
+    this.storeSlow(lo, hi, 2, value);
+  }
+
+  store32(lo: number, hi: number, value: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    const off = lo & 0xfff;
+    if (this.wTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4092) {
+      this.wView[i]!.setInt32(this.wBase[i]! + off, value, true);
+      return;
+    }
+    this.storeSlow(lo, hi, 4, value);
+  }
+
+  store64(lo: number, hi: number, vlo: number, vhi: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    const off = lo & 0xfff;
+    if (this.wTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4088) {
+      const view = this.wView[i]!;
+      const b = this.wBase[i]! + off;
+      view.setInt32(b, vlo, true);
+      view.setInt32(b + 4, vhi, true);
+      return;
+    }
+    // Check both halves can be written before writing either, so a fault leaves memory as it was.
+    const lo2 = (lo + 4) | 0;
+    const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+    this.probeWrite(lo, hi, 4);
+    this.probeWrite(lo2, hi2, 4);
+    this.storeSlow(lo, hi, 4, vlo);
+    this.storeSlow(lo2, hi2, 4, vhi);
+  }
+
+  /** Make sure `size` bytes at the address can be written (throws the fault if not). */
+  probeWrite(lo: number, hi: number, size: number): void {
+    this.space.translate(lo, hi, Access.Write);
+    const end = (lo & 0xfff) + size - 1;
+    if (end > 0xfff) {
+      const lo2 = (lo + size - 1) | 0;
+      this.space.translate(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, Access.Write);
+    }
+  }
+
+  private fillRead(lo: number, hi: number): PhysPage {
+    const page = this.space.translate(lo, hi, Access.Read);
+    if (!page.mmio) {
+      const i = (lo >>> 12) & TLB_MASK;
+      this.rTag[i] = hi * 1048576 + (lo >>> 12);
+      this.rView[i] = page.view;
+      this.rBase[i] = page.base;
+    }
+    return page;
+  }
+
+  private loadSlow(lo: number, hi: number, size: number): number {
+    const off = lo & 0xfff;
+    if (off + size > 4096) {
+      // Crosses a page: byte by byte, little-endian.
+      let value = 0;
+      for (let k = size - 1; k >= 0; k--) {
+        const lo2 = (lo + k) | 0;
+        value = (value << 8) | this.load8(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi);
+      }
+      return size === 4 ? value | 0 : value >>> 0;
+    }
+    const page = this.fillRead(lo, hi);
+    if (page.mmio) return page.mmio.read(off, size);
+    const b = page.base + off;
+    return size === 1 ? page.view.getUint8(b) : size === 2 ? page.view.getUint16(b, true) : page.view.getInt32(b, true);
+  }
+
+  private storeSlow(lo: number, hi: number, size: number, value: number): void {
+    const off = lo & 0xfff;
+    if (off + size > 4096) {
+      this.probeWrite(lo, hi, size);
+      for (let k = 0; k < size; k++) {
+        const lo2 = (lo + k) | 0;
+        this.store8(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, (value >>> (8 * k)) & 0xff);
+      }
+      return;
+    }
+    const page = this.space.translate(lo, hi, Access.Write);
+    if (page.mmio) {
+      page.mmio.write(off, size, value);
+      return;
+    }
+    if (page.code) {
+      // Self-modifying code: the decoded instructions of this page are stale now.
+      page.code = undefined;
+      if (this.curCode?.page === page) {
+        this.curCode = undefined;
+        this.curBase = -1e18;
+      }
+    } else {
+      const i = (lo >>> 12) & TLB_MASK;
+      this.wTag[i] = hi * 1048576 + (lo >>> 12);
+      this.wView[i] = page.view;
+      this.wBase[i] = page.base;
+    }
+    const b = page.base + off;
+    if (size === 1) page.view.setUint8(b, value);
+    else if (size === 2) page.view.setUint16(b, value, true);
+    else page.view.setInt32(b, value, true);
+  }
+}
