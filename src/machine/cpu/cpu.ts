@@ -35,8 +35,8 @@ export class Cpu {
   readonly R = new Int32Array(this.regBuffer);
   readonly X = new BigUint64Array(this.regBuffer);
 
-  /** SIMD&FP registers V0–V31, 16 bytes each, with every lane view. */
-  readonly vBuffer = new ArrayBuffer(32 * 16 + 16);
+  /** SIMD&FP registers V0–V31, 16 bytes each, with every lane view; V32–V34 are scratch. */
+  readonly vBuffer = new ArrayBuffer(35 * 16);
   readonly V8 = new Uint8Array(this.vBuffer);
   readonly V16 = new Uint16Array(this.vBuffer);
   readonly V32 = new Uint32Array(this.vBuffer);

@@ -276,8 +276,7 @@ export const MOVN = insn<MoveWide>({
     const bits = a.sf ? 64n : 32n;
     const v = ~(BigInt(a.imm16) << BigInt(a.hw * 16)) & ((1n << bits) - 1n);
     if (a.imm16 === 0 && a.hw !== 0) return `movn\t${xname(a.rd, a.sf, 'zr')}, #0x0, lsl #${a.hw * 16}`;
-    const signed = a.sf ? BigInt.asIntN(64, v) : BigInt.asIntN(32, v);
-    return `mov\t${xname(a.rd, a.sf, 'zr')}, #${signed}`;
+    return `mov\t${xname(a.rd, a.sf, 'zr')}, #${hex(v)}`;
   },
 });
 

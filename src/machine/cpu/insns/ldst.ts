@@ -409,7 +409,7 @@ interface LdstPair {
 
 export const LDSTP = insn<LdstPair>({
   name: 'LDSTP',
-  pattern: 'opc:2 101 v:1 mode:3 l:1 imm7:7 rt2:5 rn:5 rt:5',
+  pattern: 'opc:2 101 v:1 0 mode:2 l:1 imm7:7 rt2:5 rn:5 rt:5',
   guard: (f) => {
     if (f.opc === 3) return false;
     if (f.v === 0 && f.opc === 1 && (f.l === 0 || f.mode === 0)) return false; // STGP / no LDNPSW

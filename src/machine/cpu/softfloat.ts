@@ -1,0 +1,238 @@
+/**
+ * Exact floating-point helpers JavaScript lacks: error-free transformations (TwoSum,
+ * TwoProduct), next-after, a correctly rounded fused multiply-add, and rounding of an exact
+ * BigInt-scaled value in any IEEE rounding mode. Everything is on doubles; single precision
+ * goes through doubles and `Math.fround`, which is exact for one operation in round-to-nearest.
+ */
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const i64 = new BigInt64Array(f64.buffer);
+
+/** The error of a + b: s + e == a + b exactly (when s is finite). */
+export function twoSumError(a: number, b: number, s: number): number {
+  const bb = s - a;
+  return a - (s - bb) + (b - bb);
+}
+
+const SPLITTER = 134217729; // 2^27 + 1
+
+/**
+ * The error of a * b: p + e == a * b exactly, for |a|,|b| < 2^995 and a product not near the
+ * subnormal range (callers check `productIsSafe`).
+ */
+export function twoProductError(a: number, b: number, p: number): number {
+  let t = SPLITTER * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLITTER * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return al * bl - (p - ah * bh - al * bh - ah * bl);
+}
+
+/** Whether TwoProduct is exact for a and b (no overflow in the split, no underflow in the error). */
+export function productIsSafe(a: number, b: number): boolean {
+  const aa = Math.abs(a);
+  const bb = Math.abs(b);
+  if (aa > 2 ** 995 || bb > 2 ** 995) return false;
+  const p = aa * bb;
+  return p === 0 || (p > 2 ** -969 && p < 2 ** 1020);
+}
+
+function isEvenMantissa(x: number): boolean {
+  f64[0] = x;
+  return (u32[0]! & 1) === 0;
+}
+
+export function nextUp(x: number): number {
+  if (x !== x || x === Infinity) return x;
+  if (x === 0) return Number.MIN_VALUE;
+  f64[0] = x;
+  i64[0] += x > 0 ? 1n : -1n;
+  return f64[0];
+}
+
+export function nextDown(x: number): number {
+  return -nextUp(-x);
+}
+
+/** Next float32 above x (x a float32 value). */
+export function nextUpF32(x: number): number {
+  if (x !== x || x === Infinity) return x;
+  if (x === 0) return 2 ** -149;
+  const b = new Float32Array([x]);
+  const u = new Int32Array(b.buffer);
+  u[0] = u[0]! + (x > 0 ? 1 : -1);
+  return b[0]!;
+}
+
+export const RM_NEAREST = 0;
+export const RM_PLUS = 1;
+export const RM_MINUS = 2;
+export const RM_ZERO = 3;
+/** Round to nearest, ties away from zero (FRINTA, FCVTA*). */
+export const RM_AWAY = 4;
+
+/**
+ * Given r = RN(exact) and the sign of (exact − r), the result of rounding `exact` in `mode`.
+ * `up`/`down` step to the neighbouring representable value (double or single).
+ */
+export function directed(r: number, errSign: number, mode: number, up: (x: number) => number): number {
+  if (errSign === 0 || mode === RM_NEAREST) return r;
+  const down = (x: number): number => -up(-x);
+  switch (mode) {
+    case RM_PLUS:
+      return errSign > 0 ? up(r) : r;
+    case RM_MINUS:
+      return errSign < 0 ? down(r) : r;
+    default:
+      // Towards zero.
+      if (errSign < 0 && r > 0) return down(r);
+      if (errSign > 0 && r < 0) return up(r);
+      if (r === 0) return r;
+      return r;
+  }
+}
+
+/** Split a finite double into an integer mantissa and exponent: x = m · 2^e exactly. */
+export function decompose(x: number): { m: bigint; e: number } {
+  f64[0] = x;
+  const hi = u32[1]!;
+  const lo = u32[0]!;
+  const biased = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let e: number;
+  if (biased === 0) e = -1074;
+  else {
+    m |= 1n << 52n;
+    e = biased - 1075;
+  }
+  return { m: hi >>> 31 ? -m : m, e };
+}
+
+/** Result of rounding an exact value: the double, and whether rounding lost anything. */
+export interface Rounded {
+  value: number;
+  inexact: boolean;
+  /** Tiny before rounding (below the smallest normal). */
+  tiny: boolean;
+  overflow: boolean;
+}
+
+/**
+ * Round m · 2^e (exact) to a binary format with `mantBits` significand bits (53 or 24) and
+ * minimum normal exponent `emin` (−1022 or −126), in `mode`.
+ */
+export function roundExact(m: bigint, e: number, mode: number, mantBits: number, emin: number, emax: number): Rounded {
+  if (m === 0n) return { value: 0, inexact: false, tiny: false, overflow: false };
+  const negative = m < 0n;
+  let mag = negative ? -m : m;
+  // Normalise to exactly mantBits significant bits plus what is shifted out.
+  const bits = mag.toString(2).length;
+  let exp = e + bits - 1; // exponent of the leading bit
+  const tiny = exp < emin;
+  // The lowest kept bit has weight 2^(exp - mantBits + 1), but never below the subnormal LSB.
+  const lsbExp = Math.max(exp - mantBits + 1, emin - mantBits + 1);
+  const shift = lsbExp - e;
+  let kept: bigint;
+  let inexact = false;
+  if (shift > 0) {
+    const sh = BigInt(shift);
+    kept = mag >> sh;
+    const rest = mag - (kept << sh);
+    if (rest !== 0n) {
+      inexact = true;
+      const half = 1n << (sh - 1n);
+      let roundUp: boolean;
+      switch (mode) {
+        case RM_NEAREST:
+          roundUp = rest > half || (rest === half && (kept & 1n) === 1n);
+          break;
+        case RM_AWAY:
+          roundUp = rest >= half;
+          break;
+        case RM_PLUS:
+          roundUp = !negative;
+          break;
+        case RM_MINUS:
+          roundUp = negative;
+          break;
+        default:
+          roundUp = false;
+      }
+      if (roundUp) kept += 1n;
+    }
+  } else {
+    kept = mag << BigInt(-shift);
+  }
+  mag = kept;
+  exp = lsbExp + mag.toString(2).length - 1;
+  if (exp > emax) {
+    const toInf = mode === RM_NEAREST || mode === RM_AWAY || (mode === RM_PLUS && !negative) || (mode === RM_MINUS && negative);
+    const max = (2 - 2 ** (1 - mantBits)) * 2 ** emax;
+    return { value: negative ? -(toInf ? Infinity : max) : toInf ? Infinity : max, inexact: true, tiny: false, overflow: true };
+  }
+  // mag < 2^mantBits (+1 after a carry) and lsbExp ≥ the subnormal LSB: exactly representable.
+  let value = Number(mag) * 2 ** Math.max(lsbExp, -1000);
+  if (lsbExp < -1000) value *= 2 ** (lsbExp + 1000);
+  return { value: negative ? -value : value, inexact, tiny, overflow: false };
+}
+
+/** Correctly rounded a·b + c in double precision and `mode`, for finite a, b, c. */
+export function fmaExact(a: number, b: number, c: number, mode: number): Rounded {
+  if (mode === RM_NEAREST && productIsSafe(a, b) && Math.abs(c) < 2 ** 1020) {
+    const p = a * b;
+    const pe = twoProductError(a, b, p);
+    if (pe === 0) {
+      const s = p + c;
+      if (Math.abs(s) < Infinity) {
+        const e = twoSumError(p, c, s);
+        return { value: s, inexact: e !== 0, tiny: Math.abs(s) < 2 ** -1022 && s !== 0, overflow: false };
+      }
+    } else {
+      // RN(p + pe + c) by Boldo and Melquiond's sum with one rounding to odd.
+      const uh = pe + c;
+      const ul = twoSumError(pe, c, uh);
+      const th = p + uh;
+      const tl = twoSumError(p, uh, th);
+      let v = tl + ul;
+      const ve = twoSumError(tl, ul, v);
+      if (ve !== 0 && isEvenMantissa(v)) v = ve > 0 ? nextUp(v) : nextDown(v);
+      const r = th + v;
+      if (Math.abs(r) > 2 ** -960 && Math.abs(r) < 2 ** 1020) {
+        const re = twoSumError(th, v, r);
+        return { value: r, inexact: re !== 0 || ve !== 0, tiny: false, overflow: false };
+      }
+    }
+  }
+  const da = decompose(a);
+  const db = decompose(b);
+  const dc = decompose(c);
+  const pm = da.m * db.m;
+  const pe = da.e + db.e;
+  let m: bigint;
+  let e: number;
+  if (pm === 0n) {
+    m = dc.m;
+    e = dc.e;
+  } else if (dc.m === 0n) {
+    m = pm;
+    e = pe;
+  } else if (pe <= dc.e) {
+    m = pm + (dc.m << BigInt(dc.e - pe));
+    e = pe;
+  } else {
+    m = (pm << BigInt(pe - dc.e)) + dc.m;
+    e = dc.e;
+  }
+  if (m === 0n) {
+    // An exact zero: its sign follows IEEE 754's rules for sums.
+    const productNegative = a < 0 !== b < 0 && a !== 0 && b !== 0 ? true : Object.is(a * b, -0);
+    const cNegative = Object.is(c, -0) || c < 0;
+    const bothNegative = productNegative && cNegative;
+    const zero = bothNegative || (productNegative !== cNegative && mode === RM_MINUS) ? -0 : 0;
+    return { value: zero, inexact: false, tiny: false, overflow: false };
+  }
+  return roundExact(m, e, mode, 53, -1022, 1023);
+}
