@@ -77,7 +77,7 @@ export function readElf64(bytes: Uint8Array): ElfResult {
         memSize: u64(o + 40),
         align: u64(o + 48),
       };
-      if (seg.type === PT_LOAD && seg.offset + seg.fileSize > bytes.length) {
+      if (seg.type === PT_LOAD && seg.fileSize > 0 && seg.offset + seg.fileSize > bytes.length) {
         return fail(`segment ${i} (vaddr 0x${seg.vaddr.toString(16)}) lies beyond the end of the file (truncated?)`);
       }
       if (seg.type === PT_LOAD && BigInt(seg.fileSize) > seg.memSize) return fail(`segment ${i} has a file size larger than its memory size`);

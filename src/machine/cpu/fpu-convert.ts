@@ -39,13 +39,13 @@ export function roundToIntegral(x: number, mode: number): number {
  * fraction bits, saturating; result as a BigInt. Raises IOC for NaN and out-of-range values, IXC
  * when inexact.
  */
-export function fpToFixed(cpu: Cpu, value: number, isNaN: boolean, fbits: number, unsigned: boolean, bits: number, mode: number): bigint {
+export function fpToFixed(cpu: Cpu, value: number, isNaN: boolean, fbits: number, unsigned: boolean, bits: number, mode: number, double = true): bigint {
   if (isNaN) {
     cpu.fpsr |= FPSR_IOC;
     return 0n;
   }
   let x = value;
-  if (cpu.fpcr & FPCR_FZ && x !== 0 && Math.abs(x) < 2 ** -1022) {
+  if (cpu.fpcr & FPCR_FZ && x !== 0 && Math.abs(x) < (double ? 2 ** -1022 : 2 ** -126)) {
     cpu.fpsr |= FPSR_IDC;
     x = 0;
   }
@@ -173,14 +173,38 @@ export function numberToHalf(cpu: Cpu, x: number, nanBits: number | undefined): 
     const toInf = mode === RM_NEAREST || (mode === RM_PLUS && !sign) || (mode === RM_MINUS && sign);
     return sign | (toInf ? 0x7c00 : 0x7bff);
   }
-  if (r.tiny && cpu.fpcr & FPCR_FZ) {
-    cpu.fpsr |= FPSR_UFC;
-    return sign;
-  }
+  // FPCR.FZ does not flush half-precision results (that is FZ16's job, with FP16 arithmetic).
   if (r.inexact) cpu.fpsr |= FPSR_IXC | (r.tiny ? FPSR_UFC : 0);
   const v = Math.abs(r.value);
   if (v < 2 ** -14) return sign | Math.round(v * 2 ** 24);
   const exp = Math.floor(Math.log2(v));
   const frac = Math.round((v / 2 ** exp - 1) * 1024);
   return sign | ((exp + 15) << 10) | frac;
+}
+
+/** FCVTN (singles → halves): the half-precision bits of single lane k. */
+export function singleToHalfBits(cpu: Cpu, k: number): number {
+  const b = cpu.V32[k]!;
+  let nan: number | undefined;
+  if (isNaN32(b)) {
+    if ((b & 0x400000) === 0) cpu.fpsr |= FPSR_IOC;
+    nan = ((b >>> 16) & 0x8000) | 0x7e00 | ((b >>> 13) & 0x1ff);
+  }
+  let x = cpu.VF32[k]!;
+  if (nan === undefined && cpu.fpcr & FPCR_FZ && x !== 0 && Math.abs(x) < 2 ** -126) {
+    cpu.fpsr |= FPSR_IDC;
+    x = x < 0 ? -0 : 0;
+  }
+  return numberToHalf(cpu, x, nan);
+}
+
+/** FCVTL (halves → singles): write single lane k from half bits h. */
+export function halfToSingleLane(cpu: Cpu, k: number, h: number): void {
+  const ahp = (cpu.fpcr & FPCR_AHP) !== 0;
+  if (!ahp && (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0) {
+    if ((h & 0x200) === 0) cpu.fpsr |= FPSR_IOC;
+    cpu.V32[k] = cpu.fpcr & FPCR_DN ? 0x7fc00000 : ((h & 0x8000) << 16) | 0x7fc00000 | ((h & 0x1ff) << 13);
+    return;
+  }
+  cpu.VF32[k] = halfToNumber(h, ahp);
 }

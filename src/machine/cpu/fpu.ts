@@ -343,13 +343,20 @@ export function fpBinary64(cpu: Cpu, op: number, d: number, n: number, m: number
         return;
       }
     }
+    const x = input64(cpu, n);
+    const y = input64(cpu, m);
     if (processNaNs64(cpu, d, [n, m])) return;
-    cpu.VF64[d] = minMax(op, input64(cpu, n), input64(cpu, m));
+    cpu.VF64[d] = minMax(op, x, y);
     return;
   }
-  if (processNaNs64(cpu, d, [n, m])) return;
+  // FPUnpack flushes denormal inputs (raising IDC) before NaNs are looked at.
   const a = input64(cpu, n);
   const b = input64(cpu, m);
+  if (processNaNs64(cpu, d, [n, m])) {
+    // FNMUL negates whatever FMUL produced, a NaN included.
+    if (op === OP_NMUL) V32[2 * d + 1] = V32[2 * d + 1]! ^ 0x80000000;
+    return;
+  }
   if (invalid(op, a, b)) {
     if (op === OP_MULX) {
       // FMULX: 0 × ∞ = ±2.
@@ -358,6 +365,7 @@ export function fpBinary64(cpu: Cpu, op: number, d: number, n: number, m: number
     }
     cpu.fpsr |= FPSR_IOC;
     writeDefaultNaN64(V32, d);
+    if (op === OP_NMUL) V32[2 * d + 1] = V32[2 * d + 1]! ^ 0x80000000;
     return;
   }
   if (op === OP_DIV && b === 0 && Number.isFinite(a)) {
@@ -365,13 +373,15 @@ export function fpBinary64(cpu: Cpu, op: number, d: number, n: number, m: number
     cpu.VF64[d] = (a < 0 || Object.is(a, -0)) !== Object.is(b, -0) ? -Infinity : Infinity;
     return;
   }
-  const r = compute(op, a, b);
+  // FNMUL rounds the product, then negates it.
+  const op2 = op === OP_NMUL ? OP_MUL : op;
+  const r = compute(op2, a, b);
   const finite = Number.isFinite(a) && Number.isFinite(b);
   // The exactness check is skipped in the common steady state: round-to-nearest, IXC already
   // set, and a result far from the subnormal range (so no flag or rounding depends on it).
   let sign = 0;
   if (finite && (rmode(cpu) !== RM_NEAREST || !(cpu.fpsr & FPSR_IXC) || Math.abs(r) < 2 * MIN_NORMAL_D)) {
-    sign = op === OP_NMUL ? -errorSign(OP_MUL, a, b, -r) : errorSign(op, a, b, r);
+    sign = errorSign(op2, a, b, r);
   }
   if (r === 0 && sign === 0 && (op === OP_ADD || op === OP_SUB) && rmode(cpu) === 2) {
     // An exact zero sum is −0 when rounding towards minus infinity.
@@ -380,6 +390,7 @@ export function fpBinary64(cpu: Cpu, op: number, d: number, n: number, m: number
     return;
   }
   result64(cpu, d, r, sign, finite);
+  if (op === OP_NMUL) V32[2 * d + 1] = V32[2 * d + 1]! ^ 0x80000000;
 }
 
 export function fpBinary32(cpu: Cpu, op: number, d: number, n: number, m: number): void {
@@ -399,20 +410,25 @@ export function fpBinary32(cpu: Cpu, op: number, d: number, n: number, m: number
         return;
       }
     }
+    const x = input32(cpu, n);
+    const y = input32(cpu, m);
     if (processNaNs32(cpu, d, [n, m])) return;
-    cpu.VF32[d] = minMax(op, input32(cpu, n), input32(cpu, m));
+    cpu.VF32[d] = minMax(op, x, y);
     return;
   }
-  if (processNaNs32(cpu, d, [n, m])) return;
   const a = input32(cpu, n);
   const b = input32(cpu, m);
+  if (processNaNs32(cpu, d, [n, m])) {
+    if (op === OP_NMUL) V32[d] = V32[d]! ^ 0x80000000;
+    return;
+  }
   if (invalid(op, a, b)) {
     if (op === OP_MULX) {
       cpu.VF32[d] = (a < 0 || Object.is(a, -0)) !== (b < 0 || Object.is(b, -0)) ? -2 : 2;
       return;
     }
     cpu.fpsr |= FPSR_IOC;
-    V32[d] = 0x7fc00000;
+    V32[d] = op === OP_NMUL ? 0xffc00000 : 0x7fc00000;
     return;
   }
   if (op === OP_DIV && b === 0 && Number.isFinite(a)) {
@@ -422,15 +438,17 @@ export function fpBinary32(cpu: Cpu, op: number, d: number, n: number, m: number
   }
   // The double result of one operation on singles is exact for ×, and for +, − and ÷ its
   // remaining error is given by the error-free transformations.
-  const r = compute(op, a, b);
+  const op2 = op === OP_NMUL ? OP_MUL : op;
+  const r = compute(op2, a, b);
   const finite = Number.isFinite(a) && Number.isFinite(b);
-  const sign = finite ? (op === OP_NMUL ? -errorSign(OP_MUL, a, b, -r) : errorSign(op, a, b, r)) : 0;
+  const sign = finite ? errorSign(op2, a, b, r) : 0;
   if (r === 0 && sign === 0 && (op === OP_ADD || op === OP_SUB) && rmode(cpu) === 2) {
     const bb = op === OP_SUB ? -b : b;
     cpu.VF32[d] = Object.is(a, 0) && Object.is(bb, 0) ? 0 : -0;
     return;
   }
   result32(cpu, d, r, sign, finite);
+  if (op === OP_NMUL) V32[d] = V32[d]! ^ 0x80000000;
 }
 
 // ---------------------------------------------------------------- fused multiply-add
@@ -443,6 +461,10 @@ export function fpMulAdd64(cpu: Cpu, d: number, addend: number, n: number, m: nu
   const V32 = cpu.V32;
   const x0 = cpu.VF64[n]!;
   const y0 = cpu.VF64[m]!;
+  // Denormal inputs are flushed (raising IDC) before NaNs are looked at.
+  let c = input64(cpu, addend);
+  let x = input64(cpu, n);
+  const y = input64(cpu, m);
   const anyNaN = isNaN64(V32, addend) || isNaN64(V32, n) || isNaN64(V32, m);
   if (anyNaN) {
     const addendQNaN = isNaN64(V32, addend) && !isSNaN64(V32, addend);
@@ -461,9 +483,6 @@ export function fpMulAdd64(cpu: Cpu, d: number, addend: number, n: number, m: nu
     if (d !== n) V32[2 * n + 1] = save[1]!;
     return;
   }
-  let c = input64(cpu, addend);
-  let x = input64(cpu, n);
-  const y = input64(cpu, m);
   if (negAddend) c = -c;
   if (negProduct) x = -x;
   const prodInfinite = !Number.isFinite(x) || !Number.isFinite(y);
@@ -509,6 +528,9 @@ export function fpMulAdd32(cpu: Cpu, d: number, addend: number, n: number, m: nu
   const ba = V32[addend]!;
   const bn = V32[n]!;
   const bm = V32[m]!;
+  let c = input32(cpu, addend);
+  let x = input32(cpu, n);
+  const y = input32(cpu, m);
   if (isNaN32(ba) || isNaN32(bn) || isNaN32(bm)) {
     const x0 = cpu.VF32[n]!;
     const y0 = cpu.VF32[m]!;
@@ -528,9 +550,6 @@ export function fpMulAdd32(cpu: Cpu, d: number, addend: number, n: number, m: nu
     if (d !== n) V32[n] = saveN;
     return;
   }
-  let c = input32(cpu, addend);
-  let x = input32(cpu, n);
-  const y = input32(cpu, m);
   if (negAddend) c = -c;
   if (negProduct) x = -x;
   const prodInfinite = !Number.isFinite(x) || !Number.isFinite(y);
@@ -587,8 +606,8 @@ export function fpMulAdd32(cpu: Cpu, d: number, addend: number, n: number, m: nu
 // ---------------------------------------------------------------- square root
 
 export function fpSqrt64(cpu: Cpu, d: number, n: number): void {
-  if (processNaNs64(cpu, d, [n])) return;
   const a = input64(cpu, n);
+  if (processNaNs64(cpu, d, [n])) return;
   if (a < 0) {
     cpu.fpsr |= FPSR_IOC;
     writeDefaultNaN64(cpu.V32, d);
@@ -599,17 +618,20 @@ export function fpSqrt64(cpu: Cpu, d: number, n: number): void {
     cpu.VF64[d] = r;
     return;
   }
-  let sign = 0;
-  if (r * r !== a || twoProductError(r, r, r * r) !== 0) {
-    sign = productIsSafe(r, r) ? Math.sign(a - r * r - twoProductError(r, r, r * r)) : exactSign(r, r, -a, 0) * -1;
-    if (sign === 0) sign = exactSign(-r, r, a, 0);
-  }
+  // sign(√a − r) = sign(a − r²), exactly.
+  let sign: number;
+  if (productIsSafe(r, r)) {
+    const p = r * r;
+    const e = twoProductError(r, r, p);
+    const hi = a - p;
+    sign = Math.sign(hi !== 0 ? hi : -e) || Math.sign(-e);
+  } else sign = exactSign(-r, r, a, 0);
   result64(cpu, d, r, sign, true);
 }
 
 export function fpSqrt32(cpu: Cpu, d: number, n: number): void {
-  if (processNaNs32(cpu, d, [n])) return;
   const a = input32(cpu, n);
+  if (processNaNs32(cpu, d, [n])) return;
   if (a < 0) {
     cpu.fpsr |= FPSR_IOC;
     cpu.V32[d] = 0x7fc00000;
@@ -630,6 +652,8 @@ export function fpSqrt32(cpu: Cpu, d: number, n: number): void {
 /** FCMP/FCMPE: NZCV from comparing lanes (or with zero when m < 0). */
 export function fpCompare(cpu: Cpu, double: boolean, n: number, m: number, signalAll: boolean): void {
   const V32 = cpu.V32;
+  const a = double ? input64(cpu, n) : input32(cpu, n);
+  const b = m < 0 ? 0 : double ? input64(cpu, m) : input32(cpu, m);
   const nNaN = double ? isNaN64(V32, n) : isNaN32(V32[n]!);
   const mNaN = m < 0 ? false : double ? isNaN64(V32, m) : isNaN32(V32[m]!);
   if (nNaN || mNaN) {
@@ -639,8 +663,6 @@ export function fpCompare(cpu: Cpu, double: boolean, n: number, m: number, signa
     cpu.nzcv = 0x30000000; // unordered: C and V
     return;
   }
-  const a = double ? input64(cpu, n) : input32(cpu, n);
-  const b = m < 0 ? 0 : double ? input64(cpu, m) : input32(cpu, m);
   cpu.nzcv = a === b ? 0x60000000 : a < b ? 0x80000000 : 0x20000000;
 }
 

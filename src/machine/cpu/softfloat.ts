@@ -37,7 +37,8 @@ export function productIsSafe(a: number, b: number): boolean {
   const bb = Math.abs(b);
   if (aa > 2 ** 995 || bb > 2 ** 995) return false;
   const p = aa * bb;
-  return p === 0 || (p > 2 ** -969 && p < 2 ** 1020);
+  // A zero product of non-zero operands has underflowed: the error term would be wrong.
+  return (p === 0 && (aa === 0 || bb === 0)) || (p > 2 ** -969 && p < 2 ** 1020);
 }
 
 function isEvenMantissa(x: number): boolean {

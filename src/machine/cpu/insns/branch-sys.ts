@@ -270,7 +270,7 @@ function trapMsrMrs(cpu: Cpu, a: SysReg): void {
 export const MRS = insn<SysReg>({
   name: 'MRS',
   pattern: '1101010100 1 1 reg:15 rt:5',
-  prepare: (f) => ({ t: zrw(f.rt!), rt: f.rt!, reg: 0x4000 | f.reg!, read: 1 }),
+  prepare: (f) => ({ t: zrw(f.rt!), rt: f.rt!, reg: 0x8000 | f.reg!, read: 1 }),
   exec(cpu, a) {
     const R = cpu.R;
     let lo = 0;
@@ -319,7 +319,7 @@ export const MRS = insn<SysReg>({
 export const MSR_r = insn<SysReg>({
   name: 'MSR_r',
   pattern: '1101010100 0 1 reg:15 rt:5',
-  prepare: (f) => ({ t: zr(f.rt!), rt: f.rt!, reg: 0x4000 | f.reg!, read: 0 }),
+  prepare: (f) => ({ t: zr(f.rt!), rt: f.rt!, reg: 0x8000 | f.reg!, read: 0 }),
   exec(cpu, a) {
     const lo = cpu.R[2 * a.t]!;
     const hi = cpu.R[2 * a.t + 1]!;

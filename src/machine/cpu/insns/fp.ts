@@ -197,17 +197,19 @@ export const FRINT = insn<Fp1>({
     const exact = mode === -1; // FRINTX raises IXC
     if (mode < 0) mode = (cpu.fpcr >>> 22) & 3;
     if (double) {
+      const x = input64(cpu, 2 * a.n);
       if (!processNaNs64(cpu, 2 * a.d, [2 * a.n])) {
-        const x = input64(cpu, 2 * a.n);
         const r = Number.isFinite(x) ? roundToIntegral(x, mode) : x;
         if (exact && r !== x) cpu.fpsr |= FPSR_IXC;
         cpu.VF64[2 * a.d] = r;
       }
-    } else if (!processNaNs32(cpu, 4 * a.d, [4 * a.n])) {
+    } else {
       const x = input32(cpu, 4 * a.n);
+      if (!processNaNs32(cpu, 4 * a.d, [4 * a.n])) {
       const r = Number.isFinite(x) ? roundToIntegral(x, mode) : x;
       if (exact && r !== x) cpu.fpsr |= FPSR_IXC;
       cpu.VF32[4 * a.d] = r;
+      }
     }
     zeroAbove(cpu, a.d, double ? 8 : 4);
   },
@@ -436,7 +438,7 @@ function fpIntExec(cpu: Cpu, a: FpInt): void {
   else mode = [RM_NEAREST, RM_PLUS, RM_MINUS, RM_ZERO][a.rmode]!;
   const value = double ? cpu.VF64[2 * a.n]! : cpu.VF32[4 * a.n]!;
   const nan = double ? isNaN64(cpu.V32, 2 * a.n) : isNaN32(cpu.V32[4 * a.n]!);
-  const r = fpToFixed(cpu, value, nan, a.fbits, unsigned, bits, mode);
+  const r = fpToFixed(cpu, value, nan, a.fbits, unsigned, bits, mode, double);
   if (a.sf) cpu.X[a.d] = r;
   else {
     R[2 * a.d] = Number(BigInt.asIntN(32, r));

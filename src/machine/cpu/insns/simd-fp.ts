@@ -25,7 +25,7 @@ import {
   processNaNs32,
   processNaNs64,
 } from '../fpu.js';
-import { doubleToSingle, fixedToFp, fpToFixed, roundToIntegral, singleToDouble } from '../fpu-convert.js';
+import { doubleToSingle, fixedToFp, fpToFixed, halfToSingleLane, roundToIntegral, singleToDouble, singleToHalfBits } from '../fpu-convert.js';
 import { RM_AWAY, RM_MINUS, RM_NEAREST, RM_PLUS, RM_ZERO } from '../softfloat.js';
 import { ELEM_LETTER, vreg } from './simd-lanes.js';
 import { insn, type AnyInsnDef } from './types.js';
@@ -59,6 +59,8 @@ function li(double: boolean, r: number, i: number): number {
 /** FCMEQ/FCMGE/FCMGT/FACGE/FACGT lane: all ones or zero. */
 function fpCompareLane(cpu: Cpu, double: boolean, kind: number, n: number, m: number): boolean {
   const V32 = cpu.V32;
+  let a = double ? input64(cpu, n) : input32(cpu, n);
+  let b = m < 0 ? 0 : double ? input64(cpu, m) : input32(cpu, m);
   const nNaN = double ? isNaN64(V32, n) : isNaN32(V32[n]!);
   const mNaN = m < 0 ? false : double ? isNaN64(V32, m) : isNaN32(V32[m]!);
   if (nNaN || mNaN) {
@@ -68,9 +70,7 @@ function fpCompareLane(cpu: Cpu, double: boolean, kind: number, n: number, m: nu
     if (kind !== 0 || (nNaN && snan(n)) || (mNaN && snan(m))) cpu.fpsr |= FPSR_IOC;
     return false;
   }
-  let a = double ? input64(cpu, n) : input32(cpu, n);
-  let b = m < 0 ? 0 : double ? input64(cpu, m) : input32(cpu, m);
-  if (kind >= 3) {
+  if (kind === 3 || kind === 4) {
     a = Math.abs(a);
     b = Math.abs(b);
   }
@@ -342,11 +342,11 @@ export function fp2Lane(cpu: Cpu, name: string, double: boolean, k: number, kn: 
       break;
   }
   if (name.startsWith('frint')) {
+    const x = double ? input64(cpu, kn) : input32(cpu, kn);
     const nan = double ? processNaNs64(cpu, k, [kn]) : processNaNs32(cpu, k, [kn]);
     if (nan) return;
     let mode = ROUND_MODE[name];
     if (mode === undefined) mode = (cpu.fpcr >>> 22) & 3;
-    const x = double ? input64(cpu, kn) : input32(cpu, kn);
     const r = Number.isFinite(x) ? roundToIntegral(x, mode) : x;
     if (name === 'frintx' && r !== x) cpu.fpsr |= FPSR_IXC;
     if (double) cpu.VF64[k] = r;
@@ -358,7 +358,7 @@ export function fp2Lane(cpu: Cpu, name: string, double: boolean, k: number, kn: 
   const mode = ROUND_MODE[name]!;
   const value = double ? cpu.VF64[kn]! : cpu.VF32[kn]!;
   const nan = double ? isNaN64(V32, kn) : isNaN32(V32[kn]!);
-  const r = fpToFixed(cpu, value, nan, fbits, unsigned, double ? 64 : 32, mode);
+  const r = fpToFixed(cpu, value, nan, fbits, unsigned, double ? 64 : 32, mode, double);
   if (double) cpu.V64[k] = BigInt.asUintN(64, r);
   else V32[k] = Number(BigInt.asUintN(32, r));
 }
@@ -375,11 +375,16 @@ export const SIMD_2MISC_FP = insn<Fp2Misc>({
   prepare: (f) => ({ q: f.q!, double: f.sz === 1, name: FP2MISC_NAMES[`${f.u}:${f.a}:${f.opcode}`]!, d: f.rd!, n: f.rn! }),
   exec(cpu, a) {
     if (a.name === 'fcvtn') {
-      // Narrow: doubles → singles (sz=1) into the low or high half of d
+      // Narrow doubles → singles (sz=1) or singles → halves (sz=0), into the low or high half
       copyReg(cpu, SRC1, a.n);
       copyReg(cpu, OUT, a.d);
-      const base = a.q ? 2 : 0;
-      for (let i = 0; i < 2; i++) doubleToSingle(cpu, 4 * OUT + base + i, 2 * SRC1 + i);
+      if (a.double) {
+        const base = a.q ? 2 : 0;
+        for (let i = 0; i < 2; i++) doubleToSingle(cpu, 4 * OUT + base + i, 2 * SRC1 + i);
+      } else {
+        const base = a.q ? 4 : 0;
+        for (let i = 0; i < 4; i++) cpu.V16[8 * OUT + base + i] = singleToHalfBits(cpu, 4 * SRC1 + i);
+      }
       if (!a.q) {
         cpu.V32[4 * OUT + 2] = 0;
         cpu.V32[4 * OUT + 3] = 0;
@@ -389,8 +394,13 @@ export const SIMD_2MISC_FP = insn<Fp2Misc>({
     }
     if (a.name === 'fcvtl') {
       copyReg(cpu, SRC1, a.n);
-      const base = a.q ? 2 : 0;
-      for (let i = 0; i < 2; i++) singleToDouble(cpu, 2 * OUT + i, 4 * SRC1 + base + i);
+      if (a.double) {
+        const base = a.q ? 2 : 0;
+        for (let i = 0; i < 2; i++) singleToDouble(cpu, 2 * OUT + i, 4 * SRC1 + base + i);
+      } else {
+        const base = a.q ? 4 : 0;
+        for (let i = 0; i < 4; i++) halfToSingleLane(cpu, 4 * OUT + i, cpu.V16[8 * SRC1 + base + i]!);
+      }
       commitOut(cpu, a.d, 1);
       return;
     }
@@ -399,8 +409,9 @@ export const SIMD_2MISC_FP = insn<Fp2Misc>({
     commitOut(cpu, a.d, a.q);
   },
   disasm(a) {
-    if (a.name === 'fcvtn') return `fcvtn${a.q ? '2' : ''}\t${vreg(a.d, 32, a.q)}, ${vreg(a.n, 64, 1)}`;
-    if (a.name === 'fcvtl') return `fcvtl${a.q ? '2' : ''}\t${vreg(a.d, 64, 1)}, ${vreg(a.n, 32, a.q)}`;
+    const w = a.double ? 64 : 32;
+    if (a.name === 'fcvtn') return `fcvtn${a.q ? '2' : ''}\t${vreg(a.d, w / 2, a.q)}, ${vreg(a.n, w, 1)}`;
+    if (a.name === 'fcvtl') return `fcvtl${a.q ? '2' : ''}\t${vreg(a.d, w, 1)}, ${vreg(a.n, w / 2, a.q)}`;
     const e = a.double ? 64 : 32;
     const zero = a.name.startsWith('fcm') ? ', #0.0' : '';
     return `${a.name}\t${vreg(a.d, e, a.q)}, ${vreg(a.n, e, a.q)}${zero}`;

@@ -41,9 +41,8 @@ function shiftByReg(x: bigint, amount: number, esize: number, signed: boolean, r
   const m = (1n << width) - 1n;
   const v = signed ? BigInt.asIntN(esize, x) : x & m;
   if (amount >= 0) return amount >= esize ? 0n : (v << BigInt(amount)) & m;
-  const s = -amount;
-  if (s > esize) return signed && v < 0n ? m : round ? 0n : signed && v < 0n ? m : 0n;
-  const r = round ? (v + (1n << BigInt(s - 1))) >> BigInt(s) : v >> BigInt(s);
+  const s = BigInt(-amount);
+  const r = round ? (v + (1n << (s - 1n))) >> s : v >> s;
   return r & m;
 }
 
@@ -1085,7 +1084,7 @@ export const SIMD_SHIFT = insn<ShiftImm>({
       return;
     }
     const lanes = (a.q ? 128 : 64) / e;
-    if (e <= 32 && (a.op === 0 || a.op === 10) && a.shift < e) {
+    if (e <= 32 && (a.op === 0 || (a.op === 10 && a.u === 0)) && a.shift < e) {
       // Fast path: plain shifts on Numbers.
       for (let i = 0; i < lanes; i++) {
         let r: number;
