@@ -81,6 +81,7 @@ export function randomInstruction(r: () => number): number {
     if (c.def.name === 'CASP' && (f.rs === 28 - 1 || f.rt === 28 - 1 || f.rs === 26 || f.rt === 26)) continue;
     if (SP_DEST.has(c.def.name) && f.rd === 31 && !(c.def.name === 'ADDSUB_ext' && f.S === 1)) continue;
     if (c.def.name === 'LDSTX' && f.o2 === 0) continue; // exclusives: monitor models differ
+    if (c.def.name === 'LDSTP' && f.l === 1 && f.rt === f.rt2) continue; // CONSTRAINED UNPREDICTABLE
     if (c.def.name === 'LDR_lit' && f.opc === 3) continue;
     return w;
   }

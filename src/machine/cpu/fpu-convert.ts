@@ -139,8 +139,9 @@ export function numberToHalf(cpu: Cpu, x: number, nanBits: number | undefined): 
   const ahp = (cpu.fpcr & FPCR_AHP) !== 0;
   if (nanBits !== undefined) {
     if (ahp) {
+      // The alternative format has no NaN: a zero of the NaN's sign, and Invalid Operation.
       cpu.fpsr |= FPSR_IOC;
-      return 0;
+      return nanBits & 0x8000;
     }
     return cpu.fpcr & FPCR_DN ? 0x7e00 : nanBits;
   }

@@ -150,27 +150,40 @@ function input32(cpu: Cpu, k: number): number {
  * Write a finite-or-infinite result r = RN(exact), given the sign of (exact − r), applying the
  * rounding mode, overflow, underflow, flush-to-zero and inexact rules.
  */
-function result64(cpu: Cpu, d: number, r: number, errSign: number, operandsFinite: boolean): void {
+/**
+ * Write a result r = RN(exact), given the sign of (exact − r), applying the rounding mode,
+ * overflow, underflow, flush-to-zero and inexact rules. `beyond` says whether |exact| ≥ 2^1024
+ * (asked only when rounding towards zero would otherwise hide an overflow).
+ */
+function result64(cpu: Cpu, d: number, r: number, errSign: number, operandsFinite: boolean, beyond: () => boolean = () => true): void {
   const mode = rmode(cpu);
   let v = r;
   if (!Number.isFinite(v)) {
     if (operandsFinite) {
-      cpu.fpsr |= FPSR_OFC | FPSR_IXC;
-      if (mode !== RM_NEAREST) {
-        const toInf = (mode === 1 && v > 0) || (mode === 2 && v < 0);
-        if (!toInf) v = v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
+      cpu.fpsr |= FPSR_IXC;
+      const toInf = mode === RM_NEAREST || (mode === 1 && v > 0) || (mode === 2 && v < 0);
+      if (toInf) cpu.fpsr |= FPSR_OFC;
+      else {
+        v = v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
+        if (beyond()) cpu.fpsr |= FPSR_OFC;
       }
     }
     cpu.VF64[d] = v;
     return;
   }
   if (mode !== RM_NEAREST) v = directed(v, errSign, mode, nextUp);
+  if (!Number.isFinite(v)) {
+    // Rounded up past the largest finite value.
+    cpu.fpsr |= FPSR_OFC | FPSR_IXC;
+    cpu.VF64[d] = v;
+    return;
+  }
   const av = Math.abs(v);
   const tiny = av < MIN_NORMAL_D && (v !== 0 || errSign !== 0);
   if (tiny || (av === MIN_NORMAL_D && errSign !== 0 && Math.abs(r) === MIN_NORMAL_D && Math.sign(errSign) !== Math.sign(r))) {
     if (cpu.fpcr & FPCR_FZ) {
       cpu.fpsr |= FPSR_UFC;
-      cpu.VF64[d] = v < 0 || (v === 0 && errSign < 0) ? -0 : 0;
+      cpu.VF64[d] = v < 0 || Object.is(v, -0) || (v === 0 && errSign < 0) ? -0 : 0;
       return;
     }
     if (errSign !== 0) cpu.fpsr |= FPSR_UFC;
@@ -179,20 +192,36 @@ function result64(cpu: Cpu, d: number, r: number, errSign: number, operandsFinit
   cpu.VF64[d] = v;
 }
 
+const MAX_F32 = 3.4028234663852886e38;
+
 function result32(cpu: Cpu, d: number, exact: number, errSign: number, operandsFinite: boolean): void {
   // `exact` is the double value of the result (itself possibly rounded, with errSign the sign
   // of the remaining error); round it to single precision.
+  const mode = rmode(cpu);
+  const ae = Math.abs(exact);
+  const awayFromZero = errSign !== 0 && Math.sign(errSign) === Math.sign(exact);
+  if (operandsFinite && ae >= MAX_F32 && Number.isFinite(exact) !== false) {
+    // Near or beyond the largest single: decide overflow from the exact value.
+    const halfUlp = 2 ** 103;
+    const rnOverflow = ae > 2 ** 128 - halfUlp || (ae === 2 ** 128 - halfUlp && (awayFromZero || errSign === 0));
+    const beyond = ae > 2 ** 128 || (ae === 2 ** 128 && (awayFromZero || errSign === 0));
+    const up = (mode === 1 && exact > 0) || (mode === 2 && exact < 0);
+    const overflow = mode === RM_NEAREST ? rnOverflow : up ? ae > MAX_F32 || (ae === MAX_F32 && awayFromZero) : beyond;
+    if (overflow) {
+      cpu.fpsr |= FPSR_OFC | FPSR_IXC;
+      const toInf = mode === RM_NEAREST || up;
+      cpu.VF32[d] = toInf ? (exact > 0 ? Infinity : -Infinity) : exact > 0 ? MAX_F32 : -MAX_F32;
+      return;
+    }
+    if (ae > MAX_F32 || (ae === MAX_F32 && awayFromZero)) {
+      cpu.fpsr |= FPSR_IXC;
+      cpu.VF32[d] = exact > 0 ? MAX_F32 : -MAX_F32;
+      return;
+    }
+  }
   let r = Math.fround(exact);
   let sign = r === exact ? errSign : exact > r ? 1 : -1;
-  const mode = rmode(cpu);
   if (!Number.isFinite(r)) {
-    if (operandsFinite) {
-      cpu.fpsr |= FPSR_OFC | FPSR_IXC;
-      if (mode !== RM_NEAREST) {
-        const toInf = (mode === 1 && r > 0) || (mode === 2 && r < 0);
-        if (!toInf) r = r > 0 ? 3.4028234663852886e38 : -3.4028234663852886e38;
-      }
-    }
     cpu.VF32[d] = r;
     return;
   }
@@ -200,19 +229,43 @@ function result32(cpu: Cpu, d: number, exact: number, errSign: number, operandsF
     r = directed(r, sign, mode, nextUpF32);
     if (!Number.isFinite(r)) sign = 0;
   }
-  const ar = Math.abs(r);
-  const tiny = Math.abs(exact) < MIN_NORMAL_S && (exact !== 0 || errSign !== 0);
+  const tiny = ae < MIN_NORMAL_S && (exact !== 0 || errSign !== 0);
   if (tiny) {
     if (cpu.fpcr & FPCR_FZ) {
       cpu.fpsr |= FPSR_UFC;
-      cpu.VF32[d] = r < 0 || exact < 0 ? -0 : 0;
+      cpu.VF32[d] = r < 0 || Object.is(r, -0) || exact < 0 || Object.is(exact, -0) ? -0 : 0;
       return;
     }
     if (sign !== 0) cpu.fpsr |= FPSR_UFC;
   }
-  void ar;
   if (sign !== 0) cpu.fpsr |= FPSR_IXC;
   cpu.VF32[d] = r;
+}
+
+/** Whether |a op b| ≥ 2^1024, exactly (for overflow under rounding towards zero). */
+function beyondDouble(op: number, a: number, b: number): boolean {
+  switch (op) {
+    case OP_ADD:
+    case OP_SUB: {
+      const bb = op === OP_SUB ? -b : b;
+      const s = a / 2 + bb / 2;
+      const e = twoSumError(a / 2, bb / 2, s);
+      return Math.abs(s) > 2 ** 1023 || (Math.abs(s) === 2 ** 1023 && (e === 0 || Math.sign(e) === Math.sign(s)));
+    }
+    case OP_DIV: {
+      const da = decompose(Math.abs(a));
+      const db = decompose(Math.abs(b));
+      // |a| ≥ 2^1024·|b|  ⟺  ma·2^ea ≥ mb·2^(eb+1024)
+      const e = Math.min(da.e, db.e + 1024);
+      return da.m << BigInt(da.e - e) >= db.m << BigInt(db.e + 1024 - e);
+    }
+    default: {
+      const da = decompose(Math.abs(a));
+      const db = decompose(Math.abs(b));
+      const p = da.m * db.m;
+      return p.toString(2).length - 1 + da.e + db.e >= 1024;
+    }
+  }
 }
 
 // ---------------------------------------------------------------- binary operations
@@ -304,6 +357,7 @@ function invalid(op: number, a: number, b: number): boolean {
       return (a === Infinity && b === Infinity) || (a === -Infinity && b === -Infinity);
     case OP_MUL:
     case OP_NMUL:
+    case OP_MULX:
       return (a === 0 && !Number.isFinite(b)) || (b === 0 && !Number.isFinite(a));
     case OP_DIV:
       return (a === 0 && b === 0) || (!Number.isFinite(a) && !Number.isFinite(b));
@@ -335,11 +389,11 @@ export function fpBinary64(cpu: Cpu, op: number, d: number, n: number, m: number
       const nq = isNaN64(V32, n) && !isSNaN64(V32, n);
       const mq = isNaN64(V32, m) && !isSNaN64(V32, m);
       if (nq && !isNaN64(V32, m)) {
-        result64(cpu, d, input64(cpu, m), 0, true);
+        cpu.VF64[d] = input64(cpu, m);
         return;
       }
       if (mq && !isNaN64(V32, n)) {
-        result64(cpu, d, input64(cpu, n), 0, true);
+        cpu.VF64[d] = input64(cpu, n);
         return;
       }
     }
@@ -389,7 +443,7 @@ export function fpBinary64(cpu: Cpu, op: number, d: number, n: number, m: number
     cpu.VF64[d] = Object.is(a, 0) && Object.is(bb, 0) ? 0 : -0;
     return;
   }
-  result64(cpu, d, r, sign, finite);
+  result64(cpu, d, r, sign, finite, () => beyondDouble(op2, a, b));
   if (op === OP_NMUL) V32[2 * d + 1] = V32[2 * d + 1]! ^ 0x80000000;
 }
 
@@ -474,13 +528,18 @@ export function fpMulAdd64(cpu: Cpu, d: number, addend: number, n: number, m: nu
       writeDefaultNaN64(V32, d);
       return;
     }
-    // The NaN operands are negated first for FNMADD and friends (sign only).
-    const save = [V32[2 * addend + 1]!, V32[2 * n + 1]!];
-    if (negAddend && isNaN64(V32, addend)) V32[2 * addend + 1] = save[0]! ^ 0x80000000;
-    if (negProduct && isNaN64(V32, n)) V32[2 * n + 1] = save[1]! ^ 0x80000000;
-    processNaNs64(cpu, d, [addend, n, m]);
-    if (d !== addend) V32[2 * addend + 1] = save[0]!;
-    if (d !== n) V32[2 * n + 1] = save[1]!;
+    // ARM FPProcessNaNs3 over (addend, n, m); the operands were negated first (FNMADD …).
+    const lanes = [addend, n, m];
+    const negs = [negAddend, negProduct, false];
+    let pick = lanes.findIndex((k) => isSNaN64(V32, k));
+    if (pick >= 0) cpu.fpsr |= FPSR_IOC;
+    else pick = lanes.findIndex((k) => isNaN64(V32, k));
+    const k = lanes[pick]!;
+    if (cpu.fpcr & FPCR_DN) writeDefaultNaN64(V32, d);
+    else {
+      V32[2 * d] = V32[2 * k]!;
+      V32[2 * d + 1] = (V32[2 * k + 1]! | 0x00080000) ^ (negs[pick] ? 0x80000000 : 0);
+    }
     return;
   }
   if (negAddend) c = -c;
@@ -541,13 +600,12 @@ export function fpMulAdd32(cpu: Cpu, d: number, addend: number, n: number, m: nu
       V32[d] = 0x7fc00000;
       return;
     }
-    if (negAddend && isNaN32(ba)) V32[addend] = ba ^ 0x80000000;
-    if (negProduct && isNaN32(bn)) V32[n] = bn ^ 0x80000000;
-    const saveA = ba;
-    const saveN = bn;
-    processNaNs32(cpu, d, [addend, n, m]);
-    if (d !== addend) V32[addend] = saveA;
-    if (d !== n) V32[n] = saveN;
+    const bits = [ba, bn, bm];
+    const negs = [negAddend, negProduct, false];
+    let pick = bits.findIndex((b) => isNaN32(b) && (b & 0x400000) === 0);
+    if (pick >= 0) cpu.fpsr |= FPSR_IOC;
+    else pick = bits.findIndex((b) => isNaN32(b));
+    V32[d] = cpu.fpcr & FPCR_DN ? 0x7fc00000 : (bits[pick]! | 0x400000) ^ (negs[pick] ? 0x80000000 : 0);
     return;
   }
   if (negAddend) c = -c;
@@ -593,7 +651,7 @@ export function fpMulAdd32(cpu: Cpu, d: number, addend: number, n: number, m: nu
     if (r.tiny) {
       if (cpu.fpcr & FPCR_FZ) {
         cpu.fpsr |= FPSR_UFC;
-        cpu.VF32[d] = r.value < 0 ? -0 : 0;
+        cpu.VF32[d] = r.value < 0 || Object.is(r.value, -0) ? -0 : 0;
         return;
       }
       if (r.inexact) cpu.fpsr |= FPSR_UFC;

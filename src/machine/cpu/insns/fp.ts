@@ -247,14 +247,14 @@ export const FCVT = insn<FpCvt>({
           const hi = V32[4 * a.n + 1]!;
           nan = ((hi >>> 16) & 0x8000) | 0x7e00 | ((hi >>> 10) & 0x1ff);
         }
-        x = cpu.VF64[2 * a.n]!;
+        x = input64(cpu, 2 * a.n);
       } else {
         const b = V32[4 * a.n]!;
         if (isNaN32(b)) {
           if ((b & 0x400000) === 0) cpu.fpsr |= 1;
           nan = ((b >>> 16) & 0x8000) | 0x7e00 | ((b >>> 13) & 0x1ff);
         }
-        x = cpu.VF32[4 * a.n]!;
+        x = input32(cpu, 4 * a.n);
       }
       const h = numberToHalf(cpu, x, nan);
       V32[4 * a.d] = h;

@@ -745,16 +745,15 @@ function casExec(cpu: Cpu, a: Cas): void {
   transfer(cpu, K_LDR, a.bytes, SCRATCH1, lo2, hi);
   const o0 = X[SCRATCH0]! & mask;
   const o1 = X[SCRATCH1]! & mask;
-  const s1 = a.s === 32 ? 32 : a.s + 1;
-  const t1 = a.t === 32 ? 32 : a.t + 1;
+  // The second register of a pair: X(r+1), where r+1 = 31 is XZR.
+  const s1 = a.s === 32 || a.s === 30 ? 32 : a.s + 1;
+  const t1 = a.t === 32 || a.t === 30 ? 32 : a.t + 1;
   if (o0 === (X[a.s]! & mask) && o1 === (X[s1]! & mask)) {
     transfer(cpu, K_STR, a.bytes, a.t, lo, hi);
     transfer(cpu, K_STR, a.bytes, t1, lo2, hi);
   }
-  if (a.s !== 32) {
-    X[a.s] = o0;
-    X[s1] = o1;
-  }
+  if (a.s !== 32) X[a.s] = o0;
+  if (s1 !== 32) X[s1] = o1;
 }
 
 export const CAS = insn<Cas>({

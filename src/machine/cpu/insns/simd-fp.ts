@@ -6,8 +6,12 @@ import {
   fpMulAdd64,
   fpSqrt32,
   fpSqrt64,
+  FPCR_DN,
+  FPCR_FZ,
   FPSR_IOC,
   FPSR_IXC,
+  FPSR_OFC,
+  FPSR_UFC,
   input32,
   input64,
   isNaN32,
@@ -26,7 +30,7 @@ import {
   processNaNs64,
 } from '../fpu.js';
 import { doubleToSingle, fixedToFp, fpToFixed, halfToSingleLane, roundToIntegral, singleToDouble, singleToHalfBits } from '../fpu-convert.js';
-import { RM_AWAY, RM_MINUS, RM_NEAREST, RM_PLUS, RM_ZERO } from '../softfloat.js';
+import { decompose, RM_AWAY, RM_MINUS, RM_NEAREST, RM_PLUS, RM_ZERO, roundExact } from '../softfloat.js';
 import { ELEM_LETTER, vreg } from './simd-lanes.js';
 import { insn, type AnyInsnDef } from './types.js';
 
@@ -95,6 +99,38 @@ function setMaskLane(cpu: Cpu, double: boolean, k: number, on: boolean): void {
     cpu.V32[2 * k] = on ? 0xffffffff : 0;
     cpu.V32[2 * k + 1] = on ? 0xffffffff : 0;
   } else cpu.V32[k] = on ? 0xffffffff : 0;
+}
+
+/** Round (a·b + c)/2^h exactly once into lane k, with the FPSR flags (finite operands). */
+function mulAddScaledExact(cpu: Cpu, double: boolean, k: number, a: number, b: number, c: number, h: number): void {
+  const da = decompose(a);
+  const db = decompose(b);
+  const dc = decompose(c);
+  const pm = da.m * db.m;
+  const pe = da.e + db.e;
+  const e = Math.min(pe, dc.e);
+  const m = (pm << BigInt(pe - e)) + (dc.m << BigInt(dc.e - e));
+  const mode = (cpu.fpcr >>> 22) & 3;
+  if (m === 0n) {
+    const zero = mode === 2 ? -0 : 0;
+    if (double) cpu.VF64[k] = zero;
+    else cpu.VF32[k] = zero;
+    return;
+  }
+  const r = double ? roundExact(m, e - h, mode, 53, -1022, 1023) : roundExact(m, e - h, mode, 24, -126, 127);
+  let v = r.value;
+  if (r.overflow) cpu.fpsr |= FPSR_OFC | FPSR_IXC;
+  else {
+    if (r.tiny) {
+      if (cpu.fpcr & FPCR_FZ) {
+        cpu.fpsr |= FPSR_UFC;
+        v = v < 0 || Object.is(v, -0) ? -0 : 0;
+      } else if (r.inexact) cpu.fpsr |= FPSR_UFC;
+    }
+    if (r.inexact && !(r.tiny && cpu.fpcr & FPCR_FZ)) cpu.fpsr |= FPSR_IXC;
+  }
+  if (double) cpu.VF64[k] = v;
+  else cpu.VF32[k] = v;
 }
 
 // ---------------------------------------------------------------- three same (FP)
@@ -195,17 +231,32 @@ export function fp3Lane(cpu: Cpu, name: string, double: boolean, k: number, kn: 
         else cpu.VF32[k] = name === 'frecps' ? 2 : 1.5;
         return;
       }
-      // Stage the constant in a lane of SRC2's neighbour (OUT is k's register).
+      // (c − n·m) / 2^h with one rounding: c = 2, h = 0 (FRECPS) or c = 3, h = 1 (FRSQRTS).
       const c = name === 'frecps' ? 2 : 3;
-      if (double) {
-        cpu.VF64[2 * SRC2 + 1] = c;
-        fpMulAdd64(cpu, k, 2 * SRC2 + 1, kn, km, true, false);
-        if (name === 'frsqrts' && !isNaN64(cpu.V32, k)) cpu.VF64[k] = cpu.VF64[k]! / 2;
-      } else {
-        cpu.VF32[4 * SRC2 + 3] = c;
-        fpMulAdd32(cpu, k, 4 * SRC2 + 3, kn, km, true, false);
-        if (name === 'frsqrts' && !isNaN32(cpu.V32[k]!)) cpu.VF32[k] = cpu.VF32[k]! / 2;
+      const h = name === 'frecps' ? 0 : 1;
+      const xn = double ? input64(cpu, kn) : input32(cpu, kn);
+      const ym = double ? input64(cpu, km) : input32(cpu, km);
+      // The first operand is negated before NaNs are looked at (FPRecipStepFused).
+      if (double ? processNaNs64(cpu, k, [kn, km]) : processNaNs32(cpu, k, [kn, km])) {
+        const fromN = double ? isNaN64(cpu.V32, kn) && (isSNaN64(cpu.V32, kn) || !isSNaN64(cpu.V32, km)) : isNaN32(cpu.V32[kn]!) && ((cpu.V32[kn]! & 0x400000) === 0 || !(isNaN32(cpu.V32[km]!) && (cpu.V32[km]! & 0x400000) === 0));
+        if (fromN && !(cpu.fpcr & FPCR_DN)) {
+          if (double) cpu.V32[2 * k + 1] = cpu.V32[2 * k + 1]! ^ 0x80000000;
+          else cpu.V32[k] = cpu.V32[k]! ^ 0x80000000;
+        }
+        return;
       }
+      if ((xn === 0 && !Number.isFinite(ym)) || (ym === 0 && !Number.isFinite(xn))) {
+        if (double) cpu.VF64[k] = c / 2 ** h;
+        else cpu.VF32[k] = c / 2 ** h;
+        return;
+      }
+      if (!Number.isFinite(xn) || !Number.isFinite(ym)) {
+        const v = -(xn * ym) / 2 ** h;
+        if (double) cpu.VF64[k] = v;
+        else cpu.VF32[k] = v;
+        return;
+      }
+      mulAddScaledExact(cpu, double, k, -xn, ym, c, h);
       return;
     }
     default: {

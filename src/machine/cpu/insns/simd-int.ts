@@ -539,7 +539,8 @@ export const SIMD_2MISC = insn<TwoMisc>({
         }
         break;
       case 5:
-        for (let i = 0; i < lanes; i++) {
+        // CNT, NOT, RBIT work on bytes whatever the size field says.
+        for (let i = 0; i < bytes; i++) {
           const x = cpu.V8[16 * a.n + i]!;
           if (a.u && a.size === 0) S8[i] = ~x;
           else if (a.u) S8[i] = reverseByte(x);
