@@ -209,3 +209,37 @@ export function halfToSingleLane(cpu: Cpu, k: number, h: number): void {
   }
   cpu.VF32[k] = halfToNumber(h, ahp);
 }
+
+// ---------------------------------------------------------------- reciprocal estimates
+
+/** ARM `RecipEstimate`: a in 256..511 (units of 1/512) → estimate in 256..511. */
+export function recipEstimate(a0: number): number {
+  const a = a0 * 2 + 1;
+  const b = Math.floor(2 ** 19 / a);
+  return (b + 1) >> 1;
+}
+
+/** ARM `RecipSqrtEstimate`: a in 128..511 → estimate in 256..511. */
+export function recipSqrtEstimate(a0: number): number {
+  let a = a0;
+  if (a < 256) a = a * 2 + 1;
+  else {
+    a = (a >> 1) << 1;
+    a = (a + 1) * 2;
+  }
+  let b = 512;
+  while (a * (b + 1) * (b + 1) < 2 ** 28) b++;
+  return (b + 1) >> 1;
+}
+
+/** URECPE on one 32-bit lane. */
+export function unsignedRecipEstimate(x: number): number {
+  if ((x >>> 31) === 0) return 0xffffffff;
+  return (recipEstimate(x >>> 23 & 0x1ff) & 0x1ff) << 23 >>> 0;
+}
+
+/** URSQRTE on one 32-bit lane. */
+export function unsignedRSqrtEstimate(x: number): number {
+  if ((x >>> 30) === 0) return 0xffffffff;
+  return (recipSqrtEstimate((x >>> 23) & 0x1ff) & 0x1ff) << 23 >>> 0;
+}

@@ -29,7 +29,8 @@ import {
   processNaNs32,
   processNaNs64,
 } from '../fpu.js';
-import { doubleToSingle, fixedToFp, fpToFixed, halfToSingleLane, roundToIntegral, singleToDouble, singleToHalfBits } from '../fpu-convert.js';
+import { doubleToSingle, fixedToFp, fpToFixed, halfToSingleLane, roundToIntegral, singleToDouble, singleToHalfBits, unsignedRecipEstimate, unsignedRSqrtEstimate } from '../fpu-convert.js';
+import { fpRecipEstimate, fpRecpX, fpRSqrtEstimate } from '../fpu-estimate.js';
 import { decompose, RM_AWAY, RM_MINUS, RM_NEAREST, RM_PLUS, RM_ZERO, roundExact } from '../softfloat.js';
 import { ELEM_LETTER, vreg } from './simd-lanes.js';
 import { insn, type AnyInsnDef } from './types.js';
@@ -336,6 +337,10 @@ const FP2MISC_NAMES: Record<string, string> = {
   '1:0:28': 'fcvtau',
   '0:0:29': 'scvtf',
   '1:0:29': 'ucvtf',
+  '0:1:28': 'urecpe',
+  '0:1:29': 'frecpe',
+  '1:1:28': 'ursqrte',
+  '1:1:29': 'frsqrte',
 };
 
 const ROUND_MODE: Record<string, number> = {
@@ -380,6 +385,21 @@ export function fp2Lane(cpu: Cpu, name: string, double: boolean, k: number, kn: 
       setMaskLane(cpu, double, k, fpCompareLane(cpu, double, kind, kn, -1));
       return;
     }
+    case 'frecpe':
+      fpRecipEstimate(cpu, double, k, kn);
+      return;
+    case 'frsqrte':
+      fpRSqrtEstimate(cpu, double, k, kn);
+      return;
+    case 'frecpx':
+      fpRecpX(cpu, double, k, kn);
+      return;
+    case 'urecpe':
+      V32[k] = unsignedRecipEstimate(V32[kn]!);
+      return;
+    case 'ursqrte':
+      V32[k] = unsignedRSqrtEstimate(V32[kn]!);
+      return;
     case 'scvtf':
     case 'ucvtf': {
       const v = double ? cpu.V64[kn]! : BigInt(cpu.V32[kn]!);
@@ -421,6 +441,7 @@ export const SIMD_2MISC_FP = insn<Fp2Misc>({
     const name = FP2MISC_NAMES[`${f.u}:${f.a}:${f.opcode}`];
     if (!name) return false;
     if (name === 'fcvtn' || name === 'fcvtl') return true;
+    if ((name === 'urecpe' || name === 'ursqrte') && f.sz === 1) return false;
     return !(f.sz === 1 && f.q === 0);
   },
   prepare: (f) => ({ q: f.q!, double: f.sz === 1, name: FP2MISC_NAMES[`${f.u}:${f.a}:${f.opcode}`]!, d: f.rd!, n: f.rn! }),

@@ -246,6 +246,9 @@ const S2FP: Record<string, string> = {
   '1:0:28': 'fcvtau',
   '0:0:29': 'scvtf',
   '1:0:29': 'ucvtf',
+  '0:1:29': 'frecpe',
+  '1:1:29': 'frsqrte',
+  '0:1:31': 'frecpx',
 };
 
 export const SIMDS_2MISC = insn<S2Misc>({
