@@ -47,6 +47,14 @@ export const OP_MULX = 9;
 const MIN_NORMAL_D = 2 ** -1022;
 const MIN_NORMAL_S = 2 ** -126;
 
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+
+function isEvenMantissa(x: number): boolean {
+  F64[0] = x;
+  return (U32[0]! & 1) === 0;
+}
+
 function rmode(cpu: Cpu): number {
   return (cpu.fpcr >>> 22) & 3;
 }
@@ -513,8 +521,6 @@ export function fpBinary32(cpu: Cpu, op: number, d: number, n: number, m: number
  */
 export function fpMulAdd64(cpu: Cpu, d: number, addend: number, n: number, m: number, negProduct: boolean, negAddend: boolean): void {
   const V32 = cpu.V32;
-  const x0 = cpu.VF64[n]!;
-  const y0 = cpu.VF64[m]!;
   // Denormal inputs are flushed (raising IDC) before NaNs are looked at.
   let c = input64(cpu, addend);
   let x = input64(cpu, n);
@@ -522,7 +528,8 @@ export function fpMulAdd64(cpu: Cpu, d: number, addend: number, n: number, m: nu
   const anyNaN = isNaN64(V32, addend) || isNaN64(V32, n) || isNaN64(V32, m);
   if (anyNaN) {
     const addendQNaN = isNaN64(V32, addend) && !isSNaN64(V32, addend);
-    const infZero = !isNaN64(V32, n) && !isNaN64(V32, m) && ((x0 === 0 && !Number.isFinite(y0)) || (y0 === 0 && !Number.isFinite(x0)));
+    // Inf × 0 is judged on the operands after flush-to-zero.
+    const infZero = !isNaN64(V32, n) && !isNaN64(V32, m) && ((x === 0 && !Number.isFinite(y)) || (y === 0 && !Number.isFinite(x)));
     if (addendQNaN && infZero) {
       cpu.fpsr |= FPSR_IOC;
       writeDefaultNaN64(V32, d);
@@ -591,10 +598,8 @@ export function fpMulAdd32(cpu: Cpu, d: number, addend: number, n: number, m: nu
   let x = input32(cpu, n);
   const y = input32(cpu, m);
   if (isNaN32(ba) || isNaN32(bn) || isNaN32(bm)) {
-    const x0 = cpu.VF32[n]!;
-    const y0 = cpu.VF32[m]!;
     const addendQNaN = isNaN32(ba) && (ba & 0x400000) !== 0;
-    const infZero = !isNaN32(bn) && !isNaN32(bm) && ((x0 === 0 && !Number.isFinite(y0)) || (y0 === 0 && !Number.isFinite(x0)));
+    const infZero = !isNaN32(bn) && !isNaN32(bm) && ((x === 0 && !Number.isFinite(y)) || (y === 0 && !Number.isFinite(x)));
     if (addendQNaN && infZero) {
       cpu.fpsr |= FPSR_IOC;
       V32[d] = 0x7fc00000;
@@ -638,7 +643,11 @@ export function fpMulAdd32(cpu: Cpu, d: number, addend: number, n: number, m: nu
     return;
   }
   if (rmode(cpu) === RM_NEAREST) {
-    result32(cpu, d, s, Math.sign(e), true);
+    // Round to odd at double precision first: RN to single of that is then correctly rounded
+    // (a sum of three terms is outside the double-rounding theorem that covers +, −, ×, ÷, √).
+    let so = s;
+    if (e !== 0 && isEvenMantissa(s)) so = e > 0 ? nextUp(s) : -nextUp(-s);
+    result32(cpu, d, so, Math.sign(e), true);
     return;
   }
   const ds = decompose(s);
