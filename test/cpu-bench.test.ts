@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runLinuxUser } from '../src/machine/linux-user.js';
+import { haveQemu } from './helpers/cpu-fuzz.js';
+import { HAVE_SHARED, readTsv, SHARED_DIR } from './helpers/shared.js';
+
+/**
+ * The benchmark programs of ../shared/bench, built with every compiler variant: output and
+ * retired-instruction count equal QEMU's (its recorded counts for gcc -O2 and clang -O2, its live
+ * output for the others). Needs ../shared and the cross compilers.
+ */
+
+const BENCH = join(SHARED_DIR, 'bench');
+const CROSS = spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0;
+const CLANG = spawnSync('clang', ['--version']).status === 0 && spawnSync('ld.lld', ['--version']).status === 0;
+
+function exec(elf: string, arg: string): { out: string; count: number } {
+  let out = '';
+  const dec = new TextDecoder();
+  const r = runLinuxUser(new Uint8Array(readFileSync(elf)), { argv: [elf, arg], stdout: (b) => (out += dec.decode(b)), stderr: () => undefined });
+  expect(r.outcome).toEqual({ kind: 'exit', code: 0 });
+  return { out, count: r.instructions };
+}
+
+describe.skipIf(!HAVE_SHARED || !CROSS)('the benchmark programs (needs ../shared and gcc-aarch64-linux-gnu)', () => {
+  const dir = HAVE_SHARED && CROSS ? mkdtempSync(join(tmpdir(), 'sel4ts-bench-')) : '';
+  if (dir) {
+    cpSync(BENCH, dir, { recursive: true });
+    spawnSync('make', ['-C', dir, '-j2', 'all'], { encoding: 'utf8' });
+    if (CLANG) spawnSync('make', ['-C', dir, '-j2', 'clang'], { encoding: 'utf8' });
+  }
+  const refs = HAVE_SHARED ? readTsv('variant\tbench\targ\ticount\tstdout\n' + readFileSync(join(BENCH, 'reference-outputs.tsv'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n')) : [];
+  const small = refs.filter((r, i) => refs.findIndex((q) => q.variant === r.variant && q.bench === r.bench) === i);
+
+  for (const ref of small) {
+    it.skipIf(ref.variant === 'a64-clang-O2' && !CLANG)(`${ref.variant} ${ref.bench} ${ref.arg}: QEMU's output and instruction count`, () => {
+      const r = exec(join(dir, 'build', ref.variant!, ref.bench!), ref.arg!);
+      expect(r.out.replace(/\n/g, '|')).toBe(ref.stdout);
+      expect(r.count).toBe(Number(ref.icount));
+    });
+  }
+
+  for (const variant of ['a64-gcc-O0', 'a64-gcc-O3']) {
+    it.skipIf(!haveQemu())(`${variant}: every program prints what it prints under QEMU (needs qemu-user)`, () => {
+      for (const ref of small.filter((r) => r.variant === 'a64-gcc-O2')) {
+        const elf = join(dir, 'build', variant, ref.bench!);
+        expect(existsSync(elf), elf).toBe(true);
+        const q = spawnSync('qemu-aarch64', [elf, ref.arg!], { encoding: 'utf8' });
+        expect(exec(elf, ref.arg!).out, ref.bench).toBe(q.stdout);
+      }
+    });
+  }
+});
