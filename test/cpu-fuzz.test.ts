@@ -32,20 +32,22 @@ function explain(block: Block): string {
 }
 
 describe('the CPU agrees with QEMU instruction by instruction', () => {
-  it(`on ${golden.blocks.length} recorded blocks of ${golden.length} random instructions`, () => {
+  for (const jit of ['off', 'eager'] as const) {
+  it(`on ${golden.blocks.length} recorded blocks of ${golden.length} random instructions (${jit === 'off' ? 'interpreter' : 'compiled blocks'})`, () => {
     const blocks = golden.blocks.map(toBlock);
     for (let i = 0; i < blocks.length; i += 50) {
       const chunk = blocks.slice(i, i + 50);
-      const ours = runOurs(buildProgram(chunk));
+      const ours = runOurs(buildProgram(chunk), jit);
       expect(ours.error, ours.error).toBeUndefined();
       chunk.forEach((b, k) => {
         const want = golden.blocks[i + k]!.qemu;
         if (hashBlock(ours.output, k) !== want) {
-          expect.fail(`recorded block ${i + k} differs from QEMU's result:\n${explain(b)}`);
+          expect.fail(`recorded block ${i + k} differs from QEMU's result (${jit}):\n${explain(b)}`);
         }
       });
     }
   });
+  }
 
   it.skipIf(!QEMU)(`on ${LIVE_BLOCKS} fresh blocks against live qemu-aarch64 (seed ${SEED}; needs qemu-user)`, () => {
     const r = rng(SEED);

@@ -41,6 +41,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--stats', 'print retired instructions and MIPS on stderr')
     .option('--max-instructions <n>', 'stop after this many instructions')
     .option('--trace-syscalls', 'print each system call on stderr')
+    .option('--no-jit', 'interpret every instruction (no compiled blocks), for debugging')
     .passThroughOptions()
     .action((elf: string, args: string[], opts: Record<string, unknown>) => {
       setExit(machineExecCommand(elf, args, opts, io));

@@ -31,6 +31,8 @@ export interface ExecOptions {
   maxInstructions?: number;
   /** Called for each system call, for --trace. */
   onSyscall?: (nr: number, result: number) => void;
+  /** `off`: the interpreter alone; `eager`: compile every block at once (tests); default: hot blocks. */
+  jit?: 'off' | 'eager' | 'hot';
 }
 
 export type ExecOutcome =
@@ -99,6 +101,8 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
   let cpu: Cpu | undefined;
   const timer = new UserModeTimer(() => cpu?.icount ?? 0);
   cpu = new Cpu(space, timer);
+  if (options.jit === 'off') cpu.blocksEnabled = false;
+  if (options.jit === 'eager') cpu.hotThreshold = 1;
   cpu.setXNumber(SP, buildStack(space, options.argv, elf));
   cpu.pc = Number(elf.entry);
   const limit = options.maxInstructions ?? Infinity;

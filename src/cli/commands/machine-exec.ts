@@ -6,6 +6,8 @@ export interface ExecCommandOptions {
   stats?: boolean;
   maxInstructions?: string;
   traceSyscalls?: boolean;
+  /** commander's --no-jit */
+  jit?: boolean;
 }
 
 /** Exit status for a program that could not be started (like a shell's 126). */
@@ -35,6 +37,7 @@ export function machineExecCommand(elf: string, args: string[], opts: ExecComman
     stdout: (b) => (io.stdoutBytes ? io.stdoutBytes(b) : io.stdout(decoder.decode(b))),
     stderr: (b) => io.stderr(decoder.decode(b)),
     ...(limit !== undefined ? { maxInstructions: limit } : {}),
+    ...(opts.jit === false ? { jit: 'off' as const } : {}),
     ...(opts.traceSyscalls ? { onSyscall: (nr: number, r: number) => io.stderr(`[syscall ${nr} = ${r}]\n`) } : {}),
   });
   const seconds = (performance.now() - t0) / 1000;

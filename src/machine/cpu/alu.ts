@@ -56,7 +56,8 @@ export function sub64(alo: number, ahi: number, blo: number, bhi: number): void 
 export function addOffset(lo: number, hi: number, off: number): void {
   const s = (lo >>> 0) + off;
   T.lo = s | 0;
-  T.hi = (hi + Math.floor(s / TWO32)) | 0;
+  // off is small (|off| < 2^32): the carry is −1, 0 or +1.
+  T.hi = (hi + (s > 0xffffffff ? 1 : s < 0 ? -1 : 0)) | 0;
 }
 
 /** Shift types of shifted-register operands. */

@@ -1,5 +1,6 @@
 import type { PhysPage } from '../memory/phys-page.js';
 import { Access, type AddressSpace } from './address-space.js';
+import { compileBlock, HOT_THRESHOLD, type Block } from './block-compiler.js';
 import { decodeInstruction, type Decoded } from './decoder.js';
 import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
 import { SLOTS } from './slots.js';
@@ -16,6 +17,11 @@ export interface CodePage {
   page: PhysPage;
   fns: (Handler | undefined)[];
   args: unknown[];
+  /** Row names, for the block compiler. */
+  names: (string | undefined)[];
+  /** Compiled blocks by their first instruction, and how often each start was entered. */
+  blocks: (Block | undefined)[];
+  heat: Uint16Array;
 }
 
 /** An instruction handler: executes one decoded instruction. */
@@ -63,6 +69,12 @@ export class Cpu {
   tpidrroHi = 0;
   /** Retired instructions. */
   icount = 0;
+  /** Compile hot blocks (the interpreter alone when false: `--no-jit`). */
+  blocksEnabled = true;
+  /** Entries into a block before it is compiled (1: compile at once, for tests). */
+  hotThreshold = HOT_THRESHOLD;
+  /** Set when a store hits a page holding decoded code; compiled blocks stop there. */
+  codeChanged = false;
 
   /** Why the last `run` stopped, with the syndrome and fault address. */
   stop: Stop = Stop.Budget;
@@ -140,6 +152,7 @@ export class Cpu {
     let pc = this.pc;
     let executed = 0;
     this.stop = Stop.Budget;
+    const blocks = this.blocksEnabled;
     try {
       while (executed < budget) {
         // `curBase`/`curCode` are re-read each time: a store may drop the current page's code.
@@ -152,6 +165,16 @@ export class Cpu {
         }
         const code = this.curCode!;
         const idx = off >>> 2;
+        if (blocks) {
+          let block = code.blocks[idx];
+          if (block === undefined && ++code.heat[idx]! >= this.hotThreshold) block = code.blocks[idx] = compileBlock(code, idx);
+          if (block !== undefined && executed + block.length <= budget) {
+            this.codeChanged = false;
+            executed += block.fn(this, pc);
+            pc = this.nextPc;
+            continue;
+          }
+        }
         let fn = code.fns[idx];
         if (fn === undefined) fn = this.decodeInto(code, idx);
         this.nextPc = pc + 4;
@@ -161,8 +184,11 @@ export class Cpu {
       }
     } catch (e) {
       if (!(e instanceof MemoryFault)) throw e;
+      // Both tiers set `nextPc` before each instruction: the faulting one is just before it.
+      const faultPc = this.nextPc - 4;
+      executed += (faultPc - pc) / 4;
       this.memoryFault(e);
-      this.pc = pc;
+      this.pc = faultPc;
       this.icount += executed;
       return this.stop;
     }
@@ -222,7 +248,14 @@ export class Cpu {
     }
     let code = page!.code as CodePage | undefined;
     if (!code) {
-      code = { page: page!, fns: new Array<Handler | undefined>(1024).fill(undefined), args: new Array<unknown>(1024).fill(undefined) };
+      code = {
+        page: page!,
+        fns: new Array<Handler | undefined>(1024).fill(undefined),
+        args: new Array<unknown>(1024).fill(undefined),
+        names: new Array<string | undefined>(1024).fill(undefined),
+        blocks: new Array<Block | undefined>(1024).fill(undefined),
+        heat: new Uint16Array(1024),
+      };
       page!.code = code;
       // Stores to a page holding code must take the slow path, which drops the decoded code.
       this.dropWriteEntries(page!);
@@ -235,6 +268,7 @@ export class Cpu {
     const d: Decoded = decodeInstruction(word);
     code.fns[idx] = d.exec;
     code.args[idx] = d.args;
+    code.names[idx] = d.def?.name ?? 'UNDEFINED';
     return d.exec;
   }
 
@@ -403,6 +437,7 @@ export class Cpu {
     if (page.code) {
       // Self-modifying code: the decoded instructions of this page are stale now.
       page.code = undefined;
+      this.codeChanged = true;
       if (this.curCode?.page === page) {
         this.curCode = undefined;
         this.curBase = -1e18;

@@ -134,12 +134,8 @@ function addSubRegText(a: AddSubReg): string {
   return `${a.sub ? 'sub' : 'add'}${a.flags ? 's' : ''}\t${rd}, ${rn}, ${rm}${sh}`;
 }
 
-export const ADDSUB_r = insn<AddSubReg>({
-  name: 'ADDSUB_r',
-  pattern: 'sf:1 op:1 S:1 01011 shift:2 0 rm:5 imm6:6 rn:5 rd:5',
-  guard: (f) => f.shift !== 3 && (f.sf === 1 || f.imm6! < 32),
-  prepare: (f) => ({ sf: f.sf!, d: zrw(f.rd!), n: zr(f.rn!), m: zr(f.rm!), shift: f.shift!, amount: f.imm6!, sub: f.op!, flags: f.S!, rd: f.rd!, rn: f.rn!, rm: f.rm! }),
-  exec(cpu, a) {
+function ADDSUB_r_exec(cpu: Cpu, a: AddSubReg): void {
+  {
     const R = cpu.R;
     let blo: number;
     let bhi: number;
@@ -173,9 +169,56 @@ export const ADDSUB_r = insn<AddSubReg>({
       R[2 * a.d + 1] = (ahi + bhi + (lo > 0xffffffff ? 1 : 0)) | 0;
       R[2 * a.d] = lo | 0;
     }
-  },
+  }
+}
+
+export const ADDSUB_r = insn<AddSubReg>({
+  name: 'ADDSUB_r',
+  pattern: 'sf:1 op:1 S:1 01011 shift:2 0 rm:5 imm6:6 rn:5 rd:5',
+  guard: (f) => f.shift !== 3 && (f.sf === 1 || f.imm6! < 32),
+  prepare: (f) => ({ sf: f.sf!, d: zrw(f.rd!), n: zr(f.rn!), m: zr(f.rm!), shift: f.shift!, amount: f.imm6!, sub: f.op!, flags: f.S!, rd: f.rd!, rn: f.rn!, rm: f.rm! }),
+  exec: ADDSUB_r_exec,
+  execFor: (a) => (a.sf && a.amount === 0 ? (a.flags ? (a.sub ? subsX : addsX) : a.sub ? subX : addX) : ADDSUB_r_exec),
   disasm: addSubRegText,
 });
+
+// Specialised forms of the commonest register add/sub (64-bit, no shift), small enough for V8
+// to inline into compiled blocks.
+function addX(cpu: Cpu, a: AddSubReg): void {
+  const R = cpu.R;
+  const lo = (R[2 * a.n]! >>> 0) + (R[2 * a.m]! >>> 0);
+  R[2 * a.d + 1] = (R[2 * a.n + 1]! + R[2 * a.m + 1]! + (lo > 0xffffffff ? 1 : 0)) | 0;
+  R[2 * a.d] = lo | 0;
+}
+
+function subX(cpu: Cpu, a: AddSubReg): void {
+  const R = cpu.R;
+  const lo = (R[2 * a.n]! >>> 0) - (R[2 * a.m]! >>> 0);
+  R[2 * a.d + 1] = (R[2 * a.n + 1]! - R[2 * a.m + 1]! - (lo < 0 ? 1 : 0)) | 0;
+  R[2 * a.d] = lo | 0;
+}
+
+function subsX(cpu: Cpu, a: AddSubReg): void {
+  const R = cpu.R;
+  addWithCarry64(R[2 * a.n]!, R[2 * a.n + 1]!, ~R[2 * a.m]!, ~R[2 * a.m + 1]!, 1);
+  R[2 * a.d] = T.lo;
+  R[2 * a.d + 1] = T.hi;
+  cpu.n = F.n;
+  cpu.z = F.z;
+  cpu.c = F.c;
+  cpu.v = F.v;
+}
+
+function addsX(cpu: Cpu, a: AddSubReg): void {
+  const R = cpu.R;
+  addWithCarry64(R[2 * a.n]!, R[2 * a.n + 1]!, R[2 * a.m]!, R[2 * a.m + 1]!, 0);
+  R[2 * a.d] = T.lo;
+  R[2 * a.d + 1] = T.hi;
+  cpu.n = F.n;
+  cpu.z = F.z;
+  cpu.c = F.c;
+  cpu.v = F.v;
+}
 
 // ---------------------------------------------------------------- add/sub (extended register)
 

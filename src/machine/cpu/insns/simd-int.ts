@@ -204,7 +204,20 @@ export const SIMD_3SAME = insn<ThreeSame>({
     return true;
   },
   prepare: (f) => ({ q: f.q!, u: f.u!, size: f.size!, esize: ESIZE[f.size!]!, op: f.opcode!, d: f.rd!, n: f.rn!, m: f.rm! }),
-  exec(cpu, a) {
+  exec: (cpu, a) => SIMD_3SAME_exec(cpu, a),
+  execFor: (a) => (a.op === 16 ? ADDSUB_VECTOR[a.size]! : a.op === 3 && a.u === 0 && a.size !== 1 ? LOGIC_VECTOR[a.size]! : undefined) ?? SIMD_3SAME_exec,
+  disasm(a) {
+    if (a.op === 3) {
+      const name = LOGIC_NAMES[a.u]![a.size]!;
+      if (name === 'orr' && a.n === a.m) return `mov\t${vreg(a.d, 8, a.q)}, ${vreg(a.n, 8, a.q)}`;
+      return `${name}\t${vreg(a.d, 8, a.q)}, ${vreg(a.n, 8, a.q)}, ${vreg(a.m, 8, a.q)}`;
+    }
+    return `${INT3_NAMES[a.op]![a.u]}\t${vreg(a.d, a.esize, a.q)}, ${vreg(a.n, a.esize, a.q)}, ${vreg(a.m, a.esize, a.q)}`;
+  },
+});
+
+
+function SIMD_3SAME_exec(cpu: Cpu, a: ThreeSame): void {
     clearStage();
     const bytes = a.q ? 16 : 8;
     if (a.op === 3) {
@@ -286,15 +299,54 @@ export const SIMD_3SAME = insn<ThreeSame>({
       stage(a.esize, i, r);
     }
     commit(cpu, a.d, a.q);
-  },
-  disasm(a) {
-    if (a.op === 3) {
-      const name = LOGIC_NAMES[a.u]![a.size]!;
-      if (name === 'orr' && a.n === a.m) return `mov\t${vreg(a.d, 8, a.q)}, ${vreg(a.n, 8, a.q)}`;
-      return `${name}\t${vreg(a.d, 8, a.q)}, ${vreg(a.n, 8, a.q)}, ${vreg(a.m, 8, a.q)}`;
+}
+
+/** ADD/SUB (vector) per element size: whole lanes of the typed-array views, no staging. */
+const ADDSUB_VECTOR: ((cpu: Cpu, a: ThreeSame) => void)[] = [8, 16, 32, 64].map((e) => {
+  const lanes = (q: number): number => (q ? 128 : 64) / e;
+  if (e === 64)
+    return (cpu: Cpu, a: ThreeSame) => {
+      const V = cpu.V64;
+      const x0 = V[2 * a.n]!, x1 = V[2 * a.n + 1]!, y0 = V[2 * a.m]!, y1 = V[2 * a.m + 1]!;
+      V[2 * a.d] = a.u ? x0 - y0 : x0 + y0;
+      V[2 * a.d + 1] = a.q ? (a.u ? x1 - y1 : x1 + y1) : 0n;
+    };
+  return (cpu: Cpu, a: ThreeSame) => {
+    const V = e === 8 ? cpu.V8 : e === 16 ? cpu.V16 : cpu.V32;
+    const per = 128 / e;
+    const n = lanes(a.q);
+    for (let i = 0; i < n; i++) {
+      const x = V[per * a.n + i]!;
+      const y = V[per * a.m + i]!;
+      stage(e, i, a.u ? x - y : x + y);
     }
-    return `${INT3_NAMES[a.op]![a.u]}\t${vreg(a.d, a.esize, a.q)}, ${vreg(a.n, a.esize, a.q)}, ${vreg(a.m, a.esize, a.q)}`;
-  },
+    if (!a.q) {
+      S32[2] = 0;
+      S32[3] = 0;
+    }
+    commit(cpu, a.d, a.q);
+  };
+});
+
+/** AND, ORR, ORN (vector): word by word. */
+const LOGIC_VECTOR: ((cpu: Cpu, a: ThreeSame) => void)[] = [0, 1, 2, 3].map((size) => (cpu: Cpu, a: ThreeSame) => {
+  const V32 = cpu.V32;
+  const b = 4 * a.n;
+  const c = 4 * a.m;
+  const words = a.q ? 4 : 2;
+  let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+  const op = (x: number, y: number): number => (size === 0 ? x & y : size === 2 ? x | y : x | ~y);
+  r0 = op(V32[b]!, V32[c]!);
+  r1 = op(V32[b + 1]!, V32[c + 1]!);
+  if (words === 4) {
+    r2 = op(V32[b + 2]!, V32[c + 2]!);
+    r3 = op(V32[b + 3]!, V32[c + 3]!);
+  }
+  const d = 4 * a.d;
+  V32[d] = r0;
+  V32[d + 1] = r1;
+  V32[d + 2] = r2;
+  V32[d + 3] = r3;
 });
 
 // ---------------------------------------------------------------- three different (long, wide, narrow)

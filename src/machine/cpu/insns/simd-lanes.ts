@@ -16,7 +16,10 @@ export const S64 = new BigUint64Array(STAGE);
 export const ESIZE = [8, 16, 32, 64];
 
 export function clearStage(): void {
-  S32.fill(0);
+  S32[0] = 0;
+  S32[1] = 0;
+  S32[2] = 0;
+  S32[3] = 0;
 }
 
 /** Unsigned lane `i` of register `r` for esize ≤ 32. */
