@@ -174,6 +174,21 @@ export function extend64(lo: number, hi: number, type: number, shift: number): v
   shift64(l, h, LSL, shift);
 }
 
+/** The low 64 bits of a 64×64-bit product, into `T` (16-bit partial products, no BigInt). */
+export function mul64(al: number, ah: number, bl: number, bh: number): void {
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  T.lo = (mid << 16) | (p00 & 0xffff);
+  const hi = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  T.hi = (hi + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+}
+
 /** Number of leading zeros of a 64-bit value. */
 export function clz64(lo: number, hi: number): number {
   return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);

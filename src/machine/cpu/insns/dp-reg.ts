@@ -1,4 +1,4 @@
-import { addWithCarry32, addWithCarry64, clz64, conditionHolds, extend64, F, rbit32, rev16, rev32, shift32, shift64, T } from '../alu.js';
+import { addWithCarry32, addWithCarry64, clz64, conditionHolds, extend64, F, mul64, rbit32, rev16, rev32, shift32, shift64, T } from '../alu.js';
 import type { Cpu } from '../cpu.js';
 import { CONDITIONS, imm, insn, sp, xname, zr, zrw, type AnyInsnDef } from './types.js';
 
@@ -602,11 +602,23 @@ export const DP3 = insn<Dp3>({
     const X = cpu.X;
     switch (a.op) {
       case 0:
-        X[a.d] = X[a.a]! + X[a.n]! * X[a.m]!;
+      case 1: {
+        mul64(R[2 * a.n]!, R[2 * a.n + 1]!, R[2 * a.m]!, R[2 * a.m + 1]!);
+        const pl = T.lo;
+        const ph = T.hi;
+        const al = R[2 * a.a]!;
+        const ah = R[2 * a.a + 1]!;
+        if (a.op === 0) {
+          const lo = (al >>> 0) + (pl >>> 0);
+          R[2 * a.d + 1] = (ah + ph + (lo > 0xffffffff ? 1 : 0)) | 0;
+          R[2 * a.d] = lo | 0;
+        } else {
+          const lo = (al >>> 0) - (pl >>> 0);
+          R[2 * a.d + 1] = (ah - ph - (lo < 0 ? 1 : 0)) | 0;
+          R[2 * a.d] = lo | 0;
+        }
         return;
-      case 1:
-        X[a.d] = X[a.a]! - X[a.n]! * X[a.m]!;
-        return;
+      }
       case 2:
         X[a.d] = X[a.a]! + BigInt(R[2 * a.n]!) * BigInt(R[2 * a.m]!);
         return;
