@@ -1,7 +1,7 @@
 // `npm run bench`: measures sel4ts and writes bench/results.json (sections cpu, kernel,
 // compiler). Every figure is the median of several runs on this machine.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { findBoard } from '../src/abi/boards.js';
@@ -95,9 +95,88 @@ function compilerSection(): Record<string, unknown> {
   };
 }
 
+/** Build ../shared/bench in a temporary directory; undefined when that is not possible. */
+function buildBench(): { dir: string; variants: string[] } | { missing: string } {
+  const src = join(SHARED, 'bench');
+  if (!existsSync(src)) return { missing: '../shared/bench is not here' };
+  if (spawnSync('aarch64-linux-gnu-gcc', ['--version']).status !== 0) return { missing: 'gcc-aarch64-linux-gnu is not installed' };
+  const dir = mkdtempSync(join(tmpdir(), 'sel4ts-bench-cpu-'));
+  cpSync(src, dir, { recursive: true });
+  spawnSync('make', ['-C', dir, '-j2', 'all'], { stdio: 'ignore' });
+  const variants = ['a64-gcc-O2', 'a64-gcc-O0', 'a64-gcc-O3'];
+  if (spawnSync('clang', ['--version']).status === 0 && spawnSync('make', ['-C', dir, '-j2', 'clang'], { stdio: 'ignore' }).status === 0) variants.push('a64-clang-O2');
+  return { dir, variants };
+}
+
+function timeRun(cmd: string, args: string[]): { seconds: number; stdout: string; stderr: string; status: number | null } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+const INTEGER = ['sieve', 'interp', 'crc32', 'sha256', 'memops', 'qsort', 'hashtab'];
+
+function cpuSection(): Record<string, unknown> {
+  const built = buildBench();
+  if ('missing' in built) return { status: `not measured: ${built.missing}` };
+  const qemu = spawnSync('qemu-aarch64', ['--version']).status === 0;
+  const refs = readFileSync(join(SHARED, 'bench', 'reference-outputs.tsv'), 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split('\t'));
+  const rows: Record<string, unknown>[] = [];
+  for (const variant of built.variants) {
+    for (const bench of ['sieve', 'interp', 'crc32', 'sha256', 'memops', 'qsort', 'matmul', 'hashtab', 'nbody']) {
+      const mine = refs.filter((r) => r[0] === (variant === 'a64-clang-O2' ? 'a64-clang-O2' : 'a64-gcc-O2') && r[1] === bench);
+      // gcc -O2 runs the full workload (the reference argument), the other variants the small one.
+      const ref = variant === 'a64-gcc-O2' ? mine[mine.length - 1] : mine[0];
+      if (!ref) continue;
+      const arg = ref[2]!;
+      const elf = join(built.dir, 'build', variant, bench);
+      const reps = variant === 'a64-gcc-O2' ? 3 : 1;
+      const ours = Array.from({ length: reps }, () => timeRun(process.execPath, [BIN, 'machine', 'exec', '--stats', elf, arg]));
+      const theirs = qemu ? Array.from({ length: reps }, () => timeRun('qemu-aarch64', [elf, arg])) : [];
+      const stats = /instructions: (\d+), time: ([0-9.]+) s/.exec(ours[0]!.stderr);
+      const instructions = stats ? Number(stats[1]) : null;
+      const inner = median(ours.map((o) => Number(/time: ([0-9.]+) s/.exec(o.stderr)?.[1] ?? NaN)));
+      const seconds = median(ours.map((o) => o.seconds));
+      const qemuSeconds = theirs.length ? median(theirs.map((o) => o.seconds)) : null;
+      const refMatches = variant === 'a64-gcc-O2' || variant === 'a64-clang-O2' ? { output: ours[0]!.stdout.replace(/\n/g, '|') === ref[4], instructions: instructions === Number(ref[3]) } : null;
+      rows.push({
+        variant,
+        bench,
+        arg,
+        instructions,
+        seconds: round(seconds, 3),
+        mips: instructions ? round(instructions / inner / 1e6, 1) : null,
+        qemuSeconds: qemuSeconds === null ? null : round(qemuSeconds, 3),
+        qemuMips: qemuSeconds && instructions ? round(instructions / qemuSeconds / 1e6, 1) : null,
+        timeRatio: qemuSeconds ? round(seconds / qemuSeconds, 2) : null,
+        outputsAgree: theirs.length ? ours[0]!.stdout === theirs[0]!.stdout : null,
+        matchesReference: refMatches,
+      });
+      process.stderr.write(`  cpu ${variant} ${bench}: ${rows[rows.length - 1]!.mips} MIPS\n`);
+    }
+  }
+  const o2 = rows.filter((r) => r.variant === 'a64-gcc-O2');
+  const geo = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+  const intRows = o2.filter((r) => INTEGER.includes(r.bench as string));
+  return {
+    qemu: qemu ? spawnSync('qemu-aarch64', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : 'qemu-aarch64 is not installed: no QEMU figures',
+    programs: rows,
+    summary: {
+      integerGeomeanMips: round(geo(intRows.map((r) => r.mips as number)), 1),
+      integerGeomeanQemuMips: qemu ? round(geo(intRows.map((r) => r.qemuMips as number)), 1) : null,
+      integerGeomeanSpeedVsQemu: qemu ? round(geo(intRows.map((r) => 1 / (r.timeRatio as number))), 3) : null,
+      totalSecondsGccO2: round(o2.reduce((a, r) => a + (r.seconds as number), 0), 2),
+      totalQemuSecondsGccO2: qemu ? round(o2.reduce((a, r) => a + (r.qemuSeconds as number), 0), 2) : null,
+    },
+  };
+}
+
 const results = {
   machine: machine(),
-  cpu: { status: 'not implemented yet: the CPU model does not exist yet' },
+  cpu: cpuSection(),
   kernel: { status: 'not implemented yet: the kernel model does not exist yet' },
   compiler: compilerSection(),
 };
@@ -112,4 +191,12 @@ console.log('| case | bytes | check in-process (ms) | whole process (ms) | peak 
 console.log('|---|---|---|---|---|');
 for (const r of c.check) console.log(`| ${r.case} | ${r.bytes} | ${r.checkInProcessMs} | ${r.checkWholeProcessMs} | ${r.peakRssMiB ?? '-'} |`);
 if (c.corpus) console.log(`\ncorpus: ${c.corpus.files} files, median ${c.corpus.medianInProcessMs} ms, max ${c.corpus.maxInProcessMs} ms in-process`);
-console.log('\ncpu, kernel: not implemented yet. Wrote bench/results.json');
+const cpu = results.cpu as { programs?: Record<string, unknown>[]; summary?: Record<string, unknown>; status?: string; qemu?: string };
+if (cpu.programs) {
+  console.log(`\nCPU (${cpu.qemu})`);
+  console.log('| variant | program | arg | instructions | sel4ts MIPS | QEMU MIPS | time ratio | output = QEMU |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of cpu.programs) console.log(`| ${r.variant} | ${r.bench} | ${r.arg} | ${r.instructions} | ${r.mips} | ${r.qemuMips ?? '-'} | ${r.timeRatio ?? '-'} | ${r.outputsAgree ?? '-'} |`);
+  console.log(JSON.stringify(cpu.summary));
+} else console.log(`\ncpu: ${cpu.status}`);
+console.log('\nkernel: not implemented yet. Wrote bench/results.json');
