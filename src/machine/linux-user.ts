@@ -4,7 +4,7 @@ import { disassemble } from './cpu/decoder.js';
 import { describeEsr } from './cpu/esr.js';
 import { Stop } from './cpu/fault.js';
 import { SP } from './cpu/slots.js';
-import { UserModeTimer } from './cpu/sysregs.js';
+import { GenericTimer } from './devices/generic-timer.js';
 import { FlatSpace, PERM_R, PERM_W, PERM_X } from './memory/flat-space.js';
 
 /**
@@ -99,7 +99,7 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
   const space = new FlatSpace();
   loadElf(space, elf);
   let cpu: Cpu | undefined;
-  const timer = new UserModeTimer(() => cpu?.icount ?? 0);
+  const timer = new GenericTimer(() => cpu?.icount ?? 0);
   cpu = new Cpu(space, timer);
   if (options.jit === 'off') cpu.blocksEnabled = false;
   if (options.jit === 'eager') cpu.hotThreshold = 1;
@@ -110,7 +110,7 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
     const budget = Math.min(50_000_000, limit - cpu.icount);
     if (budget <= 0) return { outcome: { kind: 'limit' }, instructions: cpu.icount, cpu };
     const stop = cpu.run(budget);
-    if (stop === Stop.Budget) continue;
+    if (stop === Stop.Budget || stop === Stop.TimeSync) continue;
     if (stop === Stop.Svc) {
       const exit = syscall(cpu, space, options);
       if (exit !== undefined) return { outcome: { kind: 'exit', code: exit }, instructions: cpu.icount, cpu };

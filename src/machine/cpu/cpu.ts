@@ -1,4 +1,4 @@
-import type { PhysPage } from '../memory/phys-page.js';
+import type { MmioHandler, PhysPage } from '../memory/phys-page.js';
 import { Access, type AddressSpace } from './address-space.js';
 import { compileBlock, HOT_THRESHOLD, type Block } from './block-compiler.js';
 import { decodeInstruction, type Decoded } from './decoder.js';
@@ -10,6 +10,19 @@ import type { SystemRegisters } from './sysregs.js';
 const TLB_BITS = 8;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
+const DUMMY_VIEW = new DataView(new ArrayBuffer(8));
+
+/** The soft TLB entries of one ASID. */
+interface TlbSet {
+  rTag: Float64Array<ArrayBuffer>;
+  rView: DataView[];
+  rBase: Int32Array<ArrayBuffer>;
+  wTag: Float64Array<ArrayBuffer>;
+  wView: DataView[];
+  wBase: Int32Array<ArrayBuffer>;
+  fTag: Float64Array<ArrayBuffer>;
+  fPage: (PhysPage | undefined)[];
+}
 const TWO32 = 4294967296;
 
 /** The decoded instructions of one physical page, filled lazily. */
@@ -82,6 +95,13 @@ export class Cpu {
   farLo = 0;
   farHi = 0;
 
+  /**
+   * Where and at which `icount` the last run ended with Stop.TimeSync; −1 when that sync is
+   * used up. A kernel that switches threads resets it to −1.
+   */
+  timeSyncIcount = -1;
+  timeSyncPc = -1;
+
   /** Exclusive monitor (LDXR/STXR): the marked address, or -1. */
   exclusiveLo = -1;
   exclusiveHi = 0;
@@ -90,14 +110,19 @@ export class Cpu {
   l64lo = 0;
   l64hi = 0;
 
-  private readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
-  private readonly rView: DataView[] = [];
-  private readonly rBase = new Int32Array(TLB_SIZE);
-  private readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
-  private readonly wView: DataView[] = [];
-  private readonly wBase = new Int32Array(TLB_SIZE);
-  private readonly fTag = new Float64Array(TLB_SIZE).fill(-1);
-  private readonly fPage: (PhysPage | undefined)[] = [];
+  // The soft TLB of the current ASID (see `selectAsid`): tags are VA >> 12, or -1 for empty.
+  private rTag = new Float64Array(TLB_SIZE).fill(-1);
+  private rView: DataView[] = [];
+  private rBase = new Int32Array(TLB_SIZE);
+  private wTag = new Float64Array(TLB_SIZE).fill(-1);
+  private wView: DataView[] = [];
+  private wBase = new Int32Array(TLB_SIZE);
+  private fTag = new Float64Array(TLB_SIZE).fill(-1);
+  private fPage: (PhysPage | undefined)[] = [];
+  /** The TLB sets of the other ASIDs seen since the last full invalidation. */
+  private readonly tlbSets = new Map<number, TlbSet>();
+  /** The ASID whose entries are in the fields above. */
+  asid = 0;
 
   private curBase = -1e18;
   private curCode: CodePage | undefined;
@@ -106,10 +131,9 @@ export class Cpu {
     public space: AddressSpace,
     public sysregs: SystemRegisters,
   ) {
-    const dummy = new DataView(new ArrayBuffer(8));
     for (let i = 0; i < TLB_SIZE; i++) {
-      this.rView.push(dummy);
-      this.wView.push(dummy);
+      this.rView.push(DUMMY_VIEW);
+      this.wView.push(DUMMY_VIEW);
       this.fPage.push(undefined);
     }
   }
@@ -153,6 +177,11 @@ export class Cpu {
     let executed = 0;
     this.stop = Stop.Budget;
     const blocks = this.blocksEnabled;
+    // Memory written between runs (a loader, a kernel) may have dropped this page's code.
+    if (this.curCode !== undefined && this.curCode.page.code !== this.curCode) {
+      this.curCode = undefined;
+      this.curBase = -1e18;
+    }
     try {
       while (executed < budget) {
         // `curBase`/`curCode` are re-read each time: a store may drop the current page's code.
@@ -184,8 +213,9 @@ export class Cpu {
       }
     } catch (e) {
       if (!(e instanceof MemoryFault)) throw e;
-      // Both tiers set `nextPc` before each instruction: the faulting one is just before it.
-      const faultPc = this.nextPc - 4;
+      // A fetch faults at `pc`, before anything there runs. Otherwise both tiers set `nextPc`
+      // before each instruction: the faulting one is just before it.
+      const faultPc = e.fetch ? pc : this.nextPc - 4;
       executed += (faultPc - pc) / 4;
       this.memoryFault(e);
       this.pc = faultPc;
@@ -196,6 +226,7 @@ export class Cpu {
     if (pc === -1) {
       // An instruction asked to stop: it set `stop`, the syndrome and the return address.
       this.nextPc = 0;
+      if ((this.stop as Stop) === Stop.TimeSync) this.timeSyncIcount = this.icount; // set by `raise`, unseen by TS
       return this.stop;
     }
     this.pc = pc;
@@ -213,6 +244,27 @@ export class Cpu {
     this.pc = returnPc;
     if (!retired) this.icount--;
     this.nextPc = -1;
+  }
+
+  /**
+   * Called by an instruction that reads or writes the generic timer, before it does. Returns
+   * true when it ended the run instead (Stop.TimeSync), so that the instruction runs first in
+   * the next run, when the retired-instruction count, and hence virtual time, is exact.
+   */
+  syncTime(): boolean {
+    const here = this.nextPc - 4;
+    if (this.timeSyncIcount === this.icount && this.timeSyncPc === here) {
+      this.timeSyncIcount = -1;
+      return false;
+    }
+    this.timeSyncPc = here;
+    this.raise(Stop.TimeSync, 0, here, false);
+    return true;
+  }
+
+  /** After a write to the generic timer: end the run so the new deadline is seen at once. */
+  endRunAfterTimerWrite(): void {
+    this.raise(Stop.TimeSync, 0, this.nextPc, true);
   }
 
   /** Raise the Undefined Instruction exception for the instruction at the current pc. */
@@ -272,13 +324,77 @@ export class Cpu {
     return d.exec;
   }
 
-  /** Forget every cached translation (after a mapping change, TLBI or an ASID switch). */
+  /** Forget every cached translation of every ASID (TLBI VMALLE1, or a mapping change). */
   flushTlb(): void {
+    this.tlbSets.clear();
+    this.clearCurrentTlb();
+  }
+
+  /** Forget the translations of one ASID (TLBI ASIDE1). */
+  flushTlbAsid(asid: number): void {
+    if (asid === this.asid) this.clearCurrentTlb();
+    else this.tlbSets.delete(asid);
+  }
+
+  /**
+   * Forget the translations of one page of one ASID (TLBI VAE1). With `asid` undefined, of
+   * every ASID (TLBI VAAE1).
+   */
+  flushTlbPage(va: number, asid?: number): void {
+    const vpn = Math.floor(va / 4096);
+    const i = vpn & TLB_MASK;
+    const sets: TlbSet[] = [];
+    if (asid === undefined || asid === this.asid) sets.push(this.currentTlbSet());
+    for (const [a, set] of this.tlbSets) if (asid === undefined || asid === a) sets.push(set);
+    for (const set of sets) {
+      if (set.rTag[i] === vpn) set.rTag[i] = -1;
+      if (set.wTag[i] === vpn) set.wTag[i] = -1;
+      if (set.fTag[i] === vpn) set.fTag[i] = -1;
+    }
+    this.curBase = -1e18;
+    this.curCode = undefined;
+  }
+
+  /**
+   * Make `asid` the current address-space identifier: translations cached under other ASIDs
+   * are kept and come back when their ASID does. The caller changes the address space itself.
+   */
+  selectAsid(asid: number): void {
+    if (asid === this.asid) return;
+    this.tlbSets.set(this.asid, this.currentTlbSet());
+    const next = this.tlbSets.get(asid);
+    this.tlbSets.delete(asid);
+    this.asid = asid;
+    if (next) this.loadTlbSet(next);
+    else {
+      this.rTag = new Float64Array(TLB_SIZE).fill(-1);
+      this.rView = new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW);
+      this.rBase = new Int32Array(TLB_SIZE);
+      this.wTag = new Float64Array(TLB_SIZE).fill(-1);
+      this.wView = new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW);
+      this.wBase = new Int32Array(TLB_SIZE);
+      this.fTag = new Float64Array(TLB_SIZE).fill(-1);
+      this.fPage = new Array<PhysPage | undefined>(TLB_SIZE).fill(undefined);
+    }
+    this.curBase = -1e18;
+    this.curCode = undefined;
+  }
+
+  private clearCurrentTlb(): void {
     this.rTag.fill(-1);
     this.wTag.fill(-1);
     this.fTag.fill(-1);
     this.curBase = -1e18;
     this.curCode = undefined;
+  }
+
+  private currentTlbSet(): TlbSet {
+    const { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage } = this;
+    return { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage };
+  }
+
+  private loadTlbSet(set: TlbSet): void {
+    ({ rTag: this.rTag, rView: this.rView, rBase: this.rBase, wTag: this.wTag, wView: this.wView, wBase: this.wBase, fTag: this.fTag, fPage: this.fPage } = set);
   }
 
   /** Forget decoded instructions everywhere (e.g. IC IALLU). */
@@ -288,9 +404,13 @@ export class Cpu {
     this.curCode = undefined;
   }
 
+  /** Stores to `page` must take the slow path from now on, under every ASID. */
   private dropWriteEntries(page: PhysPage): void {
-    for (let i = 0; i < TLB_SIZE; i++) {
-      if (this.wTag[i] !== -1 && this.wView[i] === page.view && this.wBase[i] === page.base) this.wTag[i] = -1;
+    const sets = [this.currentTlbSet(), ...this.tlbSets.values()];
+    for (const set of sets) {
+      for (let i = 0; i < TLB_SIZE; i++) {
+        if (set.wTag[i] !== -1 && set.wView[i] === page.view && set.wBase[i] === page.base) set.wTag[i] = -1;
+      }
     }
   }
 
@@ -328,7 +448,7 @@ export class Cpu {
       this.l64hi = view.getInt32(b + 4, true);
       return;
     }
-    this.l64lo = this.loadSlow(lo, hi, 4);
+    this.l64lo = this.loadSlow(lo, hi, 4, 8);
     const lo2 = (lo + 4) | 0;
     this.l64hi = this.loadSlow(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, 4);
   }
@@ -377,7 +497,7 @@ export class Cpu {
     const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
     this.probeWrite(lo, hi, 4);
     this.probeWrite(lo2, hi2, 4);
-    this.storeSlow(lo, hi, 4, vlo);
+    this.storeSlow(lo, hi, 4, vlo, 8);
     this.storeSlow(lo2, hi2, 4, vhi);
   }
 
@@ -402,7 +522,8 @@ export class Cpu {
     return page;
   }
 
-  private loadSlow(lo: number, hi: number, size: number): number {
+  /** `align`: the size of the whole access, which device memory requires to be aligned. */
+  private loadSlow(lo: number, hi: number, size: number, align = size): number {
     const off = lo & 0xfff;
     if (off + size > 4096) {
       // Crosses a page: byte by byte, little-endian.
@@ -414,12 +535,12 @@ export class Cpu {
       return size === 4 ? value | 0 : value >>> 0;
     }
     const page = this.fillRead(lo, hi);
-    if (page.mmio) return page.mmio.read(off, size);
+    if (page.mmio) return this.deviceRead(page.mmio, lo, hi, size, align);
     const b = page.base + off;
     return size === 1 ? page.view.getUint8(b) : size === 2 ? page.view.getUint16(b, true) : page.view.getInt32(b, true);
   }
 
-  private storeSlow(lo: number, hi: number, size: number, value: number): void {
+  private storeSlow(lo: number, hi: number, size: number, value: number, align = size): void {
     const off = lo & 0xfff;
     if (off + size > 4096) {
       this.probeWrite(lo, hi, size);
@@ -431,7 +552,7 @@ export class Cpu {
     }
     const page = this.space.translate(lo, hi, Access.Write);
     if (page.mmio) {
-      page.mmio.write(off, size, value);
+      this.deviceWrite(page.mmio, lo, hi, size, value, align);
       return;
     }
     if (page.code) {
@@ -452,5 +573,29 @@ export class Cpu {
     if (size === 1) page.view.setUint8(b, value);
     else if (size === 2) page.view.setUint16(b, value, true);
     else page.view.setInt32(b, value, true);
+  }
+
+  /**
+   * An access to device memory: it must be aligned to its whole size (an alignment fault
+   * otherwise), and a fault the device raises is reported at the accessed address.
+   */
+  private deviceRead(mmio: MmioHandler, lo: number, hi: number, size: number, align: number): number {
+    if ((lo & (align - 1)) !== 0) throw new MemoryFault(FSC.ALIGNMENT, lo, hi, false, false);
+    try {
+      return mmio.read(lo & 0xfff, size);
+    } catch (e) {
+      if (e instanceof MemoryFault) throw new MemoryFault(e.fsc, lo, hi, false, false);
+      throw e;
+    }
+  }
+
+  private deviceWrite(mmio: MmioHandler, lo: number, hi: number, size: number, value: number, align: number): void {
+    if ((lo & (align - 1)) !== 0) throw new MemoryFault(FSC.ALIGNMENT, lo, hi, true, false);
+    try {
+      mmio.write(lo & 0xfff, size, value);
+    } catch (e) {
+      if (e instanceof MemoryFault) throw new MemoryFault(e.fsc, lo, hi, true, false);
+      throw e;
+    }
   }
 }

@@ -24,6 +24,12 @@ export const enum Stop {
   Wait = 8,
   /** A pending interrupt was taken at an instruction boundary. */
   Interrupt = 9,
+  /**
+   * The run ended at an instruction that reads or programs the generic timer (before it runs,
+   * so the counter it reads is exact; after a write, so a new deadline takes effect at once).
+   * Nothing to handle: run again.
+   */
+  TimeSync = 10,
 }
 
 /** ESR_ELx.EC values (ARM DDI 0487, D17.2.37). */

@@ -301,6 +301,8 @@ export const MRS = insn<SysReg>({
         lo = 4; // DC ZVA zeroes 64 bytes
         break;
       default: {
+        // The rest are the generic timer's: they read virtual time.
+        if (cpu.syncTime()) return;
         const v = cpu.sysregs.read(a.reg);
         if (!v) {
           trapMsrMrs(cpu, a);
@@ -339,7 +341,9 @@ export const MSR_r = insn<SysReg>({
         cpu.tpidrHi = hi;
         return;
       default:
-        if (!cpu.sysregs.write(a.reg, lo, hi)) trapMsrMrs(cpu, a);
+        if (cpu.syncTime()) return;
+        if (cpu.sysregs.write(a.reg, lo, hi)) cpu.endRunAfterTimerWrite();
+        else trapMsrMrs(cpu, a);
     }
   },
   disasm: (a) => `msr\t${sysregName(a.reg)}, ${xname(a.rt, 1, 'zr')}`,

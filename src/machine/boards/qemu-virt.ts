@@ -1,0 +1,12 @@
+/**
+ * The memory map and interrupt assignment of QEMU's `virt` board (hw/arm/virt.c) as seL4's
+ * qemu_virt_aarch64 platform uses it.
+ */
+export const QEMU_VIRT = {
+  ram: { base: 0x4000_0000, size: 0x8000_0000 },
+  gicDistributor: { base: 0x0800_0000, size: 0x1_0000 },
+  gicCpuInterface: { base: 0x0801_0000, size: 0x1_0000 },
+  uart: { base: 0x0900_0000, size: 0x1000 },
+  /** PL011 interrupt: SPI 1. */
+  uartIntid: 33,
+} as const;

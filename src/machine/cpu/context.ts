@@ -1,0 +1,55 @@
+import type { Cpu } from './cpu.js';
+import { SP } from './slots.js';
+
+/**
+ * The EL0 register context of a thread, as a kernel saves and restores it on a switch:
+ * X0–X30, SP_EL0, the PC (ELR_EL1), NZCV (SPSR_EL1), TPIDR_EL0, TPIDRRO_EL0, FPCR, FPSR and
+ * V0–V31. Values are unsigned 64-bit BigInts.
+ */
+export interface UserContext {
+  /** X0–X30 then SP_EL0: 32 entries. */
+  x: BigUint64Array;
+  pc: bigint;
+  nzcv: number;
+  tpidr: bigint;
+  tpidrro: bigint;
+  fpcr: number;
+  fpsr: number;
+  /** V0–V31, 16 bytes each, little-endian. */
+  v: Uint8Array;
+}
+
+export function newUserContext(): UserContext {
+  return { x: new BigUint64Array(32), pc: 0n, nzcv: 0, tpidr: 0n, tpidrro: 0n, fpcr: 0, fpsr: 0, v: new Uint8Array(512) };
+}
+
+const halves = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+
+/** Copy the CPU's state into `ctx`. */
+export function saveContext(cpu: Cpu, ctx: UserContext): void {
+  for (let i = 0; i <= SP; i++) ctx.x[i] = cpu.X[i]!;
+  ctx.pc = BigInt(cpu.pc);
+  ctx.nzcv = cpu.nzcv >>> 0;
+  ctx.tpidr = halves(cpu.tpidrLo, cpu.tpidrHi);
+  ctx.tpidrro = halves(cpu.tpidrroLo, cpu.tpidrroHi);
+  ctx.fpcr = cpu.fpcr;
+  ctx.fpsr = cpu.fpsr;
+  ctx.v.set(cpu.V8.subarray(0, 512));
+}
+
+/**
+ * Load `ctx` into the CPU. The PC must be below 2^53 (every address a 48-bit VA space
+ * can hold); a larger one is replaced by a value that faults on fetch as a translation fault.
+ */
+export function restoreContext(cpu: Cpu, ctx: UserContext): void {
+  for (let i = 0; i <= SP; i++) cpu.X[i] = ctx.x[i]!;
+  cpu.pc = ctx.pc < 1n << 53n ? Number(ctx.pc) : 2 ** 53 - 4;
+  cpu.nzcv = ctx.nzcv;
+  cpu.tpidrLo = Number(ctx.tpidr & 0xffffffffn) | 0;
+  cpu.tpidrHi = Number(ctx.tpidr >> 32n) | 0;
+  cpu.tpidrroLo = Number(ctx.tpidrro & 0xffffffffn) | 0;
+  cpu.tpidrroHi = Number(ctx.tpidrro >> 32n) | 0;
+  cpu.fpcr = ctx.fpcr;
+  cpu.fpsr = ctx.fpsr;
+  cpu.V8.set(ctx.v);
+}

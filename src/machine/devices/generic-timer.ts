@@ -1,0 +1,186 @@
+import { SYSREG, type SystemRegisters } from '../cpu/sysregs.js';
+
+/**
+ * The ARM generic timer (ARM DDI 0487, D11): a system counter at CNTFRQ = 62.5 MHz driven by
+ * virtual time, and three timers that compare against it, each with CTL (ENABLE bit 0, IMASK
+ * bit 1, ISTATUS bit 2) and a 64-bit CVAL:
+ *
+ * - the EL1 physical timer CNTP_* (PPI 30), which user drivers reach from EL0;
+ * - the virtual timer CNTV_* (PPI 27), with CNTVOFF = 0;
+ * - the EL2 physical timer CNTHP_* (PPI 26), which only the kernel programs.
+ *
+ * Virtual time is counted in CPU cycles (`cycles()`), one per retired instruction plus the
+ * cycles skipped while idle; the counter is cycles × CNTFRQ / cpuHz, computed exactly.
+ */
+
+export const CNTFRQ = 62_500_000;
+
+export const TIMER_PPI = { hypPhysical: 26, virtual: 27, physical: 30 } as const;
+
+export const CNT_CTL = { ENABLE: 1, IMASK: 2, ISTATUS: 4 } as const;
+
+export type TimerName = keyof typeof TIMER_PPI;
+
+interface Comparator {
+  ctl: number;
+  cval: bigint;
+  /** The output line as last reported. */
+  line: boolean;
+}
+
+const TWO32 = 4294967296;
+const U64 = (1n << 64n) - 1n;
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+export class GenericTimer implements SystemRegisters {
+  private readonly timers: Record<TimerName, Comparator> = {
+    physical: { ctl: 0, cval: 0n, line: false },
+    virtual: { ctl: 0, cval: 0n, line: false },
+    hypPhysical: { ctl: 0, cval: 0n, line: false },
+  };
+  /** counter = cycles × num / den, in lowest terms. */
+  private readonly num: number;
+  private readonly den: number;
+  /** Called when a timer's interrupt output changes level, with the timer's PPI. */
+  onLine: (ppi: number, high: boolean) => void = () => {};
+
+  constructor(
+    private readonly cycles: () => number,
+    readonly cpuHz = 1_000_000_000,
+  ) {
+    if (!Number.isInteger(cpuHz) || cpuHz < 1000 || cpuHz % 1000 !== 0) {
+      throw new RangeError(`CPU frequency must be a whole number of kHz, got ${cpuHz} Hz`);
+    }
+    const g = gcd(CNTFRQ, cpuHz);
+    this.num = CNTFRQ / g;
+    this.den = cpuHz / g;
+  }
+
+  /** CNTPCT: the system counter now. */
+  count(): number {
+    const c = this.cycles();
+    const q = Math.floor(c / this.den);
+    return q * this.num + Math.floor(((c - q * this.den) * this.num) / this.den);
+  }
+
+  /** The first cycle at which the counter reaches `ticks`. */
+  cycleOf(ticks: number): number {
+    const q = Math.floor(ticks / this.num);
+    return q * this.den + Math.ceil(((ticks - q * this.num) * this.den) / this.num);
+  }
+
+  private condition(t: Comparator): boolean {
+    return (t.ctl & CNT_CTL.ENABLE) !== 0 && BigInt(this.count()) >= t.cval;
+  }
+
+  ctl(name: TimerName): number {
+    const t = this.timers[name];
+    return (t.ctl & 3) | (this.condition(t) ? CNT_CTL.ISTATUS : 0);
+  }
+
+  cval(name: TimerName): bigint {
+    return this.timers[name].cval;
+  }
+
+  setCtl(name: TimerName, value: number): void {
+    this.timers[name].ctl = value & 3;
+    this.update();
+  }
+
+  setCval(name: TimerName, value: bigint): void {
+    this.timers[name].cval = value & U64;
+    this.update();
+  }
+
+  /** TVAL: CVAL − counter as a signed 32-bit value. */
+  tval(name: TimerName): number {
+    return Number(BigInt.asIntN(32, this.timers[name].cval - BigInt(this.count())));
+  }
+
+  /** Writing TVAL sets CVAL = counter + sign-extended value. */
+  setTval(name: TimerName, value: number): void {
+    this.setCval(name, BigInt(this.count()) + BigInt(value | 0));
+  }
+
+  /** Recompute the interrupt outputs; call after time advances. */
+  update(): void {
+    for (const name of Object.keys(this.timers) as TimerName[]) {
+      const t = this.timers[name];
+      const high = this.condition(t) && (t.ctl & CNT_CTL.IMASK) === 0;
+      if (high !== t.line) {
+        t.line = high;
+        this.onLine(TIMER_PPI[name], high);
+      }
+    }
+  }
+
+  /** The cycle at which the next unmasked timer fires, or Infinity. */
+  nextDeadline(): number {
+    let best = Infinity;
+    for (const t of Object.values(this.timers)) {
+      if ((t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) !== CNT_CTL.ENABLE || t.line) continue;
+      if (t.cval >= 1n << 53n) continue; // centuries away
+      best = Math.min(best, this.cycleOf(Number(t.cval)));
+    }
+    return best;
+  }
+
+  // ------------------------------------------------------------ EL0 view (MRS/MSR)
+
+  read(encoding: number): { lo: number; hi: number } | undefined {
+    const split = (v: bigint) => ({ lo: Number(v & 0xffffffffn) | 0, hi: Number(v >> 32n) | 0 });
+    switch (encoding) {
+      case SYSREG.CNTFRQ_EL0:
+        return { lo: CNTFRQ, hi: 0 };
+      case SYSREG.CNTPCT_EL0:
+      case SYSREG.CNTVCT_EL0: {
+        const c = this.count();
+        return { lo: c % TWO32 | 0, hi: Math.floor(c / TWO32) | 0 };
+      }
+      case SYSREG.CNTP_CTL_EL0:
+        return { lo: this.ctl('physical'), hi: 0 };
+      case SYSREG.CNTV_CTL_EL0:
+        return { lo: this.ctl('virtual'), hi: 0 };
+      case SYSREG.CNTP_CVAL_EL0:
+        return split(this.cval('physical'));
+      case SYSREG.CNTV_CVAL_EL0:
+        return split(this.cval('virtual'));
+      case SYSREG.CNTP_TVAL_EL0:
+        return { lo: this.tval('physical'), hi: 0 };
+      case SYSREG.CNTV_TVAL_EL0:
+        return { lo: this.tval('virtual'), hi: 0 };
+      default:
+        return undefined;
+    }
+  }
+
+  write(encoding: number, lo: number, hi: number): boolean {
+    const u64 = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    switch (encoding) {
+      case SYSREG.CNTP_CTL_EL0:
+        this.setCtl('physical', lo);
+        return true;
+      case SYSREG.CNTV_CTL_EL0:
+        this.setCtl('virtual', lo);
+        return true;
+      case SYSREG.CNTP_CVAL_EL0:
+        this.setCval('physical', u64);
+        return true;
+      case SYSREG.CNTV_CVAL_EL0:
+        this.setCval('virtual', u64);
+        return true;
+      case SYSREG.CNTP_TVAL_EL0:
+        this.setTval('physical', lo);
+        return true;
+      case SYSREG.CNTV_TVAL_EL0:
+        this.setTval('virtual', lo);
+        return true;
+      default:
+        return false;
+    }
+  }
+}

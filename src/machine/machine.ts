@@ -1,0 +1,243 @@
+import { Cpu } from './cpu/cpu.js';
+import { restoreContext, saveContext, type UserContext } from './cpu/context.js';
+import { Stop } from './cpu/fault.js';
+import { QEMU_VIRT } from './boards/qemu-virt.js';
+import { GenericTimer, type TimerName } from './devices/generic-timer.js';
+import { GicV2 } from './devices/gic-v2.js';
+import { Pl011 } from './devices/pl011.js';
+import type { Kernel, KernelPort, Trap } from './kernel-interface.js';
+import { PhysicalMemory } from './memory/physical-memory.js';
+import { Stage2Mmu } from './mmu/stage2.js';
+
+/**
+ * The qemu_virt_aarch64 machine: RAM, the stage-2 MMU, a GICv2, a PL011 and the generic
+ * timer around one CPU, and the run loop that hands every exception to a kernel model.
+ *
+ * Time is virtual: one cycle per retired instruction, plus the cycles skipped while the CPU
+ * waits for an interrupt. The CPU runs in batches that end at the next timer deadline, so a
+ * timer interrupt is taken exactly when the counter reaches its compare value; an interrupt
+ * that the running program itself causes (a GIC or UART register write) is taken at the end
+ * of the batch, at most `batch` instructions later. Nothing depends on the wall clock: the
+ * same inputs give the same run, instruction for instruction.
+ */
+
+export interface MachineOptions {
+  /** Cycles per second of virtual time (default 1 GHz): 16 cycles per counter tick. */
+  cpuHz?: number;
+  /** Where the PL011 transmits; bytes are collected in `consoleOutput` when absent. */
+  console?: (byte: number) => void;
+  /** Bytes that arrive on the PL011's receive line, one whenever its FIFO has room. */
+  input?: Uint8Array | string;
+  /** Most instructions run between two checks for interrupts (default 10 000). */
+  batch?: number;
+  jit?: 'off' | 'hot' | 'eager';
+  /** Trap WFI/WFE to the kernel (HCR_EL2.TWI/TWE) instead of waiting for an interrupt. */
+  trapWfx?: boolean;
+}
+
+export type RunEnd =
+  | { reason: 'halt'; message: string; cycles: number }
+  /** The cycle limit was reached. */
+  | { reason: 'limit'; cycles: number }
+  /** Waiting for an interrupt that nothing will ever raise. */
+  | { reason: 'idle-forever'; cycles: number };
+
+/** Interrupt traps in a row without a single instruction run before the kernel is judged stuck. */
+const MAX_IRQ_STORM = 10_000;
+
+export class Machine implements KernelPort {
+  readonly memory = new PhysicalMemory(QEMU_VIRT.ram.base, QEMU_VIRT.ram.size);
+  readonly mmu = new Stage2Mmu(this.memory);
+  readonly gic = new GicV2();
+  readonly uart: Pl011;
+  readonly timer: GenericTimer;
+  readonly cpu: Cpu;
+  private idleCycles = 0;
+  private waiting = false;
+  private halted: string | undefined;
+  private readonly batch: number;
+  private readonly input: Uint8Array;
+  private inputPos = 0;
+  private readonly trapWfx: boolean;
+  private readonly collected: number[] = [];
+
+  constructor(options: MachineOptions = {}) {
+    const sink = options.console ?? ((b: number) => void this.collected.push(b));
+    this.uart = new Pl011(sink);
+    this.timer = new GenericTimer(() => this.cycles, options.cpuHz);
+    this.cpu = new Cpu(this.mmu, this.timer);
+    if (options.jit === 'off') this.cpu.blocksEnabled = false;
+    if (options.jit === 'eager') this.cpu.hotThreshold = 1;
+    this.batch = options.batch ?? 10_000;
+    this.input = typeof options.input === 'string' ? new TextEncoder().encode(options.input) : (options.input ?? new Uint8Array());
+    this.trapWfx = options.trapWfx ?? false;
+    this.memory.addDevice(QEMU_VIRT.gicDistributor.base, QEMU_VIRT.gicDistributor.size, this.gic.distributor);
+    this.memory.addDevice(QEMU_VIRT.gicCpuInterface.base, QEMU_VIRT.gicCpuInterface.size, this.gic.cpuInterface);
+    this.memory.addDevice(QEMU_VIRT.uart.base, QEMU_VIRT.uart.size, this.uart);
+    this.uart.onInterrupt = (high) => this.gic.setLine(QEMU_VIRT.uartIntid, high);
+    this.timer.onLine = (ppi, high) => this.gic.setLine(ppi, high);
+    // The timers' PPIs are level-sensitive, as is the UART's SPI.
+    for (const ppi of [26, 27, 30]) this.gic.edge[ppi] = 0;
+  }
+
+  /** Virtual time in CPU cycles. */
+  get cycles(): number {
+    return this.cpu.icount + this.idleCycles;
+  }
+
+  /** What the PL011 transmitted, when no console sink was given. */
+  get consoleOutput(): string {
+    return new TextDecoder().decode(new Uint8Array(this.collected));
+  }
+
+  /** Boot the kernel and run until it halts, the machine can never wake again, or `maxCycles`. */
+  run(kernel: Kernel, maxCycles = Infinity): RunEnd {
+    kernel.start(this);
+    let storm = 0;
+    while (this.halted === undefined) {
+      this.feedInput();
+      this.timer.update();
+      if (this.gic.irqLine) {
+        if (++storm > MAX_IRQ_STORM) this.halt(`the kernel took ${MAX_IRQ_STORM} interrupts in a row without running anything; interrupt ${this.gic.highestPending()} stays pending`);
+        else {
+          this.waiting = false;
+          this.cpu.timeSyncIcount = -1;
+          kernel.trap({ kind: 'irq' }, this);
+        }
+        continue;
+      }
+      const deadline = this.timer.nextDeadline();
+      if (this.waiting) {
+        if (deadline === Infinity && !this.inputPending()) return { reason: 'idle-forever', cycles: this.cycles };
+        const wake = this.inputPending() ? this.cycles : deadline;
+        if (wake >= maxCycles) {
+          this.idleCycles += Math.max(0, maxCycles - this.cycles);
+          return { reason: 'limit', cycles: this.cycles };
+        }
+        this.idleCycles += Math.max(0, wake - this.cycles);
+        continue;
+      }
+      if (this.cycles >= maxCycles) return { reason: 'limit', cycles: this.cycles };
+      const budget = Math.max(1, Math.min(this.batch, maxCycles - this.cycles, deadline - this.cycles));
+      const before = this.cpu.icount;
+      const stop = this.cpu.run(budget);
+      if (this.cpu.icount !== before) storm = 0;
+      const trap = this.trapFor(stop);
+      if (trap) {
+        this.cpu.timeSyncIcount = -1; // the kernel may switch threads
+        kernel.trap(trap, this);
+      }
+    }
+    return { reason: 'halt', message: this.halted, cycles: this.cycles };
+  }
+
+  private trapFor(stop: Stop): Trap | undefined {
+    const cpu = this.cpu;
+    switch (stop) {
+      case Stop.Budget:
+      case Stop.Interrupt:
+      case Stop.TimeSync:
+        return undefined;
+      case Stop.Wait:
+        if (this.trapWfx) {
+          this.cpu.pc -= 4; // a trapped WFI returns to itself
+          return { kind: 'exception', esr: cpu.esr };
+        }
+        this.waiting = true;
+        return undefined;
+      case Stop.Svc:
+        return { kind: 'svc', esr: cpu.esr };
+      case Stop.DataAbort:
+      case Stop.InstructionAbort:
+        return { kind: 'abort', esr: cpu.esr, far: (BigInt(cpu.farHi >>> 0) << 32n) | BigInt(cpu.farLo >>> 0), instruction: stop === Stop.InstructionAbort };
+      default:
+        return { kind: 'exception', esr: cpu.esr };
+    }
+  }
+
+  private inputPending(): boolean {
+    return this.inputPos < this.input.length && this.uart.canReceive;
+  }
+
+  private feedInput(): void {
+    while (this.inputPending()) this.uart.receive(this.input[this.inputPos++]!);
+  }
+
+  // ------------------------------------------------------------ KernelPort
+
+  saveContext(into: UserContext): void {
+    saveContext(this.cpu, into);
+  }
+
+  restoreContext(from: UserContext): void {
+    restoreContext(this.cpu, from);
+  }
+
+  getRegister(index: number): bigint {
+    return this.cpu.getX(index);
+  }
+
+  setRegister(index: number, value: bigint): void {
+    this.cpu.setX(index, value);
+  }
+
+  get pc(): bigint {
+    return BigInt(this.cpu.pc);
+  }
+
+  set pc(value: bigint) {
+    this.cpu.pc = value < 1n << 53n ? Number(value) : 2 ** 53 - 4;
+  }
+
+  setAddressSpace(root: number, asid: number): void {
+    this.mmu.root = root;
+    this.cpu.selectAsid(asid);
+  }
+
+  invalidateTlb(asid?: number, va?: number): void {
+    if (va !== undefined) this.cpu.flushTlbPage(va, asid);
+    else if (asid !== undefined) this.cpu.flushTlbAsid(asid);
+    else this.cpu.flushTlb();
+  }
+
+  acknowledgeInterrupt(): number {
+    return this.gic.acknowledge();
+  }
+
+  endOfInterrupt(intid: number): void {
+    this.gic.endOfInterrupt(intid);
+  }
+
+  enableInterrupt(intid: number, enabled: boolean): void {
+    this.gic.enabled[intid] = enabled ? 1 : 0;
+  }
+
+  setInterruptPriority(intid: number, priority: number): void {
+    this.gic.priority[intid] = priority;
+  }
+
+  setInterruptEdge(intid: number, edge: boolean): void {
+    if (intid >= 32) this.gic.edge[intid] = edge ? 1 : 0;
+  }
+
+  get counter(): number {
+    return this.timer.count();
+  }
+
+  setTimer(timer: TimerName, ctl: number, cval: bigint): void {
+    this.timer.setCval(timer, cval);
+    this.timer.setCtl(timer, ctl);
+  }
+
+  idle(): void {
+    this.waiting = true;
+  }
+
+  halt(reason: string): void {
+    this.halted = reason;
+  }
+
+  putChar(byte: number): void {
+    this.uart.write(0, 4, byte & 0xff);
+  }
+}

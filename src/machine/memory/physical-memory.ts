@@ -1,0 +1,151 @@
+import { PhysPage, NO_STORAGE, type MmioHandler } from './phys-page.js';
+
+/**
+ * The physical address space of a board: RAM allocated lazily in 2 MiB chunks, and MMIO
+ * devices dispatched by page. Any other address has nothing behind it: `page()` returns
+ * undefined and the access becomes a synchronous external abort.
+ */
+
+const CHUNK = 2 * 1024 * 1024;
+
+export interface MmioDevice extends MmioHandler {
+  readonly name: string;
+}
+
+interface MmioRange {
+  base: number;
+  size: number;
+  device: MmioDevice;
+}
+
+export class PhysicalMemory {
+  private readonly chunks = new Map<number, DataView>();
+  private readonly pages = new Map<number, PhysPage>();
+  private readonly mmio: MmioRange[] = [];
+
+  constructor(
+    readonly ramBase: number,
+    readonly ramSize: number,
+  ) {}
+
+  /** Place a device at [base, base + size) (whole pages). */
+  addDevice(base: number, size: number, device: MmioDevice): void {
+    this.mmio.push({ base, size, device });
+  }
+
+  isRam(pa: number): boolean {
+    return pa >= this.ramBase && pa < this.ramBase + this.ramSize;
+  }
+
+  /** The page at physical page number ppn, or undefined when nothing is there. */
+  page(ppn: number): PhysPage | undefined {
+    let p = this.pages.get(ppn);
+    if (p) return p;
+    const pa = ppn * 4096;
+    if (this.isRam(pa)) {
+      const chunkIndex = Math.floor((pa - this.ramBase) / CHUNK);
+      let view = this.chunks.get(chunkIndex);
+      if (!view) {
+        view = new DataView(new ArrayBuffer(CHUNK));
+        this.chunks.set(chunkIndex, view);
+      }
+      p = new PhysPage(ppn, view, ((pa - this.ramBase) % CHUNK) & ~0xfff);
+    } else {
+      const r = this.mmio.find((m) => pa >= m.base && pa < m.base + m.size);
+      if (!r) return undefined;
+      const pageBase = pa - r.base;
+      const dev = r.device;
+      p = new PhysPage(ppn, NO_STORAGE, 0, {
+        read: (off, size) => dev.read(pageBase + off, size),
+        write: (off, size, v) => dev.write(pageBase + off, size, v),
+      });
+    }
+    this.pages.set(ppn, p);
+    return p;
+  }
+
+  /** RAM bytes allocated so far (the rest reads as zero when first touched). */
+  get allocatedBytes(): number {
+    return this.chunks.size * CHUNK;
+  }
+
+  // -------------------------------------------------------------- access for loaders and the kernel
+
+  private ramPage(pa: number): PhysPage {
+    const p = this.isRam(pa) ? this.page(Math.floor(pa / 4096)) : undefined;
+    if (!p) throw new RangeError(`physical address 0x${pa.toString(16)} is not RAM`);
+    return p;
+  }
+
+  read(pa: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; ) {
+      const p = this.ramPage(pa + i);
+      const off = (pa + i) % 4096;
+      const n = Math.min(4096 - off, length - i);
+      out.set(new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n), i);
+      i += n;
+    }
+    return out;
+  }
+
+  write(pa: number, data: Uint8Array): void {
+    for (let i = 0; i < data.length; ) {
+      const p = this.ramPage(pa + i);
+      const off = (pa + i) % 4096;
+      const n = Math.min(4096 - off, data.length - i);
+      new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n).set(data.subarray(i, i + n));
+      p.code = undefined; // written behind the CPU's back: drop decoded instructions
+      i += n;
+    }
+  }
+
+  read64(pa: number): bigint {
+    const p = this.ramPage(pa);
+    return p.view.getBigUint64(p.base + (pa % 4096), true);
+  }
+
+  write64(pa: number, value: bigint): void {
+    const p = this.ramPage(pa);
+    p.view.setBigUint64(p.base + (pa % 4096), BigInt.asUintN(64, value), true);
+    p.code = undefined;
+  }
+
+  read32(pa: number): number {
+    const p = this.ramPage(pa);
+    return p.view.getUint32(p.base + (pa % 4096), true);
+  }
+
+  write32(pa: number, value: number): void {
+    const p = this.ramPage(pa);
+    p.view.setUint32(p.base + (pa % 4096), value >>> 0, true);
+    p.code = undefined;
+  }
+
+  /** Zero [pa, pa + length): what seL4 does to memory it retypes. */
+  zero(pa: number, length: number): void {
+    for (let i = 0; i < length; ) {
+      const p = this.ramPage(pa + i);
+      const off = (pa + i) % 4096;
+      const n = Math.min(4096 - off, length - i);
+      new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n).fill(0);
+      p.code = undefined;
+      i += n;
+    }
+  }
+
+  /** A 32-bit register read of the device at `pa`, as a kernel does it. */
+  readDevice32(pa: number): number {
+    return this.devicePage(pa).mmio!.read(pa % 4096, 4) >>> 0;
+  }
+
+  writeDevice32(pa: number, value: number): void {
+    this.devicePage(pa).mmio!.write(pa % 4096, 4, value | 0);
+  }
+
+  private devicePage(pa: number): PhysPage {
+    const p = this.isRam(pa) || pa % 4 !== 0 ? undefined : this.page(Math.floor(pa / 4096));
+    if (!p?.mmio) throw new RangeError(`physical address 0x${pa.toString(16)} is not an aligned device register`);
+    return p;
+  }
+}
