@@ -6,6 +6,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { findBoard } from '../src/abi/boards.js';
 import { checkSystemSource } from '../src/compiler/check.js';
+import { machineModelSection } from './bench-machine.js';
 import { generateSystem } from './generate-system.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -177,6 +178,7 @@ function cpuSection(): Record<string, unknown> {
 const results = {
   machine: machine(),
   cpu: cpuSection(),
+  machineModel: machineModelSection(),
   kernel: { status: 'not implemented yet: the kernel model does not exist yet' },
   compiler: compilerSection(),
 };
@@ -199,4 +201,5 @@ if (cpu.programs) {
   for (const r of cpu.programs) console.log(`| ${r.variant} | ${r.bench} | ${r.arg} | ${r.instructions} | ${r.mips} | ${r.qemuMips ?? '-'} | ${r.timeRatio ?? '-'} | ${r.outputsAgree ?? '-'} |`);
   console.log(JSON.stringify(cpu.summary));
 } else console.log(`\ncpu: ${cpu.status}`);
+console.log(`\nmachine model: ${JSON.stringify(results.machineModel)}`);
 console.log('\nkernel: not implemented yet. Wrote bench/results.json');

@@ -100,6 +100,33 @@ describe('machine run loop', () => {
     expect(end.reason === 'halt' && end.message).toMatch(/interrupt 33 stays pending/);
   });
 
+  it('delivers received bytes through the PL011 receive interrupt (SPI 33)', () => {
+    const machine = new Machine({ input: 'ok!' });
+    const got: number[] = [];
+    const uart = 0x0900_0000;
+    const end = machine.run({
+      start: (port) => {
+        port.memory.writeDevice32(0x0800_0000, 1);
+        port.memory.writeDevice32(0x0801_0000, 1);
+        port.memory.writeDevice32(0x0801_0004, 0xff);
+        port.enableInterrupt(33, true);
+        port.memory.writeDevice32(uart + 0x2c, 0x70); // UARTLCR_H: FIFOs on
+        port.memory.writeDevice32(uart + 0x38, 1 << 4); // UARTIMSC: RXIM
+        port.idle();
+      },
+      trap: (trap, port) => {
+        expect(trap.kind).toBe('irq');
+        const intid = port.acknowledgeInterrupt();
+        expect(intid).toBe(33);
+        while ((port.memory.readDevice32(uart + 0x18) & (1 << 4)) === 0) got.push(port.memory.readDevice32(uart));
+        port.endOfInterrupt(intid);
+        port.idle();
+      },
+    });
+    expect(String.fromCharCode(...got)).toBe('ok!');
+    expect(end.reason).toBe('idle-forever');
+  });
+
   it('stops at the cycle limit while idle', () => {
     const machine = new Machine();
     const end = machine.run({ start: (port) => (port.setTimer('hypPhysical', 1, 1n << 40n), port.idle()), trap: () => {} }, 5000);

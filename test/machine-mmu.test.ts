@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Stop } from '../src/machine/cpu/fault.js';
 import { Machine } from '../src/machine/machine.js';
-import { TableBuilder } from './helpers/stage2-tables.js';
+import { TableBuilder } from '../src/machine/mmu/table-builder.js';
 
 // Translation, permission and fault-syndrome cases from the ARM ARM (DDI 0487, D8 and
 // D17.2.37–40), checked through the CPU so ESR and FAR are the ones an exception would carry.
@@ -94,6 +94,16 @@ describe('stage-2 translation', () => {
     expect(r.far).toBe(2n ** 40n + 8n);
   });
 
+  it('raises an address-size fault for an output address beyond 40 bits', () => {
+    const r = access(LDR_X1_X0, 0x20_0000, (t) => t.map(0x20_0000, 2 ** 40, 4096));
+    expect(r.esr).toBe(dataAbort(0x03));
+    const table = access(LDR_X1_X0, 0x8000_0000, (t, m) => {
+      const e = t.entry(0x8000_0000, 1);
+      m.memory.write64(e, (1n << 41n) | 3n); // a level-2 table beyond the PA range
+    });
+    expect(table.esr).toBe(dataAbort(0x01));
+  });
+
   it('raises an access-flag fault when AF is clear', () => {
     const r = access(LDR_X1_X0, 0x20_0000, (t) => t.map(0x20_0000, 0x4010_0000, 4096, { af: false }));
     expect(r.esr).toBe(dataAbort(0x0b));
@@ -109,6 +119,8 @@ describe('stage-2 translation', () => {
     expect(roRead.stop).toBe(Stop.Svc);
     const none = access(LDR_W1_X0, 0x20_0000, (t) => t.map(0x20_0000, 0x4010_0000, 4096, { read: false, write: false }));
     expect(none.esr).toBe(dataAbort(0x0f));
+    const gigRo = access(STR_W1_X0, 0x4000_0000, (t) => t.map(0x4000_0000, 0x4000_0000, 2 ** 30, { write: false }));
+    expect(gigRo.esr).toBe(dataAbort(0x0d, true));
     const blockRo = access(STR_W1_X0, 0x40_0000, (t) => t.map(0x40_0000, 0x4020_0000, 2 ** 21, { write: false }));
     expect(blockRo.esr).toBe(dataAbort(0x0e, true));
 
@@ -142,6 +154,12 @@ describe('stage-2 translation', () => {
       m.memory.write64(0x4010_0008, 0xabcdef0123456789n);
     });
     expect(deviceOk.x1).toBe(0xabcdef0123456789n);
+  });
+
+  it('raises a synchronous external abort for a table outside RAM', () => {
+    const r = access(LDR_X1_X0, 0x8000_0000, (t, m) => m.memory.write64(t.entry(0x8000_0000, 1), 0x0900_0000n | 3n));
+    expect(r.esr).toBe(dataAbort(0x10));
+    expect(r.far).toBe(0x8000_0000n);
   });
 
   it('raises a synchronous external abort for a mapping to a hole in the physical map', () => {

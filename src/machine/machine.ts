@@ -26,13 +26,34 @@ export interface MachineOptions {
   cpuHz?: number;
   /** Where the PL011 transmits; bytes are collected in `consoleOutput` when absent. */
   console?: (byte: number) => void;
-  /** Bytes that arrive on the PL011's receive line, one whenever its FIFO has room. */
-  input?: Uint8Array | string;
+  /**
+   * What arrives on the PL011's receive line: scripted bytes, or a source that is polled
+   * (e.g. stdin). A byte is taken whenever the receive FIFO has room, between batches.
+   */
+  input?: Uint8Array | string | InputSource;
   /** Most instructions run between two checks for interrupts (default 10 000). */
   batch?: number;
   jit?: 'off' | 'hot' | 'eager';
   /** Trap WFI/WFE to the kernel (HCR_EL2.TWI/TWE) instead of waiting for an interrupt. */
   trapWfx?: boolean;
+}
+
+/** A source of received bytes. */
+export interface InputSource {
+  /** The next byte, or undefined when none is available now. */
+  peek(): number | undefined;
+  /** Consume the byte `peek` returned. */
+  take(): void;
+}
+
+/** A source that delivers fixed bytes, in order. */
+export function scriptedInput(bytes: Uint8Array | string): InputSource {
+  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  let pos = 0;
+  return {
+    peek: () => data[pos],
+    take: () => void pos++,
+  };
 }
 
 export type RunEnd =
@@ -56,8 +77,7 @@ export class Machine implements KernelPort {
   private waiting = false;
   private halted: string | undefined;
   private readonly batch: number;
-  private readonly input: Uint8Array;
-  private inputPos = 0;
+  private readonly input: InputSource;
   private readonly trapWfx: boolean;
   private readonly collected: number[] = [];
 
@@ -69,7 +89,8 @@ export class Machine implements KernelPort {
     if (options.jit === 'off') this.cpu.blocksEnabled = false;
     if (options.jit === 'eager') this.cpu.hotThreshold = 1;
     this.batch = options.batch ?? 10_000;
-    this.input = typeof options.input === 'string' ? new TextEncoder().encode(options.input) : (options.input ?? new Uint8Array());
+    const input = options.input ?? new Uint8Array();
+    this.input = typeof input === 'string' || input instanceof Uint8Array ? scriptedInput(input) : input;
     this.trapWfx = options.trapWfx ?? false;
     this.memory.addDevice(QEMU_VIRT.gicDistributor.base, QEMU_VIRT.gicDistributor.size, this.gic.distributor);
     this.memory.addDevice(QEMU_VIRT.gicCpuInterface.base, QEMU_VIRT.gicCpuInterface.size, this.gic.cpuInterface);
@@ -156,11 +177,14 @@ export class Machine implements KernelPort {
   }
 
   private inputPending(): boolean {
-    return this.inputPos < this.input.length && this.uart.canReceive;
+    return this.uart.canReceive && this.input.peek() !== undefined;
   }
 
   private feedInput(): void {
-    while (this.inputPending()) this.uart.receive(this.input[this.inputPos++]!);
+    while (this.inputPending()) {
+      this.uart.receive(this.input.peek()!);
+      this.input.take();
+    }
   }
 
   // ------------------------------------------------------------ KernelPort

@@ -6,7 +6,7 @@ import { QEMU_VIRT } from '../../src/machine/boards/qemu-virt.js';
 import type { Kernel, KernelPort, Trap } from '../../src/machine/kernel-interface.js';
 import { PF_W, PF_X, PT_LOAD, readElf64 } from '../../src/util/elf64.js';
 import type { Machine } from '../../src/machine/machine.js';
-import { TableBuilder } from './stage2-tables.js';
+import { TableBuilder } from '../../src/machine/mmu/table-builder.js';
 
 /**
  * A minimal kernel in TypeScript for the machine model's end-to-end test: one thread, its ELF

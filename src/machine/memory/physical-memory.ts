@@ -64,6 +64,11 @@ export class PhysicalMemory {
     return p;
   }
 
+  /** The RAM page at physical page number ppn, or undefined when that is not RAM. */
+  ramPage(ppn: number): PhysPage | undefined {
+    return this.isRam(ppn * 4096) ? this.page(ppn) : undefined;
+  }
+
   /** RAM bytes allocated so far (the rest reads as zero when first touched). */
   get allocatedBytes(): number {
     return this.chunks.size * CHUNK;
@@ -71,7 +76,7 @@ export class PhysicalMemory {
 
   // -------------------------------------------------------------- access for loaders and the kernel
 
-  private ramPage(pa: number): PhysPage {
+  private ramPageAt(pa: number): PhysPage {
     const p = this.isRam(pa) ? this.page(Math.floor(pa / 4096)) : undefined;
     if (!p) throw new RangeError(`physical address 0x${pa.toString(16)} is not RAM`);
     return p;
@@ -80,7 +85,7 @@ export class PhysicalMemory {
   read(pa: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; ) {
-      const p = this.ramPage(pa + i);
+      const p = this.ramPageAt(pa + i);
       const off = (pa + i) % 4096;
       const n = Math.min(4096 - off, length - i);
       out.set(new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n), i);
@@ -91,7 +96,7 @@ export class PhysicalMemory {
 
   write(pa: number, data: Uint8Array): void {
     for (let i = 0; i < data.length; ) {
-      const p = this.ramPage(pa + i);
+      const p = this.ramPageAt(pa + i);
       const off = (pa + i) % 4096;
       const n = Math.min(4096 - off, data.length - i);
       new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n).set(data.subarray(i, i + n));
@@ -101,23 +106,23 @@ export class PhysicalMemory {
   }
 
   read64(pa: number): bigint {
-    const p = this.ramPage(pa);
+    const p = this.ramPageAt(pa);
     return p.view.getBigUint64(p.base + (pa % 4096), true);
   }
 
   write64(pa: number, value: bigint): void {
-    const p = this.ramPage(pa);
+    const p = this.ramPageAt(pa);
     p.view.setBigUint64(p.base + (pa % 4096), BigInt.asUintN(64, value), true);
     p.code = undefined;
   }
 
   read32(pa: number): number {
-    const p = this.ramPage(pa);
+    const p = this.ramPageAt(pa);
     return p.view.getUint32(p.base + (pa % 4096), true);
   }
 
   write32(pa: number, value: number): void {
-    const p = this.ramPage(pa);
+    const p = this.ramPageAt(pa);
     p.view.setUint32(p.base + (pa % 4096), value >>> 0, true);
     p.code = undefined;
   }
@@ -125,7 +130,7 @@ export class PhysicalMemory {
   /** Zero [pa, pa + length): what seL4 does to memory it retypes. */
   zero(pa: number, length: number): void {
     for (let i = 0; i < length; ) {
-      const p = this.ramPage(pa + i);
+      const p = this.ramPageAt(pa + i);
       const off = (pa + i) % 4096;
       const n = Math.min(4096 - off, length - i);
       new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n).fill(0);

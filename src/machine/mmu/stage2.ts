@@ -14,7 +14,6 @@ import { PhysPage, NO_STORAGE } from '../memory/phys-page.js';
  */
 
 export const IPA_BITS = 40;
-const TOP = 2 ** IPA_BITS;
 
 export const S2_VALID_TABLE = 3n;
 export const S2_BLOCK = 1n;
@@ -27,12 +26,6 @@ export const S2_NORMAL = 0xfn << 2n;
 export const S2_DEVICE = 0x1n << 2n;
 export const S2_SH_INNER = 3n << 8n;
 
-export interface WalkResult {
-  pa: number;
-  device: boolean;
-  level: number;
-}
-
 export class Stage2Mmu implements AddressSpace {
   /** Physical address of the root table, or −1 for no address space (everything faults). */
   root = -1;
@@ -40,52 +33,57 @@ export class Stage2Mmu implements AddressSpace {
 
   constructor(private readonly memory: PhysicalMemory) {}
 
-  /** Walk the tables for an input address; throws MemoryFault for a fault. */
-  walk(ipa: number, access: Access, vaLo: number, vaHi: number): WalkResult {
-    const write = access === Access.Write;
-    const fetch = access === Access.Fetch;
-    const fault = (fsc: number): never => {
-      throw new MemoryFault(fsc, vaLo, vaHi, write, fetch);
-    };
-    if (this.root < 0 || ipa >= TOP) fault(FSC.translation(this.root < 0 ? 1 : 0));
-    let table = this.root;
+  /** Set by `walk`: whether the mapping has a device memory type, and its level. */
+  lastDevice = false;
+  lastLevel = 0;
+
+  /**
+   * Walk the tables for the input address vaHi:vaLo: returns the output page number, or
+   * throws the MemoryFault the access must raise. Everything is int32 arithmetic on address
+   * halves and page numbers (output addresses are below 2^40, so page numbers below 2^28).
+   */
+  walk(vaLo: number, vaHi: number, access: Access): number {
+    if (this.root < 0 || vaHi >>> 8 !== 0) throw this.fault(FSC.translation(this.root < 0 ? 1 : 0), vaLo, vaHi, access);
+    let tablePpn = Math.floor(this.root / 4096);
     for (let level = 1; level <= 3; level++) {
-      const shift = 39 - 9 * level; // 30, 21, 12
-      const bits = level === 1 ? 10 : 9;
-      const index = Math.floor(ipa / 2 ** shift) % 2 ** bits;
-      const entryPa = table + index * 8;
-      if (!this.memory.isRam(entryPa)) fault(FSC.SYNC_EXTERNAL);
-      const desc = this.memory.read64(entryPa);
-      const type = desc & 3n;
-      if ((type & 1n) === 0n) fault(FSC.translation(level));
-      const out = Number(desc & 0xff_ffff_f000n);
-      if (Number((desc >> 40n) & 0xffn) !== 0) fault(FSC.addressSize(level));
-      if (type === S2_VALID_TABLE && level < 3) {
-        table = out;
+      const index = level === 1 ? ((vaHi & 0xff) << 2) | (vaLo >>> 30) : level === 2 ? (vaLo >>> 21) & 511 : (vaLo >>> 12) & 511;
+      const page = this.memory.ramPage(tablePpn + (index >>> 9));
+      if (page === undefined) throw this.fault(FSC.SYNC_EXTERNAL, vaLo, vaHi, access);
+      // The descriptor as two 32-bit halves: no BigInt on the walk.
+      const off = page.base + (index & 511) * 8;
+      const lo = page.view.getInt32(off, true);
+      const hi = page.view.getInt32(off + 4, true);
+      const type = lo & 3;
+      if ((type & 1) === 0) throw this.fault(FSC.translation(level), vaLo, vaHi, access);
+      if ((hi & 0xff00) !== 0) throw this.fault(FSC.addressSize(level), vaLo, vaHi, access); // OA bits [47:40]
+      const outPpn = ((hi & 0xff) << 20) | (lo >>> 12);
+      if (type === 3 && level < 3) {
+        tablePpn = outPpn;
         continue;
       }
-      if (type === S2_BLOCK && level === 3) fault(FSC.translation(3));
-      // A block (levels 1–2) or page (level 3).
-      if ((desc & S2_AF) === 0n) fault(FSC.accessFlag(level));
-      const canRead = (desc & S2_AP_READ) !== 0n;
-      const canWrite = (desc & S2_AP_WRITE) !== 0n;
-      const exec = (desc & S2_XN) === 0n;
-      if ((access === Access.Read && !canRead) || (write && !canWrite) || (fetch && !exec)) fault(FSC.permission(level));
-      const size = 2 ** shift;
-      const base = out - (out % size);
-      const device = ((desc >> 4n) & 3n) === 0n;
-      return { pa: base + (ipa % size), device, level };
+      if (type === 1 && level === 3) throw this.fault(FSC.translation(3), vaLo, vaHi, access);
+      // A block (levels 1–2) or page (level 3): AF is bit 10, S2AP bits 7:6, XN bit 54.
+      if ((lo & (1 << 10)) === 0) throw this.fault(FSC.accessFlag(level), vaLo, vaHi, access);
+      const allowed = access === Access.Read ? lo & (1 << 6) : access === Access.Write ? lo & (1 << 7) : ~hi & (1 << 22);
+      if (allowed === 0) throw this.fault(FSC.permission(level), vaLo, vaHi, access);
+      this.lastDevice = ((lo >>> 4) & 3) === 0; // MemAttr[3:2] = 0b00
+      this.lastLevel = level;
+      // Pages inside the block: 2^18 in 1 GiB, 2^9 in 2 MiB.
+      const inBlock = level === 1 ? 0x3ffff : level === 2 ? 0x1ff : 0;
+      return (outPpn & ~inBlock) | ((vaLo >>> 12) & inBlock);
     }
-    return fault(FSC.translation(3));
+    throw this.fault(FSC.translation(3), vaLo, vaHi, access);
+  }
+
+  private fault(fsc: number, vaLo: number, vaHi: number, access: Access): MemoryFault {
+    return new MemoryFault(fsc, vaLo, vaHi, access === Access.Write, access === Access.Fetch);
   }
 
   translate(vaLo: number, vaHi: number, access: Access): PhysPage {
-    const ipa = (vaHi >>> 0) * 4294967296 + (vaLo >>> 0);
-    const { pa, device } = this.walk(ipa, access, vaLo, vaHi);
-    const ppn = Math.floor(pa / 4096);
+    const ppn = this.walk(vaLo, vaHi, access);
     const page = this.memory.page(ppn);
-    if (!page) throw new MemoryFault(FSC.SYNC_EXTERNAL, vaLo, vaHi, access === Access.Write, access === Access.Fetch);
-    if (device && !page.mmio) return this.deviceView(page);
+    if (!page) throw this.fault(FSC.SYNC_EXTERNAL, vaLo, vaHi, access);
+    if (this.lastDevice && !page.mmio) return this.deviceView(page);
     return page;
   }
 

@@ -1,7 +1,7 @@
-import type { PhysicalMemory } from '../../src/machine/memory/physical-memory.js';
-import { S2_AF, S2_AP_READ, S2_AP_WRITE, S2_BLOCK, S2_DEVICE, S2_NORMAL, S2_VALID_TABLE, S2_XN } from '../../src/machine/mmu/stage2.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
+import { S2_AF, S2_AP_READ, S2_AP_WRITE, S2_BLOCK, S2_DEVICE, S2_NORMAL, S2_VALID_TABLE, S2_XN } from './stage2.js';
 
-/** Builds stage-2 page tables in a machine's RAM for tests, from a bump allocator. */
+/** Builds stage-2 page tables in a machine's RAM from a bump allocator: for tests, benchmarks and tools. */
 export class TableBuilder {
   readonly root: number;
   private next: number;
