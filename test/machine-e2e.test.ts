@@ -1,5 +1,8 @@
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { streamInput } from '../src/machine/devices/stream-input.js';
+import type { Kernel } from '../src/machine/kernel-interface.js';
 import { Machine, type MachineOptions } from '../src/machine/machine.js';
 import { TestKernel, TICK_PERIOD } from './helpers/test-kernel.js';
 
@@ -100,31 +103,54 @@ describe('machine run loop', () => {
     expect(end.reason === 'halt' && end.message).toMatch(/interrupt 33 stays pending/);
   });
 
+  const UART = 0x0900_0000;
+  /** A kernel that copies every received byte into `got` from the PL011 receive interrupt. */
+  const receiver = (got: number[]): Kernel => ({
+    start: (port) => {
+      port.memory.writeDevice32(0x0800_0000, 1);
+      port.memory.writeDevice32(0x0801_0000, 1);
+      port.memory.writeDevice32(0x0801_0004, 0xff);
+      port.enableInterrupt(33, true);
+      port.memory.writeDevice32(UART + 0x2c, 0x70); // UARTLCR_H: FIFOs on
+      port.memory.writeDevice32(UART + 0x38, 1 << 4); // UARTIMSC: RXIM
+      port.idle();
+    },
+    trap: (trap, port) => {
+      expect(trap.kind).toBe('irq');
+      const intid = port.acknowledgeInterrupt();
+      expect(intid).toBe(33);
+      while ((port.memory.readDevice32(UART + 0x18) & (1 << 4)) === 0) got.push(port.memory.readDevice32(UART));
+      port.endOfInterrupt(intid);
+      port.idle();
+    },
+  });
+
+  it('takes input from a live stream while running asynchronously', async () => {
+    const stream = new PassThrough();
+    const machine = new Machine({ input: streamInput(stream) });
+    const got: number[] = [];
+    const done = machine.runAsync(receiver(got));
+    setTimeout(() => stream.write('li'), 5);
+    setTimeout(() => stream.end('ve'), 10);
+    const end = await done;
+    expect(String.fromCharCode(...got)).toBe('live');
+    expect(end.reason).toBe('idle-forever');
+  });
+
   it('delivers received bytes through the PL011 receive interrupt (SPI 33)', () => {
     const machine = new Machine({ input: 'ok!' });
     const got: number[] = [];
-    const uart = 0x0900_0000;
-    const end = machine.run({
-      start: (port) => {
-        port.memory.writeDevice32(0x0800_0000, 1);
-        port.memory.writeDevice32(0x0801_0000, 1);
-        port.memory.writeDevice32(0x0801_0004, 0xff);
-        port.enableInterrupt(33, true);
-        port.memory.writeDevice32(uart + 0x2c, 0x70); // UARTLCR_H: FIFOs on
-        port.memory.writeDevice32(uart + 0x38, 1 << 4); // UARTIMSC: RXIM
-        port.idle();
-      },
-      trap: (trap, port) => {
-        expect(trap.kind).toBe('irq');
-        const intid = port.acknowledgeInterrupt();
-        expect(intid).toBe(33);
-        while ((port.memory.readDevice32(uart + 0x18) & (1 << 4)) === 0) got.push(port.memory.readDevice32(uart));
-        port.endOfInterrupt(intid);
-        port.idle();
-      },
-    });
+    expect(machine.run(receiver(got)).reason).toBe('idle-forever');
     expect(String.fromCharCode(...got)).toBe('ok!');
-    expect(end.reason).toBe('idle-forever');
+  });
+
+  it('is the same machine whether it yields to the event loop or not', async () => {
+    const a = new Machine();
+    const ka = TestKernel.fromFile(a, PROGRAM);
+    const b = new Machine();
+    const kb = TestKernel.fromFile(b, PROGRAM);
+    expect(await b.runAsync(kb, 10_000_000, 1000)).toEqual(a.run(ka, 10_000_000));
+    expect(kb.events).toEqual(ka.events);
   });
 
   it('stops at the cycle limit while idle', () => {

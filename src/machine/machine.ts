@@ -44,6 +44,10 @@ export interface InputSource {
   peek(): number | undefined;
   /** Consume the byte `peek` returned. */
   take(): void;
+  /** For a live source (a stream): resolves when more bytes arrive or the source ends. */
+  wait?(): Promise<void>;
+  /** For a live source: true once nothing more will arrive. */
+  readonly ended?: boolean;
 }
 
 /** A source that delivers fixed bytes, in order. */
@@ -80,6 +84,8 @@ export class Machine implements KernelPort {
   private readonly input: InputSource;
   private readonly trapWfx: boolean;
   private readonly collected: number[] = [];
+  /** Interrupt traps since the CPU last retired an instruction. */
+  private storm = 0;
 
   constructor(options: MachineOptions = {}) {
     const sink = options.console ?? ((b: number) => void this.collected.push(b));
@@ -114,12 +120,35 @@ export class Machine implements KernelPort {
   /** Boot the kernel and run until it halts, the machine can never wake again, or `maxCycles`. */
   run(kernel: Kernel, maxCycles = Infinity): RunEnd {
     kernel.start(this);
-    let storm = 0;
+    const end = this.advance(kernel, maxCycles, Infinity);
+    // Without an event loop a live source cannot deliver more: waiting for it is waiting forever.
+    return end === 'slice' || end === 'input' ? { reason: 'idle-forever', cycles: this.cycles } : end;
+  }
+
+  /**
+   * Like `run`, but yields to the event loop every `sliceCycles` cycles of virtual time, and
+   * when the CPU waits for input that a live source (`InputSource.wait`) may still deliver.
+   */
+  async runAsync(kernel: Kernel, maxCycles = Infinity, sliceCycles = 50_000_000): Promise<RunEnd> {
+    kernel.start(this);
+    for (;;) {
+      const end = this.advance(kernel, maxCycles, this.cycles + sliceCycles);
+      if (end === 'slice') await new Promise((resolve) => setImmediate(resolve));
+      else if (end === 'input') await this.input.wait!();
+      else return end;
+    }
+  }
+
+  /**
+   * The run loop: until the kernel halts, `maxCycles`, the end of a slice (`'slice'`), or an
+   * idle CPU whose only hope is a live input source (`'input'`).
+   */
+  private advance(kernel: Kernel, maxCycles: number, sliceEnd: number): RunEnd | 'slice' | 'input' {
     while (this.halted === undefined) {
       this.feedInput();
       this.timer.update();
       if (this.gic.irqLine) {
-        if (++storm > MAX_IRQ_STORM) this.halt(`the kernel took ${MAX_IRQ_STORM} interrupts in a row without running anything; interrupt ${this.gic.highestPending()} stays pending`);
+        if (++this.storm > MAX_IRQ_STORM) this.halt(`the kernel took ${MAX_IRQ_STORM} interrupts in a row without running anything; interrupt ${this.gic.highestPending()} stays pending`);
         else {
           this.waiting = false;
           this.cpu.timeSyncIcount = -1;
@@ -127,22 +156,27 @@ export class Machine implements KernelPort {
         }
         continue;
       }
+      if (this.cycles >= sliceEnd) return 'slice';
       const deadline = this.timer.nextDeadline();
       if (this.waiting) {
-        if (deadline === Infinity && !this.inputPending()) return { reason: 'idle-forever', cycles: this.cycles };
+        if (deadline === Infinity && !this.inputPending()) {
+          return this.input.wait && !this.input.ended && this.uart.canReceive ? 'input' : { reason: 'idle-forever', cycles: this.cycles };
+        }
         const wake = this.inputPending() ? this.cycles : deadline;
         if (wake >= maxCycles) {
           this.idleCycles += Math.max(0, maxCycles - this.cycles);
           return { reason: 'limit', cycles: this.cycles };
         }
-        this.idleCycles += Math.max(0, wake - this.cycles);
+        // A live source may deliver before the deadline: skip at most to the end of the slice.
+        const target = this.input.wait && !this.input.ended ? Math.min(wake, sliceEnd) : wake;
+        this.idleCycles += Math.max(0, target - this.cycles);
         continue;
       }
       if (this.cycles >= maxCycles) return { reason: 'limit', cycles: this.cycles };
-      const budget = Math.max(1, Math.min(this.batch, maxCycles - this.cycles, deadline - this.cycles));
+      const budget = Math.max(1, Math.min(this.batch, maxCycles - this.cycles, deadline - this.cycles, sliceEnd - this.cycles));
       const before = this.cpu.icount;
       const stop = this.cpu.run(budget);
-      if (this.cpu.icount !== before) storm = 0;
+      if (this.cpu.icount !== before) this.storm = 0;
       const trap = this.trapFor(stop);
       if (trap) {
         this.cpu.timeSyncIcount = -1; // the kernel may switch threads
