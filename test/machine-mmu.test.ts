@@ -131,6 +131,21 @@ describe('stage-2 translation', () => {
     expect(xn.pc).toBe(0x20_0000);
   });
 
+  it('decides EL0 execution by XN[1] (bit 54) alone, as with or without FEAT_XNX', () => {
+    // XN[1:0] = 0b01 is "not executable at EL1" under FEAT_XNX: EL0 may still execute.
+    const pxn = access(BR_X0, 0x20_0000, (t, m) => {
+      const e = t.map(0x20_0000, 0x4010_0000, 4096);
+      m.memory.write64(e, m.memory.read64(e) | (1n << 53n));
+      m.memory.write32(0x4010_0000, SVC0);
+    });
+    expect(pxn.stop).toBe(Stop.Svc);
+    const uxn = access(BR_X0, 0x20_0000, (t, m) => {
+      const e = t.map(0x20_0000, 0x4010_0000, 4096, { exec: false });
+      m.memory.write64(e, m.memory.read64(e) | (1n << 53n));
+    });
+    expect(uxn.stop).toBe(Stop.InstructionAbort);
+  });
+
   it('does not write anything when either half of a page-crossing store faults', () => {
     const r = access(STR_X1_X0, 0x20_0ffc, (t) => t.map(0x20_0000, 0x4010_0000, 4096));
     expect(r.esr).toBe(dataAbort(0x07, true));
