@@ -5,6 +5,7 @@ import { findBoard } from '../src/abi/boards.js';
 import { checkSystemSource, type InputFormat } from '../src/compiler/check.js';
 import { FIXTURE_DIR } from './helpers/fixtures.js';
 import { HAVE_SHARED, SHARED_DIR } from './helpers/shared.js';
+import { rng } from './helpers/rng.js';
 
 /**
  * Property: whatever the input, checking never throws, always returns diagnostics with valid
@@ -18,16 +19,6 @@ const ROUNDS = Number(process.env.SEL4TS_FUZZ_ROUNDS ?? 3000);
 const CONFIG = findBoard('qemu_virt_aarch64')!.config;
 const NO_FILES = () => ({ found: false }) as const;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPICE = ['<', '>', '"', "'", '&', '&amp;', '&#0;', '/>', '</', '=', '\u0000', '\uD800', '😀', '\r\n', ' ', '_', '0x', '-1', '99999999999999999999', 'protection_domain', 'channel', '<end pd="a" id="1"/>', '<!--', ']]>', '<![CDATA[x]]>', ':', 'xmlns:p="u"', 'p:'];
 

@@ -9,6 +9,9 @@ import { INSNS } from '../../src/machine/cpu/insns/index.js';
 import type { AnyInsnDef } from '../../src/machine/cpu/insns/types.js';
 import { runLinuxUser } from '../../src/machine/linux-user.js';
 import { asm, wordsToBytes, writeElf } from './a64-asm.js';
+import { rng } from './rng.js';
+
+export { rng };
 
 /**
  * Differential testing of the CPU model against qemu-aarch64: blocks of random instructions,
@@ -24,16 +27,6 @@ export const OUT_BYTES = X_BYTES + Q_BYTES + MEM_BYTES;
 /** The register that points into a block's scratch memory; random instructions never write it. */
 const MEM_REG = 28;
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rows the fuzz draws from, and how to constrain their fields. */
 const EXCLUDED = new Set(['B', 'BL', 'B_cond', 'CBZ', 'TBZ', 'BR', 'SVC', 'BRK', 'HINT', 'BARRIER', 'MRS', 'MSR_r', 'SYS', 'LDST_reg', 'SIMD_LDST_MULTI_POST', 'SIMD_LDST_SINGLE_POST']);
