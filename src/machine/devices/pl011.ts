@@ -77,7 +77,8 @@ export class Pl011 implements MmioDevice {
     this.onInterrupt(this.interruptLine);
   }
 
-  read(offset: number): number {
+  /** Every register is read whole, whatever the access size. */
+  read(offset: number, _size: number): number {
     if (offset >= 0xfe0 && offset < 0x1000) return ID_REGISTERS[(offset - 0xfe0) >> 2]!;
     switch (offset & ~3) {
       case UART.DR: {
