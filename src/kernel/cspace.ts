@@ -1,0 +1,96 @@
+import { CapType } from './cap-types.js';
+import { LookupFailureType, syscallError, type LookupFault, type SyscallError } from './errors.js';
+
+/**
+ * CNodes, their slots, and CSpace addressing: seL4's `resolveAddressBits` and the two kinds
+ * of lookup built on it (spec: sel4-abi.md §4.1).
+ */
+
+/** A CNode cap: the CNode and the guard this cap resolves through. */
+export interface CNodeCap {
+  type: CapType.CNode;
+  cnode: CNode;
+  guard: bigint;
+  guardSize: number;
+}
+
+/** The caps other modules define join this union as the kernel model grows. */
+export type Cap = { type: CapType.Null } | CNodeCap | { type: Exclude<CapType, CapType.Null | CapType.CNode> };
+
+export const NULL_CAP: Cap = { type: CapType.Null };
+
+export class Slot {
+  cap: Cap = NULL_CAP;
+
+  constructor(
+    /** The CNode holding this slot, and its index there. */
+    readonly cnode: CNode,
+    readonly index: number,
+  ) {}
+}
+
+export class CNode {
+  readonly slots: Slot[];
+
+  constructor(
+    /** log2 of the number of slots. */
+    readonly radix: number,
+    /** Physical address of the object (for reports and CapIdentify-style tools). */
+    readonly paddr = 0,
+  ) {
+    this.slots = Array.from({ length: 2 ** radix }, (_, i) => new Slot(this, i));
+  }
+}
+
+export type ResolveResult = { ok: true; slot: Slot; bitsRemaining: number } | { ok: false; fault: LookupFault };
+
+const mask = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
+
+/**
+ * Resolve the top `nBits` of `cptr` starting at `nodeCap` (seL4's resolveAddressBits). Stops
+ * at the first slot that does not hold a CNode cap, with the bits not yet used.
+ */
+export function resolveAddressBits(nodeCap: Cap, cptr: bigint, nBits: number): ResolveResult {
+  if (nodeCap.type !== CapType.CNode) return { ok: false, fault: { type: LookupFailureType.InvalidRoot } };
+  let cap: CNodeCap = nodeCap;
+  let n = nBits;
+  for (;;) {
+    const radix = cap.cnode.radix;
+    const guardSize = cap.guardSize;
+    const levelBits = radix + guardSize;
+    const guard = guardSize > n ? -1n : (cptr >> BigInt(n - guardSize)) & mask(guardSize);
+    if (guardSize > n || guard !== cap.guard) {
+      return { ok: false, fault: { type: LookupFailureType.GuardMismatch, bitsLeft: n, guardFound: cap.guard, bitsFound: guardSize } };
+    }
+    if (levelBits > n) return { ok: false, fault: { type: LookupFailureType.DepthMismatch, bitsLeft: n, bitsFound: levelBits } };
+    const offset = Number((cptr >> BigInt(n - levelBits)) & mask(radix));
+    const slot = cap.cnode.slots[offset]!;
+    if (n === levelBits) return { ok: true, slot, bitsRemaining: 0 };
+    n -= levelBits;
+    const next = slot.cap;
+    if (next.type !== CapType.CNode) return { ok: true, slot, bitsRemaining: n };
+    cap = next;
+  }
+}
+
+/** The 64 bits of a cptr in a system call, from the thread's CSpace root (lookupSlot). */
+export function lookupSlot(cspaceRoot: Cap, cptr: bigint): { ok: true; slot: Slot } | { ok: false; fault: LookupFault } {
+  const r = resolveAddressBits(cspaceRoot, cptr, 64);
+  return r.ok ? { ok: true, slot: r.slot } : r;
+}
+
+/**
+ * A slot named by (index, depth) under a CNode cap, as CNode operations, Untyped_Retype and
+ * IRQControl take them (lookupSlotForCNodeOp): depth must be 1..64 and be used up exactly.
+ * `isSource` is reported in the FailedLookup error (MR0).
+ */
+export function lookupSlotForCNodeOp(isSource: boolean, root: Cap, index: bigint, depth: number): { ok: true; slot: Slot } | { ok: false; error: SyscallError } {
+  if (root.type !== CapType.CNode) return { ok: false, error: syscallError.failedLookup(isSource, { type: LookupFailureType.InvalidRoot }) };
+  if (depth < 1 || depth > 64) return { ok: false, error: syscallError.rangeError(1, 64) };
+  const r = resolveAddressBits(root, index & mask(depth), depth);
+  if (!r.ok) return { ok: false, error: syscallError.failedLookup(isSource, r.fault) };
+  if (r.bitsRemaining !== 0) {
+    return { ok: false, error: syscallError.failedLookup(isSource, { type: LookupFailureType.DepthMismatch, bitsLeft: r.bitsRemaining, bitsFound: 0 }) };
+  }
+  return { ok: true, slot: r.slot };
+}
