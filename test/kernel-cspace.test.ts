@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { CapType, capRightsFromWord, capRightsToWord, cnodeCapData } from '../src/kernel/cap-types.js';
-import { CNode, lookupSlot, lookupSlotForCNodeOp, resolveAddressBits, type Cap, type CNodeCap } from '../src/kernel/cspace.js';
+import type { Cap } from '../src/kernel/cap.js';
+import { CNode, lookupSlot, lookupSlotForCNodeOp, resolveAddressBits, type CNodeCap } from '../src/kernel/cspace.js';
 import { LookupFailureType, seL4_Error } from '../src/kernel/errors.js';
 import { MICROKIT_DEBUG, MICROKIT_RELEASE, ObjectType, objectSizeBits, objectTypeCount, schedContextRefills, seL4_MaxExtraRefills } from '../src/kernel/object-types.js';
 
 const cnodeCap = (cnode: CNode, guard = 0n, guardSize = 0): CNodeCap => ({ type: CapType.CNode, cnode, guard, guardSize });
-const endpointCap = { type: CapType.Endpoint } as Cap;
+const otherCap: Cap = { type: CapType.IrqControl }; // any cap that is not a CNode
 
 /** A protection domain's CSpace as Microkit builds it: root radix 6, slot 0 → radix 9 with guard size 49. */
 function microkitCSpace() {
   const root = new CNode(6);
   const pd = new CNode(9);
   root.slots[0]!.cap = cnodeCap(pd, 0n, 64 - 9 - 6);
-  root.slots[3]!.cap = endpointCap;
-  pd.slots[5]!.cap = endpointCap;
+  root.slots[3]!.cap = otherCap;
+  pd.slots[5]!.cap = otherCap;
   return { rootCap: cnodeCap(root), root, pd };
 }
 
@@ -74,7 +75,7 @@ describe('lookups for CNode operations (lookupSlotForCNodeOp)', () => {
     // Depth 10 through slot 3 (an endpoint): 4 bits remain → DepthMismatch(bitsLeft 4, bitsFound 0).
     const remaining = lookupSlotForCNodeOp(false, rootCap, 3n << 4n, 10);
     expect(!remaining.ok && remaining.error).toEqual({ error: seL4_Error.FailedLookup, words: [0n, 3n, 4n, 0n] });
-    const invalid = lookupSlotForCNodeOp(false, endpointCap, 0n, 6);
+    const invalid = lookupSlotForCNodeOp(false, otherCap, 0n, 6);
     expect(!invalid.ok && invalid.error).toEqual({ error: seL4_Error.FailedLookup, words: [0n, 1n] });
   });
 });

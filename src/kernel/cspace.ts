@@ -1,3 +1,4 @@
+import { NULL_CAP, type Cap, type CapOf } from './cap.js';
 import { CapType } from './cap-types.js';
 import { LookupFailureType, syscallError, type LookupFault, type SyscallError } from './errors.js';
 
@@ -7,20 +8,18 @@ import { LookupFailureType, syscallError, type LookupFault, type SyscallError } 
  */
 
 /** A CNode cap: the CNode and the guard this cap resolves through. */
-export interface CNodeCap {
-  type: CapType.CNode;
-  cnode: CNode;
-  guard: bigint;
-  guardSize: number;
-}
-
-/** The caps other modules define join this union as the kernel model grows. */
-export type Cap = { type: CapType.Null } | CNodeCap | { type: Exclude<CapType, CapType.Null | CapType.CNode> };
-
-export const NULL_CAP: Cap = { type: CapType.Null };
+export type CNodeCap = CapOf<CapType.CNode>;
 
 export class Slot {
   cap: Cap = NULL_CAP;
+  /**
+   * The capability derivation tree, as seL4's mapping database: a doubly linked list in
+   * depth-first order, where a slot's descendants follow it (see mdb.ts).
+   */
+  mdbPrev: Slot | undefined = undefined;
+  mdbNext: Slot | undefined = undefined;
+  mdbRevocable = false;
+  mdbFirstBadged = false;
 
   constructor(
     /** The CNode holding this slot, and its index there. */
