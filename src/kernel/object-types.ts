@@ -12,12 +12,14 @@ export interface KernelModelConfig {
   debugBuild: boolean;
   /** Physical address bits of the core (40 for Cortex-A53 on qemu_virt_aarch64). */
   paBits: number;
+  /** CONFIG_ENABLE_SMP_SUPPORT (Microkit's smp-* configurations). */
+  smp: boolean;
 }
 
 /** Microkit's debug configuration for qemu_virt_aarch64. */
-export const MICROKIT_DEBUG: KernelModelConfig = { hypervisor: true, hardwareDebugApi: true, debugBuild: true, paBits: 40 };
+export const MICROKIT_DEBUG: KernelModelConfig = { hypervisor: true, hardwareDebugApi: true, debugBuild: true, paBits: 40, smp: false };
 /** Microkit's release configuration for qemu_virt_aarch64. */
-export const MICROKIT_RELEASE: KernelModelConfig = { hypervisor: true, hardwareDebugApi: false, debugBuild: false, paBits: 40 };
+export const MICROKIT_RELEASE: KernelModelConfig = { hypervisor: true, hardwareDebugApi: false, debugBuild: false, paBits: 40, smp: false };
 
 /** seL4_ObjectType values with MCS on AArch64. */
 export const enum ObjectType {
