@@ -20,7 +20,7 @@ function order(first: Slot): Slot[] {
 function setup() {
   const c = new CNode(4);
   const [U, E, E2, B1, B1c, B2, X] = c.slots;
-  U!.cap = { type: CapType.Untyped, obj: untyped };
+  U!.cap = { type: CapType.Untyped, obj: untyped, freeIndex: 0 };
   U!.mdbRevocable = true;
   insertNewCap(U!, E!, epCap()); // Retype
   cteInsert(epCap(), E!, E2!); // Copy
@@ -99,7 +99,7 @@ describe('capability derivation tree', () => {
   it('separates caps to different objects and types', () => {
     const n = new CNode(2);
     const U = n.slots[0]!;
-    U.cap = { type: CapType.Untyped, obj: untyped };
+    U.cap = { type: CapType.Untyped, obj: untyped, freeIndex: 0 };
     U.mdbRevocable = true;
     insertNewCap(U, n.slots[1]!, { type: CapType.Notification, obj: new NotificationObject(0x4000_0040, 6), badge: 0n, canSend: true, canReceive: true });
     insertNewCap(U, n.slots[2]!, epCap(0n, ep2));

@@ -27,6 +27,14 @@ describe('physical memory', () => {
     expect(back[8100]).toBe(data[8100]);
   });
 
+  it('zeroes without allocating what was never written', () => {
+    const m = ram();
+    m.write32(0x4000_1000, 7);
+    m.zero(0x4000_0000, 0x4000_0000); // 1 GiB, one chunk of it allocated
+    expect(m.allocatedBytes).toBe(2 * 1024 * 1024);
+    expect(m.read32(0x4000_1000)).toBe(0);
+  });
+
   it('dispatches device pages and refuses what is neither RAM nor a device', () => {
     const m = ram();
     const seen: string[] = [];

@@ -26,7 +26,8 @@ export interface Mapping {
 
 export type Cap =
   | { type: CapType.Null }
-  | { type: CapType.Untyped; obj: UntypedObject }
+  /** `freeIndex`: the watermark in bytes from the start of the region (kept in the cap, as in seL4). */
+  | { type: CapType.Untyped; obj: UntypedObject; freeIndex: number }
   | { type: CapType.Endpoint; obj: EndpointObject; badge: bigint; canSend: boolean; canReceive: boolean; canGrant: boolean; canGrantReply: boolean }
   | { type: CapType.Notification; obj: NotificationObject; badge: bigint; canSend: boolean; canReceive: boolean }
   | { type: CapType.Reply; obj: ReplyObject; canGrant: boolean }

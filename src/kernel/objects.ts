@@ -16,9 +16,6 @@ export abstract class KernelObject {
 }
 
 export class UntypedObject extends KernelObject {
-  /** The watermark in bytes from `paddr`: everything below it has been retyped. */
-  freeIndex = 0;
-
   constructor(
     paddr: number,
     sizeBits: number,

@@ -127,9 +127,14 @@ export class PhysicalMemory {
     p.code = undefined;
   }
 
-  /** Zero [pa, pa + length): what seL4 does to memory it retypes. */
+  /** Zero [pa, pa + length): what seL4 does to memory it retypes. Untouched chunks stay unallocated. */
   zero(pa: number, length: number): void {
     for (let i = 0; i < length; ) {
+      const chunkIndex = Math.floor((pa + i - this.ramBase) / CHUNK);
+      if (this.isRam(pa + i) && !this.chunks.has(chunkIndex)) {
+        i = Math.min(length, this.ramBase + (chunkIndex + 1) * CHUNK - pa); // already zero
+        continue;
+      }
       const p = this.ramPageAt(pa + i);
       const off = (pa + i) % 4096;
       const n = Math.min(4096 - off, length - i);

@@ -1,0 +1,30 @@
+import type { Cap } from '../cap.js';
+import type { Slot } from '../cspace.js';
+import type { SyscallError } from '../errors.js';
+import type { InvocationLabels } from '../labels.js';
+import type { KernelModelConfig } from '../object-types.js';
+
+/**
+ * What every invocation decoder gets: the message (label and words MR0…), the extra caps
+ * the message carried (already looked up), and the kernel around it. Decoding checks
+ * everything and changes nothing; the `invoke` it returns cannot fail (seL4's split).
+ */
+export interface Invocation {
+  label: number;
+  /** MR0… as the message's length says. */
+  args: bigint[];
+  /** The caps named by the message's extra-cap cptrs, with their slots. */
+  extraCaps: { cap: Cap; slot: Slot }[];
+}
+
+export interface KernelEnv {
+  config: KernelModelConfig;
+  labels: InvocationLabels;
+  /** Physical memory as the kernel touches it. */
+  memory: { zero(pa: number, length: number): void };
+}
+
+/** A decoded invocation: its effect (returning the reply's words), or the error to reply with. */
+export type Decoded = { ok: true; invoke: () => bigint[] } | { ok: false; error: SyscallError };
+
+export const fail = (error: SyscallError): Decoded => ({ ok: false, error });

@@ -1,0 +1,125 @@
+import type { Cap, CapOf } from '../cap.js';
+import { CapType } from '../cap-types.js';
+import { CNode, lookupSlotForCNodeOp, type Slot } from '../cspace.js';
+import { LookupFailureType, syscallError } from '../errors.js';
+import { hasChildren, insertNewCap } from '../mdb.js';
+import {
+  EndpointObject,
+  FrameObject,
+  NotificationObject,
+  PageTableObject,
+  ReplyObject,
+  SchedContextObject,
+  TcbObject,
+  UntypedObject,
+  VcpuObject,
+  VSpaceObject,
+} from '../objects.js';
+import {
+  ObjectType,
+  objectSizeBits,
+  objectTypeCount,
+  seL4_MaxUntypedBits,
+  seL4_MinSchedContextBits,
+  seL4_MinUntypedBits,
+} from '../object-types.js';
+import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
+
+/** CONFIG_RETYPE_FAN_OUT_LIMIT. */
+export const RETYPE_FAN_OUT_LIMIT = 256;
+
+const FRAME_TYPES = new Set<number>([ObjectType.SmallPage, ObjectType.LargePage, ObjectType.HugePage]);
+
+/**
+ * Untyped_Retype (decodeUntypedInvocation, spec: sel4-abi.md §4.5): MR0 type, MR1 size_bits,
+ * MR2 node_index, MR3 node_depth, MR4 node_offset, MR5 num_objects; extra cap 0 the root of
+ * the destination CNode. Checks in the kernel's order, so the first error is seL4's.
+ */
+export function decodeUntypedInvocation(env: KernelEnv, inv: Invocation, slot: Slot): Decoded {
+  const cap = slot.cap as CapOf<CapType.Untyped>;
+  if (inv.label !== env.labels.of('UntypedRetype')) return fail(syscallError.illegalOperation());
+  if (inv.args.length < 6 || inv.extraCaps.length < 1) return fail(syscallError.truncatedMessage());
+  const [type, userSize, nodeIndex, nodeDepth, nodeOffset, nodeWindow] = inv.args as [bigint, bigint, bigint, bigint, bigint, bigint];
+  const rootCap = inv.extraCaps[0]!.cap;
+
+  if (type >= BigInt(objectTypeCount(env.config))) return fail(syscallError.invalidArgument(0));
+  const newType = Number(type);
+  const objectSize = userSize >= 64n ? undefined : objectSizeBits(newType, Number(userSize), env.config);
+  if (objectSize === undefined || objectSize > seL4_MaxUntypedBits) return fail(syscallError.rangeError(0, seL4_MaxUntypedBits));
+  const sizeBits = Number(userSize);
+  if (newType === ObjectType.CapTable && sizeBits === 0) return fail(syscallError.invalidArgument(1));
+  if (newType === ObjectType.Untyped && sizeBits < seL4_MinUntypedBits) return fail(syscallError.invalidArgument(1));
+  if (newType === ObjectType.SchedContext && sizeBits < seL4_MinSchedContextBits) return fail(syscallError.invalidArgument(1));
+
+  let destCap: Cap;
+  if (nodeDepth === 0n) destCap = rootCap;
+  else {
+    const r = lookupSlotForCNodeOp(false, rootCap, nodeIndex, nodeDepth > 64n ? 65 : Number(nodeDepth));
+    if (!r.ok) return fail(r.error);
+    destCap = r.slot.cap;
+  }
+  if (destCap.type !== CapType.CNode) {
+    return fail(syscallError.failedLookup(false, { type: LookupFailureType.MissingCapability, bitsLeft: Number(BigInt.asUintN(32, nodeDepth)) }));
+  }
+  const nodeSize = BigInt(destCap.cnode.slots.length);
+  if (nodeOffset > nodeSize - 1n) return fail(syscallError.rangeError(0, nodeSize - 1n));
+  if (nodeWindow < 1n || nodeWindow > BigInt(RETYPE_FAN_OUT_LIMIT)) return fail(syscallError.rangeError(1, RETYPE_FAN_OUT_LIMIT));
+  if (nodeWindow > nodeSize - nodeOffset) return fail(syscallError.rangeError(1, nodeSize - nodeOffset));
+  const count = Number(nodeWindow);
+  const dests = destCap.cnode.slots.slice(Number(nodeOffset), Number(nodeOffset) + count);
+  if (dests.some((s) => s.cap.type !== CapType.Null)) return fail(syscallError.deleteFirst());
+
+  // An untyped with no children is reset: allocation starts again from its base.
+  const reset = !hasChildren(slot);
+  const freeIndex = reset ? 0 : cap.freeIndex;
+  const freeBytes = 2 ** cap.obj.sizeBits - freeIndex;
+  if (Math.floor(freeBytes / 2 ** objectSize) < count) return fail(syscallError.notEnoughMemory(freeBytes));
+  if (cap.obj.isDevice && !FRAME_TYPES.has(newType) && newType !== ObjectType.Untyped) return fail(syscallError.invalidArgument(1));
+
+  const size = 2 ** objectSize;
+  const start = Math.ceil((cap.obj.paddr + freeIndex) / size) * size;
+  return {
+    ok: true,
+    invoke() {
+      slot.cap = { type: CapType.Untyped, obj: cap.obj, freeIndex: start + count * size - cap.obj.paddr };
+      for (let i = 0; i < count; i++) {
+        const pa = start + i * size;
+        if (!cap.obj.isDevice) env.memory.zero(pa, size);
+        insertNewCap(slot, dests[i]!, createObject(newType, pa, sizeBits, objectSize, cap.obj.isDevice));
+      }
+      return [];
+    },
+  };
+}
+
+/** The cap to a new object of `type` at `pa` (createObject). */
+export function createObject(type: number, pa: number, userSize: number, objectSize: number, isDevice: boolean): Cap {
+  switch (type) {
+    case ObjectType.Untyped:
+      return { type: CapType.Untyped, obj: new UntypedObject(pa, userSize, isDevice), freeIndex: 0 };
+    case ObjectType.TCB:
+      return { type: CapType.Thread, obj: new TcbObject(pa, objectSize) };
+    case ObjectType.Endpoint:
+      return { type: CapType.Endpoint, obj: new EndpointObject(pa, objectSize), badge: 0n, canSend: true, canReceive: true, canGrant: true, canGrantReply: true };
+    case ObjectType.Notification:
+      return { type: CapType.Notification, obj: new NotificationObject(pa, objectSize), badge: 0n, canSend: true, canReceive: true };
+    case ObjectType.CapTable:
+      return { type: CapType.CNode, cnode: new CNode(userSize, pa), guard: 0n, guardSize: 0 };
+    case ObjectType.SchedContext:
+      return { type: CapType.SchedContext, obj: new SchedContextObject(pa, objectSize) };
+    case ObjectType.Reply:
+      return { type: CapType.Reply, obj: new ReplyObject(pa, objectSize), canGrant: true };
+    case ObjectType.SmallPage:
+    case ObjectType.LargePage:
+    case ObjectType.HugePage:
+      return { type: CapType.Frame, obj: new FrameObject(pa, objectSize, isDevice), rights: 'read-write', mapping: undefined };
+    case ObjectType.VSpace:
+      return { type: CapType.VSpace, obj: new VSpaceObject(pa, objectSize), asid: undefined };
+    case ObjectType.PageTable:
+      return { type: CapType.PageTable, obj: new PageTableObject(pa, objectSize), mapping: undefined };
+    case ObjectType.VCPU:
+      return { type: CapType.Vcpu, obj: new VcpuObject(pa, objectSize) };
+    default:
+      throw new RangeError(`object type ${type} passed decoding`); // decoding refuses it first
+  }
+}
