@@ -1,0 +1,118 @@
+import type { Cap, CapOf } from '../cap.js';
+import { CapType, capRightsFromWord } from '../cap-types.js';
+import { lookupSlotForCNodeOp, type Slot } from '../cspace.js';
+import { deriveCap, maskCapRights, updateCapData } from '../derive.js';
+import { LookupFailureType, syscallError } from '../errors.js';
+import { cteInsert, cteMove, cteSwap } from '../mdb.js';
+import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
+
+/** A CNode operation the model does not implement yet: loud, never a silent wrong answer. */
+export class NotModelledError extends Error {}
+
+const depthOf = (word: bigint): number => (word > 64n ? 65 : Number(word));
+
+/**
+ * CNode invocations (decodeCNodeInvocation, spec: sel4-abi.md §4.4). Every operation names
+ * its destination with MR0 (index) and MR1 (depth) under the invoked CNode cap.
+ */
+export function decodeCNodeInvocation(env: KernelEnv, inv: Invocation, slot: Slot): Decoded {
+  const cnodeCap = slot.cap as CapOf<CapType.CNode>;
+  const L = env.labels;
+  const label = inv.label;
+  if (label < L.of('CNodeRevoke') || label > L.of('CNodeRotate')) return fail(syscallError.illegalOperation());
+  const args = inv.args;
+  if (args.length < 2) return fail(syscallError.truncatedMessage());
+  const dest = lookupSlotForCNodeOp(false, cnodeCap, args[0]!, depthOf(args[1]!));
+  if (!dest.ok) return fail(dest.error);
+  const destSlot = dest.slot;
+
+  if (label >= L.of('CNodeCopy') && label <= L.of('CNodeMutate')) return decodeCopyFamily(env, inv, destSlot);
+  if (label === L.of('CNodeRotate')) return decodeRotate(inv, destSlot);
+  throw new NotModelledError(`${L.byNumber[label]} is not modelled yet`);
+}
+
+function decodeCopyFamily(env: KernelEnv, inv: Invocation, destSlot: Slot): Decoded {
+  const L = env.labels;
+  const args = inv.args;
+  if (args.length < 4 || inv.extraCaps.length < 1) return fail(syscallError.truncatedMessage());
+  const srcDepth = depthOf(args[3]!);
+  if (destSlot.cap.type !== CapType.Null) return fail(syscallError.deleteFirst());
+  const src = lookupSlotForCNodeOp(true, inv.extraCaps[0]!.cap, args[2]!, srcDepth);
+  if (!src.ok) return fail(src.error);
+  const srcSlot = src.slot;
+  if (srcSlot.cap.type === CapType.Null) return fail(syscallError.failedLookup(true, { type: LookupFailureType.MissingCapability, bitsLeft: srcDepth }));
+
+  let newCap: Cap;
+  let isMove = false;
+  switch (inv.label) {
+    case L.of('CNodeCopy'): {
+      if (args.length < 5) return fail(syscallError.truncatedMessage());
+      const derived = deriveCap(srcSlot, maskCapRights(capRightsFromWord(args[4]!), srcSlot.cap));
+      if (!derived.ok) return fail(derived.error);
+      newCap = derived.cap;
+      break;
+    }
+    case L.of('CNodeMint'): {
+      if (args.length < 6) return fail(syscallError.truncatedMessage());
+      const masked = maskCapRights(capRightsFromWord(args[4]!), srcSlot.cap);
+      const derived = deriveCap(srcSlot, updateCapData(false, args[5]!, masked));
+      if (!derived.ok) return fail(derived.error);
+      newCap = derived.cap;
+      break;
+    }
+    case L.of('CNodeMove'):
+      newCap = srcSlot.cap;
+      isMove = true;
+      break;
+    default: // CNodeMutate
+      if (args.length < 5) return fail(syscallError.truncatedMessage());
+      newCap = updateCapData(true, args[4]!, srcSlot.cap);
+      isMove = true;
+  }
+  if (newCap.type === CapType.Null) return fail(syscallError.illegalOperation());
+  return {
+    ok: true,
+    invoke() {
+      if (isMove) cteMove(newCap, srcSlot, destSlot);
+      else cteInsert(newCap, srcSlot, destSlot);
+      return [];
+    },
+  };
+}
+
+/**
+ * Rotate: MR2 is applied to the pivot's cap as it moves to the destination, MR5 to the
+ * source's cap as it moves to the pivot; extra caps: the pivot's root, the source's root.
+ */
+function decodeRotate(inv: Invocation, destSlot: Slot): Decoded {
+  const args = inv.args;
+  if (args.length < 8 || inv.extraCaps.length < 2) return fail(syscallError.truncatedMessage());
+  const pivotNewData = args[2]!;
+  const pivotDepth = depthOf(args[4]!);
+  const srcNewData = args[5]!;
+  const srcDepth = depthOf(args[7]!);
+  const src = lookupSlotForCNodeOp(true, inv.extraCaps[1]!.cap, args[6]!, srcDepth);
+  if (!src.ok) return fail(src.error);
+  const pivot = lookupSlotForCNodeOp(true, inv.extraCaps[0]!.cap, args[3]!, pivotDepth);
+  if (!pivot.ok) return fail(pivot.error);
+  const srcSlot = src.slot;
+  const pivotSlot = pivot.slot;
+  if (pivotSlot === srcSlot || pivotSlot === destSlot) return fail(syscallError.illegalOperation());
+  if (srcSlot !== destSlot && destSlot.cap.type !== CapType.Null) return fail(syscallError.deleteFirst());
+  if (srcSlot.cap.type === CapType.Null) return fail(syscallError.failedLookup(true, { type: LookupFailureType.MissingCapability, bitsLeft: srcDepth }));
+  if (pivotSlot.cap.type === CapType.Null) return fail(syscallError.failedLookup(false, { type: LookupFailureType.MissingCapability, bitsLeft: pivotDepth }));
+  const newSrcCap = updateCapData(true, srcNewData, srcSlot.cap);
+  const newPivotCap = updateCapData(true, pivotNewData, pivotSlot.cap);
+  if (newSrcCap.type === CapType.Null || newPivotCap.type === CapType.Null) return fail(syscallError.illegalOperation());
+  return {
+    ok: true,
+    invoke() {
+      if (srcSlot === destSlot) cteSwap(newSrcCap, srcSlot, newPivotCap, pivotSlot);
+      else {
+        cteMove(newPivotCap, pivotSlot, destSlot);
+        cteMove(newSrcCap, srcSlot, pivotSlot);
+      }
+      return [];
+    },
+  };
+}
