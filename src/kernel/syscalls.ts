@@ -1,0 +1,83 @@
+import type { KernelModelConfig } from './object-types.js';
+
+/**
+ * System-call numbers of an MCS kernel (x7 at the SVC, as a signed 64-bit value) and the
+ * message-info word (spec: sel4-abi.md §1.2, §2.1).
+ */
+export const enum Syscall {
+  Call = -1,
+  ReplyRecv = -2,
+  NBSendRecv = -3,
+  NBSendWait = -4,
+  Send = -5,
+  NBSend = -6,
+  Recv = -7,
+  NBRecv = -8,
+  Wait = -9,
+  NBWait = -10,
+  Yield = -11,
+  DebugPutChar = -12,
+  DebugDumpScheduler = -13,
+  DebugHalt = -14,
+  DebugCapIdentify = -15,
+  DebugSnapshot = -16,
+  DebugNameThread = -17,
+}
+
+export const SYSCALL_MIN = Syscall.Yield;
+export const SYSCALL_MAX = Syscall.Call;
+
+/** How the kernel dispatches the value of x7: an API call, a debug call, or UnknownSyscall. */
+export type SyscallKind = { kind: 'api'; syscall: Syscall } | { kind: 'debug'; syscall: Syscall } | { kind: 'unknown'; number: bigint };
+
+export function classifySyscall(x7: bigint, config: KernelModelConfig): SyscallKind {
+  const n = BigInt.asIntN(64, x7);
+  if (n >= BigInt(SYSCALL_MIN) && n <= BigInt(SYSCALL_MAX)) return { kind: 'api', syscall: Number(n) as Syscall };
+  // Debug calls exist only in debug builds (CONFIG_PRINTING, CONFIG_DEBUG_BUILD); SMP-only and
+  // benchmark calls are not in the Microkit configurations this model has.
+  if (config.debugBuild && n <= BigInt(Syscall.DebugPutChar) && n >= BigInt(Syscall.DebugNameThread)) return { kind: 'debug', syscall: Number(n) as Syscall };
+  return { kind: 'unknown', number: x7 };
+}
+
+/** seL4_MsgMaxLength: message registers a message can carry. */
+export const seL4_MsgMaxLength = 120;
+/** seL4_MsgMaxExtraCaps. */
+export const seL4_MsgMaxExtraCaps = 3;
+
+export interface MessageInfo {
+  label: bigint;
+  capsUnwrapped: number;
+  extraCaps: number;
+  length: number;
+}
+
+/** Decode an seL4_MessageInfo word as the kernel does on input: length clamped to 120. */
+export function messageInfoFromWord(word: bigint): MessageInfo {
+  const length = Number(word & 0x7fn);
+  return {
+    label: (word >> 12n) & ((1n << 52n) - 1n),
+    capsUnwrapped: Number((word >> 9n) & 7n),
+    extraCaps: Number((word >> 7n) & 3n),
+    length: Math.min(length, seL4_MsgMaxLength),
+  };
+}
+
+export function messageInfoToWord(m: MessageInfo): bigint {
+  return ((m.label & ((1n << 52n) - 1n)) << 12n) | (BigInt(m.capsUnwrapped & 7) << 9n) | (BigInt(m.extraCaps & 3) << 7n) | BigInt(m.length & 0x7f);
+}
+
+/** Byte offsets in the IPC buffer (seL4_IPCBuffer, 1024 bytes, 1024-aligned). */
+export const IPC_BUFFER = {
+  SIZE_BITS: 10,
+  tag: 0x000,
+  /** MR i is at msg + 8 i. */
+  msg: 0x008,
+  userData: 0x3c8,
+  capsOrBadges: 0x3d0,
+  receiveCNode: 0x3e8,
+  receiveIndex: 0x3f0,
+  receiveDepth: 0x3f8,
+} as const;
+
+/** Message registers passed in x2–x5 (MR0–MR3); the rest live in the IPC buffer. */
+export const seL4_FastMessageRegisters = 4;
