@@ -9,7 +9,7 @@ import { hasChildren } from './mdb.js';
  * maskCapRights, updateCapData and deriveCap (spec: sel4-abi.md §4.3–4.4).
  */
 
-function maskVmRights(rights: VmRights, mask: CapRights): VmRights {
+export function maskVmRights(rights: VmRights, mask: CapRights): VmRights {
   if (rights === 'read-write' && mask.read && mask.write) return 'read-write';
   if ((rights === 'read-write' || rights === 'read-only') && mask.read) return 'read-only';
   return 'kernel-only';

@@ -43,5 +43,8 @@ export class FrameObject extends KernelObject {
 
 export class PageTableObject extends KernelObject {}
 export class VSpaceObject extends KernelObject {}
-export class AsidPoolObject extends KernelObject {}
+export class AsidPoolObject extends KernelObject {
+  /** The VSpace assigned to each of the pool's 512 ASIDs. */
+  readonly entries: (VSpaceObject | undefined)[] = new Array<VSpaceObject | undefined>(512).fill(undefined);
+}
 export class VcpuObject extends KernelObject {}

@@ -1,0 +1,213 @@
+import type { Cap, CapOf } from '../cap.js';
+import { CapType, capRightsFromWord } from '../cap-types.js';
+import { lookupSlotForCNodeOp, type Slot } from '../cspace.js';
+import { maskVmRights } from '../derive.js';
+import { LookupFailureType, syscallError } from '../errors.js';
+import { hasChildren, insertNewCap, isFinalCapability } from '../mdb.js';
+import { AsidPoolObject, type VSpaceObject } from '../objects.js';
+import {
+  ASID_LOW_BITS,
+  descriptorAddress,
+  isPage,
+  isTable,
+  isValid,
+  lookupPTSlot,
+  pageDescriptor,
+  seL4_UserTop,
+  tableDescriptor,
+  type AsidTable,
+  type DescriptorMemory,
+  type TlbMaintenance,
+} from '../vspace.js';
+import { NotModelledError } from './cnode.js';
+import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
+
+export interface VSpaceEnv extends KernelEnv {
+  memory: DescriptorMemory;
+  asids: AsidTable;
+  tlb: TlbMaintenance;
+}
+
+const invalidRoot = () => fail(syscallError.failedLookup(false, { type: LookupFailureType.InvalidRoot }));
+
+/** The VSpace named by extra cap 0 of a map call, or the error seL4 gives. */
+function targetVSpace(env: VSpaceEnv, cap: Cap): { ok: true; asid: number; vspace: VSpaceObject } | { ok: false; decoded: Decoded } {
+  if (cap.type !== CapType.VSpace || cap.asid === undefined) return { ok: false, decoded: fail(syscallError.invalidCapability(1)) };
+  const found = env.asids.find(cap.asid);
+  if (!found) return { ok: false, decoded: invalidRoot() };
+  if (found !== cap.obj) return { ok: false, decoded: fail(syscallError.invalidCapability(1)) };
+  return { ok: true, asid: cap.asid, vspace: found };
+}
+
+/** ASIDControl_MakePool: extra caps untyped (exactly 4 KiB, not device, childless) and root; MR0 index, MR1 depth. */
+export function decodeASIDControlInvocation(env: VSpaceEnv, inv: Invocation): Decoded {
+  if (inv.label !== env.labels.of('ARMASIDControlMakePool')) return fail(syscallError.illegalOperation());
+  if (inv.args.length < 2 || inv.extraCaps.length < 2) return fail(syscallError.truncatedMessage());
+  const index = env.asids.pools.findIndex((p) => p === undefined);
+  if (index < 0) return fail(syscallError.deleteFirst());
+  const { cap: untyped, slot: parent } = inv.extraCaps[0]!;
+  if (untyped.type !== CapType.Untyped || untyped.obj.sizeBits !== 12 || untyped.obj.isDevice) return fail(syscallError.invalidCapability(1));
+  if (hasChildren(parent)) return fail(syscallError.revokeFirst());
+  const depth = inv.args[1]! > 64n ? 65 : Number(inv.args[1]!);
+  const dest = lookupSlotForCNodeOp(false, inv.extraCaps[1]!.cap, inv.args[0]!, depth);
+  if (!dest.ok) return fail(dest.error);
+  if (dest.slot.cap.type !== CapType.Null) return fail(syscallError.deleteFirst());
+  const destSlot = dest.slot;
+  return {
+    ok: true,
+    invoke() {
+      const pool = new AsidPoolObject(untyped.obj.paddr, 12);
+      parent.cap = { type: CapType.Untyped, obj: untyped.obj, freeIndex: 4096 }; // the untyped is used up
+      env.memory.zero(pool.paddr, 4096);
+      insertNewCap(parent, destSlot, { type: CapType.AsidPool, obj: pool, asidBase: index << ASID_LOW_BITS });
+      env.asids.pools[index] = pool;
+      return [];
+    },
+  };
+}
+
+/** ASIDPool_Assign: give the VSpace of extra cap 0 the pool's lowest free ASID (never 0). */
+export function decodeASIDPoolInvocation(env: VSpaceEnv, inv: Invocation, poolSlot: Slot): Decoded {
+  const poolCap = poolSlot.cap as CapOf<CapType.AsidPool>;
+  if (inv.label !== env.labels.of('ARMASIDPoolAssign')) return fail(syscallError.illegalOperation());
+  if (inv.extraCaps.length < 1) return fail(syscallError.truncatedMessage());
+  const { cap: vsCap, slot: vsSlot } = inv.extraCaps[0]!;
+  if (vsCap.type !== CapType.VSpace || vsCap.asid !== undefined) return fail(syscallError.invalidCapability(1));
+  const table = env.asids.pools[poolCap.asidBase >>> ASID_LOW_BITS];
+  if (!table) return invalidRoot();
+  if (table !== poolCap.obj) return fail(syscallError.invalidCapability(0));
+  const i = table.entries.findIndex((e, k) => e === undefined && poolCap.asidBase + k !== 0);
+  if (i < 0) return fail(syscallError.deleteFirst());
+  return {
+    ok: true,
+    invoke() {
+      table.entries[i] = vsCap.obj;
+      vsSlot.cap = { type: CapType.VSpace, obj: vsCap.obj, asid: poolCap.asidBase + i };
+      return [];
+    },
+  };
+}
+
+/** PageTable_Map (extra cap VSpace, MR0 vaddr, MR1 attributes, ignored) and PageTable_Unmap. */
+export function decodePageTableInvocation(env: VSpaceEnv, inv: Invocation, slot: Slot): Decoded {
+  const L = env.labels;
+  const cap = slot.cap as CapOf<CapType.PageTable>;
+  if (inv.label === L.of('ARMPageTableUnmap')) {
+    if (!isFinalCapability(slot)) return fail(syscallError.revokeFirst());
+    return {
+      ok: true,
+      invoke() {
+        if (cap.mapping) {
+          unmapPageTable(env, cap.mapping.asid, cap.mapping.vaddr, cap.obj.paddr);
+          env.memory.zero(cap.obj.paddr, 4096);
+        }
+        slot.cap = { type: CapType.PageTable, obj: cap.obj, mapping: undefined };
+        return [];
+      },
+    };
+  }
+  if (inv.label !== L.of('ARMPageTableMap')) return fail(syscallError.illegalOperation());
+  if (inv.args.length < 2 || inv.extraCaps.length < 1) return fail(syscallError.truncatedMessage());
+  if (cap.mapping) return fail(syscallError.invalidCapability(0));
+  const vsCap = inv.extraCaps[0]!.cap;
+  if (vsCap.type !== CapType.VSpace || vsCap.asid === undefined) return fail(syscallError.invalidCapability(1));
+  const vaddrWord = inv.args[0]!;
+  if (vaddrWord > BigInt(seL4_UserTop)) return fail(syscallError.invalidArgument(0));
+  const target = targetVSpace(env, vsCap);
+  if (!target.ok) return target.decoded;
+  const vaddr = Number(vaddrWord);
+  const { slot: ptSlot, bitsLeft } = lookupPTSlot(env.memory, target.vspace.paddr, vaddr);
+  if (bitsLeft === 12 || isValid(env.memory.read64(ptSlot))) return fail(syscallError.deleteFirst());
+  return {
+    ok: true,
+    invoke() {
+      const covered = 2 ** bitsLeft;
+      slot.cap = { type: CapType.PageTable, obj: cap.obj, mapping: { asid: target.asid, vaddr: vaddr - (vaddr % covered) } };
+      env.memory.write64(ptSlot, tableDescriptor(cap.obj.paddr));
+      return [];
+    },
+  };
+}
+
+/** unmapPageTable: remove the table descriptor that points at `pt`, if it is still there. */
+function unmapPageTable(env: VSpaceEnv, asid: number, vaddr: number, pt: number): void {
+  const vspace = env.asids.find(asid);
+  if (!vspace) return;
+  let slot = vspace.paddr + (Math.floor(vaddr / 2 ** 30) % 1024) * 8;
+  for (let bitsLeft = 30; bitsLeft > 12; bitsLeft -= 9) {
+    const d = env.memory.read64(slot);
+    if (!isTable(d)) return;
+    if (descriptorAddress(d) === pt) {
+      env.memory.write64(slot, 0n);
+      env.tlb.invalidateTlb(asid);
+      return;
+    }
+    slot = descriptorAddress(d) + (Math.floor(vaddr / 2 ** (bitsLeft - 9)) % 512) * 8;
+  }
+}
+
+/** Page_Map (extra cap VSpace; MR0 vaddr, MR1 rights, MR2 attributes), Page_Unmap, Page_GetAddress. */
+export function decodeFrameInvocation(env: VSpaceEnv, inv: Invocation, slot: Slot): Decoded {
+  const L = env.labels;
+  const cap = slot.cap as CapOf<CapType.Frame>;
+  const size = 2 ** cap.obj.sizeBits;
+  switch (L.byNumber[inv.label]) {
+    case 'ARMPageMap': {
+      if (inv.args.length < 3 || inv.extraCaps.length < 1) return fail(syscallError.truncatedMessage());
+      const rights = maskVmRights(cap.rights, capRightsFromWord(inv.args[1]!));
+      const attributes = inv.args[2]!;
+      const target = targetVSpace(env, inv.extraCaps[0]!.cap);
+      if (!target.ok) return target.decoded;
+      const vaddrWord = inv.args[0]!;
+      if (vaddrWord % BigInt(size) !== 0n) return fail(syscallError.alignmentError());
+      if (cap.mapping) {
+        if (cap.mapping.asid !== target.asid) return fail(syscallError.invalidCapability(1));
+        if (BigInt(cap.mapping.vaddr) !== vaddrWord) return fail(syscallError.invalidArgument(0));
+      } else if (vaddrWord + BigInt(size) - 1n > BigInt(seL4_UserTop)) return fail(syscallError.invalidArgument(0));
+      const vaddr = Number(vaddrWord);
+      const { slot: pteSlot, bitsLeft } = lookupPTSlot(env.memory, target.vspace.paddr, vaddr);
+      if (bitsLeft !== cap.obj.sizeBits) return fail(syscallError.failedLookup(false, { type: LookupFailureType.MissingCapability, bitsLeft }));
+      return {
+        ok: true,
+        invoke() {
+          slot.cap = { type: CapType.Frame, obj: cap.obj, rights: cap.rights, mapping: { asid: target.asid, vaddr } };
+          const old = env.memory.read64(pteSlot);
+          env.memory.write64(pteSlot, pageDescriptor(cap.obj.paddr, cap.obj.sizeBits, rights, attributes));
+          if (isValid(old)) env.tlb.invalidateTlb(target.asid, vaddr);
+          return [];
+        },
+      };
+    }
+    case 'ARMPageUnmap':
+      return {
+        ok: true,
+        invoke() {
+          if (cap.mapping) unmapPage(env, cap.mapping.asid, cap.mapping.vaddr, cap.obj.sizeBits, cap.obj.paddr);
+          slot.cap = { type: CapType.Frame, obj: cap.obj, rights: cap.rights, mapping: undefined };
+          return [];
+        },
+      };
+    case 'ARMPageGetAddress':
+      return { ok: true, invoke: () => [BigInt(cap.obj.paddr)] };
+    case 'ARMPageClean_Data':
+    case 'ARMPageInvalidate_Data':
+    case 'ARMPageCleanInvalidate_Data':
+    case 'ARMPageUnify_Instruction':
+      throw new NotModelledError(`${L.byNumber[inv.label]} is not modelled yet`);
+    default:
+      return fail(syscallError.illegalOperation());
+  }
+}
+
+/** unmapPage: remove the mapping if the descriptor there is still this frame's. */
+function unmapPage(env: VSpaceEnv, asid: number, vaddr: number, sizeBits: number, pa: number): void {
+  const vspace = env.asids.find(asid);
+  if (!vspace) return;
+  const { slot, bitsLeft } = lookupPTSlot(env.memory, vspace.paddr, vaddr);
+  if (bitsLeft !== sizeBits) return;
+  const d = env.memory.read64(slot);
+  if (!isPage(d) || descriptorAddress(d) !== pa) return;
+  env.memory.write64(slot, 0n);
+  env.tlb.invalidateTlb(asid, vaddr);
+}
+

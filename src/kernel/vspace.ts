@@ -1,0 +1,80 @@
+import type { VmRights } from './cap.js';
+import type { AsidPoolObject, VSpaceObject } from './objects.js';
+
+/**
+ * Address spaces as seL4 builds them on this configuration (hypervisor support, 40-bit PA):
+ * stage-2 tables starting at level 1, with a 1024-entry VSpace root and 512-entry page
+ * tables; 16-bit ASIDs in 128 pools of 512.
+ */
+
+/** seL4_UserTop: the highest user virtual address. */
+export const seL4_UserTop = 0xff_ffff_ffff;
+export const ASID_LOW_BITS = 9;
+export const ASID_POOLS = 128;
+
+/** armKSASIDTable: the pool of each ASID high part. */
+export class AsidTable {
+  readonly pools: (AsidPoolObject | undefined)[] = new Array<AsidPoolObject | undefined>(ASID_POOLS).fill(undefined);
+
+  /** findVSpaceForASID. */
+  find(asid: number): VSpaceObject | undefined {
+    return this.pools[asid >>> ASID_LOW_BITS]?.entries[asid & ((1 << ASID_LOW_BITS) - 1)];
+  }
+}
+
+/** Physical memory as the VSpace code reads and writes descriptors. */
+export interface DescriptorMemory {
+  read64(pa: number): bigint;
+  write64(pa: number, value: bigint): void;
+  zero(pa: number, length: number): void;
+}
+
+/** The TLB maintenance the kernel does (by ASID; the model's TLB is tagged by ASID directly). */
+export interface TlbMaintenance {
+  invalidateTlb(asid?: number, va?: number): void;
+}
+
+// Descriptor fields (ARM DDI 0487 D8; seL4's pte_t on this configuration).
+const TYPE_MASK = 3n;
+const SW_4K_PAGE = 1n << 58n;
+const ADDRESS_MASK = 0xffff_ffff_f000n; // bits 47:12
+const AF = 1n << 10n;
+const XN = 1n << 54n;
+const MEMATTR_NORMAL = 15n; // inner and outer write-back
+const MEMATTR_DEVICE_nGnRnE = 0n;
+
+/** seL4_ARM_VMAttributes bits. */
+export const VM_ATTR = { PageCacheable: 1n, ParityEnabled: 2n, ExecuteNever: 4n } as const;
+
+export function tableDescriptor(pa: number): bigint {
+  return BigInt(pa) | 3n;
+}
+
+/** A page (4 KiB, with seL4's software tag) or block (2 MiB, 1 GiB) descriptor (makeUserPagePTE). */
+export function pageDescriptor(pa: number, sizeBits: number, rights: VmRights, attributes: bigint): bigint {
+  const type = sizeBits === 12 ? 3n | SW_4K_PAGE : 1n;
+  const memAttr = attributes & VM_ATTR.PageCacheable ? MEMATTR_NORMAL : MEMATTR_DEVICE_nGnRnE;
+  const s2ap = rights === 'read-write' ? 3n : rights === 'read-only' ? 1n : 0n;
+  return BigInt(pa) | type | (memAttr << 2n) | (s2ap << 6n) | AF | (attributes & VM_ATTR.ExecuteNever ? XN : 0n);
+}
+
+export const isValid = (d: bigint): boolean => d !== 0n;
+export const isTable = (d: bigint): boolean => (d & TYPE_MASK) === 3n && (d & SW_4K_PAGE) === 0n;
+export const isPage = (d: bigint): boolean => (d & TYPE_MASK) === 1n || (d & (TYPE_MASK | SW_4K_PAGE)) === (3n | SW_4K_PAGE);
+export const descriptorAddress = (d: bigint): number => Number(d & ADDRESS_MASK);
+
+/**
+ * lookupPTSlot: from the root, descend through table descriptors as far as they go; returns
+ * the slot where the walk stopped and the address bits it still covers (30, 21 or 12).
+ */
+export function lookupPTSlot(memory: DescriptorMemory, root: number, vaddr: number): { slot: number; bitsLeft: number } {
+  let bitsLeft = 30;
+  let slot = root + (Math.floor(vaddr / 2 ** 30) % 1024) * 8;
+  while (bitsLeft > 12) {
+    const d = memory.read64(slot);
+    if (!isTable(d)) break;
+    bitsLeft -= 9;
+    slot = descriptorAddress(d) + (Math.floor(vaddr / 2 ** bitsLeft) % 512) * 8;
+  }
+  return { slot, bitsLeft };
+}

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import type { Cap, CapOf } from '../src/kernel/cap.js';
+import { CapType } from '../src/kernel/cap-types.js';
+import { CNode, type Slot } from '../src/kernel/cspace.js';
+import { seL4_Error } from '../src/kernel/errors.js';
+import { NotModelledError } from '../src/kernel/invocations/cnode.js';
+import type { Decoded } from '../src/kernel/invocations/types.js';
+import { decodeUntypedInvocation } from '../src/kernel/invocations/untyped.js';
+import { decodeASIDControlInvocation, decodeASIDPoolInvocation, decodeFrameInvocation, decodePageTableInvocation, type VSpaceEnv } from '../src/kernel/invocations/vspace.js';
+import { invocationLabels } from '../src/kernel/labels.js';
+import { cteInsert, emptySlot } from '../src/kernel/mdb.js';
+import { MICROKIT_DEBUG, ObjectType } from '../src/kernel/object-types.js';
+import { UntypedObject } from '../src/kernel/objects.js';
+import { AsidTable, pageDescriptor } from '../src/kernel/vspace.js';
+import { Stop } from '../src/machine/cpu/fault.js';
+import { Machine } from '../src/machine/machine.js';
+
+const L = invocationLabels(MICROKIT_DEBUG);
+
+function run(d: Decoded): bigint[] {
+  if (!d.ok) throw new Error(`refused with error ${d.error.error} ${d.error.words}`);
+  return d.invoke();
+}
+function errorOf(d: Decoded) {
+  if (d.ok) throw new Error('accepted');
+  return d.error;
+}
+
+/**
+ * A machine and a CSpace: slot 0 a 1 MiB untyped, slot 1 a 4 KiB untyped, slot 31 the root.
+ * Objects are retyped into slots 2.. : 2 VSpace, 3–4 page tables, 5–6 frames, 7 a 2 MiB frame.
+ */
+function setup() {
+  const machine = new Machine({ jit: 'off' });
+  const env: VSpaceEnv = { config: MICROKIT_DEBUG, labels: L, memory: machine.memory, asids: new AsidTable(), tlb: machine };
+  const cnode = new CNode(5, 0x4ff0_0000);
+  const rootCap: Cap = { type: CapType.CNode, cnode, guard: 0n, guardSize: 0 };
+  const s = cnode.slots;
+  s[31]!.cap = rootCap;
+  s[0]!.cap = { type: CapType.Untyped, obj: new UntypedObject(0x4000_0000, 22, false), freeIndex: 0 };
+  s[1]!.cap = { type: CapType.Untyped, obj: new UntypedObject(0x4800_0000, 12, false), freeIndex: 0 };
+  for (const i of [0, 1]) s[i]!.mdbRevocable = true;
+  const extra = (...slots: number[]) => slots.map((i) => ({ cap: s[i]!.cap, slot: s[i]! }));
+  const inv = (label: string, args: (number | bigint)[], ...extraSlots: number[]) => ({ label: L.of(label), args: args.map(BigInt), extraCaps: extra(...extraSlots) });
+  const retype = (type: number, dest: number, count = 1) => run(decodeUntypedInvocation(env, inv('UntypedRetype', [type, 0, 0, 0, dest, count], 31), s[0]!));
+  retype(ObjectType.VSpace, 2);
+  retype(ObjectType.PageTable, 3, 2);
+  retype(ObjectType.SmallPage, 5, 2);
+  retype(ObjectType.LargePage, 7);
+  return { machine, env, s, inv, cnode };
+}
+
+/** Make pool in slot 8, assign it to the VSpace in slot 2. */
+function withAsid() {
+  const t = setup();
+  const { env, s, inv } = t;
+  run(decodeASIDControlInvocation(env, inv('ARMASIDControlMakePool', [8, 5], 1, 31)));
+  run(decodeASIDPoolInvocation(env, inv('ARMASIDPoolAssign', [], 2), s[8]!));
+  return t;
+}
+
+describe('ASIDControl and ASIDPool', () => {
+  it('makes a pool from a 4 KiB untyped and assigns the lowest ASID but 0', () => {
+    const { s, env } = withAsid();
+    const pool = s[8]!.cap as CapOf<CapType.AsidPool>;
+    expect(pool.asidBase).toBe(0);
+    const vs = s[2]!.cap as CapOf<CapType.VSpace>;
+    expect(vs.asid).toBe(1);
+    expect(env.asids.find(1)).toBe(vs.obj);
+    expect((s[1]!.cap as CapOf<CapType.Untyped>).freeIndex).toBe(4096);
+  });
+
+  it('checks MakePool and Assign in seL4 order', () => {
+    const { env, s, inv } = setup();
+    expect(errorOf(decodeASIDControlInvocation(env, inv('ARMASIDControlMakePool', [8], 1, 31))).error).toBe(seL4_Error.TruncatedMessage);
+    expect(errorOf(decodeASIDControlInvocation(env, inv('ARMASIDControlMakePool', [8, 5], 0, 31)))).toEqual({ error: seL4_Error.InvalidCapability, words: [1n] });
+    expect(errorOf(decodeASIDControlInvocation(env, inv('ARMASIDControlMakePool', [2, 5], 1, 31))).error).toBe(seL4_Error.DeleteFirst);
+    run(decodeASIDControlInvocation(env, inv('ARMASIDControlMakePool', [8, 5], 1, 31)));
+    // Assign: the cap must be an unassigned VSpace.
+    expect(errorOf(decodeASIDPoolInvocation(env, inv('ARMASIDPoolAssign', [], 3), s[8]!))).toEqual({ error: seL4_Error.InvalidCapability, words: [1n] });
+    expect(errorOf(decodeASIDPoolInvocation(env, inv('ARMASIDPoolAssign', []), s[8]!)).error).toBe(seL4_Error.TruncatedMessage);
+    run(decodeASIDPoolInvocation(env, inv('ARMASIDPoolAssign', [], 2), s[8]!));
+    expect(errorOf(decodeASIDPoolInvocation(env, inv('ARMASIDPoolAssign', [], 2), s[8]!))).toEqual({ error: seL4_Error.InvalidCapability, words: [1n] });
+  });
+});
+
+describe('mapping through the real machine', () => {
+  /** Load a word at `va` through the CPU in the VSpace: returns the stop and x1. */
+  function load(t: ReturnType<typeof setup>, va: number, store = false) {
+    const { machine, s } = t;
+    const vs = s[2]!.cap as CapOf<CapType.VSpace>;
+    machine.setAddressSpace(vs.obj.paddr, vs.asid!);
+    const code = 0x4ff8_0000;
+    machine.memory.write32(code, store ? 0xb9000001 : 0xb9400001); // str/ldr w1, [x0]
+    machine.memory.write32(code + 4, 0xd4000001);
+    // Run the two instructions through a temporary executable mapping at 0x7f_0000_0000.
+    const cpu = machine.cpu;
+    cpu.pc = 0x7f_0000_0000;
+    cpu.setX(0, BigInt(va));
+    cpu.setX(1, 0xabcdn);
+    return { stop: cpu.run(10), x1: cpu.getX(1), esr: cpu.esr >>> 0 };
+  }
+
+  function mapCode(t: ReturnType<typeof setup>) {
+    // A page table chain and a frame for the probe code, mapped with plain descriptors.
+    const { machine, s } = t;
+    const vs = (s[2]!.cap as CapOf<CapType.VSpace>).obj;
+    const l2 = 0x4ff9_0000;
+    const l3 = 0x4ffa_0000;
+    machine.memory.zero(l2, 8192);
+    machine.memory.write64(vs.paddr + (0x7f_0000_0000 / 2 ** 30) * 8, BigInt(l2) | 3n);
+    machine.memory.write64(l2, BigInt(l3) | 3n);
+    machine.memory.write64(l3, pageDescriptor(0x4ff8_0000, 12, 'read-only', 3n));
+  }
+
+  it('maps page tables where the walk first finds an empty slot, then pages, and the CPU sees them', () => {
+    const t = withAsid();
+    const { env, s, inv, machine } = t;
+    mapCode(t);
+    run(decodePageTableInvocation(env, inv('ARMPageTableMap', [0x40_0000, 3], 2), s[3]!));
+    expect((s[3]!.cap as CapOf<CapType.PageTable>).mapping).toEqual({ asid: 1, vaddr: 0 }); // level 1: covers the first GiB
+    run(decodePageTableInvocation(env, inv('ARMPageTableMap', [0x40_0000, 3], 2), s[4]!));
+    expect((s[4]!.cap as CapOf<CapType.PageTable>).mapping).toEqual({ asid: 1, vaddr: 0x40_0000 }); // level 2: 2 MiB
+    expect(errorOf(decodePageTableInvocation(env, inv('ARMPageTableMap', [0x40_0000, 3], 2), s[4]!))).toEqual({ error: seL4_Error.InvalidCapability, words: [0n] });
+
+    const frame = s[5]!.cap as CapOf<CapType.Frame>;
+    machine.memory.write32(frame.obj.paddr + 0x10, 0x1234_5678);
+    run(decodeFrameInvocation(env, inv('ARMPageMap', [0x40_1000, 0xf, 3], 2), s[5]!));
+    expect(load(t, 0x40_1010)).toMatchObject({ stop: Stop.Svc, x1: 0x1234_5678n });
+    expect(run(decodeFrameInvocation(env, inv('ARMPageGetAddress', []), s[5]!))).toEqual([BigInt(frame.obj.paddr)]);
+
+    // Read-only: the store faults with a level-3 permission fault.
+    run(decodeFrameInvocation(env, inv('ARMPageMap', [0x40_2000, 0b0010, 3], 2), s[6]!));
+    const ro = load(t, 0x40_2000, true);
+    expect(ro.stop).toBe(Stop.DataAbort);
+    expect(ro.esr & 0x3f).toBe(0x0f);
+
+    // Remapping at the same address changes rights; the TLB is invalidated, so it takes effect.
+    run(decodeFrameInvocation(env, inv('ARMPageMap', [0x40_2000, 0xf, 3], 2), s[6]!));
+    expect(load(t, 0x40_2000, true).stop).toBe(Stop.Svc);
+
+    // Unmap: the next access faults (translation, level 3).
+    run(decodeFrameInvocation(env, inv('ARMPageUnmap', []), s[5]!));
+    expect((s[5]!.cap as CapOf<CapType.Frame>).mapping).toBeUndefined();
+    const gone = load(t, 0x40_1010);
+    expect(gone.stop).toBe(Stop.DataAbort);
+    expect(gone.esr & 0x3f).toBe(0x07);
+  });
+
+  it('refuses bad Page_Map calls in seL4 order', () => {
+    const t = withAsid();
+    const { env, s, inv } = t;
+    const map = (slot: number, args: (number | bigint)[], ...extra: number[]) => decodeFrameInvocation(env, inv('ARMPageMap', args, ...extra), s[slot]!);
+    expect(errorOf(map(5, [0x40_1000, 0xf], 2)).error).toBe(seL4_Error.TruncatedMessage);
+    expect(errorOf(map(5, [0x40_1000, 0xf, 3], 3))).toEqual({ error: seL4_Error.InvalidCapability, words: [1n] });
+    expect(errorOf(map(5, [0x40_1008, 0xf, 3], 2)).error).toBe(seL4_Error.AlignmentError);
+    expect(errorOf(map(5, [0x100_0000_0000n, 0xf, 3], 2))).toEqual({ error: seL4_Error.InvalidArgument, words: [0n] });
+    // No page table yet: the walk stops at level 1 with 30 bits left.
+    expect(errorOf(map(5, [0x40_1000, 0xf, 3], 2))).toEqual({ error: seL4_Error.FailedLookup, words: [0n, 2n, 30n] });
+    run(decodePageTableInvocation(env, inv('ARMPageTableMap', [0, 3], 2), s[3]!));
+    expect(errorOf(map(5, [0x40_1000, 0xf, 3], 2))).toEqual({ error: seL4_Error.FailedLookup, words: [0n, 2n, 21n] });
+    // A 2 MiB frame fits at level 2 now.
+    run(map(7, [0x60_0000, 0xf, 3], 2));
+    // Mapped: a different address is refused.
+    expect(errorOf(map(7, [0x80_0000, 0xf, 3], 2))).toEqual({ error: seL4_Error.InvalidArgument, words: [0n] });
+    // A table where the 2 MiB block is: DeleteFirst.
+    expect(errorOf(decodePageTableInvocation(env, inv('ARMPageTableMap', [0x60_0000, 3], 2), s[4]!)).error).toBe(seL4_Error.DeleteFirst);
+    expect(() => decodeFrameInvocation(env, inv('ARMPageClean_Data', [0, 8]), s[5]!)).toThrow(NotModelledError);
+  });
+
+  it('unmaps a page table only through its last cap, and zeroes it', () => {
+    const t = withAsid();
+    const { env, s, inv, machine } = t;
+    run(decodePageTableInvocation(env, inv('ARMPageTableMap', [0, 3], 2), s[3]!));
+    const pt = (s[3]!.cap as CapOf<CapType.PageTable>).obj.paddr;
+    machine.memory.write64(pt + 8, 0x1234n);
+    const copy: Slot = t.cnode.slots[9]!;
+    cteInsert(s[3]!.cap, s[3]!, copy);
+    expect(errorOf(decodePageTableInvocation(env, inv('ARMPageTableUnmap', []), s[3]!)).error).toBe(seL4_Error.RevokeFirst);
+    emptySlot(copy);
+    run(decodePageTableInvocation(env, inv('ARMPageTableUnmap', []), s[3]!));
+    expect(machine.memory.read64(pt + 8)).toBe(0n);
+    const vs = (s[2]!.cap as CapOf<CapType.VSpace>).obj;
+    expect(machine.memory.read64(vs.paddr)).toBe(0n);
+  });
+});
