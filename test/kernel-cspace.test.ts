@@ -61,7 +61,7 @@ describe('lookups for CNode operations (lookupSlotForCNodeOp)', () => {
 
   it('returns RangeError(1, 64) for a depth outside 1..64', () => {
     const { rootCap } = microkitCSpace();
-    for (const depth of [0, 65]) {
+    for (const depth of [0, 65, 1n << 40n, (1n << 64n) - 1n]) {
       const r = lookupSlotForCNodeOp(false, rootCap, 0n, depth);
       expect(!r.ok && r.error).toEqual({ error: seL4_Error.RangeError, words: [1n, 64n] });
     }

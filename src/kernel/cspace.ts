@@ -83,9 +83,11 @@ export function lookupSlot(cspaceRoot: Cap, cptr: bigint): { ok: true; slot: Slo
  * IRQControl take them (lookupSlotForCNodeOp): depth must be 1..64 and be used up exactly.
  * `isSource` is reported in the FailedLookup error (MR0).
  */
-export function lookupSlotForCNodeOp(isSource: boolean, root: Cap, index: bigint, depth: number): { ok: true; slot: Slot } | { ok: false; error: SyscallError } {
+export function lookupSlotForCNodeOp(isSource: boolean, root: Cap, index: bigint, depthWord: bigint | number): { ok: true; slot: Slot } | { ok: false; error: SyscallError } {
   if (root.type !== CapType.CNode) return { ok: false, error: syscallError.failedLookup(isSource, { type: LookupFailureType.InvalidRoot }) };
-  if (depth < 1 || depth > 64) return { ok: false, error: syscallError.rangeError(1, 64) };
+  // The depth is a message word: anything outside 1..64 is a RangeError, however large.
+  if (BigInt(depthWord) < 1n || BigInt(depthWord) > 64n) return { ok: false, error: syscallError.rangeError(1, 64) };
+  const depth = Number(depthWord);
   const r = resolveAddressBits(root, index & mask(depth), depth);
   if (!r.ok) return { ok: false, error: syscallError.failedLookup(isSource, r.fault) };
   if (r.bitsRemaining !== 0) {

@@ -9,8 +9,6 @@ import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js'
 /** A CNode operation the model does not implement yet: loud, never a silent wrong answer. */
 export class NotModelledError extends Error {}
 
-const depthOf = (word: bigint): number => (word > 64n ? 65 : Number(word));
-
 /**
  * CNode invocations (decodeCNodeInvocation, spec: sel4-abi.md §4.4). Every operation names
  * its destination with MR0 (index) and MR1 (depth) under the invoked CNode cap.
@@ -22,7 +20,7 @@ export function decodeCNodeInvocation(env: KernelEnv, inv: Invocation, slot: Slo
   if (label < L.of('CNodeRevoke') || label > L.of('CNodeRotate')) return fail(syscallError.illegalOperation());
   const args = inv.args;
   if (args.length < 2) return fail(syscallError.truncatedMessage());
-  const dest = lookupSlotForCNodeOp(false, cnodeCap, args[0]!, depthOf(args[1]!));
+  const dest = lookupSlotForCNodeOp(false, cnodeCap, args[0]!, args[1]!);
   if (!dest.ok) return fail(dest.error);
   const destSlot = dest.slot;
 
@@ -35,12 +33,11 @@ function decodeCopyFamily(env: KernelEnv, inv: Invocation, destSlot: Slot): Deco
   const L = env.labels;
   const args = inv.args;
   if (args.length < 4 || inv.extraCaps.length < 1) return fail(syscallError.truncatedMessage());
-  const srcDepth = depthOf(args[3]!);
   if (destSlot.cap.type !== CapType.Null) return fail(syscallError.deleteFirst());
-  const src = lookupSlotForCNodeOp(true, inv.extraCaps[0]!.cap, args[2]!, srcDepth);
+  const src = lookupSlotForCNodeOp(true, inv.extraCaps[0]!.cap, args[2]!, args[3]!);
   if (!src.ok) return fail(src.error);
   const srcSlot = src.slot;
-  if (srcSlot.cap.type === CapType.Null) return fail(syscallError.failedLookup(true, { type: LookupFailureType.MissingCapability, bitsLeft: srcDepth }));
+  if (srcSlot.cap.type === CapType.Null) return fail(syscallError.failedLookup(true, { type: LookupFailureType.MissingCapability, bitsLeft: Number(args[3]!) }));
 
   let newCap: Cap;
   let isMove = false;
@@ -88,9 +85,9 @@ function decodeRotate(inv: Invocation, destSlot: Slot): Decoded {
   const args = inv.args;
   if (args.length < 8 || inv.extraCaps.length < 2) return fail(syscallError.truncatedMessage());
   const pivotNewData = args[2]!;
-  const pivotDepth = depthOf(args[4]!);
+  const pivotDepth = args[4]!;
   const srcNewData = args[5]!;
-  const srcDepth = depthOf(args[7]!);
+  const srcDepth = args[7]!;
   const src = lookupSlotForCNodeOp(true, inv.extraCaps[1]!.cap, args[6]!, srcDepth);
   if (!src.ok) return fail(src.error);
   const pivot = lookupSlotForCNodeOp(true, inv.extraCaps[0]!.cap, args[3]!, pivotDepth);
@@ -99,8 +96,8 @@ function decodeRotate(inv: Invocation, destSlot: Slot): Decoded {
   const pivotSlot = pivot.slot;
   if (pivotSlot === srcSlot || pivotSlot === destSlot) return fail(syscallError.illegalOperation());
   if (srcSlot !== destSlot && destSlot.cap.type !== CapType.Null) return fail(syscallError.deleteFirst());
-  if (srcSlot.cap.type === CapType.Null) return fail(syscallError.failedLookup(true, { type: LookupFailureType.MissingCapability, bitsLeft: srcDepth }));
-  if (pivotSlot.cap.type === CapType.Null) return fail(syscallError.failedLookup(false, { type: LookupFailureType.MissingCapability, bitsLeft: pivotDepth }));
+  if (srcSlot.cap.type === CapType.Null) return fail(syscallError.failedLookup(true, { type: LookupFailureType.MissingCapability, bitsLeft: Number(srcDepth) }));
+  if (pivotSlot.cap.type === CapType.Null) return fail(syscallError.failedLookup(false, { type: LookupFailureType.MissingCapability, bitsLeft: Number(pivotDepth) }));
   const newSrcCap = updateCapData(true, srcNewData, srcSlot.cap);
   const newPivotCap = updateCapData(true, pivotNewData, pivotSlot.cap);
   if (newSrcCap.type === CapType.Null || newPivotCap.type === CapType.Null) return fail(syscallError.illegalOperation());

@@ -12,8 +12,6 @@ export interface IrqEnv extends KernelEnv {
   gic: InterruptController;
 }
 
-const depthOf = (word: bigint): number => (word > 64n ? 65 : Number(word));
-
 /**
  * IRQControl_Get (IRQIssueIRQHandler: MR0 irq, MR1 index, MR2 depth) and
  * IRQControl_GetTrigger (ARMIRQIssueIRQHandlerTrigger: MR0 irq, MR1 trigger, MR2 index,
@@ -32,7 +30,7 @@ export function decodeIRQControlInvocation(env: IrqEnv, inv: Invocation, control
   if (irqWord > BigInt(env.irqs.maxIrq)) return fail(syscallError.rangeError(0, env.irqs.maxIrq));
   const irq = Number(irqWord);
   if (env.irqs.isActive(irq)) return fail(syscallError.revokeFirst());
-  const dest = lookupSlotForCNodeOp(false, inv.extraCaps[0]!.cap, index, depthOf(depth));
+  const dest = lookupSlotForCNodeOp(false, inv.extraCaps[0]!.cap, index, depth);
   if (!dest.ok) return fail(dest.error);
   if (dest.slot.cap.type !== CapType.Null) return fail(syscallError.deleteFirst());
   const destSlot = dest.slot;

@@ -54,7 +54,7 @@ export function decodeUntypedInvocation(env: KernelEnv, inv: Invocation, slot: S
   let destCap: Cap;
   if (nodeDepth === 0n) destCap = rootCap;
   else {
-    const r = lookupSlotForCNodeOp(false, rootCap, nodeIndex, nodeDepth > 64n ? 65 : Number(nodeDepth));
+    const r = lookupSlotForCNodeOp(false, rootCap, nodeIndex, nodeDepth);
     if (!r.ok) return fail(r.error);
     destCap = r.slot.cap;
   }

@@ -48,8 +48,7 @@ export function decodeASIDControlInvocation(env: VSpaceEnv, inv: Invocation): De
   const { cap: untyped, slot: parent } = inv.extraCaps[0]!;
   if (untyped.type !== CapType.Untyped || untyped.obj.sizeBits !== 12 || untyped.obj.isDevice) return fail(syscallError.invalidCapability(1));
   if (hasChildren(parent)) return fail(syscallError.revokeFirst());
-  const depth = inv.args[1]! > 64n ? 65 : Number(inv.args[1]!);
-  const dest = lookupSlotForCNodeOp(false, inv.extraCaps[1]!.cap, inv.args[0]!, depth);
+  const dest = lookupSlotForCNodeOp(false, inv.extraCaps[1]!.cap, inv.args[0]!, inv.args[1]!);
   if (!dest.ok) return fail(dest.error);
   if (dest.slot.cap.type !== CapType.Null) return fail(syscallError.deleteFirst());
   const destSlot = dest.slot;
