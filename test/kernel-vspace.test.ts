@@ -3,7 +3,6 @@ import type { Cap, CapOf } from '../src/kernel/cap.js';
 import { CapType } from '../src/kernel/cap-types.js';
 import { CNode, type Slot } from '../src/kernel/cspace.js';
 import { seL4_Error } from '../src/kernel/errors.js';
-import { NotModelledError } from '../src/kernel/invocations/cnode.js';
 import type { Decoded } from '../src/kernel/invocations/types.js';
 import { decodeUntypedInvocation } from '../src/kernel/invocations/untyped.js';
 import { decodeASIDControlInvocation, decodeASIDPoolInvocation, decodeFrameInvocation, decodePageTableInvocation, type VSpaceEnv } from '../src/kernel/invocations/vspace.js';
@@ -165,7 +164,20 @@ describe('mapping through the real machine', () => {
     expect(errorOf(map(7, [0x80_0000, 0xf, 3], 2))).toEqual({ error: seL4_Error.InvalidArgument, words: [0n] });
     // A table where the 2 MiB block is: DeleteFirst.
     expect(errorOf(decodePageTableInvocation(env, inv('ARMPageTableMap', [0x60_0000, 3], 2), s[4]!)).error).toBe(seL4_Error.DeleteFirst);
-    expect(() => decodeFrameInvocation(env, inv('ARMPageClean_Data', [0, 8]), s[5]!)).toThrow(NotModelledError);
+  });
+
+  it('checks the arguments of the page cache operations, which then do nothing', () => {
+    const t = withAsid();
+    const { env, s, inv } = t;
+    const op = (label: string, args: number[]) => decodeFrameInvocation(env, inv(label, args), s[5]!);
+    expect(errorOf(op('ARMPageClean_Data', [0, 8])).error).toBe(seL4_Error.IllegalOperation); // not mapped
+    run(decodePageTableInvocation(env, inv('ARMPageTableMap', [0, 3], 2), s[3]!));
+    run(decodePageTableInvocation(env, inv('ARMPageTableMap', [0, 3], 2), s[4]!));
+    run(decodeFrameInvocation(env, inv('ARMPageMap', [0x1000, 0xf, 3], 2), s[5]!));
+    expect(errorOf(op('ARMPageClean_Data', [0])).error).toBe(seL4_Error.TruncatedMessage);
+    expect(errorOf(op('ARMPageInvalidate_Data', [8, 8]))).toEqual({ error: seL4_Error.InvalidArgument, words: [1n] });
+    expect(errorOf(op('ARMPageCleanInvalidate_Data', [0, 4097]))).toEqual({ error: seL4_Error.InvalidArgument, words: [0n] });
+    for (const label of ['ARMPageClean_Data', 'ARMPageInvalidate_Data', 'ARMPageCleanInvalidate_Data', 'ARMPageUnify_Instruction']) expect(run(op(label, [0, 4096]))).toEqual([]);
   });
 
   it('unmaps a page table only through its last cap, and zeroes it', () => {

@@ -19,7 +19,6 @@ import {
   type DescriptorMemory,
   type TlbMaintenance,
 } from '../vspace.js';
-import { NotModelledError } from './cnode.js';
 import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
 
 export interface VSpaceEnv extends KernelEnv {
@@ -191,8 +190,17 @@ export function decodeFrameInvocation(env: VSpaceEnv, inv: Invocation, slot: Slo
     case 'ARMPageClean_Data':
     case 'ARMPageInvalidate_Data':
     case 'ARMPageCleanInvalidate_Data':
-    case 'ARMPageUnify_Instruction':
-      throw new NotModelledError(`${L.byNumber[inv.label]} is not modelled yet`);
+    case 'ARMPageUnify_Instruction': {
+      // MR0 start, MR1 end: offsets into the frame. The machine has no caches, and the CPU
+      // keeps decoded instructions coherent with memory itself, so after the checks nothing
+      // is left to do.
+      if (inv.args.length < 2) return fail(syscallError.truncatedMessage());
+      if (!cap.mapping) return fail(syscallError.illegalOperation());
+      const [start, end] = [inv.args[0]!, inv.args[1]!];
+      if (end <= start) return fail(syscallError.invalidArgument(1));
+      if (start >= BigInt(size) || end > BigInt(size)) return fail(syscallError.invalidArgument(0));
+      return { ok: true, invoke: () => [] };
+    }
     default:
       return fail(syscallError.illegalOperation());
   }
