@@ -122,7 +122,7 @@ describe('Untyped_Retype: creating objects', () => {
   });
 
   it('creates CNodes, scheduling contexts and untypeds of the asked size, into a CNode found by depth', () => {
-    const { retype, cspace } = setup();
+    const { retype, cspace, ut } = setup();
     const inner = new CNode(2, 0x4200_0000);
     cspace.slots[3]!.cap = { type: CapType.CNode, cnode: inner, guard: 0n, guardSize: 0 };
     run(retype([ObjectType.CapTable, 3, 3, 4, 0, 1]));
@@ -133,6 +133,9 @@ describe('Untyped_Retype: creating objects', () => {
     expect(sc!.type === CapType.SchedContext && [sc.obj.sizeBits, sc.obj.paddr]).toEqual([8, 0x4000_0100]);
     expect(u1!.type === CapType.Untyped && [u1.obj.paddr, u1.obj.sizeBits, u1.freeIndex]).toEqual([0x4000_1000, 12, 0]);
     expect(u2!.type === CapType.Untyped && u2.obj.paddr).toBe(0x4000_2000);
+    // Everything made from the untyped, the CNode included, descends from it.
+    expect(descendants(ut).map((s) => s.cap)).toEqual(expect.arrayContaining([cn, sc, u1, u2]));
+    expect(descendants(ut)).toHaveLength(4);
   });
 
   it('does not zero device memory and makes device frames', () => {

@@ -56,12 +56,12 @@ describe('machine end to end: an EL0 program over a minimal TypeScript kernel', 
     expect(kernel.reports[4]).toBe(136n);
   });
 
-  it('reports the store to an unmapped address as a level-1 translation fault', () => {
+  it('reports the store to an unmapped address as a level-2 translation fault', () => {
     const fault = kernel.events.at(-1)!;
     expect(fault.event).toBe('fault');
     if (fault.event !== 'fault') return;
-    // EC 0x24 (data abort from a lower EL), IL, WnR, DFSC 0x05: translation fault, level 1.
-    // 0x7000000 is in the first GiB, whose level-2 table exists: so level 2 (0x06).
+    // EC 0x24 (data abort from a lower EL), IL, WnR, DFSC 0x06: 0x7000000 is in the first GiB,
+    // whose level-2 table exists (the program is mapped there), so the walk stops at level 2.
     expect(fault.esr >>> 0).toBe(((0x24 << 26) | (1 << 25) | (1 << 6) | 0x06) >>> 0);
     expect(fault.far).toBe(0x700_0000n);
     expect(fault.pc).toBe(0x400204n);

@@ -51,7 +51,7 @@ export const NULL_CAP: Cap = { type: CapType.Null };
 
 /** The object a cap names, for the caps that name one in memory. */
 export function capObject(cap: Cap): KernelObject | undefined {
-  return 'obj' in cap ? cap.obj : undefined;
+  return cap.type === CapType.CNode ? cap.cnode : 'obj' in cap ? cap.obj : undefined;
 }
 
 /** The badge of an endpoint or notification cap; 0 for every other cap. */
@@ -68,7 +68,6 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
     case CapType.Null:
       return false;
     case CapType.Untyped: {
-      if (b.type === CapType.CNode) return cnodeWithin(b.cnode, a.obj);
       const o = capObject(b);
       return o !== undefined && o.within(a.obj.paddr, a.obj.sizeBits);
     }
@@ -98,8 +97,4 @@ export function sameObjectAs(a: Cap, b: Cap): boolean {
   if (a.type === CapType.Untyped) return b.type === CapType.Untyped && a.obj === b.obj;
   if (a.type === CapType.IrqControl && b.type === CapType.IrqHandler) return false;
   return sameRegionAs(a, b);
-}
-
-function cnodeWithin(cnode: CNode, u: UntypedObject): boolean {
-  return cnode.paddr >= u.paddr && cnode.paddr + 2 ** (cnode.radix + 5) <= u.paddr + 2 ** u.sizeBits;
 }

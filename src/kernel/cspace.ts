@@ -1,6 +1,8 @@
 import { NULL_CAP, type Cap, type CapOf } from './cap.js';
 import { CapType } from './cap-types.js';
 import { LookupFailureType, syscallError, type LookupFault, type SyscallError } from './errors.js';
+import { seL4_SlotBits } from './object-types.js';
+import { KernelObject } from './objects.js';
 
 /**
  * CNodes, their slots, and CSpace addressing: seL4's `resolveAddressBits` and the two kinds
@@ -28,15 +30,16 @@ export class Slot {
   ) {}
 }
 
-export class CNode {
+/** A CNode: 2^radix slots of 2^seL4_SlotBits bytes each. */
+export class CNode extends KernelObject {
   readonly slots: Slot[];
 
   constructor(
     /** log2 of the number of slots. */
     readonly radix: number,
-    /** Physical address of the object (for reports and CapIdentify-style tools). */
-    readonly paddr = 0,
+    paddr = 0,
   ) {
+    super(paddr, radix + seL4_SlotBits);
     this.slots = Array.from({ length: 2 ** radix }, (_, i) => new Slot(this, i));
   }
 }
@@ -94,4 +97,14 @@ export function lookupSlotForCNodeOp(isSource: boolean, root: Cap, index: bigint
     return { ok: false, error: syscallError.failedLookup(isSource, { type: LookupFailureType.DepthMismatch, bitsLeft: r.bitsRemaining, bitsFound: 0 }) };
   }
   return { ok: true, slot: r.slot };
+}
+
+/**
+ * lookupTargetSlot and ensureEmptySlot together: the empty slot an operation that creates a
+ * cap (IRQControl, ASIDControl) writes to.
+ */
+export function lookupEmptyTargetSlot(root: Cap, index: bigint, depthWord: bigint): { ok: true; slot: Slot } | { ok: false; error: SyscallError } {
+  const r = lookupSlotForCNodeOp(false, root, index, depthWord);
+  if (r.ok && r.slot.cap.type !== CapType.Null) return { ok: false, error: syscallError.deleteFirst() };
+  return r;
 }

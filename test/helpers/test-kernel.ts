@@ -67,9 +67,11 @@ export class TestKernel implements Kernel {
           nextFrame += 4096;
         }
       }
-      for (let i = 0; i < seg.fileSize; i++) {
-        const va = start + i;
-        mem.write(frameFor.get(va - (va % 4096))! + (va % 4096), parsed.elf.bytes.subarray(seg.offset + i, seg.offset + i + 1));
+      // Copy the file bytes page by page: the frames are not contiguous.
+      for (let va = start; va < start + seg.fileSize; va = va - (va % 4096) + 4096) {
+        const n = Math.min(4096 - (va % 4096), start + seg.fileSize - va);
+        const from = seg.offset + (va - start);
+        mem.write(frameFor.get(va - (va % 4096))! + (va % 4096), parsed.elf.bytes.subarray(from, from + n));
       }
     }
     tables.map(STACK_TOP - 4096, nextFrame, 4096, { exec: false });

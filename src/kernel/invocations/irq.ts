@@ -1,6 +1,6 @@
 import type { CapOf } from '../cap.js';
 import { CapType } from '../cap-types.js';
-import { lookupSlotForCNodeOp, type Slot } from '../cspace.js';
+import { lookupEmptyTargetSlot, type Slot } from '../cspace.js';
 import { syscallError } from '../errors.js';
 import { IrqState, type InterruptController, type InterruptTable } from '../interrupts.js';
 import { cteInsert, emptySlot, isFinalCapability } from '../mdb.js';
@@ -30,9 +30,8 @@ export function decodeIRQControlInvocation(env: IrqEnv, inv: Invocation, control
   if (irqWord > BigInt(env.irqs.maxIrq)) return fail(syscallError.rangeError(0, env.irqs.maxIrq));
   const irq = Number(irqWord);
   if (env.irqs.isActive(irq)) return fail(syscallError.revokeFirst());
-  const dest = lookupSlotForCNodeOp(false, inv.extraCaps[0]!.cap, index, depth);
+  const dest = lookupEmptyTargetSlot(inv.extraCaps[0]!.cap, index, depth);
   if (!dest.ok) return fail(dest.error);
-  if (dest.slot.cap.type !== CapType.Null) return fail(syscallError.deleteFirst());
   const destSlot = dest.slot;
   return {
     ok: true,

@@ -59,7 +59,7 @@ export function decodeUntypedInvocation(env: KernelEnv, inv: Invocation, slot: S
     destCap = r.slot.cap;
   }
   if (destCap.type !== CapType.CNode) {
-    return fail(syscallError.failedLookup(false, { type: LookupFailureType.MissingCapability, bitsLeft: Number(BigInt.asUintN(32, nodeDepth)) }));
+    return fail(syscallError.failedLookup(false, { type: LookupFailureType.MissingCapability, bitsLeft: Number(nodeDepth) }));
   }
   const nodeSize = BigInt(destCap.cnode.slots.length);
   if (nodeOffset > nodeSize - 1n) return fail(syscallError.rangeError(0, nodeSize - 1n));

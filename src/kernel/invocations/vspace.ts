@@ -1,6 +1,6 @@
 import type { Cap, CapOf } from '../cap.js';
 import { CapType, capRightsFromWord } from '../cap-types.js';
-import { lookupSlotForCNodeOp, type Slot } from '../cspace.js';
+import { lookupEmptyTargetSlot, type Slot } from '../cspace.js';
 import { maskVmRights } from '../derive.js';
 import { LookupFailureType, syscallError } from '../errors.js';
 import { hasChildren, insertNewCap, isFinalCapability } from '../mdb.js';
@@ -47,9 +47,8 @@ export function decodeASIDControlInvocation(env: VSpaceEnv, inv: Invocation): De
   const { cap: untyped, slot: parent } = inv.extraCaps[0]!;
   if (untyped.type !== CapType.Untyped || untyped.obj.sizeBits !== 12 || untyped.obj.isDevice) return fail(syscallError.invalidCapability(1));
   if (hasChildren(parent)) return fail(syscallError.revokeFirst());
-  const dest = lookupSlotForCNodeOp(false, inv.extraCaps[1]!.cap, inv.args[0]!, inv.args[1]!);
+  const dest = lookupEmptyTargetSlot(inv.extraCaps[1]!.cap, inv.args[0]!, inv.args[1]!);
   if (!dest.ok) return fail(dest.error);
-  if (dest.slot.cap.type !== CapType.Null) return fail(syscallError.deleteFirst());
   const destSlot = dest.slot;
   return {
     ok: true,

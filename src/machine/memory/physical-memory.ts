@@ -77,32 +77,33 @@ export class PhysicalMemory {
   // -------------------------------------------------------------- access for loaders and the kernel
 
   private ramPageAt(pa: number): PhysPage {
-    const p = this.isRam(pa) ? this.page(Math.floor(pa / 4096)) : undefined;
+    const p = this.ramPage(Math.floor(pa / 4096));
     if (!p) throw new RangeError(`physical address 0x${pa.toString(16)} is not RAM`);
     return p;
   }
 
-  read(pa: number, length: number): Uint8Array {
-    const out = new Uint8Array(length);
+  /** Call `fn` with the bytes of each page-bounded piece of [pa, pa + length), its offset in the range, and its page. */
+  private eachPiece(pa: number, length: number, fn: (bytes: Uint8Array, at: number, page: PhysPage) => void): void {
     for (let i = 0; i < length; ) {
       const p = this.ramPageAt(pa + i);
       const off = (pa + i) % 4096;
       const n = Math.min(4096 - off, length - i);
-      out.set(new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n), i);
+      fn(new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n), i, p);
       i += n;
     }
+  }
+
+  read(pa: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.eachPiece(pa, length, (bytes, at) => out.set(bytes, at));
     return out;
   }
 
   write(pa: number, data: Uint8Array): void {
-    for (let i = 0; i < data.length; ) {
-      const p = this.ramPageAt(pa + i);
-      const off = (pa + i) % 4096;
-      const n = Math.min(4096 - off, data.length - i);
-      new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n).set(data.subarray(i, i + n));
-      p.code = undefined; // written behind the CPU's back: drop decoded instructions
-      i += n;
-    }
+    this.eachPiece(pa, data.length, (bytes, at, page) => {
+      bytes.set(data.subarray(at, at + bytes.length));
+      page.code = undefined; // written behind the CPU's back: drop decoded instructions
+    });
   }
 
   read64(pa: number): bigint {
@@ -130,16 +131,15 @@ export class PhysicalMemory {
   /** Zero [pa, pa + length): what seL4 does to memory it retypes. Untouched chunks stay unallocated. */
   zero(pa: number, length: number): void {
     for (let i = 0; i < length; ) {
+      // One 2 MiB chunk at a time: a chunk never written is zero already.
       const chunkIndex = Math.floor((pa + i - this.ramBase) / CHUNK);
-      if (this.isRam(pa + i) && !this.chunks.has(chunkIndex)) {
-        i = Math.min(length, this.ramBase + (chunkIndex + 1) * CHUNK - pa); // already zero
-        continue;
+      const n = this.isRam(pa + i) ? Math.min(length - i, this.ramBase + (chunkIndex + 1) * CHUNK - (pa + i)) : length - i;
+      if (!this.isRam(pa + i) || this.chunks.has(chunkIndex)) {
+        this.eachPiece(pa + i, n, (bytes, _at, page) => {
+          bytes.fill(0);
+          page.code = undefined;
+        });
       }
-      const p = this.ramPageAt(pa + i);
-      const off = (pa + i) % 4096;
-      const n = Math.min(4096 - off, length - i);
-      new Uint8Array(p.view.buffer, p.view.byteOffset + p.base + off, n).fill(0);
-      p.code = undefined;
       i += n;
     }
   }

@@ -13,7 +13,6 @@ import { PhysPage, NO_STORAGE } from '../memory/phys-page.js';
  * address is bits[39:12] of a 40-bit physical address space.
  */
 
-export const IPA_BITS = 40;
 
 export const S2_VALID_TABLE = 3n;
 export const S2_BLOCK = 1n;
@@ -24,7 +23,6 @@ export const S2_XN = 1n << 54n;
 /** MemAttr = 0b1111: normal, write-back cacheable. 0b0001: device nGnRE. */
 export const S2_NORMAL = 0xfn << 2n;
 export const S2_DEVICE = 0x1n << 2n;
-export const S2_SH_INNER = 3n << 8n;
 
 export class Stage2Mmu implements AddressSpace {
   /** Physical address of the root table, or −1 for no address space (everything faults). */
@@ -33,9 +31,8 @@ export class Stage2Mmu implements AddressSpace {
 
   constructor(private readonly memory: PhysicalMemory) {}
 
-  /** Set by `walk`: whether the mapping has a device memory type, and its level. */
+  /** Set by `walk`: whether the mapping has a device memory type. */
   lastDevice = false;
-  lastLevel = 0;
 
   /**
    * Walk the tables for the input address vaHi:vaLo: returns the output page number, or
@@ -67,7 +64,6 @@ export class Stage2Mmu implements AddressSpace {
       const allowed = access === Access.Read ? lo & (1 << 6) : access === Access.Write ? lo & (1 << 7) : ~hi & (1 << 22);
       if (allowed === 0) throw this.fault(FSC.permission(level), vaLo, vaHi, access);
       this.lastDevice = ((lo >>> 4) & 3) === 0; // MemAttr[3:2] = 0b00
-      this.lastLevel = level;
       // Pages inside the block: 2^18 in 1 GiB, 2^9 in 2 MiB.
       const inBlock = level === 1 ? 0x3ffff : level === 2 ? 0x1ff : 0;
       return (outPpn & ~inBlock) | ((vaLo >>> 12) & inBlock);
