@@ -3,15 +3,16 @@ import type { Cap, CapOf } from '../src/kernel/cap.js';
 import { CapType } from '../src/kernel/cap-types.js';
 import { CNode } from '../src/kernel/cspace.js';
 import { seL4_Error } from '../src/kernel/errors.js';
-import { decodeCNodeInvocation, NotModelledError } from '../src/kernel/invocations/cnode.js';
-import type { KernelEnv } from '../src/kernel/invocations/types.js';
+import { kernelDeletion } from '../src/kernel/delete.js';
+import { decodeCNodeInvocation, type CNodeEnv } from '../src/kernel/invocations/cnode.js';
+import { KernelState } from '../src/kernel/state.js';
 import { invocationLabels } from '../src/kernel/labels.js';
 import { descendants, insertNewCap } from '../src/kernel/mdb.js';
 import { MICROKIT_DEBUG } from '../src/kernel/object-types.js';
 import { EndpointObject, FrameObject, NotificationObject, PageTableObject, UntypedObject } from '../src/kernel/objects.js';
 
 const L = invocationLabels(MICROKIT_DEBUG);
-const env: KernelEnv = { config: MICROKIT_DEBUG, labels: L, memory: { zero: () => {} } };
+const env: CNodeEnv = { config: MICROKIT_DEBUG, labels: L, memory: { zero: () => {} }, deletion: kernelDeletion(new KernelState(MICROKIT_DEBUG)) };
 const epCap = (badge = 0n): Cap => ({ type: CapType.Endpoint, obj: new EndpointObject(0x4000_0000, 4), badge, canSend: true, canReceive: true, canGrant: true, canGrantReply: true });
 
 /** Slots: 0 untyped (parent of 1–3), 1 endpoint, 2 notification, 3 frame (mapped), 4 page table, 5 IRQControl, 6 untyped with a child, 8.. empty. */
@@ -143,9 +144,31 @@ describe('CNode_Move, CNode_Mutate and CNode_Rotate', () => {
     expect(errorOf(invoke('CNodeRotate', [9, 5, 0, 2, 5, 0, 8, 5], roots)).error).toBe(seL4_Error.IllegalOperation);
   });
 
-  it('refuses labels outside the CNode range and says plainly what is not modelled yet', () => {
+  it('refuses labels outside the CNode range', () => {
     const { invoke } = setup();
     expect(errorOf(invoke('UntypedRetype', [8, 5])).error).toBe(seL4_Error.IllegalOperation);
-    expect(() => invoke('CNodeRevoke', [1, 5])).toThrow(NotModelledError);
+  });
+
+  it('deletes one cap, and revokes every cap derived from a slot', () => {
+    const { s, invoke } = setup();
+    run(invoke('CNodeCopy', [8, 5, 1, 5, 0xf]));
+    run(invoke('CNodeDelete', [1, 5]));
+    expect(s[1]!.cap.type).toBe(CapType.Null);
+    expect(s[8]!.cap.type).toBe(CapType.Endpoint); // the copy survives its parent
+    run(invoke('CNodeRevoke', [0, 5]));
+    expect([2, 3, 8].map((i) => s[i]!.cap.type)).toEqual([CapType.Null, CapType.Null, CapType.Null]);
+    expect(s[0]!.cap.type).toBe(CapType.Untyped);
+    expect(descendants(s[0]!)).toEqual([]);
+    run(invoke('CNodeDelete', [9, 5])); // an empty slot: nothing to do
+    expect(errorOf(invoke('CNodeDelete', [1, 6])).error).toBe(seL4_Error.FailedLookup);
+  });
+
+  it('cancels badged sends only through an endpoint cap with every right', () => {
+    const { s, invoke } = setup();
+    run(invoke('CNodeMint', [8, 5, 1, 5, 0x3, 5])); // read and write only
+    expect(errorOf(invoke('CNodeCancelBadgedSends', [8, 5])).error).toBe(seL4_Error.IllegalOperation);
+    expect(errorOf(invoke('CNodeCancelBadgedSends', [2, 5])).error).toBe(seL4_Error.IllegalOperation);
+    run(invoke('CNodeCancelBadgedSends', [1, 5]));
+    expect(s[1]!.cap.type).toBe(CapType.Endpoint);
   });
 });

@@ -10,6 +10,8 @@ import { invocationLabels } from '../src/kernel/labels.js';
 import { descendants } from '../src/kernel/mdb.js';
 import { MICROKIT_DEBUG } from '../src/kernel/object-types.js';
 import { NotificationObject } from '../src/kernel/objects.js';
+import { kernelDeletion } from '../src/kernel/delete.js';
+import { KernelState } from '../src/kernel/state.js';
 
 const L = invocationLabels(MICROKIT_DEBUG);
 
@@ -21,6 +23,7 @@ function setup() {
     memory: { zero: () => {} },
     irqs: new InterruptTable(),
     gic: { enableInterrupt: (i, e) => void gic.push(`enable ${i} ${e}`), setInterruptEdge: (i, e) => void gic.push(`edge ${i} ${e}`) },
+    deletion: kernelDeletion(new KernelState(MICROKIT_DEBUG)),
   };
   const cnode = new CNode(4);
   const rootCap: Cap = { type: CapType.CNode, cnode, guard: 0n, guardSize: 0 };

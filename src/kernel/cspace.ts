@@ -2,7 +2,7 @@ import { NULL_CAP, type Cap, type CapOf } from './cap.js';
 import { CapType } from './cap-types.js';
 import { LookupFailureType, syscallError, type LookupFault, type SyscallError } from './errors.js';
 import { seL4_SlotBits } from './object-types.js';
-import { KernelObject } from './objects.js';
+import { KernelObject } from './kernel-object.js';
 
 /**
  * CNodes, their slots, and CSpace addressing: seL4's `resolveAddressBits` and the two kinds

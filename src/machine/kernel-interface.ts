@@ -62,6 +62,8 @@ export interface KernelPort {
 
   /** Nothing is runnable: wait for an interrupt, skipping idle time to the next deadline. */
   idle(): void;
+  /** Stop waiting: the kernel has a thread to run again (after acting outside a trap). */
+  wake(): void;
   /** Stop the machine (the kernel halted, e.g. after a fatal error). */
   halt(reason: string): void;
   /** A byte for the console (the kernel's own output, e.g. seL4_DebugPutChar). */

@@ -126,6 +126,15 @@ export class Machine implements KernelPort {
   }
 
   /**
+   * Go on running a machine whose kernel has already booted (after `run` or `resume`
+   * returned at a limit): until the kernel halts, the machine idles for good, or `maxCycles`.
+   */
+  resume(kernel: Kernel, maxCycles = Infinity): RunEnd {
+    const end = this.advance(kernel, maxCycles, Infinity);
+    return end === 'slice' || end === 'input' ? { reason: 'idle-forever', cycles: this.cycles } : end;
+  }
+
+  /**
    * Like `run`, but yields to the event loop every `sliceCycles` cycles of virtual time, and
    * when the CPU waits for input that a live source (`InputSource.wait`) may still deliver.
    */
@@ -289,6 +298,10 @@ export class Machine implements KernelPort {
 
   idle(): void {
     this.waiting = true;
+  }
+
+  wake(): void {
+    this.waiting = false;
   }
 
   halt(reason: string): void {

@@ -4,16 +4,20 @@ import { lookupSlotForCNodeOp, type Slot } from '../cspace.js';
 import { deriveCap, maskCapRights, updateCapData } from '../derive.js';
 import { LookupFailureType, syscallError } from '../errors.js';
 import { cteInsert, cteMove, cteSwap } from '../mdb.js';
-import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
+import { fail, type Decoded, type Deletion, type Invocation, type KernelEnv } from './types.js';
 
-/** A CNode operation the model does not implement yet: loud, never a silent wrong answer. */
+/** A kernel operation the model does not implement: loud, never a silent wrong answer. */
 export class NotModelledError extends Error {}
+
+export interface CNodeEnv extends KernelEnv {
+  deletion: Deletion;
+}
 
 /**
  * CNode invocations (decodeCNodeInvocation, spec: sel4-abi.md §4.4). Every operation names
  * its destination with MR0 (index) and MR1 (depth) under the invoked CNode cap.
  */
-export function decodeCNodeInvocation(env: KernelEnv, inv: Invocation, slot: Slot): Decoded {
+export function decodeCNodeInvocation(env: CNodeEnv, inv: Invocation, slot: Slot): Decoded {
   const cnodeCap = slot.cap as CapOf<CapType.CNode>;
   const L = env.labels;
   const label = inv.label;
@@ -26,7 +30,12 @@ export function decodeCNodeInvocation(env: KernelEnv, inv: Invocation, slot: Slo
 
   if (label >= L.of('CNodeCopy') && label <= L.of('CNodeMutate')) return decodeCopyFamily(env, inv, destSlot);
   if (label === L.of('CNodeRotate')) return decodeRotate(inv, destSlot);
-  throw new NotModelledError(`${L.byNumber[label]} is not modelled yet`);
+  if (label === L.of('CNodeRevoke')) return { ok: true, invoke: () => (env.deletion.revoke(destSlot), []) };
+  if (label === L.of('CNodeDelete')) return { ok: true, invoke: () => (env.deletion.deleteCap(destSlot), []) };
+  // CancelBadgedSends: the cap must be an endpoint cap with every right; badge 0 does nothing.
+  const cap = destSlot.cap;
+  if (cap.type !== CapType.Endpoint || !(cap.canSend && cap.canReceive && cap.canGrant && cap.canGrantReply)) return fail(syscallError.illegalOperation());
+  return { ok: true, invoke: () => (cap.badge !== 0n && env.deletion.cancelBadgedSends(cap.obj, cap.badge), []) };
 }
 
 function decodeCopyFamily(env: KernelEnv, inv: Invocation, destSlot: Slot): Decoded {

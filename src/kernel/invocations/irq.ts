@@ -3,13 +3,14 @@ import { CapType } from '../cap-types.js';
 import { lookupEmptyTargetSlot, type Slot } from '../cspace.js';
 import { syscallError } from '../errors.js';
 import { IrqState, type InterruptController, type InterruptTable } from '../interrupts.js';
-import { cteInsert, emptySlot, isFinalCapability } from '../mdb.js';
+import { cteInsert } from '../mdb.js';
 import { NotModelledError } from './cnode.js';
-import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
+import { fail, type Decoded, type Deletion, type Invocation, type KernelEnv } from './types.js';
 
 export interface IrqEnv extends KernelEnv {
   irqs: InterruptTable;
   gic: InterruptController;
+  deletion: Deletion;
 }
 
 /**
@@ -59,26 +60,15 @@ export function decodeIRQHandlerInvocation(env: IrqEnv, inv: Invocation, handler
       return {
         ok: true,
         invoke() {
-          deleteOne(irqSlot);
+          env.deletion.deleteOne(irqSlot);
           cteInsert(cap, slot, irqSlot);
           return [];
         },
       };
     }
     case L.of('IRQClearIRQHandler'):
-      return { ok: true, invoke: () => (deleteOne(irqSlot), []) };
+      return { ok: true, invoke: () => (env.deletion.deleteOne(irqSlot), []) };
     default:
       return fail(syscallError.illegalOperation());
   }
-}
-
-/**
- * cteDeleteOne of the IRQ's notification slot. The slot holds a copy, so removing it
- * finalises nothing unless every other cap to the notification is gone, which needs the
- * deletion path the model does not have yet.
- */
-function deleteOne(slot: Slot): void {
-  if (slot.cap.type === CapType.Null) return;
-  if (isFinalCapability(slot)) throw new NotModelledError('deleting the last cap to a notification is not modelled yet');
-  emptySlot(slot);
 }

@@ -3,6 +3,7 @@ import type { Slot } from '../cspace.js';
 import type { SyscallError } from '../errors.js';
 import type { InvocationLabels } from '../labels.js';
 import type { KernelModelConfig } from '../object-types.js';
+import type { EndpointObject } from '../objects.js';
 
 /**
  * What every invocation decoder gets: the message (label and words MR0…), the extra caps
@@ -22,9 +23,22 @@ export interface KernelEnv {
   labels: InvocationLabels;
   /** Physical memory as the kernel touches it. */
   memory: { zero(pa: number, length: number): void };
+  /** Told of every object Untyped_Retype creates (the kernel keeps its list of TCBs). */
+  created?(cap: Cap): void;
 }
 
 /** A decoded invocation: its effect (returning the reply's words), or the error to reply with. */
 export type Decoded = { ok: true; invoke: () => bigint[] } | { ok: false; error: SyscallError };
 
 export const fail = (error: SyscallError): Decoded => ({ ok: false, error });
+
+/** Deleting caps: what CNode_Delete, Revoke and CancelBadgedSends and IRQHandler need (delete.ts). */
+export interface Deletion {
+  /** cteDelete: empty the slot, finalising the object if this was its last cap. */
+  deleteCap(slot: Slot): void;
+  /** cteRevoke: delete every cap derived from the slot's cap. */
+  revoke(slot: Slot): void;
+  /** cteDeleteOne: delete a cap to an object that holds no caps. */
+  deleteOne(slot: Slot): void;
+  cancelBadgedSends(ep: EndpointObject, badge: bigint): void;
+}

@@ -85,7 +85,9 @@ export function decodeUntypedInvocation(env: KernelEnv, inv: Invocation, slot: S
       for (let i = 0; i < count; i++) {
         const pa = start + i * size;
         if (!cap.obj.isDevice) env.memory.zero(pa, size);
-        insertNewCap(slot, dests[i]!, createObject(newType, pa, sizeBits, objectSize, cap.obj.isDevice));
+        const created = createObject(newType, pa, sizeBits, objectSize, cap.obj.isDevice);
+        insertNewCap(slot, dests[i]!, created);
+        env.created?.(created);
       }
       return [];
     },

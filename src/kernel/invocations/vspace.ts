@@ -217,3 +217,28 @@ function unmapPage(env: VSpaceEnv, asid: number, vaddr: number, sizeBits: number
   env.tlb.invalidateTlb(asid, vaddr);
 }
 
+
+/**
+ * VSpace cache maintenance (ARMVSpaceClean_Data…Unify_Instruction): MR0 start, MR1 end,
+ * within one page. The machine has no caches, so after the checks nothing is left to do; a
+ * range that is not mapped is silently accepted, as seL4 does.
+ */
+export function decodeVSpaceInvocation(env: VSpaceEnv, inv: Invocation, slot: Slot): Decoded {
+  const cap = slot.cap as CapOf<CapType.VSpace>;
+  const name = env.labels.byNumber[inv.label] ?? '';
+  if (!/^ARMVSpace(Clean|Invalidate|CleanInvalidate)_Data$|^ARMVSpaceUnify_Instruction$/.test(name)) return fail(syscallError.illegalOperation());
+  if (inv.args.length < 2) return fail(syscallError.truncatedMessage());
+  const [start, end] = [inv.args[0]!, inv.args[1]!];
+  if (end <= start) return fail(syscallError.invalidArgument(1));
+  if (end > BigInt(seL4_UserTop)) return fail(syscallError.illegalOperation());
+  if (cap.asid === undefined) return fail(syscallError.invalidCapability(0));
+  const found = env.asids.find(cap.asid);
+  if (!found) return invalidRoot();
+  if (found !== cap.obj) return fail(syscallError.invalidCapability(0));
+  const { slot: pte, bitsLeft } = lookupPTSlot(env.memory, found.paddr, Number(start));
+  if (!isPage(env.memory.read64(pte))) return { ok: true, invoke: () => [] };
+  const pageSize = 2n ** BigInt(bitsLeft);
+  const base = start - (start % pageSize);
+  if (base !== end - 1n - ((end - 1n) % pageSize)) return fail(syscallError.rangeError(0, base + pageSize - 1n));
+  return { ok: true, invoke: () => [] };
+}

@@ -1,0 +1,70 @@
+import { CapType } from '../cap-types.js';
+import { syscallError } from '../errors.js';
+import { isSchedulable, rescheduleRequired, tcbSchedDequeue, tcbSchedEnqueue } from '../scheduler.js';
+import type { KernelState } from '../state.js';
+import { fail, type Decoded, type Invocation } from './types.js';
+
+/** The size of the domain schedule the model keeps (CONFIG_NUM_DOMAIN_SCHEDULES). */
+export const DOMAIN_SCHEDULE_LENGTH = 256;
+
+/**
+ * DomainSet_Set (MR0 domain, extra cap the TCB), DomainSet_ScheduleConfigure (MR0 index,
+ * MR1 domain, MR2 duration in ticks) and DomainSet_ScheduleSetStart (MR0 index).
+ */
+export function decodeDomainInvocation(k: KernelState, inv: Invocation): Decoded {
+  const name = k.labels.byNumber[inv.label];
+  const args = inv.args;
+  switch (name) {
+    case 'DomainSetSet': {
+      if (args.length < 1) return fail(syscallError.truncatedMessage());
+      if (args[0]! >= BigInt(k.numDomains)) return fail(syscallError.invalidArgument(0));
+      if (inv.extraCaps.length < 1) return fail(syscallError.truncatedMessage());
+      const cap = inv.extraCaps[0]!.cap;
+      if (cap.type !== CapType.Thread) return fail(syscallError.invalidArgument(1));
+      const tcb = cap.obj;
+      const domain = Number(args[0]!);
+      return {
+        ok: true,
+        invoke() {
+          tcbSchedDequeue(k, tcb);
+          tcb.domain = domain;
+          if (isSchedulable(tcb) && tcb !== k.curThread) tcbSchedEnqueue(k, tcb);
+          if (tcb === k.curThread) rescheduleRequired(k);
+          return [];
+        },
+      };
+    }
+    case 'DomainScheduleConfigure': {
+      if (args.length < 3) return fail(syscallError.truncatedMessage());
+      if (args[0]! >= BigInt(DOMAIN_SCHEDULE_LENGTH)) return fail(syscallError.rangeError(0, DOMAIN_SCHEDULE_LENGTH - 1));
+      if (args[1]! >= BigInt(k.numDomains)) return fail(syscallError.invalidArgument(1));
+      const [index, domain, length] = [Number(args[0]!), Number(args[1]!), Number(args[2]!)];
+      return {
+        ok: true,
+        invoke() {
+          while (k.domainSchedule.length <= index) k.domainSchedule.push({ domain: 0, length: 0 });
+          k.domainSchedule[index] = { domain, length };
+          return [];
+        },
+      };
+    }
+    case 'DomainScheduleSetStart': {
+      if (args.length < 1) return fail(syscallError.truncatedMessage());
+      if (args[0]! >= BigInt(k.domainSchedule.length)) return fail(syscallError.rangeError(0, k.domainSchedule.length - 1));
+      const index = Number(args[0]!);
+      return {
+        ok: true,
+        invoke() {
+          k.domainIndex = index;
+          k.curDomain = k.domainSchedule[index]!.domain;
+          k.domainTime = k.domainSchedule[index]!.length;
+          k.reprogram = true;
+          rescheduleRequired(k);
+          return [];
+        },
+      };
+    }
+    default:
+      return fail(syscallError.illegalOperation());
+  }
+}
