@@ -16,7 +16,7 @@ import { insertNewCap } from './mdb.js';
 import { sendSignal } from './notification.js';
 import { MICROKIT_DEBUG, type KernelModelConfig } from './object-types.js';
 import { AsidPoolObject, SchedContextObject, TcbObject, TcbSlot, ThreadState } from './objects.js';
-import { activateThread, isRunnable, schedule, setThreadState } from './scheduler.js';
+import { activateThread, isRunnable, schedule, scheduleTCB, setThreadState } from './scheduler.js';
 import { checkBudget, MIN_REFILLS, refillNew } from './sporadic.js';
 import { BOOT_THREAD_TIME_SLICE_MS, KernelState, usToTicks } from './state.js';
 import { classifySyscall } from './syscalls.js';
@@ -193,6 +193,8 @@ export class Sel4Kernel implements Kernel {
       return { ok: true, words: decoded.invoke() };
     } finally {
       k.curThread = saved;
+      // What the root task did may have stopped the thread that was running.
+      if (saved !== k.idleThread) scheduleTCB(k, saved);
     }
   }
 

@@ -76,7 +76,7 @@ export class TestSystem {
   private booted = false;
 
   constructor(options: KernelOptions & { cpuHz?: number } = {}) {
-    this.machine = new Machine({ jit: 'off', cpuHz: options.cpuHz });
+    this.machine = new Machine({ cpuHz: options.cpuHz });
     this.kernel = new Sel4Kernel(this.machine, options);
     const parsed = readElf64(new Uint8Array(readFileSync(SCENARIOS_ELF)));
     if (!parsed.ok) throw new Error(parsed.error);
@@ -159,7 +159,7 @@ export class TestSystem {
 
     const caps: Record<number, CapSpec> = { 4: reply, 9: park, 10: cnodeSlot, ...spec.caps };
     for (const [index, capSpec] of Object.entries(caps)) {
-      this.invoke(cnodeSlot, 'CNodeMint', [Number(index), THREAD_CNODE_BITS, this.capSlot(capSpec), 64, ALL_RIGHTS, 0], [ROOT_SLOT.cnode]);
+      this.invoke(cnodeSlot, 'CNodeCopy', [Number(index), THREAD_CNODE_BITS, this.capSlot(capSpec), 64, ALL_RIGHTS], [ROOT_SLOT.cnode]);
     }
     // The thread's view of its CNode resolves all 64 bits: guard size 64 − radix.
     this.invoke(tcbSlot, 'TCBConfigure', [64 - THREAD_CNODE_BITS, 0, IPC_BUFFER_VA], [cnodeSlot, vspace, buffer]);

@@ -6,7 +6,8 @@
  * Every thread gets the same CSpace layout from the test:
  *   1 its input (endpoint or notification), 2 a peer's notification, 3 a peer's endpoint,
  *   4 its reply object, 5-7 badged notification caps, 8 a fault endpoint, 9 a private
- *   notification to park on, 10 its CNode, 11 a cap to revoke or delete.
+ *   notification to park on, 10 its CNode (guard 0: depth 4), 11 a cap to revoke or delete,
+ *   12 empty.
  */
 typedef unsigned long word;
 
@@ -200,7 +201,7 @@ static void fault(word kind) {
       __asm__ volatile("brk #7");
       break;
     case 4: {
-      struct regs r = {.x0 = 20, .x1 = info(1, 0)};
+      struct regs r = {.x0 = 12, .x1 = info(1, 0)};
       syscall(SysCall, &r);
       puts_("faulter: call of an empty slot: error "), putdec(label_of(r.x1)), puts_(" MR0 "), putdec(r.x2), putc_('\n');
       break;
@@ -240,7 +241,7 @@ static void fault_handler(word count) {
 /* Spin forever, printing `c` every `every` iterations. */
 static void spin(word c) {
   for (volatile word i = 0;; i++)
-    if (i % 200000 == 0) putc_((char)c);
+    if (i % 20000 == 0) putc_((char)c);
 }
 
 /* Registers x9-x28 survive a system call. */
@@ -268,7 +269,7 @@ static void regs(void) {
 
 /* Delete (param 0) or revoke (param 1) the cap in slot 11 of the CNode in slot 10. */
 static void deleter(word revoke) {
-  struct regs r = {.x0 = 10, .x1 = info(revoke ? 22 : 23, 2), .x2 = 11, .x3 = 64};
+  struct regs r = {.x0 = 10, .x1 = info(revoke ? 22 : 23, 2), .x2 = 11, .x3 = 4};
   syscall(SysCall, &r);
   puts_(revoke ? "revoked" : "deleted"), puts_(": error "), putdec(label_of(r.x1)), putc_('\n');
 }

@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import { ROOT_SLOT } from '../src/kernel/kernel.js';
+import { ObjectType } from '../src/kernel/object-types.js';
+import { ThreadState } from '../src/kernel/objects.js';
+import { ROLE, TestSystem } from './helpers/kernel-system.js';
+
+/**
+ * Scenarios on the real machine and kernel models: small EL0 programs
+ * (test/kernel/programs/scenarios.c) built into systems through the kernel's own invocations.
+ */
+
+describe('system calls', () => {
+  it('keep every register the kernel does not write, and DebugCapIdentify names a cap type', () => {
+    const sys = new TestSystem();
+    sys.thread({ role: ROLE.regs });
+    expect(sys.run().reason).toBe('idle-forever');
+    // x6, x8 and x9–x28 survive the SVC: 6 + 8 + (9 + … + 28).
+    expect(sys.output).toBe('r sum 384\nslot 10 holds cap type 10\n');
+  });
+
+  it('ping-pong: notifications in both directions alternate two equal-priority threads', () => {
+    const sys = new TestSystem();
+    const a = sys.create(ObjectType.Notification);
+    const b = sys.create(ObjectType.Notification);
+    sys.thread({ role: ROLE.ping, param: 3, caps: { 1: a, 2: b } });
+    sys.thread({ role: ROLE.pong, param: 3, caps: { 1: b, 2: a } });
+    sys.run();
+    expect(sys.output).toBe('ping 0\npong 0\nping 1\npong 1\nping 2\npong 2\nping done\n');
+  });
+
+  it('call/reply: a long message crosses the registers into the IPC buffer both ways, with label and badge', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    sys.thread({ role: ROLE.server, param: 1, priority: 120, caps: { 1: ep } });
+    sys.thread({ role: ROLE.client, param: 10, priority: 100, caps: { 3: { slot: ep, badge: 0x42 } } });
+    sys.run();
+    // Sent: 11 k for k < 10 (sum 495); replied: 2 (11 k) + 1 (sum 1000), label 9, badge 0.
+    expect(sys.output).toBe('server: badge 0x42 label 7 length 10 sum 495\nclient: reply label 9 length 10 sum 1000 badge 0\n');
+  });
+
+  it('a message longer than the 4 registers is cut to 4 when the receiver has no IPC buffer', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const server = sys.thread({ role: ROLE.server, param: 1, priority: 120, caps: { 1: ep }, suspended: true });
+    sys.invoke(server.tcbSlot, 'TCBSetIPCBuffer', [0], [0]);
+    sys.invoke(server.tcbSlot, 'TCBResume');
+    sys.thread({ role: ROLE.client, param: 10, caps: { 3: ep } });
+    sys.run();
+    // Without a buffer the server's prints of MR4.. read its (unmapped-in-kernel) buffer as
+    // nothing: the kernel transferred 4 words, and the length says so.
+    expect(sys.output).toContain('server: badge 0x0 label 7 length 4');
+  });
+
+  it('notifications coalesce: three badges signalled before the waiter runs arrive as one word', () => {
+    const sys = new TestSystem();
+    const n = sys.create(ObjectType.Notification);
+    sys.thread({ role: ROLE.signaler, priority: 150, caps: { 5: { slot: n, badge: 1 }, 6: { slot: n, badge: 2 }, 7: { slot: n, badge: 4 } } });
+    sys.thread({ role: ROLE.waiter, priority: 100, caps: { 1: n } });
+    sys.run();
+    expect(sys.output).toBe('signaled\nwaiter: 7 then 0\n');
+  });
+
+  it('orders an endpoint queue by priority, FIFO among equals, whatever the arrival order', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    // Senders arrive one by one: priorities 10, 30, 20, 30.
+    const prios = [10, 30, 20, 30];
+    prios.forEach((priority, i) => {
+      sys.thread({ role: ROLE.sender, param: i + 1, priority, caps: { 3: { slot: ep, badge: priority } } });
+      sys.run(1_000_000);
+    });
+    sys.thread({ role: ROLE.receiver, param: 4, priority: 5, caps: { 1: ep } });
+    sys.run();
+    expect(sys.output).toBe('received 2 badge 30\nreceived 4 badge 30\nreceived 3 badge 20\nreceived 1 badge 10\n');
+  });
+});
+
+describe('scheduling-context donation', () => {
+  it('a passive server runs on its caller’s scheduling context, and its notification’s when signalled', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const ntfn = sys.create(ObjectType.Notification);
+    const server = sys.thread({ role: ROLE.server, param: 2, priority: 120, caps: { 1: ep }, boundNotification: ntfn, suspended: true });
+    // Microkit's passive handshake: the server's SC is bound to its notification too, so the
+    // first blocking receive hands it back to the notification.
+    sys.invoke(server.scSlot, 'SchedContextBind', [], [ntfn]);
+    sys.invoke(server.tcbSlot, 'TCBResume');
+    const client = sys.thread({ role: ROLE.client, param: 2, priority: 100, caps: { 3: ep } });
+    const seen: string[] = [];
+    sys.kernel.state.trace.switchTo = (t) => {
+      if (t === server.tcb) seen.push(t.sc === client.sc ? 'client SC' : t.sc === server.sc ? 'own SC' : 'no SC');
+    };
+    sys.run();
+    expect(sys.output).toBe('server: badge 0x0 label 7 length 2 sum 11\nclient: reply label 9 length 2 sum 24 badge 0\n');
+    expect(seen).toEqual(['own SC', 'client SC']);
+    // Back in its receive, the server is passive: no SC; the notification holds it.
+    expect(server.tcb.sc).toBeUndefined();
+    expect(server.sc.notification?.sc).toBe(server.sc);
+    expect(server.sc.tcb).toBeUndefined();
+    expect(client.sc.tcb).toBe(client.tcb);
+    expect(client.sc.consumed).toBeGreaterThan(0);
+  });
+});
+
+describe('faults', () => {
+  function faultSystem(kind: number) {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    sys.thread({ role: ROLE.faultHandler, param: 1, priority: 200, caps: { 1: ep } });
+    const faulter = sys.thread({ role: ROLE.faulter, param: kind, priority: 100, faultEndpoint: { slot: ep, badge: 7, rights: 0b0111 } });
+    sys.run();
+    return { sys, faulter };
+  }
+
+  const mrs = (out: string) => out.split('\n')[0]!.split(' mrs ')[1]!.split(' ');
+
+  it('VMFault: IP, address, prefetch flag and the ESR; the thread waits on the reply', () => {
+    const { sys, faulter } = faultSystem(0);
+    expect(sys.output).toMatch(/^fault: badge 7 label 6 length 4 mrs /);
+    const [ip, addr, prefetch, fsr] = mrs(sys.output);
+    expect(addr).toBe('0x10');
+    expect(prefetch).toBe('0x0');
+    expect(Number(fsr) >>> 26).toBe(0x24); // a data abort from a lower level
+    expect(BigInt(ip!)).toBe(faulter.tcb.faultIP);
+    expect(faulter.tcb.state).toBe(ThreadState.BlockedOnReply);
+  });
+
+  it('UserException for an undefined instruction (ESR class 0)', () => {
+    const { sys } = faultSystem(1);
+    // IP, SP (on the stack below 0xff_ffff_e000), SPSR (flags and EL0t with F masked), ESR, code.
+    expect(sys.output).toMatch(/^fault: badge 7 label 3 length 5 mrs 0x2[0-9a-f]{5} 0xffffffd[0-9a-f]{3} 0x[0-9a-f]0000040 0x2000000 0x0\n$/);
+  });
+
+  it('UnknownSyscall: x0–x7, IP, SP, ELR, SPSR and the number; the reply resumes the thread with its registers', () => {
+    const { sys } = faultSystem(2);
+    const words = mrs(sys.output);
+    expect(words).toHaveLength(13);
+    expect(words[0]).toBe('0x1234');
+    expect(words[7]).toBe('0x5');
+    expect(BigInt(words[10]!) - BigInt(words[8]!)).toBe(4n); // ELR is past the SVC
+    expect(words[12]).toBe('0x5');
+    expect(sys.output).toContain('faulter: resumed after unknown syscall, x0 0x77\n');
+  });
+
+  it('DebugException for BRK in the debug configuration', () => {
+    const { sys } = faultSystem(3);
+    expect(sys.output).toMatch(/^fault: badge 7 label 4 length 2 mrs 0x[0-9a-f]+ 0x3\n/);
+  });
+
+  it('a Call of an empty slot is an InvalidCapability error, not a fault', () => {
+    const { sys } = faultSystem(4);
+    expect(sys.output).toBe('faulter: call of an empty slot: error 2 MR0 0\n');
+  });
+
+  it('CapFault for a cptr whose guard does not match', () => {
+    const { sys } = faultSystem(5);
+    // IP, address 2^40, send phase, GuardMismatch: bits left 64, guard 0 of 60 bits.
+    expect(mrs(sys.output).slice(1)).toEqual(['0x10000000000', '0x0', '0x4', '0x40', '0x0', '0x3c']);
+  });
+
+  it('without a fault handler the thread becomes inactive and the kernel says why', () => {
+    const sys = new TestSystem();
+    const t = sys.thread({ role: ROLE.faulter, param: 0 });
+    sys.run();
+    expect(t.tcb.state).toBe(ThreadState.Inactive);
+    expect(sys.output).toMatch(/^Found thread has no fault handler while trying to handle:\nvm fault on data at address 0x0000000000000010 with status 0x0000000092000046\nin thread 0x[0-9a-f]{16} "child of: 'rootserver'" at address 0x[0-9a-f]{16}\nWith stack:\n(0xffffffd[0-9a-f]{3}: 0x[0-9a-f]+\n){16}$/);
+  });
+
+  it('an UnknownSyscall in the release configuration prints nothing', () => {
+    const sys = new TestSystem({ config: { hypervisor: true, hardwareDebugApi: false, debugBuild: false, paBits: 40, smp: false } });
+    const t = sys.thread({ role: ROLE.faulter, param: 0 });
+    sys.run();
+    expect(t.tcb.state).toBe(ThreadState.Inactive);
+    expect(sys.output).toBe('');
+  });
+});
+
+describe('deletion', () => {
+  it('revoking and deleting the endpoint a thread waits on restarts its receive, which then faults', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const receiver = sys.thread({ role: ROLE.blockedReceiver, caps: { 1: ep } });
+    sys.run(1_000_000);
+    expect(receiver.tcb.state).toBe(ThreadState.BlockedOnReceive);
+    // Revoke: the receiver's copy (a child of the root's cap) goes; the endpoint stays.
+    sys.invoke(ROOT_SLOT.cnode, 'CNodeRevoke', [ep, 64]);
+    expect(receiver.tcb.state).toBe(ThreadState.BlockedOnReceive);
+    // Deleting the last cap finalises the endpoint: the receiver restarts its SVC, whose
+    // lookup now finds nothing.
+    sys.invoke(ROOT_SLOT.cnode, 'CNodeDelete', [ep, 64]);
+    expect(receiver.tcb.state).toBe(ThreadState.Restart);
+    sys.run();
+    expect(sys.output).toContain('cap fault in receive phase at address 0x0000000000000001');
+    expect(receiver.tcb.state).toBe(ThreadState.Inactive);
+  });
+
+  it('a thread deletes a cap through its own CNode cap (CNode_Delete at EL0)', () => {
+    const sys = new TestSystem();
+    const n = sys.create(ObjectType.Notification);
+    const t = sys.thread({ role: ROLE.deleter, param: 0, caps: { 11: n } });
+    sys.run();
+    expect(sys.output).toBe('deleted: error 0\n');
+    const cnode = sys.kernel.rootCNode.slots[t.cnodeSlot]!.cap;
+    expect(cnode.type === 10 && cnode.cnode.slots[11]!.cap.type).toBe(0);
+  });
+
+  it('deleting a TCB cap takes the thread out of the scheduler', () => {
+    const sys = new TestSystem();
+    const spinner = sys.thread({ role: ROLE.spin, param: 'a'.charCodeAt(0) });
+    sys.run(3_000_000);
+    expect(sys.output.length).toBeGreaterThan(0);
+    sys.invoke(ROOT_SLOT.cnode, 'CNodeDelete', [spinner.tcbSlot, 64]);
+    const before = sys.output.length;
+    expect(sys.run(3_000_000).reason).toBe('idle-forever');
+    expect(sys.output.length).toBe(before);
+  });
+});
+
+describe('MCS scheduling', () => {
+  it('round robin: equal priorities share the CPU in budget-sized slices', () => {
+    const sys = new TestSystem();
+    sys.thread({ role: ROLE.spin, param: 'a'.charCodeAt(0), budgetUs: 1000 });
+    sys.thread({ role: ROLE.spin, param: 'b'.charCodeAt(0), budgetUs: 1000 });
+    sys.run(20_000_000); // 20 ms at 1 GHz
+    const runs = sys.output.match(/a+|b+/g)!;
+    expect(runs.length).toBeGreaterThanOrEqual(15);
+    expect(sys.output.split('a').length - 1).toBeGreaterThan(10);
+    expect(sys.output.split('b').length - 1).toBeGreaterThan(10);
+  });
+
+  it('a higher priority always wins: the lower-priority spinner never runs', () => {
+    const sys = new TestSystem();
+    sys.thread({ role: ROLE.spin, param: 'a'.charCodeAt(0), priority: 101 });
+    sys.thread({ role: ROLE.spin, param: 'b'.charCodeAt(0), priority: 100 });
+    sys.run(10_000_000);
+    expect(sys.output).toMatch(/^a+$/);
+  });
+
+  it('a sporadic budget limits a thread to budget per period, leaving the rest to lower priorities', () => {
+    const sys = new TestSystem();
+    const limited = sys.thread({ role: ROLE.spin, param: 'a'.charCodeAt(0), priority: 150, budgetUs: 2000, periodUs: 10_000, sporadic: true });
+    const background = sys.thread({ role: ROLE.spin, param: 'b'.charCodeAt(0), priority: 100 });
+    sys.run(100_000_000); // 100 ms
+    const ms = (ticks: number) => ticks / 62_500;
+    const total = ms(limited.sc.consumed) + ms(sys.kernel.state.curSC === limited.sc ? 0 : 0);
+    expect(total).toBeGreaterThan(17);
+    expect(total).toBeLessThan(23);
+    expect(background.sc.consumed).toBeGreaterThan(limited.sc.consumed * 3);
+  });
+
+  it('a Timeout fault goes to the timeout handler when a sporadic budget runs out', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    sys.thread({ role: ROLE.faultHandler, param: 1, priority: 200, caps: { 1: ep } });
+    const t = sys.thread({ role: ROLE.spin, param: 'a'.charCodeAt(0), priority: 100, budgetUs: 1000, periodUs: 5000, timeoutEndpoint: { slot: ep, badge: 9, rights: 0b0111 } });
+    sys.run(10_000_000);
+    // MR0 the SC's badge (0x100 + its TCB's root slot), MR1 the microseconds it consumed.
+    const m = sys.output.match(/fault: badge 9 label 5 length 2 mrs (0x[0-9a-f]+) (0x[0-9a-f]+)/)!;
+    expect(BigInt(m[1]!)).toBe(BigInt(0x100 + t.tcbSlot));
+    expect(Number(m[2]!)).toBeGreaterThanOrEqual(980);
+    expect(Number(m[2]!)).toBeLessThanOrEqual(1000);
+    expect(t.tcb.state).toBe(ThreadState.BlockedOnReply);
+  });
+});
