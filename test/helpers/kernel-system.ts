@@ -36,6 +36,10 @@ export const ROLE = {
   regs: 12,
   blockedReceiver: 13,
   deleter: 14,
+  timer: 15,
+  fuzz: 16,
+  yielder: 17,
+  debug: 18,
 } as const;
 
 /** A cap for a thread's CNode: a root slot, optionally minted with a badge and fewer rights. */
@@ -65,6 +69,7 @@ export interface Thread {
   tcbSlot: number;
   scSlot: number;
   cnodeSlot: number;
+  vspaceSlot: number;
 }
 
 export class TestSystem {
@@ -174,7 +179,7 @@ export class TestSystem {
     if (!spec.suspended) this.invoke(tcbSlot, 'TCBResume');
     const tcb = this.kernel.rootCNode.slots[tcbSlot]!.cap as { obj: TcbObject };
     const sc = this.kernel.rootCNode.slots[scSlot]!.cap as { obj: SchedContextObject };
-    return { tcb: tcb.obj, sc: sc.obj, tcbSlot, scSlot, cnodeSlot };
+    return { tcb: tcb.obj, sc: sc.obj, tcbSlot, scSlot, cnodeSlot, vspaceSlot: vspace };
   }
 
   /** Boot (the first time) or go on, for at most `cycles` more cycles. */

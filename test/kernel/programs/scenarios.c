@@ -7,7 +7,7 @@
  *   1 its input (endpoint or notification), 2 a peer's notification, 3 a peer's endpoint,
  *   4 its reply object, 5-7 badged notification caps, 8 a fault endpoint, 9 a private
  *   notification to park on, 10 its CNode (guard 0: depth 4), 11 a cap to revoke or delete,
- *   12 empty.
+ *   12 empty, 13 an IRQ handler.
  */
 typedef unsigned long word;
 
@@ -274,6 +274,71 @@ static void deleter(word revoke) {
   puts_(revoke ? "revoked" : "deleted"), puts_(": error "), putdec(label_of(r.x1)), putc_('\n');
 }
 
+/* A timer driver: the EL1 physical timer (PPI 30) through the notification in slot 1 and the IRQ handler in slot 13. */
+static void timer(word ticks) {
+  for (word i = 0; i < ticks; i++) {
+    __asm__ volatile("msr cntp_tval_el0, %0; msr cntp_ctl_el0, %1; isb" ::"r"(62500UL), "r"(1UL));
+    word badge = wait_(1);
+    word now;
+    __asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(now));
+    __asm__ volatile("msr cntp_ctl_el0, %0; isb" ::"r"(0UL)); /* the level-sensitive line drops */
+    puts_("tick "), putdec(i), puts_(" badge "), putdec(badge), puts_(" at "), putdec(now / 62500), puts_(" ms\n");
+    struct regs r = {.x0 = 13, .x1 = info(31, 0)}; /* IRQHandler_Ack in the debug configuration */
+    syscall(SysCall, &r);
+    if (label_of(r.x1)) puts_("ack failed\n");
+  }
+}
+
+/* Random system calls with random arguments on the caps in slots 0-15. */
+static word rng;
+static word rnd(void) {
+  rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+  return rng;
+}
+static void fuzz(word seed) {
+  rng = seed * 2654435761UL + 1;
+  for (word n = 0; n < 4000; n++) {
+    /* Mostly invocations of kernel objects; also every other API call, debug calls, one unknown. */
+    static const long mix[] = {SysCall, SysCall, SysCall, SysCall, SysCall, SysNBSend, SysNBSend, SysNBRecv,
+                               SysNBWait, SysNBSendRecv, SysNBSendWait, SysReplyRecv, SysSend, SysRecv, SysWait,
+                               SysYield, SysDebugPutChar, SysDebugCapIdentify, SysDebugDumpScheduler, 3};
+    long number = mix[rnd() % (sizeof mix / sizeof mix[0])];
+    struct regs r;
+    word *w = (word *)&r;
+    for (int i = 0; i < 8; i++) w[i] = rnd() % 16 ? rnd() % 16 : rnd();
+    static const word objects[] = {5, 7, 10, 12, 2, 4, 6};
+    if (rnd() % 2) r.x0 = objects[rnd() % (sizeof objects / sizeof objects[0])];
+    r.x1 = (rnd() % 48) << 12 | (rnd() % 4) << 7 | rnd() % 10;
+    for (int i = 0; i < 3; i++) IPC_BUFFER[122 + i] = rnd() % 16;
+    for (int i = 0; i < 12; i++) MR(i) = rnd() % 3 ? rnd() % 64 : rnd();
+    IPC_BUFFER[125] = 10, IPC_BUFFER[126] = rnd() % 16, IPC_BUFFER[127] = 4;
+    syscall(number, &r);
+  }
+  puts_("fuzz done\n");
+}
+
+/* Print `c` and yield, `param` times. */
+static void yielder(word c) {
+  for (int i = 0; i < 4; i++) {
+    putc_((char)c);
+    struct regs r = {0};
+    syscall(SysYield, &r);
+  }
+}
+
+/* Name itself (its TCB is in slot 11), dump the scheduler, halt. */
+static void debug(void) {
+  const char *name = "debugger";
+  char *dst = (char *)&MR(0);
+  while ((*dst++ = *name++)) {
+  }
+  struct regs r = {.x0 = 11};
+  syscall(-17, &r);
+  syscall(SysDebugDumpScheduler, &r);
+  syscall(SysDebugHalt, &r);
+  puts_("not halted\n");
+}
+
 void main(word role, word param) {
   switch (role) {
     case 1: ping(param); break;
@@ -290,6 +355,10 @@ void main(word role, word param) {
     case 12: regs(); break;
     case 13: blocked_receiver(); break;
     case 14: deleter(param); break;
+    case 15: timer(param); break;
+    case 16: fuzz(param); break;
+    case 17: yielder(param); break;
+    case 18: debug(); break;
   }
   park();
 }
