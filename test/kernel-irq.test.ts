@@ -64,7 +64,7 @@ describe('IRQControl', () => {
     const { gic, control } = setup();
     run(control('ARMIRQIssueIRQHandlerTrigger', [40, 1, 5, 4]));
     run(control('ARMIRQIssueIRQHandlerTrigger', [41, 0, 6, 4]));
-    expect(gic).toEqual(['edge 40 true', 'edge 41 false']);
+    expect(gic).toEqual(['edge 40 true', 'enable 40 true', 'edge 41 false', 'enable 41 true']);
   });
 
   it('checks length, range, use, destination in seL4 order', () => {
@@ -83,11 +83,11 @@ describe('IRQControl', () => {
 });
 
 describe('IRQHandler', () => {
-  it('acknowledges by unmasking the line', () => {
+  it('unmasks the line when the handler is issued, and again on every acknowledgement', () => {
     const { gic, control, handler } = setup();
     run(control('IRQIssueIRQHandler', [33, 4, 4]));
     run(handler(4, 'IRQAckIRQ'));
-    expect(gic).toEqual(['enable 33 true']);
+    expect(gic).toEqual(['enable 33 true', 'enable 33 true']);
   });
 
   it('binds a notification cap with CanSend, replacing the previous one, and clears it', () => {

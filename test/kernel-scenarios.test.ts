@@ -262,3 +262,116 @@ describe('MCS scheduling', () => {
     expect(t.tcb.state).toBe(ThreadState.BlockedOnReply);
   });
 });
+
+describe('notifications and interrupts', () => {
+  it('a bound notification wakes a thread blocked receiving on an endpoint, writing only x0', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const ntfn = sys.create(ObjectType.Notification);
+    const receiver = sys.thread({ role: ROLE.receiver, param: 1, priority: 150, caps: { 1: ep }, boundNotification: ntfn });
+    sys.thread({ role: ROLE.signaler, priority: 100, caps: { 5: { slot: ntfn, badge: 1 }, 6: { slot: ntfn, badge: 2 }, 7: { slot: ntfn, badge: 4 } } });
+    sys.run();
+    // The first signal wakes the higher-priority receiver at once (x0 = 1; x2 keeps what it
+    // held: 0); the other two arrive while it waits elsewhere and stay in the word.
+    expect(sys.output).toBe('received 0 badge 1\nsignaled\n');
+    expect(receiver.tcb.boundNotification!.word).toBe(6n);
+  });
+
+  it('a timer driver takes the EL1 physical timer interrupt through IRQControl and its notification', () => {
+    const sys = new TestSystem();
+    const ntfn = sys.create(ObjectType.Notification);
+    const handler = sys.kernel.bootInfo.empty.to - 1;
+    sys.invoke(ROOT_SLOT.irqControl, 'ARMIRQIssueIRQHandlerTrigger', [30, 0, handler, 64], [ROOT_SLOT.cnode]);
+    sys.invoke(handler, 'IRQSetIRQHandler', [], [sys.mint(ntfn, 1 << 5)]);
+    sys.thread({ role: ROLE.timer, param: 3, caps: { 1: ntfn, 13: handler } });
+    sys.run(10_000_000);
+    expect(sys.output).toBe('tick 0 badge 32 at 1 ms\ntick 1 badge 32 at 2 ms\ntick 2 badge 32 at 3 ms\n');
+  });
+
+  it('an interrupt with no notification is masked and reported', () => {
+    const sys = new TestSystem();
+    const handler = sys.kernel.bootInfo.empty.to - 1;
+    sys.invoke(ROOT_SLOT.irqControl, 'ARMIRQIssueIRQHandlerTrigger', [30, 0, handler, 64], [ROOT_SLOT.cnode]);
+    sys.thread({ role: ROLE.timer, param: 1, caps: { 13: handler } });
+    sys.run(5_000_000);
+    expect(sys.output).toContain('Undelivered IRQ: 30\n');
+  });
+});
+
+describe('more scheduling and IPC', () => {
+  it('Yield puts a round-robin thread at the tail of its priority', () => {
+    const sys = new TestSystem();
+    sys.thread({ role: ROLE.yielder, param: 'a'.charCodeAt(0) });
+    sys.thread({ role: ROLE.yielder, param: 'b'.charCodeAt(0) });
+    sys.run();
+    // The root task resumed a, then b; each went to the head of the priority-100 queue, so b
+    // runs first, as it would under seL4.
+    expect(sys.output).toBe('babababa');
+  });
+
+  it('CancelBadgedSends restarts only the senders with that badge', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const b1 = sys.mint(ep, 1);
+    const senders = [1, 2, 1].map((badge, i) => sys.thread({ role: ROLE.sender, param: i, caps: { 3: badge === 1 ? b1 : { slot: ep, badge } } }));
+    sys.run(1_000_000);
+    expect(senders.map((t) => t.tcb.state)).toEqual([ThreadState.BlockedOnSend, ThreadState.BlockedOnSend, ThreadState.BlockedOnSend]);
+    sys.invoke(ROOT_SLOT.cnode, 'CNodeCancelBadgedSends', [b1, 64]);
+    expect(senders.map((t) => t.tcb.state)).toEqual([ThreadState.Restart, ThreadState.BlockedOnSend, ThreadState.Restart]);
+    // They send again and block again, in their original order.
+    sys.run(1_000_000);
+    const epObj = (sys.kernel.rootCNode.slots[ep]!.cap as { obj: import('../src/kernel/objects.js').EndpointObject }).obj;
+    expect(epObj.queue).toEqual([senders[1]!.tcb, senders[0]!.tcb, senders[2]!.tcb]);
+  });
+
+  it('deleting the reply object a faulted thread waits on leaves it inactive', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const handler = sys.thread({ role: ROLE.faultHandler, param: 1, priority: 200, caps: { 1: ep } });
+    const faulter = sys.thread({ role: ROLE.faulter, param: 0, faultEndpoint: { slot: ep, badge: 1, rights: 0b0111 } });
+    sys.run();
+    expect(faulter.tcb.state).toBe(ThreadState.BlockedOnReply);
+    // The reply object's caps: the root's original and the handler's copy in slot 4.
+    const reply = faulter.tcb.replyObject!;
+    sys.invoke(handler.cnodeSlot, 'CNodeDelete', [4, 4]);
+    expect(faulter.tcb.state).toBe(ThreadState.BlockedOnReply);
+    const rootSlot = sys.kernel.rootCNode.slots.find((s) => s.cap.type === 8 && s.cap.obj === reply)!.index;
+    sys.invoke(ROOT_SLOT.cnode, 'CNodeDelete', [rootSlot, 64]);
+    expect(faulter.tcb.state).toBe(ThreadState.Inactive);
+    expect(reply.tcb).toBeUndefined();
+  });
+
+  it('Suspend takes a blocked sender out of the endpoint queue; Resume restarts its send', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const s = sys.thread({ role: ROLE.sender, param: 7, caps: { 3: ep } });
+    sys.run(1_000_000);
+    sys.invoke(s.tcbSlot, 'TCBSuspend');
+    const epObj = (sys.kernel.rootCNode.slots[ep]!.cap as { obj: import('../src/kernel/objects.js').EndpointObject }).obj;
+    expect(epObj.queue).toEqual([]);
+    sys.invoke(s.tcbSlot, 'TCBResume');
+    sys.thread({ role: ROLE.receiver, param: 1, priority: 5, caps: { 1: ep } });
+    sys.run();
+    expect(sys.output).toBe('received 7 badge 0\n');
+  });
+});
+
+describe('debug system calls', () => {
+  it('DebugNameThread names a thread, DebugDumpScheduler lists every TCB, DebugHalt stops the machine', () => {
+    const sys = new TestSystem();
+    const t = sys.thread({ role: ROLE.debug, priority: 77, caps: {} , suspended: true });
+    sys.invoke(t.cnodeSlot, 'CNodeCopy', [11, 4, t.tcbSlot, 64, 0xf], [ROOT_SLOT.cnode]);
+    sys.invoke(t.tcbSlot, 'TCBResume');
+    const end = sys.run();
+    expect(end).toMatchObject({ reason: 'halt', message: 'seL4_DebugHalt from thread "debugger"' });
+    const lines = sys.output.split('\n');
+    expect(lines[0]).toBe('Dumping all tcbs!');
+    expect(lines[1]).toBe(`${'Name'.padEnd(40)}   ${'State'.padEnd(16)}   ${'IP'.padEnd(18)}   Prio   ${'InReleaseQueue'.padEnd(14)}`);
+    expect(lines[2]).toBe('-'.repeat(105));
+    expect(lines[3]).toMatch(/^debugger {32}   running {9}   0x0000000000[0-9a-f]{6}     77   no {12}$/);
+    expect(lines[4]).toMatch(/^idle_thread +idle +0000000000000000 +0 +no/);
+    expect(lines[5]).toMatch(/^rootserver +inactive +0000000000000000 +255 +no/);
+    expect(lines[6]).toMatch(/^Debug halt syscall from user thread 0x[0-9a-f]{16} "debugger"$/);
+    expect(sys.output).not.toContain('not halted');
+  });
+});

@@ -39,6 +39,7 @@ export function decodeIRQControlInvocation(env: IrqEnv, inv: Invocation, control
     invoke() {
       if (withTrigger) env.gic.setInterruptEdge(irq, edge);
       env.irqs.state[irq] = IrqState.Signal;
+      env.gic.enableInterrupt(irq, true); // setIRQState unmasks a line that is no longer inactive
       cteInsert({ type: CapType.IrqHandler, irq }, controlSlot, destSlot);
       return [];
     },
