@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CapType, capRightsFromWord, capRightsToWord, cnodeCapData } from '../src/kernel/cap-types.js';
 import type { Cap } from '../src/kernel/cap.js';
-import { CNode, lookupSlot, lookupSlotForCNodeOp, resolveAddressBits, type CNodeCap } from '../src/kernel/cspace.js';
+import { CNode, lookupSlot, lookupSlotForCNodeOp, resolveAddressBits, resolveAddressBitsExact, type CNodeCap } from '../src/kernel/cspace.js';
+import { rng } from './helpers/rng.js';
 import { LookupFailureType, seL4_Error } from '../src/kernel/errors.js';
 import { MICROKIT_DEBUG, MICROKIT_RELEASE, ObjectType, objectSizeBits, objectTypeCount, schedContextRefills, seL4_MaxExtraRefills } from '../src/kernel/object-types.js';
 
@@ -44,6 +45,28 @@ describe('CSpace addressing (resolveAddressBits)', () => {
 
   it('fails with InvalidRoot when the root is not a CNode cap', () => {
     expect(resolveAddressBits({ type: CapType.Null }, 0n, 64)).toEqual({ ok: false, fault: { type: LookupFailureType.InvalidRoot } });
+  });
+});
+
+describe('the Number fast path of resolveAddressBits', () => {
+  it('agrees with the BigInt walk on random two-level CSpaces and cptrs', () => {
+    const random = rng(7);
+    for (let trial = 0; trial < 300; trial++) {
+      const radix = 1 + Math.floor(random() * 8);
+      const leafRadix = 1 + Math.floor(random() * 9);
+      const guardSize = Math.floor(random() * (40 - radix));
+      const guard = random() < 0.7 ? 0n : BigInt(Math.floor(random() * 2 ** Math.min(guardSize, 30)));
+      const root: CNodeCap = { type: CapType.CNode, cnode: new CNode(radix), guard, guardSize };
+      const leaf = new CNode(leafRadix);
+      const leafGuard = Math.floor(random() * 20);
+      for (const slot of root.cnode.slots) if (random() < 0.5) slot.cap = { type: CapType.CNode, cnode: leaf, guard: 0n, guardSize: leafGuard };
+      for (let i = 0; i < 20; i++) {
+        const bits = [8, 20, 40, 52, 53, 60, 64][Math.floor(random() * 7)]!;
+        const cptr = BigInt(Math.floor(random() * 2 ** Math.min(bits, 52))) * (bits > 52 ? 2048n : 1n);
+        const n = [64, 64, 32, radix + guardSize, 12][Math.floor(random() * 5)]!;
+        expect(resolveAddressBits(root, cptr, n)).toEqual(resolveAddressBitsExact(root, cptr, n));
+      }
+    }
   });
 });
 

@@ -54,6 +54,15 @@ const mask = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
  */
 export function resolveAddressBits(nodeCap: Cap, cptr: bigint, nBits: number): ResolveResult {
   if (nodeCap.type !== CapType.CNode) return { ok: false, fault: { type: LookupFailureType.InvalidRoot } };
+  if (cptr < SAFE) {
+    const fast = resolveSmall(nodeCap, Number(cptr), nBits);
+    if (fast) return fast;
+  }
+  return resolveAddressBitsExact(nodeCap, cptr, nBits);
+}
+
+/** resolveAddressBits in BigInt arithmetic: any cptr, any guard. */
+export function resolveAddressBitsExact(nodeCap: CNodeCap, cptr: bigint, nBits: number): ResolveResult {
   let cap: CNodeCap = nodeCap;
   let n = nBits;
   for (;;) {
@@ -66,6 +75,34 @@ export function resolveAddressBits(nodeCap: Cap, cptr: bigint, nBits: number): R
     }
     if (levelBits > n) return { ok: false, fault: { type: LookupFailureType.DepthMismatch, bitsLeft: n, bitsFound: levelBits } };
     const offset = Number((cptr >> BigInt(n - levelBits)) & mask(radix));
+    const slot = cap.cnode.slots[offset]!;
+    if (n === levelBits) return { ok: true, slot, bitsRemaining: 0 };
+    n -= levelBits;
+    const next = slot.cap;
+    if (next.type !== CapType.CNode) return { ok: true, slot, bitsRemaining: n };
+    cap = next;
+  }
+}
+
+const SAFE = 1n << 53n;
+const POW2 = Array.from({ length: 65 }, (_, i) => 2 ** i);
+
+/**
+ * resolveAddressBits in Number arithmetic, for a cptr below 2^53 through zero guards (every
+ * real CSpace): the same walk without BigInt. Undefined when a guard is too large or
+ * the walk fails, so the caller takes the exact path and reports the fault.
+ */
+function resolveSmall(nodeCap: CNodeCap, cptr: number, nBits: number): ResolveResult | undefined {
+  let cap = nodeCap;
+  let n = nBits;
+  for (;;) {
+    const guardSize = cap.guardSize;
+    const radix = cap.cnode.radix;
+    const levelBits = radix + guardSize;
+    // Guards are zero in practice; anything else takes the exact path.
+    if (guardSize > n || levelBits > n || cap.guard !== 0n) return undefined;
+    if (Math.floor(cptr / POW2[n - guardSize]!) % POW2[guardSize]! !== 0) return undefined;
+    const offset = Math.floor(cptr / POW2[n - levelBits]!) % POW2[radix]!;
     const slot = cap.cnode.slots[offset]!;
     if (n === levelBits) return { ok: true, slot, bitsRemaining: 0 };
     n -= levelBits;

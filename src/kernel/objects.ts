@@ -110,6 +110,8 @@ export class TcbObject extends KernelObject {
   yieldTo: SchedContextObject | undefined = undefined;
   boundNotification: NotificationObject | undefined = undefined;
   ipcBuffer = 0n;
+  /** The low 32 bits of `ipcBuffer`, unsigned (set with it). */
+  ipcBufferLow = 0;
   flags = 0n;
   /** seL4_DebugNameThread's name, for traces and fault reports. */
   name = '';

@@ -221,8 +221,8 @@ export class KernelState {
     const cap = t.ctes.slots[TcbSlot.Buffer]!.cap;
     if (cap.type !== CapType.Frame || cap.obj.isDevice) return undefined;
     if (cap.rights !== 'read-write' && (isReceiver || cap.rights !== 'read-only')) return undefined;
-    const size = 2 ** cap.obj.sizeBits;
-    return cap.obj.paddr + Number(t.ipcBuffer % BigInt(size));
+    // Frames are at most 1 GiB: the low 32 bits of the address give the offset.
+    return cap.obj.paddr + (t.ipcBufferLow % 2 ** cap.obj.sizeBits);
   }
 
   /** Message register i of `t` (getSyscallArg / getRealMR): x2–x5, then the IPC buffer. */

@@ -26,16 +26,15 @@ const NBSENDRECV_DEST = 8;
 
 export function handleSyscall(k: KernelState, syscall: Syscall): void {
   const t = k.curThread;
-  const reg = (r: number) => k.reg(t, r);
   switch (syscall) {
     case Syscall.Send:
-      handleInvocation(k, false, true, false, false, reg(CAP_REGISTER));
+      handleInvocation(k, false, true, false, false, k.reg(t, CAP_REGISTER));
       return;
     case Syscall.NBSend:
-      handleInvocation(k, false, false, false, false, reg(CAP_REGISTER));
+      handleInvocation(k, false, false, false, false, k.reg(t, CAP_REGISTER));
       return;
     case Syscall.Call:
-      handleInvocation(k, true, true, true, false, reg(CAP_REGISTER));
+      handleInvocation(k, true, true, true, false, k.reg(t, CAP_REGISTER));
       return;
     case Syscall.Recv:
       handleRecv(k, true, true);
@@ -50,15 +49,15 @@ export function handleSyscall(k: KernelState, syscall: Syscall): void {
       handleRecv(k, false, true);
       return;
     case Syscall.ReplyRecv:
-      handleInvocation(k, false, false, true, true, reg(REPLY_REGISTER));
+      handleInvocation(k, false, false, true, true, k.reg(t, REPLY_REGISTER));
       handleRecv(k, true, true);
       return;
     case Syscall.NBSendRecv:
-      handleInvocation(k, false, false, true, true, reg(NBSENDRECV_DEST));
+      handleInvocation(k, false, false, true, true, k.reg(t, NBSENDRECV_DEST));
       handleRecv(k, true, true);
       return;
     case Syscall.NBSendWait:
-      handleInvocation(k, false, false, true, true, reg(REPLY_REGISTER));
+      handleInvocation(k, false, false, true, true, k.reg(t, REPLY_REGISTER));
       handleRecv(k, true, false);
       return;
     case Syscall.Yield: {

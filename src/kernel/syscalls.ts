@@ -53,6 +53,11 @@ export interface MessageInfo {
 
 /** Decode an seL4_MessageInfo word as the kernel does on input: length clamped to 120. */
 export function messageInfoFromWord(word: bigint): MessageInfo {
+  if (word < 0x1_0000_0000n) {
+    // The common case, a label below 2^20: no BigInt arithmetic.
+    const w = Number(word);
+    return { label: BigInt(w >>> 12), capsUnwrapped: (w >>> 9) & 7, extraCaps: (w >>> 7) & 3, length: Math.min(w & 0x7f, seL4_MsgMaxLength) };
+  }
   const length = Number(word & 0x7fn);
   return {
     label: (word >> 12n) & ((1n << 52n) - 1n),

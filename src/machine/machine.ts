@@ -105,6 +105,7 @@ export class Machine implements KernelPort {
     this.timer.onLine = (ppi, high) => this.gic.setLine(ppi, high);
     // The timers' PPIs are level-sensitive, as is the UART's SPI.
     for (const ppi of [26, 27, 30]) this.gic.edge[ppi] = 0;
+    this.gic.changed();
   }
 
   /** Virtual time in CPU cycles. */
@@ -277,14 +278,17 @@ export class Machine implements KernelPort {
 
   enableInterrupt(intid: number, enabled: boolean): void {
     this.gic.enabled[intid] = enabled ? 1 : 0;
+    this.gic.changed();
   }
 
   setInterruptPriority(intid: number, priority: number): void {
     this.gic.priority[intid] = priority;
+    this.gic.changed();
   }
 
   setInterruptEdge(intid: number, edge: boolean): void {
     if (intid >= 32) this.gic.edge[intid] = edge ? 1 : 0;
+    this.gic.changed();
   }
 
   get counter(): number {

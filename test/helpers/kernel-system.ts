@@ -40,6 +40,10 @@ export const ROLE = {
   fuzz: 16,
   yielder: 17,
   debug: 18,
+  callLoop: 19,
+  echoServer: 20,
+  signalLoop: 21,
+  waitLoop: 22,
 } as const;
 
 /** A cap for a thread's CNode: a root slot, optionally minted with a badge and fewer rights. */

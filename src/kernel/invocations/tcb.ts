@@ -207,6 +207,7 @@ function setSpace(k: KernelState, tcb: TcbObject, tcbSlot: Slot, cRoot: NewCap, 
 function setIPCBuffer(k: KernelState, tcb: TcbObject, tcbSlot: Slot, vaddr: bigint, buffer: NewCap | undefined): void {
   k.deletion.deleteCap(tcb.ctes.slots[TcbSlot.Buffer]!);
   tcb.ipcBuffer = vaddr;
+  tcb.ipcBufferLow = Number(vaddr & 0xffff_ffffn);
   if (buffer) installTcbCap(k, tcb, tcbSlot, TcbSlot.Buffer, buffer.cap, buffer.slot);
   if (tcb === k.curThread) rescheduleRequired(k);
 }

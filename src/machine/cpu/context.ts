@@ -27,7 +27,7 @@ const halves = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | B
 
 /** Copy the CPU's state into `ctx`. */
 export function saveContext(cpu: Cpu, ctx: UserContext): void {
-  for (let i = 0; i <= SP; i++) ctx.x[i] = cpu.X[i]!;
+  ctx.x.set(cpu.X.subarray(0, SP + 1));
   ctx.pc = BigInt(cpu.pc);
   ctx.nzcv = cpu.nzcv >>> 0;
   ctx.tpidr = halves(cpu.tpidrLo, cpu.tpidrHi);
@@ -42,7 +42,7 @@ export function saveContext(cpu: Cpu, ctx: UserContext): void {
  * can hold); a larger one is replaced by a value that faults on fetch as a translation fault.
  */
 export function restoreContext(cpu: Cpu, ctx: UserContext): void {
-  for (let i = 0; i <= SP; i++) cpu.X[i] = ctx.x[i]!;
+  cpu.X.set(ctx.x.subarray(0, SP + 1));
   cpu.pc = ctx.pc < 1n << 53n ? Number(ctx.pc) : 2 ** 53 - 4;
   cpu.nzcv = ctx.nzcv;
   cpu.tpidrLo = Number(ctx.tpidr & 0xffffffffn) | 0;

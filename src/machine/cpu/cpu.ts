@@ -503,8 +503,10 @@ export class Cpu {
 
   /** Make sure `size` bytes at the address can be written (throws the fault if not). */
   probeWrite(lo: number, hi: number, size: number): void {
-    this.space.translate(lo, hi, Access.Write);
     const end = (lo & 0xfff) + size - 1;
+    // A page the write TLB holds is writable (entries are dropped when mappings change).
+    if (end <= 0xfff && this.wTag[(lo >>> 12) & TLB_MASK] === hi * 1048576 + (lo >>> 12)) return;
+    this.space.translate(lo, hi, Access.Write);
     if (end > 0xfff) {
       const lo2 = (lo + size - 1) | 0;
       this.space.translate(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, Access.Write);

@@ -90,7 +90,7 @@ export class GicV2 {
     if (this.line[intid] === v) return;
     this.line[intid] = v;
     if (high && this.edge[intid]) this.pendingLatch[intid] = 1;
-    this.onChange();
+    this.changed();
   }
 
   isPending(intid: number): boolean {
@@ -124,8 +124,21 @@ export class GicV2 {
     return best;
   }
 
-  /** The CPU's IRQ input. */
+  /** The CPU's IRQ input (cached until the state changes: the machine asks between every batch). */
   get irqLine(): boolean {
+    if (this.irqLineCache < 0) this.irqLineCache = this.computeIrqLine() ? 1 : 0;
+    return this.irqLineCache === 1;
+  }
+
+  /** Something that decides the IRQ line changed. Writers from outside (the machine's port) call it too. */
+  changed(): void {
+    this.irqLineCache = -1;
+    this.onChange();
+  }
+
+  private irqLineCache = -1;
+
+  private computeIrqLine(): boolean {
     if (!this.cpuInterfaceEnabled) return false;
     const id = this.highestPending();
     if (id === GIC_SPURIOUS) return false;
@@ -141,7 +154,7 @@ export class GicV2 {
     this.pendingLatch[id] = 0;
     this.active[id] = 1;
     this.runningStack.push(this.priority[id]!);
-    this.onChange();
+    this.changed();
     return id; // SGIs carry the source CPU in bits [12:10]: always CPU 0 here.
   }
 
@@ -150,7 +163,7 @@ export class GicV2 {
     if (intid >= GIC_NUM_IRQS) return;
     this.runningStack.pop();
     if (!this.eoiModeSplit) this.active[intid] = 0;
-    this.onChange();
+    this.changed();
   }
 
   // ------------------------------------------------------------ registers
@@ -214,7 +227,7 @@ export class GicV2 {
     else if (in_(GICD.ICACTIVER, 0x80)) this.setBits(this.active, word, GICD.ICACTIVER, value, 0);
     else if (in_(GICD.ICFGR, GIC_NUM_IRQS / 4)) this.writeConfig(word - GICD.ICFGR, value);
     else if (word === GICD.SGIR) this.softwareInterrupt(value);
-    this.onChange();
+    this.changed();
   }
 
   /** GICD_SGIR: TargetListFilter [25:24], CPUTargetList [23:16], SGIINTID [3:0]. */
@@ -288,7 +301,7 @@ export class GicV2 {
         if ((value & 0x3ff) < GIC_NUM_IRQS) this.active[value & 0x3ff] = 0;
         break;
     }
-    this.onChange();
+    this.changed();
   }
 }
 

@@ -339,6 +339,37 @@ static void debug(void) {
   puts_("not halted\n");
 }
 
+/* A benchmark client: `n` calls with two message registers in and one out, then a count. */
+static void call_loop(word n) {
+  word sum = 0;
+  for (word i = 0; i < n; i++) {
+    struct regs r = {.x0 = 3, .x1 = info(0, 2), .x2 = i, .x3 = 1};
+    syscall(SysCall, &r);
+    sum += r.x2;
+  }
+  puts_("calls done "), putdec(sum), putc_('\n');
+}
+
+/* The matching server: reply with MR0 + MR1, forever. */
+static void echo_server(void) {
+  struct regs r = {.x0 = 1, .x6 = 4};
+  syscall(SysRecv, &r);
+  for (;;) {
+    word v = r.x2 + r.x3;
+    r = (struct regs){.x0 = 1, .x1 = info(0, 1), .x2 = v, .x6 = 4};
+    syscall(SysReplyRecv, &r);
+  }
+}
+
+/* Signal slot 2 `n` times (a notification to an equal-priority waiter), then print. */
+static void signal_loop(word n) {
+  for (word i = 0; i < n; i++) signal_(2);
+  puts_("signals done\n");
+}
+static void wait_loop(void) {
+  for (word n = 0;; n++) wait_(1);
+}
+
 void main(word role, word param) {
   switch (role) {
     case 1: ping(param); break;
@@ -359,6 +390,10 @@ void main(word role, word param) {
     case 16: fuzz(param); break;
     case 17: yielder(param); break;
     case 18: debug(); break;
+    case 19: call_loop(param); break;
+    case 20: echo_server(); break;
+    case 21: signal_loop(param); break;
+    case 22: wait_loop(); break;
   }
   park();
 }
