@@ -6,6 +6,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { findBoard } from '../src/abi/boards.js';
 import { checkSystemSource } from '../src/compiler/check.js';
+import { kernelModelSection } from './bench-kernel.js';
 import { machineModelSection } from './bench-machine.js';
 import { generateSystem } from './generate-system.js';
 
@@ -179,7 +180,7 @@ const results = {
   machine: machine(),
   cpu: cpuSection(),
   machineModel: machineModelSection(),
-  kernel: { status: 'not implemented yet: the kernel model does not exist yet' },
+  kernel: kernelModelSection(),
   compiler: compilerSection(),
 };
 
@@ -202,4 +203,5 @@ if (cpu.programs) {
   console.log(JSON.stringify(cpu.summary));
 } else console.log(`\ncpu: ${cpu.status}`);
 console.log(`\nmachine model: ${JSON.stringify(results.machineModel)}`);
-console.log('\nkernel: not implemented yet. Wrote bench/results.json');
+console.log(`\nkernel model: ${JSON.stringify(results.kernel)}`);
+console.log('\nWrote bench/results.json');

@@ -38,6 +38,28 @@ describe('system calls', () => {
     expect(sys.output).toBe('server: badge 0x42 label 7 length 10 sum 495\nclient: reply label 9 length 10 sum 1000 badge 0\n');
   });
 
+  it('transfers one cap through a Grant endpoint and unwraps a cap to the endpoint itself into its badge', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const n = sys.create(ObjectType.Notification);
+    sys.thread({ role: ROLE.capServer, priority: 120, caps: { 1: ep } });
+    sys.thread({ role: ROLE.capClient, priority: 100, caps: { 2: { slot: n, badge: 0x33 }, 3: { slot: ep, badge: 0x21 } } });
+    sys.run();
+    // Cap 0 (the notification) lands in slot 12; cap 1 (the endpoint it was sent through)
+    // arrives as its badge; the server signals through its copy, with the copy's badge.
+    expect(sys.output).toBe('cap server: extraCaps 2 unwrapped 2 badge[1] 33 slot 12 type 6\ncap client: reply label 6, signal 51\n');
+  });
+
+  it('transfers no cap through an endpoint cap without Grant', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const n = sys.create(ObjectType.Notification);
+    sys.thread({ role: ROLE.capServer, priority: 120, caps: { 1: ep } });
+    sys.thread({ role: ROLE.capClient, priority: 100, caps: { 2: { slot: n, badge: 0x33 }, 3: { slot: ep, badge: 0x21, rights: 0b1011 } } });
+    sys.run(5_000_000);
+    expect(sys.output).toMatch(/^cap server: extraCaps 0 unwrapped 0 badge\[1\] \d+ slot 12 type 0\n/);
+  });
+
   it('a message longer than the 4 registers is cut to 4 when the receiver has no IPC buffer', () => {
     const sys = new TestSystem();
     const ep = sys.create(ObjectType.Endpoint);
@@ -286,6 +308,9 @@ describe('notifications and interrupts', () => {
     sys.thread({ role: ROLE.timer, param: 3, caps: { 1: ntfn, 13: handler } });
     sys.run(10_000_000);
     expect(sys.output).toBe('tick 0 badge 32 at 1 ms\ntick 1 badge 32 at 2 ms\ntick 2 badge 32 at 3 ms\n');
+    // Between ticks nothing runs: the machine skipped the idle time instead of executing it.
+    expect(sys.machine.cpu.icount).toBeLessThan(100_000);
+    expect(sys.machine.cycles).toBeGreaterThanOrEqual(3_000_000);
   });
 
   it('an interrupt with no notification is masked and reported', () => {

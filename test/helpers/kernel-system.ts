@@ -44,6 +44,8 @@ export const ROLE = {
   echoServer: 20,
   signalLoop: 21,
   waitLoop: 22,
+  capClient: 23,
+  capServer: 24,
 } as const;
 
 /** A cap for a thread's CNode: a root slot, optionally minted with a badge and fewer rights. */

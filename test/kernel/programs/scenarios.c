@@ -370,6 +370,30 @@ static void wait_loop(void) {
   for (word n = 0;; n++) wait_(1);
 }
 
+/* Call slot 3 with two caps: the notification in slot 2 (transferred) and the endpoint in
+ * slot 3 itself (unwrapped to its badge); then wait for the server's signal on slot 2. */
+static void cap_client(void) {
+  IPC_BUFFER[122] = 2, IPC_BUFFER[123] = 3;
+  struct regs r = {.x0 = 3, .x1 = 5UL << 12 | 2 << 7 | 0};
+  syscall(SysCall, &r);
+  puts_("cap client: reply label "), putdec(label_of(r.x1)), puts_(", signal "), putdec(wait_(2)), putc_('\n');
+}
+
+/* Receive caps into slot 12 of its CNode (slot 10), report them, signal through the new cap, reply. */
+static void cap_server(void) {
+  IPC_BUFFER[125] = 10, IPC_BUFFER[126] = 12, IPC_BUFFER[127] = 4;
+  struct regs r = {.x0 = 1, .x6 = 4};
+  syscall(SysRecv, &r);
+  puts_("cap server: extraCaps "), putdec((r.x1 >> 7) & 3), puts_(" unwrapped "), putdec((r.x1 >> 9) & 7);
+  puts_(" badge[1] "), putdec(IPC_BUFFER[123]);
+  struct regs id = {.x0 = 12};
+  syscall(SysDebugCapIdentify, &id);
+  puts_(" slot 12 type "), putdec(id.x0), putc_('\n');
+  signal_(12);
+  struct regs reply = {.x0 = 4, .x1 = info(6, 0)};
+  syscall(SysSend, &reply);
+}
+
 void main(word role, word param) {
   switch (role) {
     case 1: ping(param); break;
@@ -394,6 +418,8 @@ void main(word role, word param) {
     case 20: echo_server(); break;
     case 21: signal_loop(param); break;
     case 22: wait_loop(); break;
+    case 23: cap_client(); break;
+    case 24: cap_server(); break;
   }
   park();
 }
