@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BOARDS } from '../abi/boards.js';
+import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
+import { runCommand } from './commands/run.js';
 import { machineExecCommand } from './commands/machine-exec.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, processIo, type Io } from './io.js';
 
@@ -32,6 +34,41 @@ function program(io: Io, setExit: (code: number) => void): Command {
       setExit(checkCommand(system, opts, io));
     });
 
+  const buildOptions = (c: Command) =>
+    c
+      .option('--board <board>', `the board (default: qemu_virt_aarch64, the only one sel4ts runs)`)
+      .option('--config <config>', 'debug or release (default: debug)')
+      .option('--search-path <dir>', 'a directory to search for program images and prefill files (repeatable)', collect, []);
+
+  buildOptions(
+    cmd
+      .command('build')
+      .description('build a boot image and a report from a system description')
+      .argument('<system>', 'the system description'),
+  )
+    .option('-o, --output <image>', 'the boot image to write (default: loader.img)')
+    .option('-r, --report <file>', 'the text report to write (default: report.txt)')
+    .option('--report-json <file>', 'also write the report as JSON (schemas/report.schema.json)')
+    .option('--spec-json <file>', 'also write the Spec (every object and cap) and the allocation plan as JSON')
+    .action((system: string, opts: Record<string, unknown>) => {
+      setExit(buildCommand(system, opts, io));
+    });
+
+  buildOptions(
+    cmd
+      .command('run')
+      .description('build (or read) a boot image and run it on the machine and kernel models')
+      .argument('<system>', 'a system description or a boot image'),
+  )
+    .option('--max-time <time>', 'stop after this much virtual time (default: 10s; e.g. 500ms)')
+    .option('--until <text>', 'stop with success once the console has printed this text')
+    .option('--input <text|file>', 'bytes for the UART to receive: a file name, or the text itself')
+    .option('--trace <what>', 'print syscalls, faults or sched events on stderr (repeatable)', collect, [])
+    .option('--stats', 'print per-PD instructions, virtual time, IPCs, signals and faults')
+    .action((system: string, opts: Record<string, unknown>) => {
+      setExit(runCommand(system, opts, io));
+    });
+
   const machine = cmd.command('machine').description('run programs on the AArch64 machine model alone');
   machine
     .command('exec')
@@ -61,11 +98,23 @@ function program(io: Io, setExit: (code: number) => void): Command {
   return cmd;
 }
 
+const COMMANDS = new Set(['check', 'build', 'run', 'machine', 'boards', 'help']);
+
+/**
+ * The reference tool's spelling, `sel4ts <system> --board B --config C -o IMAGE -r REPORT`,
+ * is `sel4ts build <system> …`.
+ */
+function referenceSpelling(argv: string[]): string[] {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-') || COMMANDS.has(first)) return argv;
+  return ['build', ...argv];
+}
+
 /** Run the command line; returns the exit code. The only place that decides exit codes. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let code = EXIT_OK;
   try {
-    await program(io, (c) => (code = c)).parseAsync(argv, { from: 'user' });
+    await program(io, (c) => (code = c)).parseAsync(referenceSpelling(argv), { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -81,7 +81,20 @@ export interface BootInfo {
 export type InvokeResult = { ok: true; words: bigint[] } | { ok: false; message: string; error?: SyscallError };
 
 /** The kernel reserves the start of RAM for its own (root task) objects. */
-const KERNEL_RESERVED = 8 * 1024 * 1024;
+export const KERNEL_RESERVED = 8 * 1024 * 1024;
+
+/** The memory the kernel hands out as untypeds when the options do not say: RAM, then device memory. */
+export function defaultUntypedRanges(): { ram: MemoryRange[]; device: MemoryRange[] } {
+  const ram = QEMU_VIRT.ram;
+  const gicEnd = QEMU_VIRT.gicCpuInterface.base + QEMU_VIRT.gicCpuInterface.size;
+  return {
+    ram: [{ base: ram.base + KERNEL_RESERVED, size: ram.size - KERNEL_RESERVED }],
+    device: [
+      { base: 0, size: QEMU_VIRT.gicDistributor.base },
+      { base: gicEnd, size: ram.base - gicEnd },
+    ],
+  };
+}
 
 /** Split [base, base + size) into naturally aligned power-of-two blocks, largest first where alignment allows. */
 export function alignedBlocks(base: number, size: number, maxBits = 47): { paddr: number; sizeBits: number }[] {
@@ -151,15 +164,9 @@ export class Sel4Kernel implements Kernel {
         }
       }
     };
-    add(options.untyped ?? [{ base: ram.base + KERNEL_RESERVED, size: ram.size - KERNEL_RESERVED }], false);
-    const gicEnd = QEMU_VIRT.gicCpuInterface.base + QEMU_VIRT.gicCpuInterface.size;
-    add(
-      options.deviceUntyped ?? [
-        { base: 0, size: QEMU_VIRT.gicDistributor.base },
-        { base: gicEnd, size: ram.base - gicEnd },
-      ],
-      true,
-    );
+    const defaults = defaultUntypedRanges();
+    add(options.untyped ?? defaults.ram, false);
+    add(options.deviceUntyped ?? defaults.device, true);
     for (const s of slots.slice(1, ROOT_SLOT.firstFree + 1)) s.mdbRevocable = true;
     this.bootInfo = { schedControl: ROOT_SLOT.firstFree, untyped, empty: { from: next, to: slots.length } };
   }
@@ -330,6 +337,7 @@ export class Sel4Kernel implements Kernel {
     const k = this.state;
     const t = k.curThread;
     if (t === k.idleThread) {
+      if (k.loaded) k.trace.switchTo?.(undefined);
       k.unload();
       k.port.idle();
     } else {

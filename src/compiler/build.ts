@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { boardKernelConfig, findBoard } from '../abi/boards.js';
+import { QEMU_VIRT } from '../machine/boards/qemu-virt.js';
+import { MICROKIT_DEBUG, MICROKIT_RELEASE } from '../kernel/object-types.js';
+import { usToTicks } from '../kernel/state.js';
+import type { SystemDescription } from '../parser/model.js';
+import { packageFile } from '../util/package-file.js';
+import { allocate, type AllocationPlan } from './alloc/allocate.js';
+import { authorityFromDescription, authorityFromSpec, compareAuthority } from './authority.js';
+import { checkSystemSource, searchPathLookup, type CheckResult } from './check.js';
+import { patchMonitorSymbols, patchPdSymbols, patchRegionPaddrs } from './elf/microkit-symbols.js';
+import { loadProgramImage, type ProgramImage } from './elf/program-image.js';
+import { packFrameData, writeImage } from './image/image.js';
+import { makeReport, type Report } from './report/report.js';
+import { buildSpec, STACK_TOP } from './spec/build-spec.js';
+import type { Spec } from './spec/types.js';
+
+/**
+ * `sel4ts build`: description → checked model → patched programs → Spec → allocation →
+ * authority check → boot image and report.
+ */
+
+export const BUILD_BOARD = 'qemu_virt_aarch64';
+export const BUILD_CONFIGS = ['debug', 'release'] as const;
+export type BuildConfig = (typeof BUILD_CONFIGS)[number];
+
+export interface BuildOptions {
+  board?: string;
+  config?: string;
+  searchPaths?: string[];
+  /** The monitor program; the sdk's prebuilt one for the configuration by default. */
+  monitorElf?: string;
+}
+
+export type BuildResult =
+  | { ok: true; check: CheckResult; image: Uint8Array; report: Report; spec: Spec; plan: AllocationPlan }
+  | { ok: false; check: CheckResult | undefined; errors: string[] };
+
+/** An error in the build's own terms (not a description diagnostic). */
+const failed = (check: CheckResult | undefined, ...errors: string[]): BuildResult => ({ ok: false, check, errors });
+
+export function monitorPath(config: BuildConfig): string {
+  return packageFile(`sdk/prebuilt/${config}/monitor.elf`);
+}
+
+export function buildSystem(fileName: string, text: string, options: BuildOptions = {}): BuildResult {
+  const boardName = options.board ?? BUILD_BOARD;
+  const configName = options.config ?? 'debug';
+  const board = findBoard(boardName);
+  if (!board) return failed(undefined, `unknown board '${boardName}' (run sel4ts boards for the list)`);
+  if (boardName !== BUILD_BOARD) return failed(undefined, `sel4ts builds and runs systems for ${BUILD_BOARD} only (the board of its machine model), not '${boardName}'; use sel4ts check to validate for other boards`);
+  if (!(BUILD_CONFIGS as readonly string[]).includes(configName)) return failed(undefined, `the configuration must be debug or release, not '${configName}'`);
+  const config = configName as BuildConfig;
+  const kernelConfig = boardKernelConfig(board, config)!;
+  const searchPaths = options.searchPaths ?? [];
+  const check = checkSystemSource(fileName, text, { config: kernelConfig, searchPaths });
+  if (!check.ok || !check.system) return failed(check);
+  const system = check.system;
+
+  const unsupported = unsupportedFeatures(system);
+  if (unsupported.length > 0) return failed(check, ...unsupported);
+
+  // Programs: found on the search paths, checked, patched.
+  const lookup = searchPathLookup(searchPaths);
+  const programs = new Map<string, ProgramImage>();
+  const errors: string[] = [];
+  for (const pd of system.allProtectionDomains) {
+    const path = pd.programImage?.path;
+    if (path === undefined) continue;
+    const found = lookup(path);
+    if (!found.found || !found.bytes) {
+      errors.push(`protection domain '${pd.name}': program image '${path}' not found in ${[...searchPaths, '.'].map((d) => `'${d}'`).join(', ')}`);
+      continue;
+    }
+    const loaded = loadProgramImage(path, found.bytes);
+    if (!loaded.ok) {
+      errors.push(`protection domain '${pd.name}': ${loaded.error}`);
+      continue;
+    }
+    programs.set(pd.name!, loaded.image);
+  }
+  if (errors.length > 0) return failed(check, ...errors);
+
+  // Regions whose address a setvar needs get one now: the top of RAM downwards.
+  let top = QEMU_VIRT.ram.base + QEMU_VIRT.ram.size;
+  for (const mr of system.memoryRegions) {
+    if (!mr.toolAllocated || mr.physAddr !== undefined) continue;
+    top = Math.floor((top - Number(mr.size!)) / Number(mr.pageSize)) * Number(mr.pageSize);
+    mr.physAddr = BigInt(top);
+  }
+  const mrPaddr = new Map(system.memoryRegions.map((mr) => [mr.name!, mr.physAddr === undefined ? undefined : Number(mr.physAddr)]));
+  for (const pd of system.allProtectionDomains) {
+    const image = programs.get(pd.name!)!;
+    errors.push(...patchPdSymbols(system, pd, image).map((e) => `protection domain '${pd.name}': ${e}`));
+    errors.push(...patchRegionPaddrs(pd, image, (mr) => mrPaddr.get(mr)).map((e) => `protection domain '${pd.name}': ${e}`));
+  }
+  let monitorBytes: Uint8Array;
+  const monitorFile = options.monitorElf ?? monitorPath(config);
+  try {
+    monitorBytes = new Uint8Array(readFileSync(monitorFile));
+  } catch {
+    return failed(check, `the monitor program '${monitorFile}' cannot be read`);
+  }
+  const monitorLoaded = loadProgramImage('monitor.elf', monitorBytes);
+  if (!monitorLoaded.ok) return failed(check, `the monitor: ${monitorLoaded.error}`);
+  const monitor = monitorLoaded.image;
+  const pds = system.allProtectionDomains;
+  errors.push(...patchMonitorSymbols(monitor, pds.map((p) => p.name!), pds.map((p) => STACK_TOP - Number(p.stackSize))).map((e) => `the monitor: ${e}`));
+  if (errors.length > 0) return failed(check, ...errors);
+
+  const kernel = config === 'debug' ? MICROKIT_DEBUG : MICROKIT_RELEASE;
+  const built = buildSpec({
+    system,
+    board: boardName,
+    config,
+    kernel: { hypervisor: kernel.hypervisor, hardwareDebugApi: kernel.hardwareDebugApi, debugBuild: kernel.debugBuild, paBits: kernel.paBits },
+    programs,
+    monitor,
+    ram: QEMU_VIRT.ram,
+    usToTicks,
+  });
+  const spec = built.spec;
+  const allocation = allocate(spec);
+  if (!allocation.ok) return failed(check, allocation.error);
+
+  const fromSpec = authorityFromSpec(spec);
+  const differences = compareAuthority(fromSpec, authorityFromDescription(system));
+  if (differences.length > 0) throw new Error(`the capabilities built do not match the description:\n${differences.join('\n')}`);
+
+  const data = packFrameData(spec, built.contents);
+  const image = writeImage({ spec, plan: allocation.plan, data });
+  const sha256 = createHash('sha256').update(image).digest('hex');
+  const report = makeReport(fileName.split(/[\\/]/).pop()!, spec, allocation.plan, fromSpec, { bytes: image.length, sha256 });
+  return { ok: true, check, image, report, spec, plan: allocation.plan };
+}
+
+/** What the description asks for that the machine and kernel models cannot provide. */
+function unsupportedFeatures(system: SystemDescription): string[] {
+  const out: string[] = [];
+  for (const pd of system.allProtectionDomains) {
+    if (pd.virtualMachine) out.push(`protection domain '${pd.name}' has a virtual machine: sel4ts does not model vCPUs yet`);
+    if (pd.smc) out.push(`protection domain '${pd.name}' asks for SMC calls (smc="true"): sel4ts does not model the SMC cap`);
+    if (pd.cpu !== 0) out.push(`protection domain '${pd.name}' runs on cpu ${pd.cpu}: the machine model has one core`);
+  }
+  if (system.ioAddressSpaces.length > 0) out.push('the description has IO address spaces: sel4ts does not model an IOMMU');
+  return out;
+}
+
