@@ -87,3 +87,40 @@ describe('sel4ts run (the loader, the initialiser and the kernel)', () => {
     expect(bootImage(bad)).toEqual({ ok: false, error: 'its checksum does not match its contents (the file is corrupt)' });
   });
 });
+
+describe('a hand-made image', () => {
+  it('never crashes the loader: every inconsistency is a one-line error', async () => {
+    const { readImage, writeImage } = await import('../src/compiler/image/image.js');
+    const { rng } = await import('./helpers/rng.js');
+    const built = build();
+    if (!built.ok) throw new Error(built.errors.join('\n'));
+    const original = readImage(built.image);
+    if (!original.ok) throw new Error(original.error);
+    const random = rng(11);
+    let rejected = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const doc = JSON.parse(JSON.stringify({ spec: original.image.spec, plan: original.image.plan })) as Record<string, unknown>;
+      // Change a few leaves: numbers to other numbers, strings to other strings, drop keys.
+      const leaves: [Record<string, unknown>, string][] = [];
+      const walk = (v: unknown) => {
+        if (v && typeof v === 'object') for (const [k, x] of Object.entries(v as Record<string, unknown>)) (x && typeof x === 'object' ? walk(x) : leaves.push([v as Record<string, unknown>, k]));
+      };
+      walk(doc);
+      for (let m = 0; m < 3; m++) {
+        const [obj, key] = leaves[Math.floor(random() * leaves.length)]!;
+        const r = random();
+        if (r < 0.4) obj[key] = Math.floor(random() * 5000) - 10;
+        else if (r < 0.7) obj[key] = 'x';
+        else delete obj[key];
+      }
+      const bytes = writeImage({ spec: doc.spec as never, plan: doc.plan as never, data: original.image.data });
+      const result = bootImage(bytes);
+      if (!result.ok) {
+        expect(result.error).toMatch(/^(the image is inconsistent|its |frame )/);
+        expect(result.error).not.toContain('\n');
+        rejected++;
+      } else result.booted.machine.run(result.booted.kernel, 2_000_000); // and whatever it built runs
+    }
+    expect(rejected).toBeGreaterThan(20);
+  });
+});

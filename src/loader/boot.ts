@@ -35,6 +35,8 @@ export function bootSystem(image: BootImage, options: MachineOptions = {}): Boot
     initialise(kernel, image);
   } catch (e) {
     if (e instanceof InitialiserError) return { ok: false, error: `the image is inconsistent: ${e.message}` };
+    // A checksummed image that does not have the shape the builder writes was made by hand.
+    if (e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError) return { ok: false, error: `the image is inconsistent: its system section is malformed (${e.message})` };
     throw e;
   }
   return { ok: true, booted: { machine, kernel, image } };
