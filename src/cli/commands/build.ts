@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { buildSystem, type BuildResult } from '../../compiler/build.js';
 import { reportText } from '../../compiler/report/report.js';
 import { renderText, summaryLine } from '../../diagnostics/render.js';
@@ -18,7 +19,9 @@ export interface BuildCommandOptions {
 /** Build and print the diagnostics and errors; undefined when the build failed (they were printed). */
 export function runBuild(file: string, opts: BuildCommandOptions, io: Io): Extract<BuildResult, { ok: true }> | undefined {
   const text = readInput(file);
-  const result = buildSystem(file, text, { board: opts.board, config: opts.config, searchPaths: opts.searchPath ?? [] });
+  // After the given search paths, the description's own directory (then the current one).
+  const searchPaths = [...(opts.searchPath ?? []), dirname(file)];
+  const result = buildSystem(file, text, { board: opts.board, config: opts.config, searchPaths });
   const style = styleFor(io);
   const ds = result.check?.diagnostics ?? [];
   for (const d of ds) io.stderr(`${renderText(d, style)}\n\n`);
