@@ -1,0 +1,90 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+
+/** `sel4ts build` and `sel4ts run` from the command line: files, exit codes, messages. */
+
+const HELLO = fileURLToPath(new URL('../examples/hello/hello.system', import.meta.url));
+const SCHEMA = fileURLToPath(new URL('../schemas/report.schema.json', import.meta.url));
+
+async function sel4ts(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), colour: false, cwd: process.cwd() });
+  return { code, stdout, stderr };
+}
+
+describe('sel4ts build', () => {
+  it('writes an image, a text report, a JSON report that follows its schema, and the Spec', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-'));
+    const r = await sel4ts('build', HELLO, '-o', join(dir, 'img'), '-r', join(dir, 'report.txt'), '--report-json', join(dir, 'report.json'), '--spec-json', join(dir, 'spec.json'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/built .*img \(\d+ bytes, \d+ objects, 1 protection domains\)/);
+    expect(readFileSync(join(dir, 'report.txt'), 'utf8')).toContain('## Physical memory');
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as unknown;
+    const validate = new Ajv2020.default({ strict: false }).compile(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    const spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as { spec: { objects: { name: string }[] } };
+    expect(spec.spec.objects.map((o) => o.name)).toContain('tcb_hello');
+  });
+
+  it('accepts the Microkit tool’s spelling and is deterministic', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-'));
+    const a = await sel4ts(HELLO, '--board', 'qemu_virt_aarch64', '--config', 'release', '-o', join(dir, 'a.img'), '-r', join(dir, 'a.txt'));
+    const b = await sel4ts('build', HELLO, '--config', 'release', '-o', join(dir, 'b.img'), '-r', join(dir, 'b.txt'));
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(readFileSync(join(dir, 'a.img')).equals(readFileSync(join(dir, 'b.img')))).toBe(true);
+  });
+
+  it('fails with exit code 1 and a message naming the problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-'));
+    const system = join(dir, 'x.system');
+    writeFileSync(system, '<system><protection_domain name="x"><program_image path="missing.elf"/></protection_domain></system>');
+    const r = await sel4ts('build', system, '-o', join(dir, 'img'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error: protection domain 'x': program image 'missing.elf' not found");
+    expect(existsSync(join(dir, 'img'))).toBe(false);
+    const bad = await sel4ts('build', HELLO, '--config', 'benchmark');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("the configuration must be debug or release, not 'benchmark'");
+  });
+});
+
+describe('sel4ts run', () => {
+  it('runs a description to idle, and an image built before', async () => {
+    const r = await sel4ts('run', HELLO);
+    expect(r).toMatchObject({ code: 0, stdout: 'MON|INFO: Microkit Monitor started!\nhello, world\n' });
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-'));
+    await sel4ts('build', HELLO, '-o', join(dir, 'img'), '-r', join(dir, 'r.txt'));
+    expect(await sel4ts('run', join(dir, 'img'))).toMatchObject({ code: 0, stdout: 'MON|INFO: Microkit Monitor started!\nhello, world\n' });
+  });
+
+  it('--until stops at the text (exit 0) or reports it never appeared (exit 1)', async () => {
+    expect(await sel4ts('run', HELLO, '--until', 'Monitor started')).toMatchObject({ code: 0, stdout: 'MON|INFO: Microkit Monitor started' });
+    const never = await sel4ts('run', HELLO, '--until', 'goodbye');
+    expect(never.code).toBe(1);
+    expect(never.stderr).toContain("the system is idle with nothing pending and 'goodbye' never appeared");
+  });
+
+  it('--stats prints a line per PD and the monitor', async () => {
+    const r = await sel4ts('run', HELLO, '--stats');
+    expect(r.stderr).toMatch(/hello +\d+ +\d+\.\d{3} +\d+ +\d+ +\d+ +0\n/);
+    expect(r.stderr).toMatch(/monitor +\d+/);
+  });
+
+  it('rejects a bad image in one line with exit code 1, and bad options with exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-'));
+    await sel4ts('build', HELLO, '-o', join(dir, 'img'), '-r', join(dir, 'r.txt'));
+    const bytes = readFileSync(join(dir, 'img'));
+    writeFileSync(join(dir, 'short.img'), bytes.subarray(0, bytes.length - 100));
+    const r = await sel4ts('run', join(dir, 'short.img'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^sel4ts: .*short\.img: it is \d+ bytes long but its header says \d+ \(truncated or extended\)\n$/);
+    expect((await sel4ts('run', HELLO, '--max-time', 'soon')).code).toBe(2);
+    expect((await sel4ts('run', HELLO, '--trace', 'everything')).code).toBe(2);
+  });
+});
