@@ -107,7 +107,8 @@ const COMMANDS = new Set(['check', 'build', 'run', 'machine', 'boards', 'help'])
 function referenceSpelling(argv: string[]): string[] {
   const first = argv[0];
   if (first === undefined || first.startsWith('-') || COMMANDS.has(first)) return argv;
-  return ['build', ...argv];
+  // Only what looks like a description; anything else stays an unknown command.
+  return /\.(system|xml|ya?ml|json)$/i.test(first) ? ['build', ...argv] : argv;
 }
 
 /** Run the command line; returns the exit code. The only place that decides exit codes. */
