@@ -3,10 +3,16 @@
 // one-way notifications between two equal-priority threads, in host time, including the
 // emulated user code. The threads run test/kernel/programs/scenarios.elf, built into a system
 // through the kernel's own invocations (the scenario tests' system builder).
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { buildSystem } from '../src/compiler/build.js';
+import { bootImage } from '../src/loader/boot.js';
 import { ObjectType } from '../src/kernel/object-types.js';
 import { ROLE, TestSystem } from '../test/helpers/kernel-system.js';
 
+const ROOT = join(import.meta.dirname, '..');
 const N = 200_000;
 const REPEATS = 5;
 
@@ -39,10 +45,37 @@ function notifications(): number {
   return N / seconds;
 }
 
+/** examples/hello: from reading the description to the first console byte, in-process and as a whole `sel4ts run`. */
+function bootToFirstOutput(): { inProcessMs: number; wholeProcessMs: number } {
+  const system = join(ROOT, 'examples', 'hello', 'hello.system');
+  const inProcess: number[] = [];
+  for (let i = 0; i < REPEATS + 2; i++) {
+    const t0 = performance.now();
+    const built = buildSystem(system, readFileSync(system, 'utf8'), { searchPaths: [dirname(system)] });
+    if (!built.ok) throw new Error(built.errors.join('; '));
+    let first = -1;
+    const booted = bootImage(built.image, { console: () => void (first < 0 && (first = performance.now())) });
+    if (!booted.ok) throw new Error(booted.error);
+    booted.booted.machine.run(booted.booted.kernel, 100_000_000);
+    inProcess.push(first - t0);
+  }
+  const whole: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'sel4ts.mjs'), 'run', system, '--until', 'hello'], { encoding: 'utf8' });
+    whole.push(performance.now() - t0);
+    if (r.status !== 0) throw new Error(`sel4ts run hello exited ${r.status}: ${r.stderr}`);
+  }
+  return { inProcessMs: Math.round(median(inProcess.slice(2)) * 10) / 10, wholeProcessMs: Math.round(median(whole) * 10) / 10 };
+}
+
 export function kernelModelSection(): Record<string, unknown> {
   const p = Array.from({ length: REPEATS }, ppc);
   const s = Array.from({ length: REPEATS }, notifications);
+  const hello = bootToFirstOutput();
   return {
+    helloBootToFirstOutputInProcessMs: hello.inProcessMs,
+    helloBootToFirstOutputWholeProcessMs: hello.wholeProcessMs,
     ppcRoundTripsPerSecond: Math.round(median(p.map((r) => r.perSecond))),
     instructionsPerRoundTrip: Math.round(median(p.map((r) => r.instructionsPerRoundTrip)) * 10) / 10,
     notificationsPerSecond: Math.round(median(s)),

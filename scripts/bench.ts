@@ -5,7 +5,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { findBoard } from '../src/abi/boards.js';
+import { buildSystem } from '../src/compiler/build.js';
 import { checkSystemSource } from '../src/compiler/check.js';
+import { bootImage } from '../src/loader/boot.js';
 import { kernelModelSection } from './bench-kernel.js';
 import { machineModelSection } from './bench-machine.js';
 import { generateSystem } from './generate-system.js';
@@ -36,15 +38,15 @@ function inProcess(name: string, text: string, runs = 30): number {
 }
 
 /** Median wall time and peak RSS of `sel4ts check` as a whole process. */
-function wholeProcess(path: string, runs = 10): { ms: number; peakRssMiB: number | null } {
+function wholeProcess(path: string, runs = 10, args: string[] = ['check', path, '--format', 'json']): { ms: number; peakRssMiB: number | null } {
   const times: number[] = [];
   const rss: number[] = [];
   const haveTime = existsSync('/usr/bin/time');
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const r = haveTime
-      ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'check', path, '--format', 'json'], { encoding: 'utf8' })
-      : spawnSync(process.execPath, [BIN, 'check', path, '--format', 'json'], { encoding: 'utf8' });
+      ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, ...args], { encoding: 'utf8' })
+      : spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
     times.push(performance.now() - t0);
     if (r.status !== 0 && r.status !== 1) throw new Error(`sel4ts check ${path} exited ${r.status}: ${r.stderr}`);
     if (haveTime) rss.push(Number(r.stderr.trim().split('\n').pop()) / 1024);
@@ -71,9 +73,31 @@ function compilerSection(): Record<string, unknown> {
     const largest = 'jordanhubbard__agentos__kernel_agentos-root-task_agentos.system';
     cases.push({ name: 'largest corpus file', path: join(corpus, largest), text: readFileSync(join(corpus, largest), 'utf8') });
   }
+  // Every generated PD runs the same program (bench/programs/generated-pd.elf).
+  for (let pd = 0; pd < 63; pd++) cpSync(join(ROOT, 'bench', 'programs', 'generated-pd.elf'), join(dir, `pd${pd}.elf`));
   const rows = cases.map((c) => {
     const result = checkSystemSource(c.path, c.text, { config: CONFIG });
     const whole = wholeProcess(c.path);
+    const generated = c.path.startsWith(dir);
+    let build: Record<string, unknown> = { buildInProcessMs: null, buildWholeProcessMs: null, buildPeakRssMiB: null, bootMs: null };
+    if (generated) {
+      const times: number[] = [];
+      const boots: number[] = [];
+      let image: Uint8Array | undefined;
+      for (let i = 0; i < 7; i++) {
+        const t0 = performance.now();
+        const r = buildSystem(c.path, c.text, { searchPaths: [dir] });
+        times.push(performance.now() - t0);
+        if (!r.ok) throw new Error(`building ${c.name} failed: ${r.errors.join('; ')}`);
+        image = r.image;
+        const t1 = performance.now();
+        if (!bootImage(image).ok) throw new Error(`booting ${c.name} failed`);
+        boots.push(performance.now() - t1);
+      }
+      const out = join(dir, 'out.img');
+      const wb = wholeProcess(c.path, 5, ['build', c.path, '--search-path', dir, '-o', out, '-r', join(dir, 'out.txt')]);
+      build = { buildInProcessMs: round(median(times)), buildWholeProcessMs: round(wb.ms, 1), buildPeakRssMiB: wb.peakRssMiB, bootMs: round(median(boots)), imageBytes: image!.length };
+    }
     return {
       case: c.name,
       bytes: c.text.length,
@@ -81,6 +105,7 @@ function compilerSection(): Record<string, unknown> {
       checkInProcessMs: round(inProcess(c.path, c.text)),
       checkWholeProcessMs: round(whole.ms, 1),
       peakRssMiB: whole.peakRssMiB,
+      ...build,
     };
   });
   let corpusTotal: Record<string, unknown> | null = null;
@@ -92,7 +117,6 @@ function compilerSection(): Record<string, unknown> {
   return {
     check: rows,
     corpus: corpusTotal,
-    build: 'not measured yet: sel4ts build does not exist yet',
     node: { startupMs: round(median(Array.from({ length: 10 }, () => { const t0 = performance.now(); spawnSync(process.execPath, ['-e', '0']); return performance.now() - t0; })), 1) },
   };
 }
@@ -190,9 +214,9 @@ writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null,
 const c = results.compiler as { check: Record<string, unknown>[]; corpus: Record<string, unknown> | null; node: { startupMs: number } };
 console.log(`machine: ${JSON.stringify(results.machine)}`);
 console.log(`node startup (node -e 0): ${c.node.startupMs} ms\n`);
-console.log('| case | bytes | check in-process (ms) | whole process (ms) | peak RSS (MiB) |');
-console.log('|---|---|---|---|---|');
-for (const r of c.check) console.log(`| ${r.case} | ${r.bytes} | ${r.checkInProcessMs} | ${r.checkWholeProcessMs} | ${r.peakRssMiB ?? '-'} |`);
+console.log('| case | bytes | check in-process (ms) | check whole process (ms) | peak RSS (MiB) | build in-process (ms) | build whole process (ms) | build peak RSS (MiB) | boot (ms) |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of c.check) console.log(`| ${r.case} | ${r.bytes} | ${r.checkInProcessMs} | ${r.checkWholeProcessMs} | ${r.peakRssMiB ?? '-'} | ${r.buildInProcessMs ?? '-'} | ${r.buildWholeProcessMs ?? '-'} | ${r.buildPeakRssMiB ?? '-'} | ${r.bootMs ?? '-'} |`);
 if (c.corpus) console.log(`\ncorpus: ${c.corpus.files} files, median ${c.corpus.medianInProcessMs} ms, max ${c.corpus.maxInProcessMs} ms in-process`);
 const cpu = results.cpu as { programs?: Record<string, unknown>[]; summary?: Record<string, unknown>; status?: string; qemu?: string };
 if (cpu.programs) {
