@@ -112,6 +112,11 @@ export class TcbObject extends KernelObject {
   ipcBuffer = 0n;
   /** The low 32 bits of `ipcBuffer`, unsigned (set with it). */
   ipcBufferLow = 0;
+  /** lookupIPCBuffer's answer for the buffer cap it was computed from (state.ts). */
+  ipcCacheCap: unknown = undefined;
+  ipcCacheLow = -1;
+  ipcCacheRead: number | undefined = undefined;
+  ipcCacheWrite: number | undefined = undefined;
   flags = 0n;
   /** seL4_DebugNameThread's name, for traces and fault reports. */
   name = '';

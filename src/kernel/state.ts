@@ -219,10 +219,20 @@ export class KernelState {
    */
   ipcBuffer(t: TcbObject, isReceiver: boolean): number | undefined {
     const cap = t.ctes.slots[TcbSlot.Buffer]!.cap;
-    if (cap.type !== CapType.Frame || cap.obj.isDevice) return undefined;
-    if (cap.rights !== 'read-write' && (isReceiver || cap.rights !== 'read-only')) return undefined;
-    // Frames are at most 1 GiB: the low 32 bits of the address give the offset.
-    return cap.obj.paddr + (t.ipcBufferLow % 2 ** cap.obj.sizeBits);
+    // Caps are replaced, never changed: the same cap record means the same answer.
+    if (cap !== t.ipcCacheCap || t.ipcBufferLow !== t.ipcCacheLow) {
+      t.ipcCacheCap = cap;
+      t.ipcCacheLow = t.ipcBufferLow;
+      t.ipcCacheRead = undefined;
+      t.ipcCacheWrite = undefined;
+      if (cap.type === CapType.Frame && !cap.obj.isDevice && cap.rights !== 'kernel-only') {
+        // Frames are at most 1 GiB: the low 32 bits of the address give the offset.
+        const pa = cap.obj.paddr + (t.ipcBufferLow % 2 ** cap.obj.sizeBits);
+        t.ipcCacheRead = pa;
+        if (cap.rights === 'read-write') t.ipcCacheWrite = pa;
+      }
+    }
+    return isReceiver ? t.ipcCacheWrite : t.ipcCacheRead;
   }
 
   /** Message register i of `t` (getSyscallArg / getRealMR): x2–x5, then the IPC buffer. */
