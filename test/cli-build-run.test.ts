@@ -70,6 +70,14 @@ describe('sel4ts run', () => {
     expect(never.stderr).toContain("the system is idle with nothing pending and 'goodbye' never appeared");
   });
 
+  it('--trace prints system calls and switches with virtual timestamps', async () => {
+    const r = await sel4ts('run', HELLO, '--trace', 'syscalls', '--trace', 'sched');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^\[0\.\d{6} ms\] switch to monitor\n/);
+    expect(r.stderr).toMatch(/\[\d+\.\d{6} ms\] hello: syscall seL4_DebugPutChar\n/);
+    expect(r.stderr).toMatch(/\] monitor: syscall seL4_Recv\n/);
+  });
+
   it('--stats prints a line per PD and the monitor', async () => {
     const r = await sel4ts('run', HELLO, '--stats');
     expect(r.stderr).toMatch(/hello +\d+ +\d+\.\d{3} +\d+ +\d+ +\d+ +0\n/);

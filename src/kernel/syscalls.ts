@@ -24,6 +24,27 @@ export const enum Syscall {
   DebugNameThread = -17,
 }
 
+/** seL4's names of the system calls, by number (Call = −1 …). */
+export const SYSCALL_NAMES: Record<number, string> = {
+  [-1]: 'Call',
+  [-2]: 'ReplyRecv',
+  [-3]: 'NBSendRecv',
+  [-4]: 'NBSendWait',
+  [-5]: 'Send',
+  [-6]: 'NBSend',
+  [-7]: 'Recv',
+  [-8]: 'NBRecv',
+  [-9]: 'Wait',
+  [-10]: 'NBWait',
+  [-11]: 'Yield',
+  [-12]: 'DebugPutChar',
+  [-13]: 'DebugDumpScheduler',
+  [-14]: 'DebugHalt',
+  [-15]: 'DebugCapIdentify',
+  [-16]: 'DebugSnapshot',
+  [-17]: 'DebugNameThread',
+};
+
 export const SYSCALL_MIN = Syscall.Yield;
 export const SYSCALL_MAX = Syscall.Call;
 
