@@ -51,6 +51,27 @@ describe('sel4ts build', () => {
     expect(text).toMatch(/0x4000000 - +0x4002000 {2}rw- +8 KiB {2}region shared/);
   });
 
+  it('gives a region that a setvar region_paddr needs the highest free address, clear of fixed regions', () => {
+    const text = `<system>
+      <memory_region name="fixed" size="0x1000" phys_addr="0xbffff000" />
+      <memory_region name="auto" size="0x2000" />
+      <protection_domain name="alpha" priority="100">
+        <program_image path="minimal-pd.elf" />
+        <map mr="fixed" vaddr="0x10000000" perms="r" />
+        <map mr="auto" vaddr="0x10001000" perms="r" setvar_vaddr="region_vaddr" />
+        <setvar symbol="answer" region_paddr="auto" />
+      </protection_domain>
+    </system>`;
+    const r = build(text);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const at = (name: string) => r.report.physicalMemory.find((o) => o.name === name)?.paddr;
+    expect([at('frame_mr_fixed_000000000'), at('frame_mr_auto_000000000'), at('frame_mr_auto_000000001')]).toEqual(['0xbffff000', '0xbfffd000', '0xbfffe000']);
+    const boot = bootImage(r.image);
+    if (!boot.ok) throw new Error(boot.error);
+    boot.booted.machine.run(boot.booted.kernel, 10_000_000);
+    expect(boot.booted.machine.consoleOutput).toContain('hello from alpha answer 0x00000000bfffd000');
+  });
+
   it('reports a missing program, a non-AArch64 program and an unsupported feature', () => {
     const missing = build(SYSTEM.replace('minimal-pd.elf" />\n    <map mr="shared" vaddr="0x4000000"', 'nope.elf" />\n    <map mr="shared" vaddr="0x4000000"'));
     expect(missing.ok === false && missing.errors[0]).toMatch(/protection domain 'alpha': program image 'nope.elf' not found/);

@@ -96,3 +96,12 @@ describe('sel4ts run', () => {
     expect((await sel4ts('run', HELLO, '--trace', 'everything')).code).toBe(2);
   });
 });
+
+describe('sel4ts run --until, output written by a program to the UART itself', () => {
+  it('stops right after the instruction that completes the text', async () => {
+    const uart = fileURLToPath(new URL('../examples/uart/uart.system', import.meta.url));
+    const r = await sel4ts('run', uart, '--until', 'written to the PL011');
+    expect(r.code).toBe(0);
+    expect(r.stdout.endsWith('written to the PL011')).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { boardKernelConfig, findBoard } from '../abi/boards.js';
 import { QEMU_VIRT } from '../machine/boards/qemu-virt.js';
+import { KERNEL_RESERVED } from '../kernel/kernel.js';
 import { MICROKIT_DEBUG, MICROKIT_RELEASE } from '../kernel/object-types.js';
 import { usToTicks } from '../kernel/state.js';
 import type { SystemDescription } from '../parser/model.js';
@@ -82,12 +83,21 @@ export function buildSystem(fileName: string, text: string, options: BuildOption
   }
   if (errors.length > 0) return failed(check, ...errors);
 
-  // Regions whose address a setvar needs get one now: the top of RAM downwards.
-  let top = QEMU_VIRT.ram.base + QEMU_VIRT.ram.size;
+  // Regions whose address a setvar needs get one now: the highest free place in RAM, below the
+  // top and clear of every region with a fixed address (and of each other).
+  const taken = system.memoryRegions.filter((mr) => mr.physAddr !== undefined).map((mr) => ({ base: Number(mr.physAddr), end: Number(mr.physAddr) + Number(mr.size ?? 0n) }));
+  const ramBottom = QEMU_VIRT.ram.base + KERNEL_RESERVED;
   for (const mr of system.memoryRegions) {
     if (!mr.toolAllocated || mr.physAddr !== undefined) continue;
-    top = Math.floor((top - Number(mr.size!)) / Number(mr.pageSize)) * Number(mr.pageSize);
-    mr.physAddr = BigInt(top);
+    const size = Number(mr.size!);
+    const page = Number(mr.pageSize);
+    let at = Math.floor((QEMU_VIRT.ram.base + QEMU_VIRT.ram.size - size) / page) * page;
+    for (let clash = taken.find((t) => at < t.end && t.base < at + size); clash; clash = taken.find((t) => at < t.end && t.base < at + size)) {
+      at = Math.floor((clash.base - size) / page) * page;
+    }
+    if (at < ramBottom) return failed(check, `memory region '${mr.name}' (${size} bytes) needs a physical address, and RAM has no free range that large left`);
+    mr.physAddr = BigInt(at);
+    taken.push({ base: at, end: at + size });
   }
   const mrPaddr = new Map(system.memoryRegions.map((mr) => [mr.name!, mr.physAddr === undefined ? undefined : Number(mr.physAddr)]));
   for (const pd of system.allProtectionDomains) {

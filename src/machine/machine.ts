@@ -86,6 +86,8 @@ export class Machine implements KernelPort {
   private readonly collected: number[] = [];
   /** Interrupt traps since the CPU last retired an instruction. */
   private storm = 0;
+  /** True while the CPU runs a batch (so device callbacks run inside an instruction). */
+  private inCpu = false;
 
   constructor(options: MachineOptions = {}) {
     const sink = options.console ?? ((b: number) => void this.collected.push(b));
@@ -185,7 +187,13 @@ export class Machine implements KernelPort {
       if (this.cycles >= maxCycles) return { reason: 'limit', cycles: this.cycles };
       const budget = Math.max(1, Math.min(this.batch, maxCycles - this.cycles, deadline - this.cycles, sliceEnd - this.cycles));
       const before = this.cpu.icount;
-      const stop = this.cpu.run(budget);
+      let stop: Stop;
+      this.inCpu = true;
+      try {
+        stop = this.cpu.run(budget);
+      } finally {
+        this.inCpu = false;
+      }
       if (this.cpu.icount !== before) this.storm = 0;
       const trap = this.trapFor(stop);
       if (trap) {
@@ -308,8 +316,10 @@ export class Machine implements KernelPort {
     this.waiting = false;
   }
 
+  /** Stop the machine; called while an instruction runs (a device write), it stops right after it. */
   halt(reason: string): void {
     this.halted = reason;
+    if (this.inCpu) this.cpu.endRunAfterInstruction();
   }
 
   putChar(byte: number): void {

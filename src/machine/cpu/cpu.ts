@@ -264,7 +264,14 @@ export class Cpu {
 
   /** After a write to the generic timer: end the run so the new deadline is seen at once. */
   endRunAfterTimerWrite(): void {
+    this.endRunAfterInstruction();
+  }
+
+  /** End the run after the instruction being executed (e.g. a device write that stops the machine). */
+  endRunAfterInstruction(): void {
     this.raise(Stop.TimeSync, 0, this.nextPc, true);
+    // A compiled block checks this flag after each store: it returns there instead of running on.
+    this.codeChanged = true;
   }
 
   /** Raise the Undefined Instruction exception for the instruction at the current pc. */
