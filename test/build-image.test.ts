@@ -76,7 +76,7 @@ describe('allocation', () => {
 
   it('names the object that does not fit and the largest free block', () => {
     const frames: SpecObject[] = Array.from({ length: 3 }, (_, i) => ({ kind: 'frame', name: `frame_mr_huge_${i}`, sizeBits: 30, paddr: undefined, device: false, fill: [] }));
-    expect(allocate(tinySpec(frames))).toEqual({ ok: false, error: "not enough memory for 'frame_mr_huge_1' (1024 MiB): the largest free block of RAM left is 512 MiB" });
+    expect(allocate(tinySpec(frames))).toEqual({ ok: false, error: "not enough memory for 'frame_mr_huge_1' (1024 MiB): the largest free block of RAM left is 512 MiB, 512 MiB short" });
     const outside = tinySpec([{ kind: 'frame', name: 'frame_mr_gic_0', sizeBits: 12, paddr: 0x0800_0000, device: true, fill: [] }]);
     expect(allocate(outside)).toMatchObject({ ok: false, error: expect.stringContaining("'frame_mr_gic_0' must be at 0x8000000") });
   });

@@ -19,7 +19,7 @@ async function sel4ts(...argv: string[]) {
 }
 
 describe('sel4ts build', () => {
-  it('writes an image, a text report, a JSON report that follows its schema, and the Spec', async () => {
+  it('writes an image, a text report, a JSON report that follows its schema, the Spec, and capDL text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sel4ts-'));
     const r = await sel4ts('build', HELLO, '-o', join(dir, 'img'), '-r', join(dir, 'report.txt'), '--report-json', join(dir, 'report.json'), '--spec-json', join(dir, 'spec.json'));
     expect(r.code, r.stderr).toBe(0);
@@ -29,6 +29,12 @@ describe('sel4ts build', () => {
     const validate = new Ajv2020.default({ strict: false }).compile(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object);
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     const spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as { spec: { objects: { name: string }[] } };
+    const capdl = await sel4ts('build', HELLO, '-o', join(dir, 'img2'), '-r', join(dir, 'r2.txt'), '--capdl', join(dir, 'hello.cdl'));
+    expect(capdl.code).toBe(0);
+    const cdl = readFileSync(join(dir, 'hello.cdl'), 'utf8');
+    expect(cdl).toMatch(/^arch aarch64\n\nobjects \{\n/);
+    expect(cdl).toMatch(/ {2}tcb_hello = tcb \(paddr: 0x[0-9a-f]+, ip: 0x200000, sp: 0xffffffe000, prio: 254, max_prio: 254/);
+    expect(cdl).toContain('    0x2: ep_fault_monitor (RWG, badge: 0x1)');
     expect(spec.spec.objects.map((o) => o.name)).toContain('tcb_hello');
   });
 

@@ -50,6 +50,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('-r, --report <file>', 'the text report to write (default: report.txt)')
     .option('--report-json <file>', 'also write the report as JSON (schemas/report.schema.json)')
     .option('--spec-json <file>', 'also write the Spec (every object and cap) and the allocation plan as JSON')
+    .option('--capdl <file>', 'also write the Spec as capDL-style text')
     .action((system: string, opts: Record<string, unknown>) => {
       setExit(buildCommand(system, opts, io));
     });

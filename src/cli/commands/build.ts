@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildSystem, type BuildResult } from '../../compiler/build.js';
 import { reportText } from '../../compiler/report/report.js';
+import { specToCapdl } from '../../compiler/spec/capdl.js';
 import { renderText, summaryLine } from '../../diagnostics/render.js';
 import { EXIT_INPUT, EXIT_OK, styleFor, UsageError, type Io } from '../io.js';
 import { readInput } from './check.js';
@@ -14,6 +15,7 @@ export interface BuildCommandOptions {
   report?: string;
   reportJson?: string;
   specJson?: string;
+  capdl?: string;
 }
 
 /** Build and print the diagnostics and errors; undefined when the build failed (they were printed). */
@@ -51,6 +53,7 @@ export function buildCommand(file: string, opts: BuildCommandOptions, io: Io): n
   write(reportFile, reportText(result.report));
   if (opts.reportJson) write(opts.reportJson, `${JSON.stringify(result.report, null, 2)}\n`);
   if (opts.specJson) write(opts.specJson, `${JSON.stringify({ spec: result.spec, plan: result.plan }, null, 2)}\n`);
+  if (opts.capdl) write(opts.capdl, specToCapdl(result.spec, result.plan));
   io.stderr(`${file}: built ${output} (${result.image.length} bytes, ${result.spec.objects.length} objects, ${result.spec.pds.length - 1} protection domains); report in ${reportFile}\n`);
   return EXIT_OK;
 }

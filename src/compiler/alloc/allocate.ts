@@ -84,7 +84,7 @@ export function allocate(spec: Spec): AllocationResult {
     if (best < 0) {
       let largest = 0;
       for (let i = 0; i < untypeds.length; i++) if (!untypeds[i]!.device) largest = Math.max(largest, end(i) - watermark[i]!);
-      return { ok: false, error: `not enough memory for '${obj.name}' (${human(size)}): the largest free block of RAM left is ${human(largest)}` };
+      return { ok: false, error: `not enough memory for '${obj.name}' (${human(size)}): the largest free block of RAM left is ${human(largest)}, ${human(size - largest)} short` };
     }
     watermark[best] = bestAt + size;
     steps.push({ object: o, untyped: best, paddr: bestAt });
