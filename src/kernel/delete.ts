@@ -9,7 +9,7 @@ import { cancelYieldTo, completeYieldTo, schedContextUnbindNtfn, schedContextUnb
 import { rescheduleRequired, setThreadState, tcbReleaseRemove, tcbSchedDequeue } from './scheduler.js';
 import type { KernelState } from './state.js';
 import { ThreadState, type TcbObject } from './objects.js';
-import { descriptorAddress, isPage, isTable, lookupPTSlot } from './vspace.js';
+import { unmapPage, unmapPageTable } from './vspace.js';
 import type { Deletion } from './invocations/types.js';
 
 /**
@@ -34,10 +34,10 @@ export function kernelDeletion(k: KernelState): Deletion {
   function finaliseCap(cap: Cap, final: boolean): void {
     switch (cap.type) {
       case CapType.Frame:
-        if (cap.mapping) unmapFrame(k, cap.mapping.asid, cap.mapping.vaddr, cap.obj.sizeBits, cap.obj.paddr);
+        if (cap.mapping) unmapPage(k, cap.mapping.asid, cap.mapping.vaddr, cap.obj.sizeBits, cap.obj.paddr);
         return;
       case CapType.PageTable:
-        if (final && cap.mapping) unmapTable(k, cap.mapping.asid, cap.mapping.vaddr, cap.obj.paddr);
+        if (final && cap.mapping) unmapPageTable(k, cap.mapping.asid, cap.mapping.vaddr, cap.obj.paddr);
         return;
       case CapType.VSpace:
         if (final && cap.asid !== undefined) deleteASID(k, cap.asid, cap.obj);
@@ -132,33 +132,6 @@ export function suspendThread(k: KernelState, t: TcbObject): void {
   tcbSchedDequeue(k, t);
   tcbReleaseRemove(k, t);
   cancelYieldTo(t);
-}
-
-function unmapFrame(k: KernelState, asid: number, vaddr: number, sizeBits: number, pa: number): void {
-  const vspace = k.asids.find(asid);
-  if (!vspace) return;
-  const { slot, bitsLeft } = lookupPTSlot(k.memory, vspace.paddr, vaddr);
-  if (bitsLeft !== sizeBits) return;
-  const d = k.memory.read64(slot);
-  if (!isPage(d) || descriptorAddress(d) !== pa) return;
-  k.memory.write64(slot, 0n);
-  k.port.invalidateTlb(asid, vaddr);
-}
-
-function unmapTable(k: KernelState, asid: number, vaddr: number, pt: number): void {
-  const vspace = k.asids.find(asid);
-  if (!vspace) return;
-  let slot = vspace.paddr + (Math.floor(vaddr / 2 ** 30) % 1024) * 8;
-  for (let bitsLeft = 30; bitsLeft > 12; bitsLeft -= 9) {
-    const d = k.memory.read64(slot);
-    if (!isTable(d)) return;
-    if (descriptorAddress(d) === pt) {
-      k.memory.write64(slot, 0n);
-      k.port.invalidateTlb(asid);
-      return;
-    }
-    slot = descriptorAddress(d) + (Math.floor(vaddr / 2 ** (bitsLeft - 9)) % 512) * 8;
-  }
 }
 
 function deleteASID(k: KernelState, asid: number, vspace: object): void {

@@ -15,6 +15,7 @@ import { IPC_BUFFER, messageInfoFromWord, messageInfoToWord, seL4_FastMessageReg
 import {
   EndpointState,
   SchedContextObject,
+  TcbSlot,
   ThreadState,
   type EndpointObject,
   type NotificationObject,
@@ -375,8 +376,9 @@ export function isValidFaultHandler(cap: Cap): boolean {
   return cap.type === CapType.Null || (cap.type === CapType.Endpoint && cap.canSend && (cap.canGrant || cap.canGrantReply));
 }
 
-function hasTimeoutHandler(t: TcbObject): boolean {
-  return t.ctes.slots[4]!.cap.type === CapType.Endpoint;
+/** validTimeoutHandler: the thread's timeout-handler slot holds an endpoint cap. */
+export function hasTimeoutHandler(t: TcbObject): boolean {
+  return t.ctes.slots[TcbSlot.TimeoutHandler]!.cap.type === CapType.Endpoint;
 }
 
 /** sendFaultIPC through the cap in one of the thread's handler slots; false without one. */
@@ -394,9 +396,9 @@ function sendFaultIPC(k: KernelState, t: TcbObject, slotIndex: number, canDonate
 export function handleFault(k: KernelState, t: TcbObject): void {
   const fault = t.fault!;
   t.stats.faults++;
-  const handled = t.ctes.slots[3]!.cap.type === CapType.Endpoint;
+  const handled = t.ctes.slots[TcbSlot.FaultHandler]!.cap.type === CapType.Endpoint;
   k.trace.fault?.(t, (t.fault ? describeFault(t.fault) : 'no fault'), handled);
-  if (handled) sendFaultIPC(k, t, 3, t.sc !== undefined && fault.type !== FaultType.Timeout);
+  if (handled) sendFaultIPC(k, t, TcbSlot.FaultHandler, t.sc !== undefined && fault.type !== FaultType.Timeout);
   else {
     k.print(noFaultHandlerReport(k, t));
     setThreadState(k, t, ThreadState.Inactive);
@@ -406,5 +408,5 @@ export function handleFault(k: KernelState, t: TcbObject): void {
 /** handleTimeout: a Timeout fault to the timeout handler. */
 export function sendTimeoutFault(k: KernelState, t: TcbObject): void {
   t.stats.faults++;
-  sendFaultIPC(k, t, 4, false);
+  sendFaultIPC(k, t, TcbSlot.TimeoutHandler, false);
 }

@@ -1,9 +1,9 @@
 import { CNT_CTL } from '../machine/devices/generic-timer.js';
 import { FaultType } from './faults.js';
-import { sendTimeoutFault } from './ipc.js';
+import { hasTimeoutHandler, sendTimeoutFault } from './ipc.js';
 import { isSchedulable, rescheduleRequired, tcbReleaseEnqueue, tcbSchedAppend, tcbSchedDequeue } from './scheduler.js';
 import { MIN_BUDGET, type KernelState } from './state.js';
-import type { Refill, SchedContextObject, TcbObject } from './objects.js';
+import type { Refill, SchedContextObject } from './objects.js';
 
 /**
  * Budgets and refills (src/kernel/sporadic.c and the MCS parts of thread.c). Time is in
@@ -134,10 +134,6 @@ export function postpone(k: KernelState, sc: SchedContextObject): void {
   tcbSchedDequeue(k, t);
   tcbReleaseEnqueue(k, t);
   k.reprogram = true;
-}
-
-function hasTimeoutHandler(t: TcbObject): boolean {
-  return t.ctes.slots[4]!.cap.type === 4 /* CapType.Endpoint */;
 }
 
 /** endTimeslice: a timeout fault, the tail of the ready queue, or the release queue. */

@@ -78,3 +78,39 @@ export function lookupPTSlot(memory: DescriptorMemory, root: number, vaddr: numb
   }
   return { slot, bitsLeft };
 }
+
+/** What unmapping needs: descriptors in memory, the ASID table, TLB maintenance. */
+export interface AddressSpaces {
+  memory: DescriptorMemory;
+  asids: AsidTable;
+  tlb: TlbMaintenance;
+}
+
+/** unmapPageTable: remove the table descriptor that points at `pt`, if it is still there. */
+export function unmapPageTable(env: AddressSpaces, asid: number, vaddr: number, pt: number): void {
+  const vspace = env.asids.find(asid);
+  if (!vspace) return;
+  let slot = vspace.paddr + (Math.floor(vaddr / 2 ** 30) % 1024) * 8;
+  for (let bitsLeft = 30; bitsLeft > 12; bitsLeft -= 9) {
+    const d = env.memory.read64(slot);
+    if (!isTable(d)) return;
+    if (descriptorAddress(d) === pt) {
+      env.memory.write64(slot, 0n);
+      env.tlb.invalidateTlb(asid);
+      return;
+    }
+    slot = descriptorAddress(d) + (Math.floor(vaddr / 2 ** (bitsLeft - 9)) % 512) * 8;
+  }
+}
+
+/** unmapPage: remove the mapping if the descriptor there is still this frame's. */
+export function unmapPage(env: AddressSpaces, asid: number, vaddr: number, sizeBits: number, pa: number): void {
+  const vspace = env.asids.find(asid);
+  if (!vspace) return;
+  const { slot, bitsLeft } = lookupPTSlot(env.memory, vspace.paddr, vaddr);
+  if (bitsLeft !== sizeBits) return;
+  const d = env.memory.read64(slot);
+  if (!isPage(d) || descriptorAddress(d) !== pa) return;
+  env.memory.write64(slot, 0n);
+  env.tlb.invalidateTlb(asid, vaddr);
+}

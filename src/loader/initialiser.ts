@@ -31,6 +31,9 @@ const kindType: Record<Exclude<SpecObject['kind'], 'irq' | 'frame'>, ObjectType>
 
 const frameType = (bits: number) => (bits === 12 ? ObjectType.SmallPage : bits === 21 ? ObjectType.LargePage : ObjectType.HugePage);
 
+/** The data word of CNode_Mint for a cap: the guard of a CNode cap, else the badge. */
+const capData = (c: CapSpec): bigint => (c.guardSize !== undefined ? (BigInt(c.guard ?? 0) << 6n) | BigInt(c.guardSize) : BigInt(c.badge));
+
 const rightsWord = (c: CapSpec) => (c.rights.write ? 1 : 0) | (c.rights.read ? 2 : 0) | (c.rights.grant ? 4 : 0) | (c.rights.grantReply ? 8 : 0);
 
 /** The number of root CNode slots the initialiser needs (for the kernel's boot options). */
@@ -99,8 +102,7 @@ export function initialise(kernel: Sel4Kernel, image: BootImage): void {
   };
   const mint = (c: CapSpec, why: string) => {
     const s = take();
-    const data = c.guardSize !== undefined ? (BigInt(c.guard ?? 0) << 6n) | BigInt(c.guardSize) : BigInt(c.badge);
-    invoke(why, ROOT_SLOT.cnode, 'CNodeMint', [s, 64, slot(c.object, why), 64, rightsWord(c), data], [ROOT_SLOT.cnode]);
+    invoke(why, ROOT_SLOT.cnode, 'CNodeMint', [s, 64, slot(c.object, why), 64, rightsWord(c), capData(c)], [ROOT_SLOT.cnode]);
     return s;
   };
 
@@ -152,8 +154,7 @@ export function initialise(kernel: Sel4Kernel, image: BootImage): void {
     const t = o.tcb;
     const self = slot(i, o.name);
     if (t.boundNotification !== undefined) invoke(`binding the notification of ${o.name}`, self, 'TCBBindNotification', [], [slot(t.boundNotification, o.name)]);
-    const cspaceData = (BigInt(t.cspace.guard ?? 0) << 6n) | BigInt(t.cspace.guardSize ?? 0);
-    invoke(`configuring ${o.name}`, self, 'TCBConfigure', [cspaceData, 0, t.ipcBuffer.vaddr], [slot(t.cspace.object, o.name), slot(t.vspace, o.name), slot(t.ipcBuffer.frame, o.name)]);
+    invoke(`configuring ${o.name}`, self, 'TCBConfigure', [capData(t.cspace), 0, t.ipcBuffer.vaddr], [slot(t.cspace.object, o.name), slot(t.vspace, o.name), slot(t.ipcBuffer.frame, o.name)]);
     const fault = t.faultEndpoint ? mint(t.faultEndpoint, `fault endpoint of ${o.name}`) : 0;
     const sc = t.schedContext !== undefined ? slot(t.schedContext, o.name) : 0;
     invoke(`scheduling ${o.name}`, self, 'TCBSetSchedParams', [t.mcp, t.priority], [ROOT_SLOT.tcb, sc, fault]);
@@ -168,8 +169,7 @@ export function initialise(kernel: Sel4Kernel, image: BootImage): void {
     if (o.kind !== 'cnode') return;
     const self = slot(i, o.name);
     for (const { slot: index, cap } of o.slots) {
-      const data = cap.guardSize !== undefined ? (BigInt(cap.guard ?? 0) << 6n) | BigInt(cap.guardSize) : BigInt(cap.badge);
-      invoke(`slot ${index} of ${o.name}`, self, 'CNodeMint', [index, o.radix, slot(cap.object, o.name), 64, rightsWord(cap), data], [ROOT_SLOT.cnode]);
+      invoke(`slot ${index} of ${o.name}`, self, 'CNodeMint', [index, o.radix, slot(cap.object, o.name), 64, rightsWord(cap), capData(cap)], [ROOT_SLOT.cnode]);
     }
   });
 

@@ -7,14 +7,14 @@ import { hasChildren, insertNewCap, isFinalCapability } from '../mdb.js';
 import { AsidPoolObject, type VSpaceObject } from '../objects.js';
 import {
   ASID_LOW_BITS,
-  descriptorAddress,
-  isPage,
-  isTable,
   isValid,
+  isPage,
   lookupPTSlot,
   pageDescriptor,
   seL4_UserTop,
   tableDescriptor,
+  unmapPage,
+  unmapPageTable,
   type AsidTable,
   type DescriptorMemory,
   type TlbMaintenance,
@@ -126,22 +126,6 @@ export function decodePageTableInvocation(env: VSpaceEnv, inv: Invocation, slot:
   };
 }
 
-/** unmapPageTable: remove the table descriptor that points at `pt`, if it is still there. */
-function unmapPageTable(env: VSpaceEnv, asid: number, vaddr: number, pt: number): void {
-  const vspace = env.asids.find(asid);
-  if (!vspace) return;
-  let slot = vspace.paddr + (Math.floor(vaddr / 2 ** 30) % 1024) * 8;
-  for (let bitsLeft = 30; bitsLeft > 12; bitsLeft -= 9) {
-    const d = env.memory.read64(slot);
-    if (!isTable(d)) return;
-    if (descriptorAddress(d) === pt) {
-      env.memory.write64(slot, 0n);
-      env.tlb.invalidateTlb(asid);
-      return;
-    }
-    slot = descriptorAddress(d) + (Math.floor(vaddr / 2 ** (bitsLeft - 9)) % 512) * 8;
-  }
-}
 
 /** Page_Map (extra cap VSpace; MR0 vaddr, MR1 rights, MR2 attributes), Page_Unmap, Page_GetAddress. */
 export function decodeFrameInvocation(env: VSpaceEnv, inv: Invocation, slot: Slot): Decoded {
@@ -205,17 +189,6 @@ export function decodeFrameInvocation(env: VSpaceEnv, inv: Invocation, slot: Slo
   }
 }
 
-/** unmapPage: remove the mapping if the descriptor there is still this frame's. */
-function unmapPage(env: VSpaceEnv, asid: number, vaddr: number, sizeBits: number, pa: number): void {
-  const vspace = env.asids.find(asid);
-  if (!vspace) return;
-  const { slot, bitsLeft } = lookupPTSlot(env.memory, vspace.paddr, vaddr);
-  if (bitsLeft !== sizeBits) return;
-  const d = env.memory.read64(slot);
-  if (!isPage(d) || descriptorAddress(d) !== pa) return;
-  env.memory.write64(slot, 0n);
-  env.tlb.invalidateTlb(asid, vaddr);
-}
 
 
 /**
