@@ -158,7 +158,7 @@ export class Machine implements KernelPort {
   private advance(kernel: Kernel, maxCycles: number, sliceEnd: number): RunEnd | 'slice' | 'input' {
     while (this.halted === undefined) {
       this.feedInput();
-      this.timer.update();
+      this.timer.updateIfDue();
       if (this.gic.irqLine) {
         if (++this.storm > MAX_IRQ_STORM) this.halt(`the kernel took ${MAX_IRQ_STORM} interrupts in a row without running anything; interrupt ${this.gic.highestPending()} stays pending`);
         else {

@@ -20,6 +20,7 @@ export const TIMER_PPI = { hypPhysical: 26, virtual: 27, physical: 30 } as const
 export const CNT_CTL = { ENABLE: 1, IMASK: 2, ISTATUS: 4 } as const;
 
 export type TimerName = keyof typeof TIMER_PPI;
+const TIMER_NAMES = Object.keys(TIMER_PPI) as TimerName[];
 
 interface Comparator {
   ctl: number;
@@ -108,7 +109,8 @@ export class GenericTimer implements SystemRegisters {
 
   /** Recompute the interrupt outputs; call after time advances. */
   update(): void {
-    for (const name of Object.keys(this.timers) as TimerName[]) {
+    this.deadline = undefined;
+    for (const name of TIMER_NAMES) {
       const t = this.timers[name];
       const high = this.condition(t) && (t.ctl & CNT_CTL.IMASK) === 0;
       if (high !== t.line) {
@@ -118,8 +120,24 @@ export class GenericTimer implements SystemRegisters {
     }
   }
 
+  /**
+   * As `update`, but only when time may have reached a deadline: lines rise only then, and
+   * fall only on register writes (which update at once).
+   */
+  updateIfDue(): void {
+    if (this.cycles() >= this.nextDeadline()) this.update();
+  }
+
+  /** `nextDeadline`'s answer until a register write or a line change. */
+  private deadline: number | undefined = undefined;
+
   /** The cycle at which the next unmasked timer fires, or Infinity. */
   nextDeadline(): number {
+    if (this.deadline === undefined) this.deadline = this.computeDeadline();
+    return this.deadline;
+  }
+
+  private computeDeadline(): number {
     let best = Infinity;
     for (const t of Object.values(this.timers)) {
       if ((t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) !== CNT_CTL.ENABLE || t.line) continue;
