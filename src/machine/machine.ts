@@ -304,8 +304,7 @@ export class Machine implements KernelPort {
   }
 
   setTimer(timer: TimerName, ctl: number, cval: bigint): void {
-    this.timer.setCval(timer, cval);
-    this.timer.setCtl(timer, ctl);
+    this.timer.program(timer, ctl, cval);
   }
 
   idle(): void {

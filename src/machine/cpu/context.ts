@@ -23,7 +23,10 @@ export function newUserContext(): UserContext {
   return { x: new BigUint64Array(32), pc: 0n, nzcv: 0, tpidr: 0n, tpidrro: 0n, fpcr: 0, fpsr: 0, v: new Uint8Array(512) };
 }
 
-const halves = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+// Thread pointers are usually 0: no BigInt work then (a context switch does this twice).
+const halves = (lo: number, hi: number): bigint => ((lo | hi) === 0 ? 0n : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+const lowHalf = (v: bigint): number => (v === 0n ? 0 : Number(v & 0xffffffffn) | 0);
+const highHalf = (v: bigint): number => (v === 0n ? 0 : Number(v >> 32n) | 0);
 
 /** Copy the CPU's state into `ctx`. */
 export function saveContext(cpu: Cpu, ctx: UserContext): void {
@@ -45,10 +48,10 @@ export function restoreContext(cpu: Cpu, ctx: UserContext): void {
   cpu.X.set(ctx.x.subarray(0, SP + 1));
   cpu.pc = ctx.pc < 1n << 53n ? Number(ctx.pc) : 2 ** 53 - 4;
   cpu.nzcv = ctx.nzcv;
-  cpu.tpidrLo = Number(ctx.tpidr & 0xffffffffn) | 0;
-  cpu.tpidrHi = Number(ctx.tpidr >> 32n) | 0;
-  cpu.tpidrroLo = Number(ctx.tpidrro & 0xffffffffn) | 0;
-  cpu.tpidrroHi = Number(ctx.tpidrro >> 32n) | 0;
+  cpu.tpidrLo = lowHalf(ctx.tpidr);
+  cpu.tpidrHi = highHalf(ctx.tpidr);
+  cpu.tpidrroLo = lowHalf(ctx.tpidrro);
+  cpu.tpidrroHi = highHalf(ctx.tpidrro);
   cpu.fpcr = ctx.fpcr;
   cpu.fpsr = ctx.fpsr;
   cpu.V8.set(ctx.v);

@@ -25,6 +25,8 @@ const TIMER_NAMES = Object.keys(TIMER_PPI) as TimerName[];
 interface Comparator {
   ctl: number;
   cval: bigint;
+  /** `cval` as a number, or Infinity when it is 2^53 or more (the counter never gets there). */
+  cvalNumber: number;
   /** The output line as last reported. */
   line: boolean;
 }
@@ -39,9 +41,9 @@ function gcd(a: number, b: number): number {
 
 export class GenericTimer implements SystemRegisters {
   private readonly timers: Record<TimerName, Comparator> = {
-    physical: { ctl: 0, cval: 0n, line: false },
-    virtual: { ctl: 0, cval: 0n, line: false },
-    hypPhysical: { ctl: 0, cval: 0n, line: false },
+    physical: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
+    virtual: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
+    hypPhysical: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
   };
   /** counter = cycles × num / den, in lowest terms. */
   private readonly num: number;
@@ -75,7 +77,7 @@ export class GenericTimer implements SystemRegisters {
   }
 
   private condition(t: Comparator): boolean {
-    return (t.ctl & CNT_CTL.ENABLE) !== 0 && BigInt(this.count()) >= t.cval;
+    return (t.ctl & CNT_CTL.ENABLE) !== 0 && this.count() >= t.cvalNumber;
   }
 
   ctl(name: TimerName): number {
@@ -93,8 +95,21 @@ export class GenericTimer implements SystemRegisters {
   }
 
   setCval(name: TimerName, value: bigint): void {
-    this.timers[name].cval = value & U64;
+    this.storeCval(this.timers[name], value);
     this.update();
+  }
+
+  /** Both registers at once (what a kernel programming its timer does), with one update. */
+  program(name: TimerName, ctl: number, cval: bigint): void {
+    const t = this.timers[name];
+    this.storeCval(t, cval);
+    t.ctl = ctl & 3;
+    this.update();
+  }
+
+  private storeCval(t: Comparator, value: bigint): void {
+    t.cval = value & U64;
+    t.cvalNumber = t.cval < 1n << 53n ? Number(t.cval) : Infinity;
   }
 
   /** TVAL: CVAL − counter as a signed 32-bit value. */
@@ -139,10 +154,11 @@ export class GenericTimer implements SystemRegisters {
 
   private computeDeadline(): number {
     let best = Infinity;
-    for (const t of Object.values(this.timers)) {
+    for (const name of TIMER_NAMES) {
+      const t = this.timers[name];
       if ((t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) !== CNT_CTL.ENABLE || t.line) continue;
-      if (t.cval >= 1n << 53n) continue; // centuries away
-      best = Math.min(best, this.cycleOf(Number(t.cval)));
+      if (t.cvalNumber === Infinity) continue; // centuries away
+      best = Math.min(best, this.cycleOf(t.cvalNumber));
     }
     return best;
   }
