@@ -84,6 +84,14 @@ describe('sel4ts run', () => {
     expect(r.stderr).toMatch(/\] monitor: syscall seL4_Recv\n/);
   });
 
+  it('--max-time ends a system that never idles with exit code 1', async () => {
+    const badPd = fileURLToPath(new URL('../examples/bad-pd/bad-pd.system', import.meta.url));
+    const r = await sel4ts('run', badPd, '--max-time', '20ms');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('sel4ts: the virtual time limit (20ms) ran out\n');
+    expect(r.stdout).toContain('heartbeat: tick 1 at 5 ms');
+  });
+
   it('--stats prints a line per PD and the monitor', async () => {
     const r = await sel4ts('run', HELLO, '--stats');
     expect(r.stderr).toMatch(/hello +\d+ +\d+\.\d{3} +\d+ +\d+ +\d+ +0\n/);

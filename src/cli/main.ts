@@ -61,7 +61,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
       .description('build (or read) a boot image and run it on the machine and kernel models')
       .argument('<system>', 'a system description or a boot image'),
   )
-    .option('--max-time <time>', 'stop after this much virtual time (default: 10s; e.g. 500ms)')
+    .option('--max-time <time>', 'stop after this much virtual time (default: 1s; e.g. 500ms, 10s)')
     .option('--until <text>', 'stop with success once the console has printed this text')
     .option('--input <text|file>', 'bytes for the UART to receive: a file name, or the text itself')
     .option('--trace <what>', 'print syscalls, faults or sched events on stderr (repeatable)', collect, [])
