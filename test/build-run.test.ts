@@ -72,6 +72,17 @@ describe('sel4ts build', () => {
     expect(boot.booted.machine.consoleOutput).toContain('hello from alpha answer 0x00000000bfffd000');
   });
 
+  it('does not read meaning into PD names (log_drain, pool_root)', () => {
+    const text = SYSTEM.replaceAll('"alpha"', '"log_drain"').replaceAll('"beta"', '"pool_root"');
+    const r = build(text);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(r.report.authority.calls).toEqual(['log_drain -> pool_root (channel 13)']);
+    const boot = bootImage(r.image);
+    if (!boot.ok) throw new Error(boot.error);
+    boot.booted.machine.run(boot.booted.kernel, 10_000_000);
+    expect(boot.booted.machine.consoleOutput).toContain('hello from log_drain');
+  });
+
   it('reports a missing program, a non-AArch64 program and an unsupported feature', () => {
     const missing = build(SYSTEM.replace('minimal-pd.elf" />\n    <map mr="shared" vaddr="0x4000000"', 'nope.elf" />\n    <map mr="shared" vaddr="0x4000000"'));
     expect(missing.ok === false && missing.errors[0]).toMatch(/protection domain 'alpha': program image 'nope.elf' not found/);

@@ -19,41 +19,55 @@ export interface Authority {
   irqs: string[];
 }
 
-const pdOf = (name: string, prefix: string) => (name.startsWith(prefix) ? name.slice(prefix.length) : undefined);
-
 export function authorityFromSpec(spec: Spec): Authority {
   const objects = spec.objects;
   const notifies: string[] = [];
   const calls: string[] = [];
   const irqs: string[] = [];
-  for (const o of objects) {
-    if (o.kind === 'irq') {
-      const target = pdOf(objects[o.notification.object]!.name, 'ntfn_');
-      irqs.push(`irq ${o.irq} -> ${target} (channel ${BigInt(o.notification.badge).toString(2).length - 1})`);
-    }
-    if (o.kind !== 'cnode' || !o.name.startsWith('cnode_') || o.name.endsWith('_root') || o.name === 'cnode_monitor') continue;
-    const holder = o.name.slice('cnode_'.length);
-    for (const { slot, cap } of o.slots) {
+  // Every PD's objects, found through its TCB (names are not parsed: a PD may be called anything).
+  const owner = new Map<number, string>();
+  const pds: { name: string; cnode: number | undefined; vspace: number }[] = [];
+  for (const pd of spec.pds) {
+    if (pd.name === 'monitor') continue;
+    const tcb = objects[pd.tcb];
+    if (tcb?.kind !== 'tcb') continue;
+    const t = tcb.tcb;
+    if (t.boundNotification !== undefined) owner.set(t.boundNotification, pd.name);
+    const root = objects[t.cspace.object];
+    const slot0 = root?.kind === 'cnode' ? root.slots.find((x) => x.slot === 0) : undefined;
+    pds.push({ name: pd.name, cnode: slot0?.cap.object, vspace: t.vspace });
+  }
+  // Endpoints by their exact names (object names are unique).
+  const index = new Map(objects.map((o, i) => [o.name, i]));
+  for (const pd of pds) {
+    const ep = index.get(`ep_${pd.name}`);
+    if (ep !== undefined) owner.set(ep, pd.name);
+  }
+  for (const o of objects) if (o.kind === 'irq') irqs.push(`irq ${o.irq} -> ${owner.get(o.notification.object)} (channel ${BigInt(o.notification.badge).toString(2).length - 1})`);
+  for (const pd of pds) {
+    const cnode = pd.cnode === undefined ? undefined : objects[pd.cnode];
+    if (cnode?.kind !== 'cnode') continue;
+    for (const { slot, cap } of cnode.slots) {
       const target = objects[cap.object]!;
       const badge = BigInt(cap.badge);
       if (slot >= SLOT.notification && slot < SLOT.endpoint && target.kind === 'notification' && cap.rights.write) {
-        notifies.push(`${holder} -> ${pdOf(target.name, 'ntfn_')} (badge bit ${badge.toString(2).length - 1})`);
+        notifies.push(`${pd.name} -> ${owner.get(cap.object)} (badge bit ${badge.toString(2).length - 1})`);
       }
       if (slot >= SLOT.endpoint && slot < SLOT.irq && target.kind === 'endpoint' && cap.rights.write && (badge & PPC_BADGE) !== 0n) {
-        calls.push(`${holder} -> ${pdOf(target.name, 'ep_')} (channel ${badge & 0x3fn})`);
+        calls.push(`${pd.name} -> ${owner.get(cap.object)} (channel ${badge & 0x3fn})`);
       }
     }
   }
   const byRegion = new Map<string, string[]>();
-  for (const o of objects) {
-    if (o.kind !== 'vspace' || o.name === 'vspace_monitor') continue;
-    const holder = o.name.slice('vspace_'.length);
+  for (const pd of pds) {
+    const vspace = objects[pd.vspace];
+    if (vspace?.kind !== 'vspace') continue;
     const seen = new Set<string>();
-    for (const m of o.mappings) {
+    for (const m of vspace.mappings) {
       const frame: SpecObject = objects[m.frame]!;
       const region = /^frame_mr_(.*)_\d{9}$/.exec(frame.name)?.[1];
       if (region === undefined) continue;
-      const entry = `${holder} ${m.read ? 'r' : ''}${m.write ? 'w' : ''}${m.execute ? 'x' : ''}`;
+      const entry = `${pd.name} ${m.read ? 'r' : ''}${m.write ? 'w' : ''}${m.execute ? 'x' : ''}`;
       const key = `${region}\0${entry}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -304,6 +304,7 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
   }
 
   // Page tables for every mapping: one level-2 table per GiB, one level-3 table per 2 MiB of small pages.
+  const tableVSpace = new Map<string, string>();
   for (const [vspace, maps] of vspaceMaps) {
     const owner = vspace.slice('vspace_'.length);
     const tables = new Set<string>();
@@ -313,6 +314,7 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
       if (!tables.has(l2)) {
         tables.add(l2);
         add(b, { kind: 'page_table', name: l2, vspace: 0, vaddr: gib, level: 2 });
+        tableVSpace.set(l2, vspace);
       }
       if (m.sizeBits === 12) {
         const mib = Math.floor(m.vaddr / 2 ** 21) * 2 ** 21;
@@ -320,6 +322,7 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
         if (!tables.has(l3)) {
           tables.add(l3);
           add(b, { kind: 'page_table', name: l3, vspace: 0, vaddr: mib, level: 3 });
+          tableVSpace.set(l3, vspace);
         }
       }
     }
@@ -382,10 +385,8 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
         mappings.sort((x, y) => x.vaddr - y.vaddr);
         return { kind: 'vspace', name: o.name, mappings };
       }
-      case 'page_table': {
-        const owner = o.name.split('_l')[0]!.slice('pt_'.length);
-        return { kind: 'page_table', name: o.name, vspace: at(`vspace_${owner}`), vaddr: o.vaddr, level: o.level };
-      }
+      case 'page_table':
+        return { kind: 'page_table', name: o.name, vspace: at(tableVSpace.get(o.name)!), vaddr: o.vaddr, level: o.level };
       case 'irq':
         return { kind: 'irq', name: o.name, irq: o.irq, trigger: o.trigger, notification: resolve(irqNotifications.get(o.name)!) };
       default:
