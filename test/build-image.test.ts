@@ -60,8 +60,8 @@ function tinySpec(objects: SpecObject[]): Spec {
 describe('allocation', () => {
   it('places fixed frames at their address with fillers below, and the rest first fit', () => {
     const spec = tinySpec([
-      { kind: 'frame', name: 'frame_mr_uart_000000000', sizeBits: 12, paddr: 0x0900_0000, device: true, fill: [] },
-      { kind: 'frame', name: 'frame_mr_fixed_000000000', sizeBits: 12, paddr: 0x4100_3000, device: false, fill: [] },
+      { kind: 'frame', name: 'frame_mr_uart_000000000', holds: 'region uart', sizeBits: 12, paddr: 0x0900_0000, device: true, fill: [] },
+      { kind: 'frame', name: 'frame_mr_fixed_000000000', holds: 'region fixed', sizeBits: 12, paddr: 0x4100_3000, device: false, fill: [] },
       { kind: 'cnode', name: 'cnode_a', radix: 9, slots: [] },
       { kind: 'endpoint', name: 'ep_a' },
     ]);
@@ -75,15 +75,15 @@ describe('allocation', () => {
   });
 
   it('names the object that does not fit and the largest free block', () => {
-    const frames: SpecObject[] = Array.from({ length: 3 }, (_, i) => ({ kind: 'frame', name: `frame_mr_huge_${i}`, sizeBits: 30, paddr: undefined, device: false, fill: [] }));
+    const frames: SpecObject[] = Array.from({ length: 3 }, (_, i) => ({ kind: 'frame', name: `frame_mr_huge_${i}`, holds: 'region huge', sizeBits: 30, paddr: undefined, device: false, fill: [] }));
     expect(allocate(tinySpec(frames))).toEqual({ ok: false, error: "not enough memory for 'frame_mr_huge_1' (1024 MiB): the largest free block of RAM left is 512 MiB, 512 MiB short" });
-    const outside = tinySpec([{ kind: 'frame', name: 'frame_mr_gic_0', sizeBits: 12, paddr: 0x0800_0000, device: true, fill: [] }]);
+    const outside = tinySpec([{ kind: 'frame', name: 'frame_mr_gic_0', holds: 'region gic', sizeBits: 12, paddr: 0x0800_0000, device: true, fill: [] }]);
     expect(allocate(outside)).toMatchObject({ ok: false, error: expect.stringContaining("'frame_mr_gic_0' must be at 0x8000000") });
   });
 });
 
 describe('the boot image format', () => {
-  const spec = tinySpec([{ kind: 'frame', name: 'frame_mr_a_000000000', sizeBits: 12, paddr: undefined, device: false, fill: [{ offset: 16, blob: 0, length: 4 }] }]);
+  const spec = tinySpec([{ kind: 'frame', name: 'frame_mr_a_000000000', holds: 'region a', sizeBits: 12, paddr: undefined, device: false, fill: [{ offset: 16, blob: 0, length: 4 }] }]);
   const plan = (allocate(spec) as { plan: import('../src/compiler/alloc/allocate.js').AllocationPlan }).plan;
   const bytes = writeImage({ spec, plan, data: new Uint8Array([1, 2, 3, 4]) });
 

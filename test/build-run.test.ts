@@ -72,11 +72,12 @@ describe('sel4ts build', () => {
     expect(boot.booted.machine.consoleOutput).toContain('hello from alpha answer 0x00000000bfffd000');
   });
 
-  it('does not read meaning into PD names (log_drain, pool_root)', () => {
-    const text = SYSTEM.replaceAll('"alpha"', '"log_drain"').replaceAll('"beta"', '"pool_root"');
+  it('does not read meaning into PD names (log_drain, mr_pool_root)', () => {
+    const text = SYSTEM.replaceAll('"alpha"', '"log_drain"').replaceAll('"beta"', '"mr_pool_root"');
     const r = build(text);
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    expect(r.report.authority.calls).toEqual(['log_drain -> pool_root (channel 13)']);
+    expect(r.report.authority.calls).toEqual(['log_drain -> mr_pool_root (channel 13)']);
+    expect(r.report.authority.shares).toEqual(['shared: log_drain rw, mr_pool_root r']);
     const boot = bootImage(r.image);
     if (!boot.ok) throw new Error(boot.error);
     boot.booted.machine.run(boot.booted.kernel, 10_000_000);

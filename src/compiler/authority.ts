@@ -65,8 +65,8 @@ export function authorityFromSpec(spec: Spec): Authority {
     const seen = new Set<string>();
     for (const m of vspace.mappings) {
       const frame: SpecObject = objects[m.frame]!;
-      const region = /^frame_mr_(.*)_\d{9}$/.exec(frame.name)?.[1];
-      if (region === undefined) continue;
+      if (frame.kind !== 'frame' || !frame.holds.startsWith('region ')) continue;
+      const region = frame.holds.slice('region '.length);
       const entry = `${pd.name} ${m.read ? 'r' : ''}${m.write ? 'w' : ''}${m.execute ? 'x' : ''}`;
       const key = `${region}\0${entry}`;
       if (seen.has(key)) continue;

@@ -34,16 +34,6 @@ export interface Report {
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-/** What a frame is, by its name: an ELF, a region, a stack, the IPC buffer. */
-function frameSource(name: string): string {
-  const m = /^frame_(?:elf_(.*)_\d{9}|mr_(.*)_\d{9}|ipcbuf_(.*)|(.*)_stack_\d{9})$/.exec(name);
-  if (!m) return name;
-  if (m[1] !== undefined) return 'program';
-  if (m[2] !== undefined) return `region ${m[2]}`;
-  if (m[3] !== undefined) return 'IPC buffer';
-  return 'stack';
-}
-
 export function makeReport(systemName: string, spec: Spec, plan: AllocationPlan, authority: Authority, image: { bytes: number; sha256: string }): Report {
   const tcbBits = spec.kernel.hardwareDebugApi ? 12 : 11;
   const physicalMemory = spec.objects
@@ -58,7 +48,7 @@ export function makeReport(systemName: string, spec: Spec, plan: AllocationPlan,
     for (const m of o.mappings) {
       const frame = spec.objects[m.frame]!;
       const size = frame.kind === 'frame' ? 2 ** frame.sizeBits : 4096;
-      const what = frameSource(frame.name);
+      const what = frame.kind === 'frame' ? frame.holds : frame.name;
       const last = ranges[ranges.length - 1];
       if (last && last.what === what && Number(last.vaddr) + last.size === m.vaddr && last.read === m.read && last.write === m.write && last.execute === m.execute && last.cached === m.cached) {
         last.size += size;

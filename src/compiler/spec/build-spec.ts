@@ -139,7 +139,7 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
     for (let n = 0; n < count; n++) {
       const paddr = mr.physAddr === undefined ? undefined : Number(mr.physAddr) + n * page;
       const device = paddr !== undefined && (paddr < inputs.ram.base || paddr >= inputs.ram.base + inputs.ram.size);
-      const name = add(b, { kind: 'frame', name: `frame_mr_${mr.name}_${seq(n)}`, sizeBits: Math.log2(page), paddr, device, fill: [] });
+      const name = add(b, { kind: 'frame', name: `frame_mr_${mr.name}_${seq(n)}`, holds: `region ${mr.name}`, sizeBits: Math.log2(page), paddr, device, fill: [] });
       names.push(name);
       if (mr.prefillBytes) {
         const from = n * page;
@@ -161,17 +161,17 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
     for (const seg of program.segments) {
       const first = Math.floor(seg.vaddr / PAGE) * PAGE;
       for (let va = first; va < seg.vaddr + seg.data.length; va += PAGE) {
-        const frame = add(b, { kind: 'frame', name: `frame_elf_${owner}_${seq(n++)}`, sizeBits: 12, paddr: undefined, device: false, fill: [] });
+        const frame = add(b, { kind: 'frame', name: `frame_elf_${owner}_${seq(n++)}`, holds: 'program', sizeBits: 12, paddr: undefined, device: false, fill: [] });
         const from = Math.max(va, seg.vaddr);
         const to = Math.min(va + PAGE, seg.vaddr + seg.data.length);
         b.contents.set(frame, [{ offset: from - va, bytes: seg.data.subarray(from - seg.vaddr, to - seg.vaddr) }]);
         maps.push({ vaddr: va, frame, read: seg.read, write: seg.write, execute: seg.execute, cached: true, sizeBits: 12 });
       }
     }
-    const ipc = add(b, { kind: 'frame', name: `frame_ipcbuf_${owner}`, sizeBits: 12, paddr: undefined, device: false, fill: [] });
+    const ipc = add(b, { kind: 'frame', name: `frame_ipcbuf_${owner}`, holds: 'IPC buffer', sizeBits: 12, paddr: undefined, device: false, fill: [] });
     maps.push({ vaddr: IPC_BUFFER_VADDR, frame: ipc, read: true, write: true, execute: false, cached: true, sizeBits: 12 });
     for (let k = 0; k < stackSize / PAGE; k++) {
-      const frame = add(b, { kind: 'frame', name: `frame_${owner}_stack_${seq(k)}`, sizeBits: 12, paddr: undefined, device: false, fill: [] });
+      const frame = add(b, { kind: 'frame', name: `frame_${owner}_stack_${seq(k)}`, holds: 'stack', sizeBits: 12, paddr: undefined, device: false, fill: [] });
       maps.push({ vaddr: STACK_TOP - stackSize + k * PAGE, frame, read: true, write: true, execute: false, cached: true, sizeBits: 12 });
     }
     return { vspace, ipc, maps };

@@ -76,7 +76,8 @@ export type SpecObject =
   | { kind: 'cnode'; name: string; radix: number; slots: SlotSpec[] }
   | { kind: 'vspace'; name: string; mappings: MappingSpec[] }
   | { kind: 'page_table'; name: string; vspace: number; vaddr: number; level: number }
-  | { kind: 'frame'; name: string; sizeBits: number; paddr: number | undefined; device: boolean; fill: FrameFill[] }
+  /** `holds`: what the frame is for — a program page, a stack page, the IPC buffer, or memory region `region <name>`. */
+  | { kind: 'frame'; name: string; holds: string; sizeBits: number; paddr: number | undefined; device: boolean; fill: FrameFill[] }
   | { kind: 'irq'; name: string; irq: number; trigger: 'level' | 'edge'; notification: CapSpec };
 
 export type ObjectKind = SpecObject['kind'];
