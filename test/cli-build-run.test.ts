@@ -111,6 +111,20 @@ describe('sel4ts run', () => {
   });
 });
 
+describe('sel4ts run --input -', () => {
+  it('feeds the UART from standard input as it arrives', async () => {
+    const { PassThrough } = await import('node:stream');
+    const stdin = new PassThrough();
+    const uart = fileURLToPath(new URL('../examples/uart/uart.system', import.meta.url));
+    let stdout = '';
+    const running = main(['run', uart, '--input', '-', '--until', '(10 characters'], { stdout: (t) => void (stdout += t), stderr: () => {}, colour: false, cwd: process.cwd(), stdin });
+    setTimeout(() => stdin.write('hello '), 20);
+    setTimeout(() => stdin.end('uart\n'), 60);
+    expect(await running).toBe(0);
+    expect(stdout).toContain('uart: line 1: "hello uart" (10 characters');
+  });
+});
+
 describe('sel4ts run --until, output written by a program to the UART itself', () => {
   it('stops right after the instruction that completes the text', async () => {
     const uart = fileURLToPath(new URL('../examples/uart/uart.system', import.meta.url));

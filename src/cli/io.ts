@@ -8,6 +8,8 @@ export interface Io {
   /** True when stderr is a terminal that should get colour. */
   colour: boolean;
   cwd: string;
+  /** What `sel4ts run --input -` reads live. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export function processIo(): Io {
@@ -17,6 +19,7 @@ export function processIo(): Io {
     stderr: (t) => process.stderr.write(t),
     colour: !noColor && process.stderr.isTTY === true,
     cwd: process.cwd(),
+    stdin: process.stdin,
   };
 }
 

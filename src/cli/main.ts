@@ -63,11 +63,11 @@ function program(io: Io, setExit: (code: number) => void): Command {
   )
     .option('--max-time <time>', 'stop after this much virtual time (default: 1s; e.g. 500ms, 10s)')
     .option('--until <text>', 'stop with success once the console has printed this text')
-    .option('--input <text|file>', 'bytes for the UART to receive: a file name, or the text itself')
+    .option('--input <text|file|->', 'bytes for the UART to receive: a file name, the text itself, or - for standard input, live')
     .option('--trace <what>', 'print syscalls, faults or sched events on stderr (repeatable)', collect, [])
     .option('--stats', 'print per-PD instructions, virtual time, IPCs, signals and faults')
-    .action((system: string, opts: Record<string, unknown>) => {
-      setExit(runCommand(system, opts, io));
+    .action(async (system: string, opts: Record<string, unknown>) => {
+      setExit(await runCommand(system, opts, io));
     });
 
   const machine = cmd.command('machine').description('run programs on the AArch64 machine model alone');

@@ -3,6 +3,7 @@ import { IMAGE_MAGIC } from '../../compiler/image/image.js';
 import type { Spec } from '../../compiler/spec/types.js';
 import type { TcbObject } from '../../kernel/objects.js';
 import { bootImage, type Booted } from '../../loader/boot.js';
+import { streamInput } from '../../machine/devices/stream-input.js';
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError, type Io } from '../io.js';
 import { runBuild, type BuildCommandOptions } from './build.js';
 
@@ -38,11 +39,13 @@ function isImage(path: string): boolean {
 const ms = (cycles: number) => `${(cycles / 1e6).toFixed(6)} ms`;
 
 /** `sel4ts run`: build (or read) an image, boot it on the machine and kernel models, show the console. */
-export function runCommand(file: string, opts: RunCommandOptions, io: Io): number {
+export async function runCommand(file: string, opts: RunCommandOptions, io: Io): Promise<number> {
   const traces = new Set((opts.trace ?? []).flatMap((t) => t.split(',')));
   for (const t of traces) if (!['syscalls', 'faults', 'sched'].includes(t)) throw new UsageError(`unknown --trace '${t}' (syscalls, faults or sched)`);
   const maxCycles = parseTime(opts.maxTime ?? DEFAULT_MAX_TIME);
-  const input = opts.input === undefined ? undefined : existsSync(opts.input) ? new Uint8Array(readFileSync(opts.input)) : opts.input;
+  const live = opts.input === '-';
+  if (live && !io.stdin) throw new UsageError('--input - needs a standard input');
+  const input = opts.input === undefined ? undefined : live ? streamInput(io.stdin!) : existsSync(opts.input) ? new Uint8Array(readFileSync(opts.input)) : opts.input;
 
   let seen = '';
   let untilSeen = false;
@@ -108,7 +111,10 @@ export function runCommand(file: string, opts: RunCommandOptions, io: Io): numbe
   };
   if (traces.has('syscalls')) k.trace.syscall = (t, name) => io.stderr(`[${ms(machine.cycles)}] ${pdName(t)}: syscall ${name}\n`);
 
-  const end = machine.run(kernel, maxCycles);
+  // Live input arrives by the wall clock: the run yields to the event loop to let it in.
+  const end = live ? await machine.runAsync(kernel, maxCycles) : machine.run(kernel, maxCycles);
+  // Stop reading: an open standard input would keep the process alive.
+  if (live) (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   charge();
   if (opts.stats) printStats(io, spec, kernel.state.debugTcbs, instructions, machine.cycles);
   switch (end.reason) {
