@@ -84,6 +84,14 @@ describe('sel4ts build', () => {
     expect(boot.booted.machine.consoleOutput).toContain('hello from log_drain');
   });
 
+  it('refuses names that would clash with the monitor or with each other', () => {
+    const monitor = build(SYSTEM.replaceAll('"beta"', '"monitor"'));
+    expect(monitor.ok === false && monitor.check?.diagnostics.map((d) => d.message)).toEqual(["the PD name 'monitor' is reserved for the Microkit Monitor"]);
+    // PD mr_x's stack and region x_stack's frames would share a name.
+    const clash = build(SYSTEM.replaceAll('"alpha"', '"mr_x"').replace('<memory_region name="shared" size="0x2000" />', '<memory_region name="shared" size="0x2000" />\n  <memory_region name="x_stack" size="0x1000" />'));
+    expect(clash.ok === false && clash.errors[0]).toMatch(/^two kernel objects would both be named 'frame_mr_x_stack_000000000'/);
+  });
+
   it('reports a missing program, a non-AArch64 program and an unsupported feature', () => {
     const missing = build(SYSTEM.replace('minimal-pd.elf" />\n    <map mr="shared" vaddr="0x4000000"', 'nope.elf" />\n    <map mr="shared" vaddr="0x4000000"'));
     expect(missing.ok === false && missing.errors[0]).toMatch(/protection domain 'alpha': program image 'nope.elf' not found/);

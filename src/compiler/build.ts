@@ -14,7 +14,7 @@ import { patchMonitorSymbols, patchPdSymbols, patchRegionPaddrs } from './elf/mi
 import { loadProgramImage, type ProgramImage } from './elf/program-image.js';
 import { packFrameData, writeImage } from './image/image.js';
 import { makeReport, type Report } from './report/report.js';
-import { buildSpec, STACK_TOP } from './spec/build-spec.js';
+import { buildSpec, ObjectNameClash, STACK_TOP } from './spec/build-spec.js';
 import type { Spec } from './spec/types.js';
 
 /**
@@ -120,16 +120,22 @@ export function buildSystem(fileName: string, text: string, options: BuildOption
   if (errors.length > 0) return failed(check, ...errors);
 
   const kernel = config === 'debug' ? MICROKIT_DEBUG : MICROKIT_RELEASE;
-  const built = buildSpec({
-    system,
-    board: boardName,
-    config,
-    kernel: { hypervisor: kernel.hypervisor, hardwareDebugApi: kernel.hardwareDebugApi, debugBuild: kernel.debugBuild, paBits: kernel.paBits },
-    programs,
-    monitor,
-    ram: QEMU_VIRT.ram,
-    usToTicks,
-  });
+  let built: ReturnType<typeof buildSpec>;
+  try {
+    built = buildSpec({
+      system,
+      board: boardName,
+      config,
+      kernel: { hypervisor: kernel.hypervisor, hardwareDebugApi: kernel.hardwareDebugApi, debugBuild: kernel.debugBuild, paBits: kernel.paBits },
+      programs,
+      monitor,
+      ram: QEMU_VIRT.ram,
+      usToTicks,
+    });
+  } catch (e) {
+    if (e instanceof ObjectNameClash) return failed(check, e.message);
+    throw e;
+  }
   const spec = built.spec;
   const allocation = allocate(spec);
   if (!allocation.ok) return failed(check, allocation.error);

@@ -95,8 +95,13 @@ interface Builder {
   contents: Map<string, { offset: number; bytes: Uint8Array }[]>;
 }
 
+/** Two objects would get one name: Microkit derives names from PD and region names, which can clash. */
+export class ObjectNameClash extends Error {}
+
 function add(b: Builder, o: SpecObject): string {
-  if (b.byName.has(o.name)) throw new Error(`internal error: two objects named ${o.name}`);
+  if (b.byName.has(o.name)) {
+    throw new ObjectNameClash(`two kernel objects would both be named '${o.name}' (object names are made from protection-domain and memory-region names, as Microkit makes them); rename a protection domain or a memory region`);
+  }
   b.byName.set(o.name, b.objects.length);
   b.objects.push(o);
   return o.name;
