@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { boardKernelConfig, findBoard } from '../abi/boards.js';
 import { QEMU_VIRT } from '../machine/boards/qemu-virt.js';
-import { KERNEL_RESERVED } from '../kernel/kernel.js';
+import { KERNEL_TIMER_IRQ, QEMU_VIRT_MAX_IRQ } from '../kernel/interrupts.js';
+import { kernelReserved } from '../kernel/kernel.js';
 import { MICROKIT_DEBUG, MICROKIT_RELEASE } from '../kernel/object-types.js';
 import { usToTicks } from '../kernel/state.js';
 import type { SystemDescription } from '../parser/model.js';
@@ -86,7 +87,8 @@ export function buildSystem(fileName: string, text: string, options: BuildOption
   // Regions whose address a setvar needs get one now: the highest free place in RAM, below the
   // top and clear of every region with a fixed address (and of each other).
   const taken = system.memoryRegions.filter((mr) => mr.physAddr !== undefined).map((mr) => ({ base: Number(mr.physAddr), end: Number(mr.physAddr) + Number(mr.size ?? 0n) }));
-  const ramBottom = QEMU_VIRT.ram.base + KERNEL_RESERVED;
+  // (Above what the kernel keeps for the root task even for the largest root CNode.)
+  const ramBottom = QEMU_VIRT.ram.base + kernelReserved(24);
   for (const mr of system.memoryRegions) {
     if (!mr.toolAllocated || mr.physAddr !== undefined) continue;
     const size = Number(mr.size!);
@@ -158,6 +160,11 @@ function unsupportedFeatures(system: SystemDescription): string[] {
     if (pd.virtualMachine) out.push(`protection domain '${pd.name}' has a virtual machine: sel4ts does not model vCPUs yet`);
     if (pd.smc) out.push(`protection domain '${pd.name}' asks for SMC calls (smc="true"): sel4ts does not model the SMC cap`);
     if (pd.cpu !== 0) out.push(`protection domain '${pd.name}' runs on cpu ${pd.cpu}: the machine model has one core`);
+    for (const irq of pd.irqs) {
+      if (irq.kind?.form !== 'arm') continue;
+      if (irq.kind.irq > BigInt(QEMU_VIRT_MAX_IRQ)) out.push(`protection domain '${pd.name}': IRQ ${irq.kind.irq} does not exist on qemu_virt_aarch64 (its kernel accepts IRQs up to ${QEMU_VIRT_MAX_IRQ})`);
+      if (irq.kind.irq === BigInt(KERNEL_TIMER_IRQ)) out.push(`protection domain '${pd.name}': IRQ ${KERNEL_TIMER_IRQ} is the kernel's own timer`);
+    }
   }
   if (system.ioAddressSpaces.length > 0) out.push('the description has IO address spaces: sel4ts does not model an IOMMU');
   return out;

@@ -80,18 +80,36 @@ export interface BootInfo {
 
 export type InvokeResult = { ok: true; words: bigint[] } | { ok: false; message: string; error?: SyscallError };
 
-/** The kernel reserves the start of RAM for its own (root task) objects. */
-export const KERNEL_RESERVED = 8 * 1024 * 1024;
+/** The root task's TCB, SC and ASID pool sit at the start of RAM; its root CNode follows. */
+const ROOT_CNODE_OFFSET = 0x40_0000;
+export const DEFAULT_ROOT_CNODE_BITS = 14;
 
-/** The memory the kernel hands out as untypeds when the options do not say: RAM, then device memory. */
-export function defaultUntypedRanges(): { ram: MemoryRange[]; device: MemoryRange[] } {
+/**
+ * The RAM the kernel keeps for the root task's objects: 4 MiB, then the root CNode, rounded
+ * up to 4 MiB (8 MiB for the default root CNode).
+ */
+export function kernelReserved(rootCNodeBits = DEFAULT_ROOT_CNODE_BITS): number {
+  const end = ROOT_CNODE_OFFSET + 2 ** (rootCNodeBits + 5);
+  return Math.max(8 * 2 ** 20, Math.ceil(end / 2 ** 22) * 2 ** 22);
+}
+
+/** Physical address bits of the machine (the Cortex-A53's 40). */
+const PA_END = 2 ** 40;
+
+/**
+ * The memory the kernel hands out as untypeds when the options do not say: RAM above what it
+ * keeps, then device memory, which is all other physical memory but the GIC.
+ */
+export function defaultUntypedRanges(rootCNodeBits = DEFAULT_ROOT_CNODE_BITS): { ram: MemoryRange[]; device: MemoryRange[] } {
   const ram = QEMU_VIRT.ram;
+  const reserved = kernelReserved(rootCNodeBits);
   const gicEnd = QEMU_VIRT.gicCpuInterface.base + QEMU_VIRT.gicCpuInterface.size;
   return {
-    ram: [{ base: ram.base + KERNEL_RESERVED, size: ram.size - KERNEL_RESERVED }],
+    ram: [{ base: ram.base + reserved, size: ram.size - reserved }],
     device: [
       { base: 0, size: QEMU_VIRT.gicDistributor.base },
       { base: gicEnd, size: ram.base - gicEnd },
+      { base: ram.base + ram.size, size: PA_END - (ram.base + ram.size) },
     ],
   };
 }
@@ -122,7 +140,7 @@ export class Sel4Kernel implements Kernel {
     k.port = port;
     k.deletion = kernelDeletion(k);
     const ram = QEMU_VIRT.ram;
-    const bits = options.rootCNodeBits ?? 14;
+    const bits = options.rootCNodeBits ?? DEFAULT_ROOT_CNODE_BITS;
 
     // The root task's objects, in the kernel's reserved RAM.
     this.root = new TcbObject(ram.base, 11);
@@ -134,7 +152,7 @@ export class Sel4Kernel implements Kernel {
     const sc = new SchedContextObject(ram.base + 0x1000, 8);
     const pool = new AsidPoolObject(ram.base + 0x2000, 12);
     k.asids.pools[0] = pool;
-    this.rootCNode = new CNode(bits, ram.base + 0x40_0000);
+    this.rootCNode = new CNode(bits, ram.base + ROOT_CNODE_OFFSET);
     const slots = this.rootCNode.slots;
     const place = (i: number, cap: Cap) => insertNewCap(slots[0]!, slots[i]!, cap);
     const cnodeCap: Cap = { type: CapType.CNode, cnode: this.rootCNode, guard: 0n, guardSize: 64 - bits };
@@ -164,7 +182,7 @@ export class Sel4Kernel implements Kernel {
         }
       }
     };
-    const defaults = defaultUntypedRanges();
+    const defaults = defaultUntypedRanges(bits);
     add(options.untyped ?? defaults.ram, false);
     add(options.deviceUntyped ?? defaults.device, true);
     for (const s of slots.slice(1, ROOT_SLOT.firstFree + 1)) s.mdbRevocable = true;

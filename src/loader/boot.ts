@@ -1,7 +1,7 @@
 import { readImage, type BootImage } from '../compiler/image/image.js';
 import { Sel4Kernel } from '../kernel/kernel.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
-import { initialise, InitialiserError, rootSlotsNeeded } from './initialiser.js';
+import { initialise, InitialiserError, rootCNodeBitsFor } from './initialiser.js';
 
 /**
  * The loader: check a boot image, make the machine and the kernel, and let the initialiser
@@ -25,7 +25,7 @@ export function bootImage(bytes: Uint8Array, options: MachineOptions = {}): Boot
 export function bootSystem(image: BootImage, options: MachineOptions = {}): BootResult {
   const spec = image.spec;
   const machine = new Machine(options);
-  const rootCNodeBits = Math.min(17, Math.max(12, Math.ceil(Math.log2(rootSlotsNeeded(image)))));
+  const rootCNodeBits = rootCNodeBitsFor(spec);
   const kernel = new Sel4Kernel(machine, {
     config: { hypervisor: spec.kernel.hypervisor, hardwareDebugApi: spec.kernel.hardwareDebugApi, debugBuild: spec.kernel.debugBuild, paBits: spec.kernel.paBits, smp: false },
     numDomains: spec.numDomains,

@@ -1,4 +1,5 @@
 import { alignedBlocks, defaultUntypedRanges } from '../../kernel/kernel.js';
+import { rootCNodeBitsFor } from '../../loader/initialiser.js';
 import { objectSizeBits } from '../spec/build-spec.js';
 import type { Spec } from '../spec/types.js';
 
@@ -38,7 +39,7 @@ const human = (bytes: number) => (bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixe
 
 export function allocate(spec: Spec): AllocationResult {
   const tcbBits = spec.kernel.hardwareDebugApi ? 12 : 11;
-  const ranges = defaultUntypedRanges();
+  const ranges = defaultUntypedRanges(rootCNodeBitsFor(spec));
   const untypeds: UntypedPlan[] = [];
   for (const r of ranges.ram) for (const b of alignedBlocks(r.base, r.size)) untypeds.push({ paddr: b.paddr, sizeBits: b.sizeBits, device: false });
   for (const r of ranges.device) for (const b of alignedBlocks(r.base, r.size)) untypeds.push({ paddr: b.paddr, sizeBits: b.sizeBits, device: true });
