@@ -1,7 +1,8 @@
 import { readImage, type BootImage } from '../compiler/image/image.js';
 import { Sel4Kernel } from '../kernel/kernel.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
-import { initialise, InitialiserError, rootCNodeBitsFor } from './initialiser.js';
+import { rootCNodeBitsFor } from '../compiler/alloc/root-cnode.js';
+import { initialise, InitialiserError } from './initialiser.js';
 
 /**
  * The loader: check a boot image, make the machine and the kernel, and let the initialiser

@@ -3,7 +3,7 @@ import { ROOT_SLOT, Sel4Kernel } from '../kernel/kernel.js';
 import { ObjectType } from '../kernel/object-types.js';
 import type { TcbObject } from '../kernel/objects.js';
 import type { BootImage } from '../compiler/image/image.js';
-import type { CapSpec, Spec, SpecObject } from '../compiler/spec/types.js';
+import type { CapSpec, SpecObject } from '../compiler/spec/types.js';
 
 /**
  * The system initialiser: it plays the root task and creates every object and cap of the
@@ -35,17 +35,6 @@ const frameType = (bits: number) => (bits === 12 ? ObjectType.SmallPage : bits =
 const capData = (c: CapSpec): bigint => (c.guardSize !== undefined ? (BigInt(c.guard ?? 0) << 6n) | BigInt(c.guardSize) : BigInt(c.badge));
 
 const rightsWord = (c: CapSpec) => (c.rights.write ? 1 : 0) | (c.rights.read ? 2 : 0) | (c.rights.grant ? 4 : 0) | (c.rights.grantReply ? 8 : 0);
-
-/**
- * log2 of the root CNode the initialiser needs: a slot per untyped (at most a few hundred,
- * boot and fillers), two per object (itself and a minted copy), one per mapping (the frame
- * copy each Page_Map needs).
- */
-export function rootCNodeBitsFor(spec: Spec): number {
-  const mappings = spec.objects.reduce((n, o) => n + (o.kind === 'vspace' ? o.mappings.length : 0), 0);
-  const slots = 1024 + spec.objects.length * 2 + mappings;
-  return Math.max(12, Math.ceil(Math.log2(slots)));
-}
 
 export function initialise(kernel: Sel4Kernel, image: BootImage): void {
   const { spec, plan, data } = image;

@@ -1,5 +1,5 @@
 import { alignedBlocks, defaultUntypedRanges } from '../../kernel/kernel.js';
-import { rootCNodeBitsFor } from '../../loader/initialiser.js';
+import { rootCNodeBitsFor } from './root-cnode.js';
 import { objectSizeBits } from '../spec/build-spec.js';
 import type { Spec } from '../spec/types.js';
 
