@@ -92,6 +92,12 @@ describe('sel4ts run', () => {
     expect(r.stdout).toContain('heartbeat: tick 1 at 5 ms');
   });
 
+  it('says when a debug-built program runs on a release kernel', async () => {
+    const r = await sel4ts('run', HELLO, '--config', 'release');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/hello: unknown syscall 0xfffffffffffffff4 at pc 0x[0-9a-f]+ \(microkit_dbg_puts\+0x[0-9a-f]+\); seL4_DebugPutChar exists only in debug kernels/);
+  });
+
   it('--stats prints a line per PD and the monitor', async () => {
     const r = await sel4ts('run', HELLO, '--stats');
     expect(r.stderr).toMatch(/hello +\d+ +\d+\.\d{3} +\d+ +\d+ +\d+ +0\n/);

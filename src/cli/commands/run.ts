@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { IMAGE_MAGIC } from '../../compiler/image/image.js';
 import type { Spec } from '../../compiler/spec/types.js';
+import { FaultType } from '../../kernel/faults.js';
 import type { TcbObject } from '../../kernel/objects.js';
+import { SYSCALL_NAMES } from '../../kernel/syscalls.js';
 import { bootImage, type Booted } from '../../loader/boot.js';
 import { streamInput } from '../../machine/devices/stream-input.js';
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError, type Io } from '../io.js';
@@ -106,7 +108,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
     // Faults of top-level PDs go to the monitor, which reports them; this adds the symbol.
     const topLevel = spec.pds.find((p) => p.name === t.name)?.parent === undefined;
     if (traces.has('faults') || !handled || topLevel) {
-      io.stderr(`sel4ts: [${ms(machine.cycles)}] ${t.name}: ${description} at pc 0x${pc.toString(16)}${symbol ? ` (${symbol})` : ''}\n`);
+      io.stderr(`sel4ts: [${ms(machine.cycles)}] ${t.name}: ${description} at pc 0x${pc.toString(16)}${symbol ? ` (${symbol})` : ''}${debugCallHint(t, spec)}\n`);
     }
   };
   if (traces.has('syscalls')) k.trace.syscall = (t, name) => io.stderr(`[${ms(machine.cycles)}] ${pdName(t)}: syscall ${name}\n`);
@@ -132,6 +134,14 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
       io.stderr(`sel4ts: the virtual time limit (${opts.maxTime ?? DEFAULT_MAX_TIME}) ran out${opts.until !== undefined ? ` before '${opts.until}' appeared` : ''}\n`);
       return EXIT_INPUT;
   }
+}
+
+/** A debug system call on a release kernel is an unknown syscall: say what probably happened. */
+function debugCallHint(t: TcbObject, spec: Spec): string {
+  const f = t.fault;
+  if (spec.config !== 'release' || f?.type !== FaultType.UnknownSyscall) return '';
+  const name = SYSCALL_NAMES[Number(BigInt.asIntN(64, f.number))];
+  return name?.startsWith('Debug') ? `; seL4_${name} exists only in debug kernels: was the program built for the debug configuration?` : '';
 }
 
 function symbolAt(spec: Spec, pd: string, pc: bigint): string | undefined {
