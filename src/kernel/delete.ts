@@ -3,7 +3,7 @@ import { CapType } from './cap-types.js';
 import type { CNode, Slot } from './cspace.js';
 import { IrqState } from './interrupts.js';
 import { cancelAllIPC, cancelBadgedSends, cancelIPC, replyRemove, replyUnlink } from './ipc.js';
-import { descendants, emptySlot, hasChildren, isFinalCapability } from './mdb.js';
+import { descendants, emptySlot, isFinalCapability } from './mdb.js';
 import { cancelAllSignals, unbindMaybeNotification, unbindNotification } from './notification.js';
 import { cancelYieldTo, completeYieldTo, schedContextUnbindNtfn, schedContextUnbindTCB } from './sched-context.js';
 import { rescheduleRequired, setThreadState, tcbReleaseRemove, tcbSchedDequeue } from './scheduler.js';
@@ -117,7 +117,8 @@ export function kernelDeletion(k: KernelState): Deletion {
   return {
     deleteCap: cteDelete,
     revoke(slot: Slot) {
-      for (const d of descendants(slot).reverse()) if (hasChildren(d) || d.cap.type !== CapType.Null) cteDelete(d);
+      // Deepest first; a slot emptied on the way (a CNode's contents) is skipped by cteDelete.
+      for (const d of descendants(slot).reverse()) cteDelete(d);
     },
     deleteOne,
     cancelBadgedSends: (ep, badge) => cancelBadgedSends(k, ep, badge),

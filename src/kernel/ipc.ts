@@ -145,7 +145,6 @@ export function replyUnlink(k: KernelState, reply: ReplyObject, tcb: TcbObject):
 /** reply_push: the caller waits on `reply`; a passive callee runs on the caller's context. */
 export function replyPush(k: KernelState, caller: TcbObject, callee: TcbObject, reply: ReplyObject, canDonate: boolean): void {
   const sc = caller.sc;
-  if (reply.tcb) replyUnlinkAny(k, reply);
   reply.tcb = caller;
   caller.replyObject = reply;
   setThreadState(k, caller, ThreadState.BlockedOnReply);
@@ -157,12 +156,6 @@ export function replyPush(k: KernelState, caller: TcbObject, callee: TcbObject, 
     sc.reply = reply;
     schedContextDonate(k, sc, callee);
   }
-}
-
-function replyUnlinkAny(k: KernelState, reply: ReplyObject): void {
-  const t = reply.tcb!;
-  if (t.state === ThreadState.BlockedOnReply) replyRemove(k, reply, t);
-  else cancelIPC(k, t);
 }
 
 /** reply_pop: the head of a call stack is answered; the donated context goes back. */

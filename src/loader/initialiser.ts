@@ -3,6 +3,7 @@ import { ROOT_SLOT, Sel4Kernel } from '../kernel/kernel.js';
 import { ObjectType } from '../kernel/object-types.js';
 import type { TcbObject } from '../kernel/objects.js';
 import type { BootImage } from '../compiler/image/image.js';
+import { objectTypeOf, retypeSizeArg } from '../compiler/spec/object-kinds.js';
 import type { CapSpec, SpecObject } from '../compiler/spec/types.js';
 
 /**
@@ -17,19 +18,6 @@ import type { CapSpec, SpecObject } from '../compiler/spec/types.js';
  */
 
 export class InitialiserError extends Error {}
-
-const kindType: Record<Exclude<SpecObject['kind'], 'irq' | 'frame'>, ObjectType> = {
-  tcb: ObjectType.TCB,
-  endpoint: ObjectType.Endpoint,
-  notification: ObjectType.Notification,
-  reply: ObjectType.Reply,
-  sched_context: ObjectType.SchedContext,
-  cnode: ObjectType.CapTable,
-  vspace: ObjectType.VSpace,
-  page_table: ObjectType.PageTable,
-};
-
-const frameType = (bits: number) => (bits === 12 ? ObjectType.SmallPage : bits === 21 ? ObjectType.LargePage : ObjectType.HugePage);
 
 /** The data word of CNode_Mint for a cap: the guard of a CNode cap, else the badge. */
 const capData = (c: CapSpec): bigint => (c.guardSize !== undefined ? (BigInt(c.guard ?? 0) << 6n) | BigInt(c.guardSize) : BigInt(c.badge));
@@ -81,10 +69,8 @@ export function initialise(kernel: Sel4Kernel, image: BootImage): void {
     }
     const o = obj(step.object);
     if (o.kind === 'irq') continue;
-    const type = o.kind === 'frame' ? frameType(o.sizeBits) : kindType[o.kind];
-    const sizeBits = o.kind === 'cnode' ? o.radix : o.kind === 'sched_context' ? o.sizeBits : 0;
     const slot = take();
-    invoke(`creating ${o.name}`, untypedSlot[step.untyped]!, 'UntypedRetype', [type, sizeBits, 0, 0, slot, 1], [ROOT_SLOT.cnode]);
+    invoke(`creating ${o.name}`, untypedSlot[step.untyped]!, 'UntypedRetype', [objectTypeOf(o)!, retypeSizeArg(o), 0, 0, slot, 1], [ROOT_SLOT.cnode]);
     const made = capObject(kernel.rootCNode.slots[slot]!.cap);
     if (made?.paddr !== step.paddr) throw new InitialiserError(`${o.name} was created at 0x${made?.paddr.toString(16)}, not at the planned 0x${step.paddr.toString(16)}`);
     slotOf[step.object] = slot;

@@ -1,6 +1,6 @@
 import { alignedBlocks, defaultUntypedRanges } from '../../kernel/kernel.js';
 import { rootCNodeBitsFor } from './root-cnode.js';
-import { objectSizeBits } from '../spec/build-spec.js';
+import { specObjectSizeBits } from '../spec/object-kinds.js';
 import type { Spec } from '../spec/types.js';
 
 /**
@@ -38,7 +38,6 @@ export type AllocationResult = { ok: true; plan: AllocationPlan } | { ok: false;
 const human = (bytes: number) => (bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 ? 1 : 0)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(bytes % 1024 ? 1 : 0)} KiB` : `${bytes} bytes`);
 
 export function allocate(spec: Spec): AllocationResult {
-  const tcbBits = spec.kernel.hardwareDebugApi ? 12 : 11;
   const ranges = defaultUntypedRanges(rootCNodeBitsFor(spec));
   const untypeds: UntypedPlan[] = [];
   for (const r of ranges.ram) for (const b of alignedBlocks(r.base, r.size)) untypeds.push({ paddr: b.paddr, sizeBits: b.sizeBits, device: false });
@@ -52,7 +51,7 @@ export function allocate(spec: Spec): AllocationResult {
   for (let o = 0; o < spec.objects.length; o++) {
     const obj = spec.objects[o]!;
     if (obj.kind === 'irq') continue;
-    const bits = objectSizeBits(obj, tcbBits);
+    const bits = specObjectSizeBits(obj, spec.kernel);
     const size = 2 ** bits;
     const fixed = obj.kind === 'frame' ? obj.paddr : undefined;
     if (fixed !== undefined) {

@@ -1,6 +1,6 @@
 import type { AllocationPlan } from '../alloc/allocate.js';
 import type { Authority } from '../authority.js';
-import { objectSizeBits } from '../spec/build-spec.js';
+import { specObjectSizeBits } from '../spec/object-kinds.js';
 import type { Spec } from '../spec/types.js';
 
 /**
@@ -35,9 +35,8 @@ export interface Report {
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 export function makeReport(systemName: string, spec: Spec, plan: AllocationPlan, authority: Authority, image: { bytes: number; sha256: string }): Report {
-  const tcbBits = spec.kernel.hardwareDebugApi ? 12 : 11;
   const physicalMemory = spec.objects
-    .map((o, i) => ({ name: o.name, kind: o.kind, paddr: plan.paddr[i]!, size: o.kind === 'irq' ? 0 : 2 ** objectSizeBits(o, tcbBits) }))
+    .map((o, i) => ({ name: o.name, kind: o.kind, paddr: plan.paddr[i]!, size: o.kind === 'irq' ? 0 : 2 ** specObjectSizeBits(o, spec.kernel) }))
     .filter((o) => o.paddr >= 0)
     .sort((a, b) => a.paddr - b.paddr || (a.name < b.name ? -1 : 1))
     .map((o) => ({ name: o.name, kind: o.kind, paddr: hex(o.paddr), size: o.size }));

@@ -2,6 +2,7 @@ import type { ChannelEnd, ProtectionDomain, SystemDescription } from '../../pars
 import { PAGE, type ProgramImage } from '../elf/program-image.js';
 import type { CapRightsSpec, CapSpec, MappingSpec, PdSpec, SlotSpec, Spec, SpecObject, TcbSpec } from './types.js';
 import { SPEC_VERSION } from './types.js';
+import { specObjectSizeBits } from './object-kinds.js';
 
 /**
  * Build the Spec of a system the way Microkit's capDL builder does (spec: microkit.md
@@ -60,32 +61,6 @@ export interface BuildInputs {
   ram: { base: number; size: number };
   /** Ticks per microsecond conversion for domain schedules. */
   usToTicks: (us: number) => number;
-}
-
-/** Object sizes in bytes (log2) for sorting and allocation. */
-export function objectSizeBits(o: SpecObject, tcbBits: number): number {
-  switch (o.kind) {
-    case 'tcb':
-      return tcbBits;
-    case 'endpoint':
-      return 4;
-    case 'notification':
-      return 6;
-    case 'reply':
-      return 5;
-    case 'sched_context':
-      return o.sizeBits;
-    case 'cnode':
-      return o.radix + 5;
-    case 'vspace':
-      return 13;
-    case 'page_table':
-      return 12;
-    case 'frame':
-      return o.sizeBits;
-    case 'irq':
-      return 0;
-  }
 }
 
 interface Builder {
@@ -334,7 +309,6 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
   }
 
   // Sort (spec: microkit.md §1.11) and resolve names to indices.
-  const tcbBits = inputs.kernel.hardwareDebugApi ? 12 : 11;
   const sorted = [...b.objects].sort((x, y) => {
     const px = x.kind === 'frame' ? x.paddr : undefined;
     const py = y.kind === 'frame' ? y.paddr : undefined;
@@ -343,8 +317,8 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
       if (py === undefined) return -1;
       if (px !== py) return px - py;
     }
-    const sx = objectSizeBits(x, tcbBits);
-    const sy = objectSizeBits(y, tcbBits);
+    const sx = specObjectSizeBits(x, inputs.kernel);
+    const sy = specObjectSizeBits(y, inputs.kernel);
     if (sx !== sy) return sy - sx;
     return x.name < y.name ? -1 : x.name > y.name ? 1 : 0;
   });
