@@ -1,6 +1,6 @@
 import type { MmioHandler, PhysPage } from '../memory/phys-page.js';
 import { Access, type AddressSpace } from './address-space.js';
-import { compileBlock, HOT_THRESHOLD, type Block } from './block-compiler.js';
+import { compileRegion, type RegionFn } from './jit/compile.js';
 import { decodeInstruction, type Decoded } from './decoder.js';
 import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
 import { SLOTS } from './slots.js';
@@ -32,10 +32,14 @@ export interface CodePage {
   args: unknown[];
   /** Row names, for the block compiler. */
   names: (string | undefined)[];
-  /** Compiled blocks by their first instruction, and how often each start was entered. */
-  blocks: (Block | undefined)[];
+  /** Compiled functions by the instruction they start at. */
+  regions: (RegionFn | undefined)[];
+  /** How often the interpreter executed each instruction. */
   heat: Uint16Array;
 }
+
+/** Executions of an instruction by the interpreter before a function is compiled to start there. */
+export const HOT_THRESHOLD = 16;
 
 /** An instruction handler: executes one decoded instruction. */
 export type Handler = (cpu: Cpu, args: never) => void;
@@ -86,8 +90,11 @@ export class Cpu {
   blocksEnabled = true;
   /** Entries into a block before it is compiled (1: compile at once, for tests). */
   hotThreshold = HOT_THRESHOLD;
-  /** Set when a store hits a page holding decoded code; compiled blocks stop there. */
+  /** Set when a store hits a page holding decoded code; compiled code stops there. */
   codeChanged = false;
+  /** Where compiled code faulted: see `RegionFn`. */
+  faultAt = 0;
+  faultDone = 0;
 
   /** Why the last `run` stopped, with the syndrome and fault address. */
   stop: Stop = Stop.Budget;
@@ -182,6 +189,8 @@ export class Cpu {
       this.curCode = undefined;
       this.curBase = -1e18;
     }
+    // The page base of the compiled function running, or -1 (for attributing a fault).
+    let inRegion = -1;
     try {
       while (executed < budget) {
         // `curBase`/`curCode` are re-read each time: a store may drop the current page's code.
@@ -195,12 +204,20 @@ export class Cpu {
         const code = this.curCode!;
         const idx = off >>> 2;
         if (blocks) {
-          let block = code.blocks[idx];
-          if (block === undefined && ++code.heat[idx]! >= this.hotThreshold) block = code.blocks[idx] = compileBlock(code, idx);
-          if (block !== undefined && executed + block.length <= budget) {
+          const region = code.regions[idx];
+          if (region !== undefined) {
             this.codeChanged = false;
-            executed += block.fn(this, pc);
-            pc = this.nextPc;
+            inRegion = this.curBase;
+            const n = region(this, inRegion, idx, budget - executed);
+            inRegion = -1;
+            executed += n;
+            // Nothing retired and still here: the first block does not fit the budget.
+            if (n !== 0 || this.nextPc !== pc) {
+              pc = this.nextPc;
+              continue;
+            }
+          } else if (++code.heat[idx]! >= this.hotThreshold) {
+            code.regions[idx] = compileRegion(code, idx, Math.max(1, this.hotThreshold >> 2));
             continue;
           }
         }
@@ -213,10 +230,14 @@ export class Cpu {
       }
     } catch (e) {
       if (!(e instanceof MemoryFault)) throw e;
-      // A fetch faults at `pc`, before anything there runs. Otherwise both tiers set `nextPc`
-      // before each instruction: the faulting one is just before it.
-      const faultPc = e.fetch ? pc : this.nextPc - 4;
-      executed += (faultPc - pc) / 4;
+      let faultPc: number;
+      if (inRegion >= 0) {
+        faultPc = inRegion + (this.faultAt >>> 6) * 4;
+        executed += this.faultDone - (this.faultAt & 63);
+      } else {
+        // A fetch faults at `pc`, before anything there runs; otherwise the interpreted instruction faulted.
+        faultPc = e.fetch ? pc : this.nextPc - 4;
+      }
       this.memoryFault(e);
       this.pc = faultPc;
       this.icount += executed;
@@ -312,7 +333,7 @@ export class Cpu {
         fns: new Array<Handler | undefined>(1024).fill(undefined),
         args: new Array<unknown>(1024).fill(undefined),
         names: new Array<string | undefined>(1024).fill(undefined),
-        blocks: new Array<Block | undefined>(1024).fill(undefined),
+        regions: new Array<RegionFn | undefined>(1024).fill(undefined),
         heat: new Uint16Array(1024),
       };
       page!.code = code;

@@ -1,0 +1,203 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CodePage } from '../cpu.js';
+import { disassemble } from '../decoder.js';
+import { SP } from '../slots.js';
+import { Emitter } from './emitter.js';
+import { directTarget, discoverRegion, isTerminator } from './region.js';
+import { ROWS } from './rows.js';
+import { mulhs, mulhu, storeFlags } from './runtime.js';
+
+/**
+ * The block compiler: the hot part of a code page becomes one JavaScript function.
+ *
+ * The function is a loop over a `switch` on the page-relative index of the next block, so
+ * branches inside the page (loops, if/else, calls and returns between functions of the page)
+ * never leave it. Guest registers live in JS locals for the whole run of the function.
+ * `limit` caps the retired instructions: a block runs only if all of it fits, so counts,
+ * virtual time and interrupts stay exact. The function returns how many instructions it
+ * retired and leaves the next PC in `cpu.nextPc`.
+ *
+ * A fault unwinds through the function's `catch`, which writes the registers back and leaves
+ * in `cpu.faultAt` which instruction faulted (index × 64 + instructions of its block not
+ * retired) and in `cpu.faultDone` the retired count including its whole block.
+ */
+export type RegionFn = (cpu: CodePageCpu, base: number, idx: number, limit: number) => number;
+// The function receives the Cpu; typed loosely here to avoid a cycle in the type graph.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type CodePageCpu = any;
+
+/** Rows that neither read nor write NZCV (their handlers, when no emitter handles a form). */
+const FLAG_NEUTRAL = new Set([
+  'ADD_i', 'SUB_i', 'MOVZ', 'MOVN', 'MOVK', 'AND_i', 'ORR_i', 'EOR_i', 'UBFM', 'SBFM', 'BFM', 'EXTR', 'ADR', 'ADRP',
+  'DP1', 'CLZ_CLS', 'DP2', 'DP3', 'LDST_ui', 'LDST_imm9', 'LDST_reg', 'LDSTP', 'LDR_lit', 'CBZ', 'TBZ',
+  'FP_2SRC', 'FP_3SRC', 'FP_1SRC', 'FRINT', 'FCVT', 'FMOV_i', 'FP_INT', 'FP_FIXED', 'FMOV_gen',
+]);
+/** Whether a handler may read or write NZCV (then pending flags are stored before it). */
+function touchesFlags(name: string): boolean {
+  return !(FLAG_NEUTRAL.has(name) || name.startsWith('SIMD'));
+}
+
+/**
+ * Rows whose handlers touch neither the general registers nor memory (SIMD&FP data
+ * processing): calls to them need no register sync and cannot fault.
+ */
+const REGISTER_FREE = new Set([
+  'FP_2SRC', 'FP_3SRC', 'FP_1SRC', 'FRINT', 'FCVT', 'FMOV_i', 'FCMP', 'FCCMP', 'FCSEL',
+  'SIMD_3SAME', 'SIMD_3DIFF', 'SIMD_2MISC', 'SIMD_ACROSS', 'SIMD_MODIMM', 'SIMD_SHIFT', 'SIMD_PERMUTE', 'SIMD_EXT', 'SIMD_TBL', 'SIMD_ELEM',
+  'SIMD_3SAME_FP', 'SIMD_2MISC_FP', 'SIMD_ACROSS_FP', 'SIMD_ELEM_FP', 'SIMDS_3SAME', 'SIMDS_PAIR', 'SIMDS_DUP', 'SIMDS_2MISC', 'SIMDS_SHIFT', 'SIMDS_ELEM_FP',
+]);
+
+/** The general registers an instruction's handler may read or write: those its fields name. */
+function fieldSlots(word: number, name: string): number[] {
+  const fields = [word & 31, (word >>> 5) & 31, (word >>> 10) & 31, (word >>> 16) & 31];
+  // CASP works on register pairs.
+  if (name === 'CASP') fields.push((fields[0]! + 1) & 31, (fields[3]! + 1) & 31);
+  // Field value 31 is SP or XZR; XZR needs no sync, SP does.
+  return [...new Set(fields.map((f) => (f === 31 ? SP : f)))];
+}
+
+let compiled = 0;
+/** SEL4TS_JIT_DUMP=dir writes each generated function there, with the disassembly (debugging). */
+const DUMP = process.env.SEL4TS_JIT_DUMP;
+
+/**
+ * Compile the code reachable from instruction `entry` of a page: blocks the interpreter ran
+ * at least `minHeat` times (the rest is left to the interpreter until it is hot itself).
+ */
+export function compileRegion(code: CodePage, entry: number, minHeat: number): RegionFn {
+  const region = discoverRegion(code, entry, minHeat);
+  const { leaders } = region;
+  const e = new Emitter();
+  const params: string[] = ['mulhu', 'mulhs', 'storeFlags'];
+  const values: unknown[] = [mulhu, mulhs, storeFlags];
+  const view = code.page.view;
+
+  const handlerCall = (i: number, name: string, terminator: boolean): string => {
+    const k = values.length;
+    params.push(`fn${k}`, `ar${k}`);
+    values.push(code.fns[i], code.args[i]);
+    const pc4 = e.pc(4);
+    const free = REGISTER_FREE.has(name);
+    const slots = free ? [] : fieldSlots(view.getUint32(code.page.base + i * 4, true), name);
+    const flags = touchesFlags(name);
+    let out = free ? (flags ? e.storePending() : '') : e.faultable();
+    for (const s of slots) out += `R[${2 * s}] = ${e.lo(s)}; R[${2 * s + 1}] = ${e.hi(s)}; `;
+    out += `cpu.nextPc = ${pc4}; fn${k}(cpu, ar${k}); `;
+    for (const s of slots) {
+      e.written.add(s);
+      out += `l${s} = R[${2 * s}]; h${s} = R[${2 * s + 1}]; `;
+    }
+    if (flags) e.flagsStored();
+    if (terminator) return `${out}${e.exitAfter('handler')}`;
+    return `${out}if (cpu.codeChanged || cpu.nextPc !== ${pc4}) ${e.exitAfter('handler')}`;
+  };
+
+  const cases: string[] = [];
+  for (const block of region.blocks) {
+    const len = block.end - block.start;
+    const body: string[] = [`case ${block.start}: if ((done += ${len}) > limit) { xk = ${len}; xo = ${block.start * 4}; break run; }`];
+    e.pending = undefined;
+    let ended = false;
+    for (let i = block.start; i < block.end; i++) {
+      e.index = i;
+      e.remaining = block.end - i;
+      const name = code.names[i]!;
+      const a = code.args[i] as Record<string, number>;
+      if (isTerminator(name, a)) {
+        body.push(branch(i, name, a));
+        ended = true;
+        break;
+      }
+      const inline = ROWS[name]?.(e, a);
+      if (DUMP) body.push(`// ${disassemble(view.getUint32(code.page.base + i * 4, true), i * 4)}${inline === undefined ? ' (handler)' : ''}`);
+      body.push(inline ?? handlerCall(i, name, false));
+    }
+    if (!ended) {
+      // Flags leave the block in cpu.n/z/c/v: a fault or a budget stop in the next block must see them.
+      if (block.end >= 1024) body.push(e.exitAfter('offset', '4096'));
+      else body.push(e.storePending());
+    }
+    cases.push(`${body[0]} {\n${body.slice(1).join('\n')}\n}`);
+  }
+
+  function branch(i: number, name: string, a: Record<string, number>): string {
+    // A branch not taken falls through into the next case, when that is the next instruction.
+    const fall = leaders.has(i + 1) ? '' : e.exitAfter('offset', `${i * 4 + 4}`);
+    switch (name) {
+      case 'B': {
+        const t = directTarget(code, i);
+        return `${e.storePending()}${e.goto(t, leaders, a.offset!)}`;
+      }
+      case 'BL': {
+        const t = directTarget(code, i);
+        const link = e.set(30, `(base + ${(i + 1) * 4}) % 4294967296 | 0`, `Math.floor((base + ${(i + 1) * 4}) / 4294967296) | 0`);
+        return `${link} ${e.storePending()}${e.goto(t, leaders, a.offset!)}`;
+      }
+      case 'B_cond':
+      case 'CBZ':
+      case 'TBZ': {
+        const t = directTarget(code, i);
+        let cond: string;
+        if (name === 'B_cond') cond = e.condition(a.cond!);
+        else if (name === 'CBZ') {
+          const zero = a.sf ? `(${e.lo(a.t!)} | ${e.hi(a.t!)}) === 0` : `${e.lo(a.t!)} === 0`;
+          cond = a.nonzero ? `!(${zero})` : zero;
+        } else {
+          const word = a.bit! < 32 ? e.lo(a.t!) : e.hi(a.t!);
+          cond = `((${word} >>> ${a.bit! & 31}) & 1) === ${a.nonzero}`;
+        }
+        const c = e.temp();
+        const store = e.storePending();
+        return `const ${c} = ${cond}; ${store}if (${c}) ${e.goto(t, leaders, a.offset!)} ${fall}`;
+      }
+      case 'BR': {
+        // BR, BLR, RET: a target inside this function continues here; anything else leaves.
+        const tl = e.temp();
+        const th = e.temp();
+        const o = e.temp();
+        const store = e.storePending();
+        let out = `${store}const ${tl} = ${e.lo(a.n!)}, ${th} = ${e.hi(a.n!)}; `;
+        out += `if (((${tl} & 3) | (${th} >>> 16)) !== 0) { ${handlerCall(i, name, true)} } `;
+        if (a.link) out += `${e.set(30, `(base + ${(i + 1) * 4}) % 4294967296 | 0`, `Math.floor((base + ${(i + 1) * 4}) / 4294967296) | 0`)} `;
+        out += `const ${o} = ${th} * 4294967296 + (${tl} >>> 0) - base; `;
+        out += `if (${o} >= 0 && ${o} < 4096) { idx = ${o} >>> 2; continue; } `;
+        out += e.exitAfter('offset', o);
+        return out;
+      }
+      default:
+        return handlerCall(i, name, true);
+    }
+  }
+
+  const regs = [...e.used].sort((x, y) => x - y);
+  const load = regs.map((s) => `l${s} = R[${2 * s}], h${s} = R[${2 * s + 1}]`).join(', ');
+  const store = [...e.written].sort((x, y) => x - y).map((s) => `R[${2 * s}] = l${s}; R[${2 * s + 1}] = h${s};`).join(' ');
+  const source = `// region ${compiled++}
+return function region(cpu, base, idx, limit) {
+const R = cpu.R, V = cpu.V32;
+let done = 0, at = 0, xd = 0, xo = 0, xk = 0, fk = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0${load ? `, ${load}` : ''};
+try {
+run: for (;;) {
+switch (idx) {
+${cases.join('\n')}
+default: xd = 4; break run;
+}
+}
+} catch (err) {
+${store}
+cpu.faultAt = at; cpu.faultDone = done;
+throw err;
+}
+${store}
+done -= xk;
+if (fk !== 0) storeFlags(cpu, fk, fa, fah, fb, fbh, fr, frh);
+if (xd === 0) cpu.nextPc = base + xo;
+else if (xd === 3) { if (cpu.nextPc === -1) cpu.pc = base + xo; else cpu.nextPc = base + xo; }
+else if (xd === 4) cpu.nextPc = base + idx * 4;
+return done;
+};`;
+  if (DUMP) writeFileSync(join(DUMP, `region-${compiled}.js`), source);
+  const factory = new Function(...params, source) as (...v: unknown[]) => RegionFn;
+  return factory(...values);
+}

@@ -1,0 +1,110 @@
+import type { CodePage } from '../cpu.js';
+import { decodeInstruction } from '../decoder.js';
+
+/**
+ * Which instructions of a code page one compiled function covers: everything reachable from
+ * an entry point through direct branches and fall-through without leaving the page, and
+ * that the interpreter has run often, cut into basic blocks at every branch target
+ * ("leaders"). Branches to code left out leave the function.
+ */
+
+/** Rows that end a basic block: they branch, or may stop or redirect the CPU. */
+const TERMINATORS = new Set(['B', 'BL', 'B_cond', 'CBZ', 'TBZ', 'BR', 'SVC', 'BRK', 'HINT', 'MRS', 'MSR_r', 'SYS', 'UNDEFINED']);
+
+/** Does the instruction end a basic block? Hints other than WFI/WFE are NOPs and do not. */
+export function isTerminator(name: string, args: unknown): boolean {
+  if (name === 'HINT') return (args as { op: number }).op === 2 || (args as { op: number }).op === 3;
+  return TERMINATORS.has(name);
+}
+
+/** Rows whose branch target is a constant (`args.offset` from the instruction). */
+const DIRECT = new Set(['B', 'BL', 'B_cond', 'CBZ', 'TBZ']);
+
+/** At most this many instructions in one function, so V8 still optimises it. */
+export const MAX_REGION = 400;
+/** Blocks are split after this many instructions (the fault bookkeeping packs 6 bits). */
+export const MAX_BLOCK = 48;
+
+export interface RegionBlock {
+  start: number;
+  /** One past the last instruction. */
+  end: number;
+}
+
+export interface Region {
+  /** Blocks in ascending order of their first instruction, which is how they are emitted. */
+  blocks: RegionBlock[];
+  leaders: Set<number>;
+}
+
+/** Make sure instruction `i` of the page is decoded; returns its row name. */
+export function decodeAt(code: CodePage, i: number): string {
+  let name = code.names[i];
+  if (name === undefined) {
+    const d = decodeInstruction(code.page.view.getUint32(code.page.base + i * 4, true));
+    code.fns[i] = d.exec;
+    code.args[i] = d.args;
+    code.names[i] = name = d.def?.name ?? 'UNDEFINED';
+  }
+  return name;
+}
+
+/** The page-relative instruction index a direct branch at `i` goes to, or undefined if it leaves the page. */
+export function directTarget(code: CodePage, i: number): number | undefined {
+  const offset = (code.args[i] as { offset: number }).offset;
+  const t = i + offset / 4;
+  return t >= 0 && t < 1024 ? t : undefined;
+}
+
+export function discoverRegion(code: CodePage, entry: number, minHeat: number): Region {
+  const leaders = new Set<number>([entry]);
+  const seen = new Uint8Array(1024);
+  const work: number[] = [entry];
+  let size = 0;
+  const addLeader = (t: number | undefined): void => {
+    // Code the interpreter ran rarely stays out: V8 compiles small functions fast, and code it
+    // never ran before optimising would deoptimise the function when first reached.
+    if (t === undefined || t >= 1024 || code.heat[t]! < minHeat) return;
+    if (!leaders.has(t) && size < MAX_REGION) {
+      leaders.add(t);
+      work.push(t);
+    }
+  };
+  while (work.length > 0) {
+    let i = work.pop()!;
+    for (; i < 1024 && seen[i] === 0; i++) {
+      seen[i] = 1;
+      size++;
+      const name = decodeAt(code, i);
+      if (!isTerminator(name, code.args[i])) continue;
+      if (DIRECT.has(name)) addLeader(directTarget(code, i));
+      // Where execution continues after the instruction: a not-taken branch, a call's return.
+      if (name !== 'B' && name !== 'BR') addLeader(i + 1);
+      break;
+    }
+  }
+  // Blocks: from each leader to a terminator, the next leader, or MAX_BLOCK instructions.
+  const starts = [...leaders].filter((l) => seen[l] === 1).sort((a, b) => a - b);
+  const blocks: RegionBlock[] = [];
+  const isLeader = new Uint8Array(1025);
+  for (const s of starts) isLeader[s] = 1;
+  for (let k = 0; k < starts.length; k++) {
+    const start = starts[k]!;
+    let i = start;
+    for (;;) {
+      const name = code.names[i]!;
+      i++;
+      if (isTerminator(name, code.args[i - 1]) || i >= 1024 || isLeader[i] === 1 || seen[i] === 0) break;
+      if (i - start === MAX_BLOCK) {
+        // Split: the rest becomes a block of its own.
+        isLeader[i] = 1;
+        starts.splice(k + 1, 0, i);
+        leaders.add(i);
+        break;
+      }
+    }
+    blocks.push({ start, end: i });
+  }
+  for (const l of [...leaders]) if (seen[l] !== 1) leaders.delete(l);
+  return { blocks, leaders };
+}
