@@ -32,8 +32,11 @@ export interface CodePage {
   args: unknown[];
   /** Row names, for the block compiler. */
   names: (string | undefined)[];
-  /** Compiled functions by the instruction they start at. */
-  regions: (RegionFn | undefined)[];
+  /** The compiled function of the page's hot code, and the instructions it can start at (1). */
+  region: RegionFn | undefined;
+  entry: Uint8Array;
+  /** Instructions the function covers (they stay in when it is recompiled). */
+  hot: Uint8Array;
   /** How often the interpreter executed each instruction. */
   heat: Uint16Array;
 }
@@ -204,11 +207,10 @@ export class Cpu {
         const code = this.curCode!;
         const idx = off >>> 2;
         if (blocks) {
-          const region = code.regions[idx];
-          if (region !== undefined) {
+          if (code.entry[idx] === 1) {
             this.codeChanged = false;
             inRegion = this.curBase;
-            const n = region(this, inRegion, idx, budget - executed);
+            const n = code.region!(this, inRegion, idx, budget - executed);
             inRegion = -1;
             executed += n;
             // Nothing retired and still here: the first block does not fit the budget.
@@ -217,7 +219,10 @@ export class Cpu {
               continue;
             }
           } else if (++code.heat[idx]! >= this.hotThreshold) {
-            code.regions[idx] = compileRegion(code, idx, Math.max(1, this.hotThreshold >> 2));
+            const { fn, leaders } = compileRegion(code, idx, Math.max(1, this.hotThreshold >> 2));
+            code.region = fn;
+            code.entry.fill(0);
+            for (const l of leaders) code.entry[l] = 1;
             continue;
           }
         }
@@ -333,7 +338,9 @@ export class Cpu {
         fns: new Array<Handler | undefined>(1024).fill(undefined),
         args: new Array<unknown>(1024).fill(undefined),
         names: new Array<string | undefined>(1024).fill(undefined),
-        regions: new Array<RegionFn | undefined>(1024).fill(undefined),
+        region: undefined,
+        entry: new Uint8Array(1024),
+        hot: new Uint8Array(1024),
         heat: new Uint16Array(1024),
       };
       page!.code = code;

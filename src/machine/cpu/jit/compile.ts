@@ -62,11 +62,14 @@ let compiled = 0;
 const DUMP = process.env.SEL4TS_JIT_DUMP;
 
 /**
- * Compile the code reachable from instruction `entry` of a page: blocks the interpreter ran
- * at least `minHeat` times (the rest is left to the interpreter until it is hot itself).
+ * Compile the hot code of a page (see `discoverRegion`), which can start at `entry` and at
+ * every leader the returned set names.
  */
-export function compileRegion(code: CodePage, entry: number, minHeat: number): RegionFn {
+export function compileRegion(code: CodePage, entry: number, minHeat: number): { fn: RegionFn; leaders: Set<number> } {
   const region = discoverRegion(code, entry, minHeat);
+  // Code compiled here no longer runs in the interpreter: its counts start again, so that an
+  // occasional interpreted step (the end of a budget) does not make it a new entry point.
+  for (const b of region.blocks) code.heat.fill(0, b.start, b.end);
   const { leaders } = region;
   const e = new Emitter();
   const params: string[] = ['mulhu', 'mulhs', 'storeFlags'];
@@ -81,7 +84,8 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): R
     const free = REGISTER_FREE.has(name);
     const slots = free ? [] : fieldSlots(view.getUint32(code.page.base + i * 4, true), name);
     const flags = touchesFlags(name);
-    let out = free ? (flags ? e.storePending() : '') : e.faultable();
+    let out = free ? '' : e.faultable();
+    if (flags) out += e.materialise();
     for (const s of slots) out += `R[${2 * s}] = ${e.lo(s)}; R[${2 * s + 1}] = ${e.hi(s)}; `;
     out += `cpu.nextPc = ${pc4}; fn${k}(cpu, ar${k}); `;
     for (const s of slots) {
@@ -93,11 +97,19 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): R
     return `${out}if (cpu.codeChanged || cpu.nextPc !== ${pc4}) ${e.exitAfter('handler')}`;
   };
 
+  // Blocks are numbered densely, so V8 compiles the switch into a jump table.
+  const blockNumber = new Int16Array(1024).fill(-1);
+  region.blocks.forEach((b, k) => (blockNumber[b.start] = k));
+  e.blockNumber = blockNumber;
+  params.push('BLOCK');
+  values.push(blockNumber);
   const cases: string[] = [];
   for (const block of region.blocks) {
     const len = block.end - block.start;
-    const body: string[] = [`case ${block.start}: if ((done += ${len}) > limit) { xk = ${len}; xo = ${block.start * 4}; break run; }`];
+    const body: string[] = [`if ((done += ${len}) > limit) { xk = ${len}; xo = ${block.start * 4}; break run; }`];
     e.pending = undefined;
+    e.block = block.start;
+    e.selfLoop = false;
     let ended = false;
     for (let i = block.start; i < block.end; i++) {
       e.index = i;
@@ -115,31 +127,35 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): R
     }
     if (!ended) {
       // Flags leave the block in cpu.n/z/c/v: a fault or a budget stop in the next block must see them.
-      if (block.end >= 1024) body.push(e.exitAfter('offset', '4096'));
-      else body.push(e.storePending());
+      if (leaders.has(block.end)) body.push(e.keepPending());
+      else body.push(e.exitAfter('offset', `${block.end * 4}`));
     }
-    cases.push(`${body[0]} {\n${body.slice(1).join('\n')}\n}`);
+    // A block that branches to itself loops in place, without going through the switch.
+    const inner = `${body[0]} {\n${body.slice(1).join('\n')}\n}`;
+    const label = `case ${blockNumber[block.start]}: /* ${block.start} */`;
+    cases.push(e.selfLoop ? `${label} L${block.start}: for (;;) { ${inner} break; }` : `${label} ${inner}`);
   }
 
   function branch(i: number, name: string, a: Record<string, number>): string {
     // A branch not taken falls through into the next case, when that is the next instruction.
-    const fall = leaders.has(i + 1) ? '' : e.exitAfter('offset', `${i * 4 + 4}`);
+    const fall = (): string => (leaders.has(i + 1) ? '' : e.exitAfter('offset', `${i * 4 + 4}`));
     switch (name) {
       case 'B': {
         const t = directTarget(code, i);
-        return `${e.storePending()}${e.goto(t, leaders, a.offset!)}`;
+        return `${e.keepPending()}${e.goto(t, leaders, a.offset!)}`;
       }
       case 'BL': {
         const t = directTarget(code, i);
         const link = e.set(30, `(base + ${(i + 1) * 4}) % 4294967296 | 0`, `Math.floor((base + ${(i + 1) * 4}) / 4294967296) | 0`);
-        return `${link} ${e.storePending()}${e.goto(t, leaders, a.offset!)}`;
+        return `${link} ${e.keepPending()}${e.goto(t, leaders, a.offset!)}`;
       }
       case 'B_cond':
       case 'CBZ':
       case 'TBZ': {
         const t = directTarget(code, i);
         let cond: string;
-        if (name === 'B_cond') cond = e.condition(a.cond!);
+        let pre = '';
+        if (name === 'B_cond') ({ pre, expr: cond } = e.condition(a.cond!));
         else if (name === 'CBZ') {
           const zero = a.sf ? `(${e.lo(a.t!)} | ${e.hi(a.t!)}) === 0` : `${e.lo(a.t!)} === 0`;
           cond = a.nonzero ? `!(${zero})` : zero;
@@ -148,20 +164,19 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): R
           cond = `((${word} >>> ${a.bit! & 31}) & 1) === ${a.nonzero}`;
         }
         const c = e.temp();
-        const store = e.storePending();
-        return `const ${c} = ${cond}; ${store}if (${c}) ${e.goto(t, leaders, a.offset!)} ${fall}`;
+        const keep = e.keepPending();
+        return `${pre}const ${c} = ${cond}; ${keep}if (${c}) ${e.goto(t, leaders, a.offset!)} ${fall()}`;
       }
       case 'BR': {
         // BR, BLR, RET: a target inside this function continues here; anything else leaves.
         const tl = e.temp();
         const th = e.temp();
         const o = e.temp();
-        const store = e.storePending();
-        let out = `${store}const ${tl} = ${e.lo(a.n!)}, ${th} = ${e.hi(a.n!)}; `;
+        let out = `${e.keepPending()}const ${tl} = ${e.lo(a.n!)}, ${th} = ${e.hi(a.n!)}; `;
         out += `if (((${tl} & 3) | (${th} >>> 16)) !== 0) { ${handlerCall(i, name, true)} } `;
         if (a.link) out += `${e.set(30, `(base + ${(i + 1) * 4}) % 4294967296 | 0`, `Math.floor((base + ${(i + 1) * 4}) / 4294967296) | 0`)} `;
         out += `const ${o} = ${th} * 4294967296 + (${tl} >>> 0) - base; `;
-        out += `if (${o} >= 0 && ${o} < 4096) { idx = ${o} >>> 2; continue; } `;
+        out += `if (${o} >= 0 && ${o} < 4096) { pidx = ${o} >>> 2; idx = BLOCK[pidx]; continue run; } `;
         out += e.exitAfter('offset', o);
         return out;
       }
@@ -174,9 +189,9 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): R
   const load = regs.map((s) => `l${s} = R[${2 * s}], h${s} = R[${2 * s + 1}]`).join(', ');
   const store = [...e.written].sort((x, y) => x - y).map((s) => `R[${2 * s}] = l${s}; R[${2 * s + 1}] = h${s};`).join(' ');
   const source = `// region ${compiled++}
-return function region(cpu, base, idx, limit) {
+return function region(cpu, base, pidx, limit) {
 const R = cpu.R, V = cpu.V32;
-let done = 0, at = 0, xd = 0, xo = 0, xk = 0, fk = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0${load ? `, ${load}` : ''};
+let idx = BLOCK[pidx], done = 0, at = 0, xd = 0, xo = 0, xk = 0, fk = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0${load ? `, ${load}` : ''};
 try {
 run: for (;;) {
 switch (idx) {
@@ -186,6 +201,7 @@ default: xd = 4; break run;
 }
 } catch (err) {
 ${store}
+if (fk !== 0) storeFlags(cpu, fk, fa, fah, fb, fbh, fr, frh);
 cpu.faultAt = at; cpu.faultDone = done;
 throw err;
 }
@@ -194,10 +210,10 @@ done -= xk;
 if (fk !== 0) storeFlags(cpu, fk, fa, fah, fb, fbh, fr, frh);
 if (xd === 0) cpu.nextPc = base + xo;
 else if (xd === 3) { if (cpu.nextPc === -1) cpu.pc = base + xo; else cpu.nextPc = base + xo; }
-else if (xd === 4) cpu.nextPc = base + idx * 4;
+else if (xd === 4) cpu.nextPc = base + pidx * 4;
 return done;
 };`;
   if (DUMP) writeFileSync(join(DUMP, `region-${compiled}.js`), source);
   const factory = new Function(...params, source) as (...v: unknown[]) => RegionFn;
-  return factory(...values);
+  return { fn: factory(...values), leaders };
 }

@@ -1,5 +1,10 @@
 import { ZR, ZR_SINK } from '../slots.js';
-import { pendingCondition, storedCondition, storeFlags, type Pending } from './flags.js';
+import { pendingCondition, storedCondition, type Pending } from './flags.js';
+
+/** The `fk` code of a flag-setter (runtime.ts storeFlags): 1/2 SUBS, 3/4 ADDS, 5/6 ANDS, 64/32-bit. */
+function pendingKind(p: Pending): number {
+  return (p.kind === 'sub' ? 1 : p.kind === 'add' ? 3 : 5) + (p.sf ? 0 : 1);
+}
 
 /**
  * The state of code generation inside one compiled function: guest registers held in JS
@@ -22,6 +27,11 @@ export class Emitter {
   /** The instruction being emitted: its page index, and how many instructions of its block remain, itself included. */
   index = 0;
   remaining = 0;
+  /** The first instruction of the block being emitted, and whether it branches to itself. */
+  block = 0;
+  selfLoop = false;
+  /** The case number of each block by its first instruction (−1: not a block start). */
+  blockNumber = new Int16Array(0);
 
   lo(slot: number): string {
     if (slot === ZR) return '0';
@@ -59,20 +69,34 @@ export class Emitter {
 
   /** Statements before an instruction that may fault: the fault must see exact state. */
   faultable(): string {
-    return `${this.storePending()}at = ${this.index * 64 + this.remaining};`;
+    return `${this.keepPending()}at = ${this.index * 64 + this.remaining};`;
   }
 
-  /** Write pending flags to the CPU (they stay usable for fused conditions). */
-  storePending(): string {
+  /**
+   * Hand the pending flags to the function-level lazy flags (`fk` and its operands): local
+   * moves only. Every way out of the function turns them into cpu.n/z/c/v, so a fault, a
+   * budget stop or an exit sees exact flags, while a loop that compares and branches never
+   * computes them. The constants stay usable for fused conditions.
+   */
+  keepPending(): string {
     const p = this.pending;
     if (p === undefined || p.stored) return '';
     p.stored = true;
-    return `${storeFlags(p)} `;
+    return `fk = ${pendingKind(p)}; fa = ${p.al}; fah = ${p.ah}; fb = ${p.bl}; fbh = ${p.bh}; fr = ${p.rl}; frh = ${p.rh}; `;
   }
 
-  /** A condition as a JS expression, fused with the pending flag-setter where there is one. */
-  condition(cond: number): string {
-    return this.pending ? pendingCondition(cond, this.pending) : storedCondition(cond);
+  /** Statements making cpu.n/z/c/v exact (before code that reads or writes them there). */
+  materialise(): string {
+    return `${this.keepPending()}if (fk !== 0) { storeFlags(cpu, fk, fa, fah, fb, fbh, fr, frh); fk = 0; } `;
+  }
+
+  /**
+   * A condition as a JS expression: fused with the pending flag-setter where there is one,
+   * else over cpu.n/z/c/v, after the statements `materialise()` returned.
+   */
+  condition(cond: number): { pre: string; expr: string } {
+    if (this.pending) return { pre: '', expr: pendingCondition(cond, this.pending) };
+    return { pre: this.materialise(), expr: storedCondition(cond) };
   }
 
   /** Record a flag-setter whose operands and result are in the named constants. */
@@ -80,7 +104,7 @@ export class Emitter {
     this.pending = { ...p, stored: false };
   }
 
-  /** After code that wrote cpu.n/z/c/v itself. */
+  /** After code that left the flags in cpu.n/z/c/v (and set fk = 0). */
   flagsStored(): void {
     this.pending = undefined;
   }
@@ -103,17 +127,20 @@ export class Emitter {
     return `${out}break run; }`;
   }
 
-  /** Hands pending flags to the code after the loop, on one path only. */
+  /** Hands pending flags to the code after the loop, on one path only (the state is left as it is). */
   private pendingExit(): string {
     const p = this.pending;
     if (p === undefined || p.stored) return '';
-    const kind = (p.kind === 'sub' ? 1 : p.kind === 'add' ? 3 : 5) + (p.sf ? 0 : 1);
-    return `fk = ${kind}; fa = ${p.al}; fah = ${p.ah}; fb = ${p.bl}; fbh = ${p.bh}; fr = ${p.rl}; frh = ${p.rh}; `;
+    return `fk = ${pendingKind(p)}; fa = ${p.al}; fah = ${p.ah}; fb = ${p.bl}; fbh = ${p.bh}; fr = ${p.rl}; frh = ${p.rh}; `;
   }
 
   /** Continue at page instruction `target` of this function, or leave it. */
   goto(target: number | undefined, leaders: Set<number>, offset: number): string {
-    if (target !== undefined && leaders.has(target)) return `{ idx = ${target}; continue; }`;
+    if (target === this.block) {
+      this.selfLoop = true;
+      return `continue L${target};`;
+    }
+    if (target !== undefined && leaders.has(target)) return `{ idx = ${this.blockNumber[target]}; continue run; }`;
     return this.exitAfter('offset', `${this.index * 4 + offset}`);
   }
 }

@@ -38,7 +38,7 @@ function components(p: Pending): [string, string, string, string] {
 }
 
 /** Statements writing the pending flags to the CPU. */
-export function storeFlags(p: Pending): string {
+export function storeFlagsCode(p: Pending): string {
   const [n, z, c, v] = components(p);
   return `cpu.n = ${n} ? 1 : 0; cpu.z = ${z} ? 1 : 0; cpu.c = ${c} ? 1 : 0; cpu.v = ${v} ? 1 : 0;`;
 }

@@ -56,15 +56,46 @@ export function directTarget(code: CodePage, i: number): number | undefined {
   return t >= 0 && t < 1024 ? t : undefined;
 }
 
+/**
+ * The blocks of a page's function: every instruction the interpreter ran at least `minHeat`
+ * times, every instruction an earlier function of the page covered, and the new entry point.
+ * Code run rarely stays out: V8 compiles small functions fast, and code a function never ran
+ * before V8 optimised it deoptimises the function when first reached. Indirect branch
+ * targets (jump tables, returns) are included when they are hot, so they stay inside too.
+ */
 export function discoverRegion(code: CodePage, entry: number, minHeat: number): Region {
+  const hot = code.hot;
+  hot[entry] = 1;
+  for (let i = 0; i < 1024; i++) if (code.heat[i]! >= minHeat) hot[i] = 1;
+  // The rest of a basic block runs whenever its start does.
+  for (let i = 0; i < 1024; i++) {
+    if (hot[i] === 0) continue;
+    while (i < 1023 && !isTerminator(decodeAt(code, i), code.args[i])) hot[++i] = 1;
+  }
+  let size = 0;
+  for (let i = 0; i < 1024; i++) size += hot[i]!;
+  if (size > MAX_REGION) return reachableRegion(code, entry, minHeat);
+  const leaders = new Set<number>([entry]);
+  for (let i = 0; i < 1024; i++) {
+    if (hot[i] === 0) continue;
+    if (i === 0 || hot[i - 1] === 0 || code.entry[i] === 1 || isTerminator(code.names[i - 1]!, code.args[i - 1])) leaders.add(i);
+    const name = code.names[i]!;
+    if (DIRECT.has(name)) {
+      const t = directTarget(code, i);
+      if (t !== undefined && hot[t] === 1) leaders.add(t);
+    }
+  }
+  return cutBlocks(code, leaders, hot);
+}
+
+/** For a page with too much hot code: what is reachable from the entry by direct branches. */
+function reachableRegion(code: CodePage, entry: number, minHeat: number): Region {
   const leaders = new Set<number>([entry]);
   const seen = new Uint8Array(1024);
   const work: number[] = [entry];
   let size = 0;
   const addLeader = (t: number | undefined): void => {
-    // Code the interpreter ran rarely stays out: V8 compiles small functions fast, and code it
-    // never ran before optimising would deoptimise the function when first reached.
-    if (t === undefined || t >= 1024 || code.heat[t]! < minHeat) return;
+    if (t === undefined || t >= 1024 || (code.heat[t]! < minHeat && code.hot[t] === 0)) return;
     if (!leaders.has(t) && size < MAX_REGION) {
       leaders.add(t);
       work.push(t);
@@ -83,8 +114,13 @@ export function discoverRegion(code: CodePage, entry: number, minHeat: number): 
       break;
     }
   }
-  // Blocks: from each leader to a terminator, the next leader, or MAX_BLOCK instructions.
-  const starts = [...leaders].filter((l) => seen[l] === 1).sort((a, b) => a - b);
+  return cutBlocks(code, leaders, seen);
+}
+
+/** Blocks from each leader to a terminator, the next leader, the end of `inside`, or MAX_BLOCK instructions. */
+function cutBlocks(code: CodePage, leaderSet: Set<number>, inside: Uint8Array): Region {
+  const starts = [...leaderSet].filter((l) => inside[l] === 1).sort((a, b) => a - b);
+  const leaders = new Set(starts);
   const blocks: RegionBlock[] = [];
   const isLeader = new Uint8Array(1025);
   for (const s of starts) isLeader[s] = 1;
@@ -94,7 +130,7 @@ export function discoverRegion(code: CodePage, entry: number, minHeat: number): 
     for (;;) {
       const name = code.names[i]!;
       i++;
-      if (isTerminator(name, code.args[i - 1]) || i >= 1024 || isLeader[i] === 1 || seen[i] === 0) break;
+      if (isTerminator(name, code.args[i - 1]) || i >= 1024 || isLeader[i] === 1 || inside[i] === 0) break;
       if (i - start === MAX_BLOCK) {
         // Split: the rest becomes a block of its own.
         isLeader[i] = 1;
@@ -105,6 +141,5 @@ export function discoverRegion(code: CodePage, entry: number, minHeat: number): 
     }
     blocks.push({ start, end: i });
   }
-  for (const l of [...leaders]) if (seen[l] !== 1) leaders.delete(l);
   return { blocks, leaders };
 }

@@ -1,5 +1,6 @@
 import { ZR_SINK } from '../slots.js';
 import type { Emitter } from './emitter.js';
+import { storeFlagsCode } from './flags.js';
 
 /**
  * JavaScript for the commonest A64 instructions, with registers in locals and every register
@@ -314,7 +315,7 @@ export const ROWS: Record<string, RowEmitter> = {
     const [nl, nh] = [e.lo(a.n), a.sf ? e.hi(a.n) : '0'];
     const [ml, mh] = [e.lo(a.m), a.sf ? e.hi(a.m) : '0'];
     const c = e.temp();
-    let code = `const ${c} = ${cond}; `;
+    let code = `${cond.pre}const ${c} = ${cond.expr}; `;
     switch (a.kind) {
       case 0:
         return code + e.set(a.d, `${c} ? ${nl} : ${ml}`, `${c} ? ${nh} : ${mh}`);
@@ -423,13 +424,15 @@ export const ROWS: Record<string, RowEmitter> = {
 
 function condCompare(e: Emitter, a: Args, bl: string, bh: string): string {
   const cond = e.condition(a.cond);
+  // The flags end up in cpu.n/z/c/v either way; lazy flags are void from here.
+  const pre = `${cond.pre}fk = 0; `;
   const n = (a.nzcv >> 3) & 1;
   const z = (a.nzcv >> 2) & 1;
   const c = (a.nzcv >> 1) & 1;
   const v = a.nzcv & 1;
   // CCMP compares by subtraction (op = 1), CCMN by addition; the result goes nowhere.
   const compare = addSubFlags(e, ZR_SINK, a.sf, a.sub, e.lo(a.n), a.sf ? e.hi(a.n) : '0', bl, bh);
-  const store = e.storePending();
+  const store = storeFlagsCode(e.pending!);
   e.flagsStored();
-  return `if (${cond}) { ${compare} ${store}} else { cpu.n = ${n}; cpu.z = ${z}; cpu.c = ${c}; cpu.v = ${v}; }`;
+  return `${pre}if (${cond.expr}) { ${compare} ${store} } else { cpu.n = ${n}; cpu.z = ${z}; cpu.c = ${c}; cpu.v = ${v}; }`;
 }
