@@ -7,9 +7,9 @@ import { SLOTS } from './slots.js';
 import type { SystemRegisters } from './sysregs.js';
 
 
-const TLB_BITS = 8;
+const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
-const TLB_MASK = TLB_SIZE - 1;
+export const TLB_MASK = TLB_SIZE - 1;
 const DUMMY_VIEW = new DataView(new ArrayBuffer(8));
 
 /** The soft TLB entries of one ASID. */
@@ -121,12 +121,14 @@ export class Cpu {
   l64hi = 0;
 
   // The soft TLB of the current ASID (see `selectAsid`): tags are VA >> 12, or -1 for empty.
-  private rTag = new Float64Array(TLB_SIZE).fill(-1);
-  private rView: DataView[] = [];
-  private rBase = new Int32Array(TLB_SIZE);
-  private wTag = new Float64Array(TLB_SIZE).fill(-1);
-  private wView: DataView[] = [];
-  private wBase = new Int32Array(TLB_SIZE);
+  // Compiled code reads the read and write halves directly (the arrays are only replaced by
+  // `selectAsid`, between runs).
+  rTag = new Float64Array(TLB_SIZE).fill(-1);
+  rView: DataView[] = [];
+  rBase = new Int32Array(TLB_SIZE);
+  wTag = new Float64Array(TLB_SIZE).fill(-1);
+  wView: DataView[] = [];
+  wBase = new Int32Array(TLB_SIZE);
   private fTag = new Float64Array(TLB_SIZE).fill(-1);
   private fPage: (PhysPage | undefined)[] = [];
   /** The TLB sets of the other ASIDs seen since the last full invalidation. */

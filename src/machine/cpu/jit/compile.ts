@@ -6,7 +6,7 @@ import { SP } from '../slots.js';
 import { Emitter } from './emitter.js';
 import { directTarget, discoverRegion, isTerminator } from './region.js';
 import { ROWS } from './rows.js';
-import { mulhs, mulhu, storeFlags } from './runtime.js';
+import { mulhs, mulhu, smulh, storeFlags, umulh } from './runtime.js';
 
 /**
  * The block compiler: the hot part of a code page becomes one JavaScript function.
@@ -72,8 +72,8 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
   for (const b of region.blocks) code.heat.fill(0, b.start, b.end);
   const { leaders } = region;
   const e = new Emitter();
-  const params: string[] = ['mulhu', 'mulhs', 'storeFlags'];
-  const values: unknown[] = [mulhu, mulhs, storeFlags];
+  const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'W', 'storeFlags'];
+  const values: unknown[] = [mulhu, mulhs, umulh, smulh, new Int32Array(2), storeFlags];
   const view = code.page.view;
 
   const handlerCall = (i: number, name: string, terminator: boolean): string => {
@@ -190,7 +190,7 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
   const store = [...e.written].sort((x, y) => x - y).map((s) => `R[${2 * s}] = l${s}; R[${2 * s + 1}] = h${s};`).join(' ');
   const source = `// region ${compiled++}
 return function region(cpu, base, pidx, limit) {
-const R = cpu.R, V = cpu.V32;
+const R = cpu.R, V = cpu.V32, rTag = cpu.rTag, rView = cpu.rView, rBase = cpu.rBase, wTag = cpu.wTag, wView = cpu.wView, wBase = cpu.wBase;
 let idx = BLOCK[pidx], done = 0, at = 0, xd = 0, xo = 0, xk = 0, fk = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0${load ? `, ${load}` : ''};
 try {
 run: for (;;) {

@@ -1,4 +1,5 @@
 import { ZR_SINK } from '../slots.js';
+import { TLB_MASK } from '../cpu.js';
 import type { Emitter } from './emitter.js';
 import { storeFlagsCode } from './flags.js';
 
@@ -11,7 +12,8 @@ import { storeFlagsCode } from './flags.js';
  * fuzz runs compiled code against QEMU to check it.
  *
  * Names the generated code can use: `cpu`, `V` (cpu.V32), `base` (the page's guest address),
- * `mulhu`/`mulhs` (high words of 32×32 products).
+ * `mulhu`/`mulhs` (high words of 32×32 products), `umulh`/`smulh` (high halves of 64×64
+ * products: the low word returned, the high word in `W[1]`).
  */
 
 // The argument records of the rows handled here (see insns/*.ts for their fields).
@@ -149,41 +151,92 @@ function afterStore(e: Emitter): string {
   return ` if (cpu.codeChanged) ${e.exitAfter('store', `${e.index * 4 + 4}`)}`;
 }
 
-/** One register to or from memory at (al, ah); undefined for forms left to the handler. A store's code-change check is the caller's. */
+/**
+ * An inline load of `bytes` (1, 2, 4) at (al, ah): the soft TLB's fast path, and the CPU's
+ * load for everything else (misses, page crossings, devices, faults).
+ */
+function load(e: Emitter, bytes: number, al: string, ah: string): { code: string; v: string } {
+  const [i, o, v] = [e.temp(), e.temp(), e.temp()];
+  const get = bytes === 1 ? 'getUint8' : bytes === 2 ? 'getUint16' : 'getInt32';
+  return {
+    code: `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; const ${v} = rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - bytes} ? rView[${i}].${get}(rBase[${i}] + ${o}${bytes > 1 ? ', true' : ''}) : cpu.load${bytes * 8}(${al}, ${ah});`,
+    v,
+  };
+}
+
+/** An inline 64-bit load at (al, ah) into two constants. */
+function load64(e: Emitter, al: string, ah: string): { code: string; x: string; y: string } {
+  const [i, o, p, x, y] = [e.temp(), e.temp(), e.temp(), e.temp(), e.temp()];
+  return {
+    code: `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; let ${x}, ${y}; if (rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= 4088) { const ${p} = rBase[${i}] + ${o}; ${x} = rView[${i}].getInt32(${p}, true); ${y} = rView[${i}].getInt32(${p} + 4, true); } else { cpu.load64(${al}, ${ah}); ${x} = cpu.l64lo; ${y} = cpu.l64hi; }`,
+    x,
+    y,
+  };
+}
+
+/**
+ * An inline store: the write TLB's fast path, else the CPU's store, after which a store that
+ * hit code or ended the run leaves (pages holding code are never in the write TLB).
+ */
+function store(e: Emitter, bytes: number, al: string, ah: string, v: string, vh = ''): string {
+  const [i, o, p] = [e.temp(), e.temp(), e.temp()];
+  const set = bytes === 1 ? 'setUint8' : bytes === 2 ? 'setUint16' : 'setInt32';
+  const fast = bytes === 8 ? `const ${p} = wBase[${i}] + ${o}; wView[${i}].setInt32(${p}, ${v}, true); wView[${i}].setInt32(${p} + 4, ${vh}, true);` : `wView[${i}].${set}(wBase[${i}] + ${o}, ${v}${bytes > 1 ? ', true' : ''});`;
+  const slow = bytes === 8 ? `cpu.store64(${al}, ${ah}, ${v}, ${vh});` : `cpu.store${bytes * 8}(${al}, ${ah}, ${v});`;
+  return `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (wTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - bytes}) { ${fast} } else { ${slow}${afterStore(e)} }`;
+}
+
+/** One register to or from memory at (al, ah); undefined for forms left to the handler. */
 function transfer(e: Emitter, kind: number, bytes: number, t: number, al: string, ah: string): string | undefined {
   switch (kind) {
-    case K_LDR:
-      if (bytes === 8) return `cpu.load64(${al}, ${ah}); ${e.set(t, 'cpu.l64lo', 'cpu.l64hi')}`;
-      return e.set(t, `cpu.load${bytes * 8}(${al}, ${ah})`, '0');
+    case K_LDR: {
+      if (bytes === 8) {
+        const l = load64(e, al, ah);
+        return `${l.code} ${e.set(t, l.x, l.y)}`;
+      }
+      const l = load(e, bytes, al, ah);
+      return `${l.code} ${e.set(t, l.v, '0')}`;
+    }
     case K_LDRS64:
     case K_LDRS32: {
-      const load = bytes === 4 ? `cpu.load32(${al}, ${ah})` : bytes === 1 ? `(cpu.load8(${al}, ${ah}) << 24) >> 24` : `(cpu.load16(${al}, ${ah}) << 16) >> 16`;
+      const l = load(e, bytes, al, ah);
       const v = e.temp();
-      return `const ${v} = ${load}; ${e.set(t, v, kind === K_LDRS64 ? `${v} >> 31` : '0')}`;
+      const ext = bytes === 4 ? l.v : bytes === 1 ? `(${l.v} << 24) >> 24` : `(${l.v} << 16) >> 16`;
+      return `${l.code} const ${v} = ${ext}; ${e.set(t, v, kind === K_LDRS64 ? `${v} >> 31` : '0')}`;
     }
     case K_STR: {
       const v = e.lo(t);
-      if (bytes === 8) return `cpu.store64(${al}, ${ah}, ${v}, ${e.hi(t)});`;
-      if (bytes === 4) return `cpu.store32(${al}, ${ah}, ${v});`;
-      return `cpu.store${bytes * 8}(${al}, ${ah}, ${v} & ${bytes === 1 ? 255 : 65535});`;
+      if (bytes === 8) return store(e, 8, al, ah, v, e.hi(t));
+      return store(e, bytes, al, ah, bytes === 4 ? v : `${v} & ${bytes === 1 ? 255 : 65535}`);
     }
     case K_PRFM:
       return '';
-    case K_LDR_FP:
-      if (bytes === 8) return `cpu.load64(${al}, ${ah}); V[${4 * t}] = cpu.l64lo; V[${4 * t + 1}] = cpu.l64hi; V[${4 * t + 2}] = 0; V[${4 * t + 3}] = 0;`;
-      if (bytes === 4) return `V[${4 * t}] = cpu.load32(${al}, ${ah}); V[${4 * t + 1}] = 0; V[${4 * t + 2}] = 0; V[${4 * t + 3}] = 0;`;
+    case K_LDR_FP: {
+      if (bytes === 16) {
+        // Both halves are read before the register is written: a fault leaves it as it was.
+        const lo = load64(e, al, ah);
+        const hi8 = next(e, al, ah, 8);
+        const hi = load64(e, hi8.al, hi8.ah);
+        return `${lo.code} ${hi8.code} ${hi.code} V[${4 * t}] = ${lo.x}; V[${4 * t + 1}] = ${lo.y}; V[${4 * t + 2}] = ${hi.x}; V[${4 * t + 3}] = ${hi.y};`;
+      }
+      if (bytes === 8) {
+        const l = load64(e, al, ah);
+        return `${l.code} V[${4 * t}] = ${l.x}; V[${4 * t + 1}] = ${l.y}; V[${4 * t + 2}] = 0; V[${4 * t + 3}] = 0;`;
+      }
+      if (bytes === 4) {
+        const l = load(e, 4, al, ah);
+        return `${l.code} V[${4 * t}] = ${l.v}; V[${4 * t + 1}] = 0; V[${4 * t + 2}] = 0; V[${4 * t + 3}] = 0;`;
+      }
       return undefined;
+    }
     case K_STR_FP:
-      if (bytes === 8) return `cpu.store64(${al}, ${ah}, V[${4 * t}] | 0, V[${4 * t + 1}] | 0);`;
-      if (bytes === 4) return `cpu.store32(${al}, ${ah}, V[${4 * t}] | 0);`;
+      if (bytes === 16) return storeWords(e, al, ah, words(e, 1, t, 16, 0), 16);
+      if (bytes === 8) return store(e, 8, al, ah, `V[${4 * t}] | 0`, `V[${4 * t + 1}] | 0`);
+      if (bytes === 4) return store(e, 4, al, ah, `V[${4 * t}] | 0`);
       return undefined;
     default:
       return undefined;
   }
-}
-
-function isStore(kind: number): boolean {
-  return kind === K_STR || kind === K_STR_FP;
 }
 
 /** LDR/STR (immediate), with the handler's order: the access, then the base writeback. */
@@ -195,7 +248,7 @@ function ldstImm(e: Emitter, a: Args): string | undefined {
   if (body === undefined) return undefined;
   const fault = e.faultable();
   const wb = post ? e.set(a.n, post.al, post.ah) : a.index === 2 ? e.set(a.n, at.al, at.ah) : '';
-  return `${fault} ${at.code} ${post?.code ?? ''} ${body} ${wb}${isStore(a.kind) ? afterStore(e) : ''}`;
+  return `${fault} ${at.code} ${post?.code ?? ''} ${body} ${wb}`;
 }
 
 function ldstReg(e: Emitter, a: Args): string | undefined {
@@ -207,30 +260,75 @@ function ldstReg(e: Emitter, a: Args): string | undefined {
   const body = transfer(e, a.kind, a.bytes, a.t, al, ah);
   if (body === undefined) return undefined;
   const fault = e.faultable();
-  return `${fault} ${addr} ${body}${isStore(a.kind) ? afterStore(e) : ''}`;
+  return `${fault} ${addr} ${body}`;
 }
 
+/** A piece of a multi-register store: `bytes` (4 or 8) at `off` from the address. */
+interface Word {
+  off: number;
+  bytes: number;
+  lo: string;
+  hi: string;
+}
+
+/**
+ * Several stores at (al, ah) as one access: all written through the write TLB when the whole
+ * range is in one page there; else the range is probed first, so a fault writes nothing.
+ */
+function storeWords(e: Emitter, al: string, ah: string, words: Word[], total: number): string {
+  const [i, o, p, view] = [e.temp(), e.temp(), e.temp(), e.temp()];
+  let fast = `const ${p} = wBase[${i}] + ${o}, ${view} = wView[${i}];`;
+  let slow = `cpu.probeWrite(${al}, ${ah}, ${total});`;
+  for (const w of words) {
+    fast += ` ${view}.setInt32(${p} + ${w.off}, ${w.lo}, true);`;
+    if (w.bytes === 8) fast += ` ${view}.setInt32(${p} + ${w.off + 4}, ${w.hi}, true);`;
+    const at = w.off === 0 ? { code: '', al, ah } : next(e, al, ah, w.off);
+    slow += ` ${at.code} ${w.bytes === 8 ? `cpu.store64(${at.al}, ${at.ah}, ${w.lo}, ${w.hi});` : `cpu.store32(${at.al}, ${at.ah}, ${w.lo});`}`;
+  }
+  return `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (wTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - total}) { ${fast} } else { ${slow}${afterStore(e)} }`;
+}
+
+/** The words of register t (general or SIMD&FP) for a transfer of `bytes`. */
+function words(e: Emitter, fp: number, t: number, bytes: number, off: number): Word[] {
+  if (!fp) return [{ off, bytes, lo: e.lo(t), hi: e.hi(t) }];
+  const w: Word[] = [{ off, bytes: Math.min(bytes, 8), lo: `V[${4 * t}] | 0`, hi: `V[${4 * t + 1}] | 0` }];
+  if (bytes === 16) w.push({ off: off + 8, bytes: 8, lo: `V[${4 * t + 2}] | 0`, hi: `V[${4 * t + 3}] | 0` });
+  return w;
+}
+
+/** LDP/STP and their pre/post-index forms, general and SIMD&FP registers. */
 function ldstPair(e: Emitter, a: Args): string | undefined {
-  if (a.fp && a.bytes === 16) return undefined;
   const fault = e.faultable();
   const at = address(e, a.n, a.index === 1 ? 0 : a.offset);
-  const second = next(e, at.al, at.ah, a.bytes);
   let body: string;
   if (a.load) {
-    const v = [e.temp(), e.temp(), e.temp(), e.temp()];
-    const load = (al: string, ah: string, x: string, y: string): string =>
-      a.bytes === 8 ? `cpu.load64(${al}, ${ah}); const ${x} = cpu.l64lo, ${y} = cpu.l64hi;` : `const ${x} = cpu.load32(${al}, ${ah}), ${y} = ${a.signed ? `${x} >> 31` : '0'};`;
-    body = `${load(at.al, at.ah, v[0]!, v[1]!)} ${load(second.al, second.ah, v[2]!, v[3]!)} `;
+    // Everything is read before anything is written: a fault leaves the registers as they were.
+    const reads: string[] = [];
+    const parts: { x: string; y: string }[] = [];
+    for (let k = 0; k < (a.bytes === 16 ? 4 : 2); k++) {
+      const step = Math.min(a.bytes, 8);
+      const addr = k === 0 ? { code: '', al: at.al, ah: at.ah } : next(e, at.al, at.ah, k * step);
+      if (step === 8) {
+        const l = load64(e, addr.al, addr.ah);
+        reads.push(`${addr.code} ${l.code}`);
+        parts.push({ x: l.x, y: l.y });
+      } else {
+        const l = load(e, 4, addr.al, addr.ah);
+        reads.push(`${addr.code} ${l.code}`);
+        parts.push({ x: l.v, y: a.signed ? `${l.v} >> 31` : '0' });
+      }
+    }
+    body = reads.join(' ');
     if (a.fp) {
-      const w = (t: number, x: string, y: string): string => `V[${4 * t}] = ${x}; V[${4 * t + 1}] = ${a.bytes === 8 ? y : '0'}; V[${4 * t + 2}] = 0; V[${4 * t + 3}] = 0;`;
-      body += `${w(a.t, v[0]!, v[1]!)} ${w(a.t2, v[2]!, v[3]!)}`;
-    } else body += `${e.set(a.t, v[0]!, v[1]!)} ${e.set(a.t2, v[2]!, v[3]!)}`;
+      const w = (t: number, p: { x: string; y: string }[]): string =>
+        a.bytes === 16
+          ? `V[${4 * t}] = ${p[0]!.x}; V[${4 * t + 1}] = ${p[0]!.y}; V[${4 * t + 2}] = ${p[1]!.x}; V[${4 * t + 3}] = ${p[1]!.y};`
+          : `V[${4 * t}] = ${p[0]!.x}; V[${4 * t + 1}] = ${a.bytes === 8 ? p[0]!.y : '0'}; V[${4 * t + 2}] = 0; V[${4 * t + 3}] = 0;`;
+      body += a.bytes === 16 ? ` ${w(a.t, parts.slice(0, 2))} ${w(a.t2, parts.slice(2))}` : ` ${w(a.t, [parts[0]!])} ${w(a.t2, [parts[1]!])}`;
+    } else body += ` ${e.set(a.t, parts[0]!.x, parts[0]!.y)} ${e.set(a.t2, parts[1]!.x, parts[1]!.y)}`;
   } else {
-    const src = (t: number): [string, string] => (a.fp ? [`V[${4 * t}] | 0`, `V[${4 * t + 1}] | 0`] : [e.lo(t), e.hi(t)]);
-    const [x0, x1] = src(a.t);
-    const [y0, y1] = src(a.t2);
-    if (a.bytes === 8) body = `cpu.probeWrite(${at.al}, ${at.ah}, 16); cpu.store64(${at.al}, ${at.ah}, ${x0}, ${x1}); cpu.store64(${second.al}, ${second.ah}, ${y0}, ${y1});`;
-    else body = `cpu.probeWrite(${at.al}, ${at.ah}, 8); cpu.store32(${at.al}, ${at.ah}, ${x0}); cpu.store32(${second.al}, ${second.ah}, ${y0});`;
+    const w = [...words(e, a.fp, a.t, a.bytes, 0), ...words(e, a.fp, a.t2, a.bytes, a.bytes)];
+    body = storeWords(e, at.al, at.ah, w, 2 * a.bytes);
   }
   let wb = '';
   let post = '';
@@ -240,7 +338,7 @@ function ldstPair(e: Emitter, a: Args): string | undefined {
     post = w.code;
     wb = e.set(a.n, w.al, w.ah);
   }
-  return `${fault} ${at.code} ${post} ${second.code} ${body} ${wb}${a.load ? '' : afterStore(e)}`;
+  return `${fault} ${at.code} ${post} ${body} ${wb}`;
 }
 
 export const ROWS: Record<string, RowEmitter> = {
@@ -397,6 +495,9 @@ export const ROWS: Record<string, RowEmitter> = {
       case 11:
         code = `const ${pl} = Math.imul(${nl}, ${ml}), ${ph} = mulhu(${nl}, ${ml});`;
         break;
+      case 4:
+      case 12:
+        return e.set(a.d, `${a.op === 12 ? 'umulh' : 'smulh'}(${nl}, ${e.hi(a.n)}, ${ml}, ${e.hi(a.m)}, W)`, 'W[1]');
       default:
         return undefined;
     }

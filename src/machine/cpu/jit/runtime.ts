@@ -34,3 +34,44 @@ export function storeFlags(cpu: { n: number; z: number; c: number; v: number }, 
     cpu.v = (sf ? ~(ah ^ bh) & (ah ^ rh) : ~(al ^ bl) & (al ^ rl)) < 0 ? 1 : 0;
   }
 }
+
+/**
+ * The high 64 bits of the unsigned 128-bit product of (al, ah) and (bl, bh): returns the low
+ * word and leaves the high word in `out[1]`.
+ */
+export function umulh(al: number, ah: number, bl: number, bh: number, out: Int32Array): number {
+  // Schoolbook on 32-bit words: (ah·2^32 + al)(bh·2^32 + bl).
+  const ll = mulhu(al, bl) >>> 0; // high word of al·bl (its low word only feeds the carry below)
+  const lhLo = Math.imul(al, bh) >>> 0;
+  const lhHi = mulhu(al, bh) >>> 0;
+  const hlLo = Math.imul(ah, bl) >>> 0;
+  const hlHi = mulhu(ah, bl) >>> 0;
+  const hhLo = Math.imul(ah, bh) >>> 0;
+  const hhHi = mulhu(ah, bh) >>> 0;
+  // Word 1 (bits 32–63): ll + lhLo + hlLo, its carry goes to word 2.
+  const w1 = ll + lhLo + hlLo;
+  const c1 = Math.floor(w1 / 4294967296);
+  const w2 = hhLo + lhHi + hlHi + c1;
+  const c2 = Math.floor(w2 / 4294967296);
+  out[1] = (hhHi + c2) | 0;
+  return w2 | 0;
+}
+
+/** The high 64 bits of the signed 128-bit product (see `umulh`). */
+export function smulh(al: number, ah: number, bl: number, bh: number, out: Int32Array): number {
+  let lo = umulh(al, ah, bl, bh, out);
+  let hi = out[1]!;
+  // Signed correction: subtract b·2^64 if a < 0 and a·2^64 if b < 0 (from the high half).
+  if (ah < 0) {
+    const s = (lo >>> 0) - (bl >>> 0);
+    hi = (hi - bh - (s < 0 ? 1 : 0)) | 0;
+    lo = s | 0;
+  }
+  if (bh < 0) {
+    const s = (lo >>> 0) - (al >>> 0);
+    hi = (hi - ah - (s < 0 ? 1 : 0)) | 0;
+    lo = s | 0;
+  }
+  out[1] = hi;
+  return lo;
+}
