@@ -6,7 +6,8 @@ import { SP } from '../slots.js';
 import { Emitter } from './emitter.js';
 import { directTarget, discoverRegion, isTerminator } from './region.js';
 import { ROWS } from './rows.js';
-import { mulhs, mulhu, smulh, storeFlags, umulh } from './runtime.js';
+import { SIMD_ROWS } from './simd-rows.js';
+import { mulhs, mulhu, sdiv64, smulh, storeFlags, udiv64, umulh } from './runtime.js';
 
 /**
  * The block compiler: the hot part of a code page becomes one JavaScript function.
@@ -72,8 +73,8 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
   for (const b of region.blocks) code.heat.fill(0, b.start, b.end);
   const { leaders } = region;
   const e = new Emitter();
-  const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'W', 'storeFlags'];
-  const values: unknown[] = [mulhu, mulhs, umulh, smulh, new Int32Array(2), storeFlags];
+  const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'udiv64', 'sdiv64', 'W', 'storeFlags'];
+  const values: unknown[] = [mulhu, mulhs, umulh, smulh, udiv64, sdiv64, new Int32Array(2), storeFlags];
   const view = code.page.view;
 
   const handlerCall = (i: number, name: string, terminator: boolean): string => {
@@ -121,7 +122,7 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
         ended = true;
         break;
       }
-      const inline = ROWS[name]?.(e, a);
+      const inline = (ROWS[name] ?? SIMD_ROWS[name])?.(e, a);
       if (DUMP) body.push(`// ${disassemble(view.getUint32(code.page.base + i * 4, true), i * 4)}${inline === undefined ? ' (handler)' : ''}`);
       body.push(inline ?? handlerCall(i, name, false));
     }

@@ -13,7 +13,7 @@ import { storeFlagsCode } from './flags.js';
  *
  * Names the generated code can use: `cpu`, `V` (cpu.V32), `base` (the page's guest address),
  * `mulhu`/`mulhs` (high words of 32×32 products), `umulh`/`smulh` (high halves of 64×64
- * products: the low word returned, the high word in `W[1]`).
+ * products: the low word returned, the high word in `W[1]`), `udiv64`/`sdiv64` (likewise).
  */
 
 // The argument records of the rows handled here (see insns/*.ts for their fields).
@@ -62,9 +62,11 @@ function shift64Const(lo: string, hi: string, type: number, a: number): [string,
 function addSub(e: Emitter, d: number, sf: number, sub: number, nl: string, nh: string, bl: string, bh: string): string {
   const op = sub ? '-' : '+';
   if (!sf) return e.set(d, `(${nl} ${op} ${bl}) | 0`, '0');
-  const s = e.temp();
-  const carry = sub ? `(${s} < 0 ? 1 : 0)` : `(${s} > 4294967295 ? 1 : 0)`;
-  return `const ${s} = (${nl} >>> 0) ${op} (${bl} >>> 0); ${e.set(d, `${s} | 0`, `(${nh} ${op} ${bh} ${op} ${carry}) | 0`)}`;
+  // Int32 arithmetic only (wrapping adds, unsigned compares for the carry): V8 then never
+  // speculates on a result's range and never deoptimises on an unusual value.
+  const [x, y, r] = [e.temp(), e.temp(), e.temp()];
+  const carry = sub ? `((${x} >>> 0) < (${y} >>> 0) ? 1 : 0)` : `((${r} >>> 0) < (${x} >>> 0) ? 1 : 0)`;
+  return `const ${x} = ${nl}, ${y} = ${bl}, ${r} = (${x} ${op} ${y}) | 0; ${e.set(d, r, `(${nh} ${op} ${bh} ${op} ${carry}) | 0`)}`;
 }
 
 /** Add/subtract setting the flags: operands and result become constants the flags refer to. */
@@ -78,9 +80,8 @@ function addSubFlags(e: Emitter, d: number, sf: number, sub: number, nl: string,
   const op = sub ? '-' : '+';
   let code = sf ? `const ${al} = ${nl}, ${ah} = ${nh}, ${cl} = ${bl}, ${ch} = ${bh}; ` : `const ${al} = ${nl}, ${cl} = ${bl}; `;
   if (sf) {
-    const s = e.temp();
-    const carry = sub ? `(${s} < 0 ? 1 : 0)` : `(${s} > 4294967295 ? 1 : 0)`;
-    code += `const ${s} = (${al} >>> 0) ${op} (${cl} >>> 0), ${rl} = ${s} | 0, ${rh} = (${ah} ${op} ${ch} ${op} ${carry}) | 0; `;
+    const carry = sub ? `((${al} >>> 0) < (${cl} >>> 0) ? 1 : 0)` : `((${rl} >>> 0) < (${al} >>> 0) ? 1 : 0)`;
+    code += `const ${rl} = (${al} ${op} ${cl}) | 0, ${rh} = (${ah} ${op} ${ch} ${op} ${carry}) | 0; `;
   } else code += `const ${rl} = (${al} ${op} ${cl}) | 0; `;
   code += e.set(d, rl, rh);
   e.setFlags({ kind: sub ? 'sub' : 'add', sf, al, ah, bl: cl, bh: ch, rl, rh });
@@ -124,17 +125,16 @@ function address(e: Emitter, n: number, offset: number): { code: string; al: str
   const al = e.temp();
   const ah = e.temp();
   if (offset === 0) return { code: `const ${al} = ${e.lo(n)}, ${ah} = ${e.hi(n)};`, al, ah };
-  const s = e.temp();
-  const carry = offset > 0 ? `(${s} > 4294967295 ? 1 : 0)` : `(${s} < 0 ? -1 : 0)`;
-  return { code: `const ${s} = (${e.lo(n)} >>> 0) + ${offset}, ${al} = ${s} | 0, ${ah} = (${e.hi(n)} + ${carry}) | 0;`, al, ah };
+  const b = e.temp();
+  const carry = offset > 0 ? `((${al} >>> 0) < (${b} >>> 0) ? 1 : 0)` : `((${al} >>> 0) > (${b} >>> 0) ? -1 : 0)`;
+  return { code: `const ${b} = ${e.lo(n)}, ${al} = (${b} + ${offset}) | 0, ${ah} = (${e.hi(n)} + ${carry}) | 0;`, al, ah };
 }
 
 /** The address plus `k` bytes (k < 4096), for the second register of a pair. */
 function next(e: Emitter, al: string, ah: string, k: number): { code: string; al: string; ah: string } {
-  const s = e.temp();
   const bl = e.temp();
   const bh = e.temp();
-  return { code: `const ${s} = (${al} >>> 0) + ${k}, ${bl} = ${s} | 0, ${bh} = ${s} > 4294967295 ? (${ah} + 1) | 0 : ${ah};`, al: bl, ah: bh };
+  return { code: `const ${bl} = (${al} + ${k}) | 0, ${bh} = (${bl} >>> 0) < (${al} >>> 0) ? (${ah} + 1) | 0 : ${ah};`, al: bl, ah: bh };
 }
 
 // Transfer kinds of insns/ldst.ts.
@@ -256,7 +256,7 @@ function ldstReg(e: Emitter, a: Args): string | undefined {
   const s = e.temp();
   const al = e.temp();
   const ah = e.temp();
-  const addr = `${off.code} const ${s} = (${e.lo(a.n)} >>> 0) + (${off.bl} >>> 0), ${al} = ${s} | 0, ${ah} = (${e.hi(a.n)} + ${off.bh} + (${s} > 4294967295 ? 1 : 0)) | 0;`;
+  const addr = `${off.code} const ${s} = ${e.lo(a.n)}, ${al} = (${s} + ${off.bl}) | 0, ${ah} = (${e.hi(a.n)} + ${off.bh} + ((${al} >>> 0) < (${s} >>> 0) ? 1 : 0)) | 0;`;
   const body = transfer(e, a.kind, a.bytes, a.t, al, ah);
   if (body === undefined) return undefined;
   const fault = e.faultable();
@@ -424,8 +424,8 @@ export const ROWS: Record<string, RowEmitter> = {
         const s = e.temp();
         const x = a.kind === 1 ? ml : `~${ml}`;
         const xh = a.kind === 1 ? mh : a.sf ? `~${mh}` : '0';
-        code += `const ${s} = (${x} >>> 0) + 1; `;
-        return code + e.set(a.d, `${c} ? ${nl} : ${s} | 0`, a.sf ? `${c} ? ${nh} : (${xh} + (${s} > 4294967295 ? 1 : 0)) | 0` : '0');
+        code += `const ${s} = (${x} + 1) | 0; `;
+        return code + e.set(a.d, `${c} ? ${nl} : ${s}`, a.sf ? `${c} ? ${nh} : (${xh} + (${s} === 0 ? 1 : 0)) | 0` : '0');
       }
     }
   },
@@ -445,7 +445,7 @@ export const ROWS: Record<string, RowEmitter> = {
   DP2(e, a) {
     const [nl, nh, ml] = [e.lo(a.n), e.hi(a.n), e.lo(a.m)];
     if (a.op === 2 || a.op === 3) {
-      if (a.sf) return undefined;
+      if (a.sf) return e.set(a.d, `${a.op === 2 ? 'udiv64' : 'sdiv64'}(${nl}, ${nh}, ${ml}, ${e.hi(a.m)}, W)`, 'W[1]');
       const b = e.temp();
       const q = a.op === 2 ? `Math.floor((${nl} >>> 0) / (${b} >>> 0)) | 0` : `Math.trunc(${nl} / ${b}) | 0`;
       return `const ${b} = ${ml}; ${e.set(a.d, `${b} === 0 ? 0 : ${q}`, '0')}`;

@@ -75,3 +75,44 @@ export function smulh(al: number, ah: number, bl: number, bh: number, out: Int32
   out[1] = hi;
   return lo;
 }
+
+/** UDIV (64-bit): returns the low word of the quotient, the high word in `out[1]`; x / 0 = 0. */
+export function udiv64(al: number, ah: number, bl: number, bh: number, out: Int32Array): number {
+  if (bh === 0) {
+    // A 32-bit divisor: long division in 32-, 16- and 16-bit steps, each exact in a double.
+    const b = bl >>> 0;
+    if (b === 0) {
+      out[1] = 0;
+      return 0;
+    }
+    const a1 = ah >>> 0;
+    const qh = Math.floor(a1 / b);
+    const x = (a1 - qh * b) * 65536 + (al >>> 16);
+    const q1 = Math.floor(x / b);
+    const y = (x - q1 * b) * 65536 + (al & 0xffff);
+    const q0 = Math.floor(y / b);
+    out[1] = qh | 0;
+    return (q1 << 16) | q0;
+  }
+  const q = ((BigInt(ah >>> 0) << 32n) | BigInt(al >>> 0)) / ((BigInt(bh >>> 0) << 32n) | BigInt(bl >>> 0));
+  out[1] = Number(q >> 32n) | 0;
+  return Number(q & 0xffffffffn) | 0;
+}
+
+/** SDIV (64-bit), as `udiv64`: truncating, x / 0 = 0, and INT64_MIN / −1 = INT64_MIN. */
+export function sdiv64(al: number, ah: number, bl: number, bh: number, out: Int32Array): number {
+  const negA = ah < 0;
+  const negB = bh < 0;
+  if (negA) ({ al, ah } = negate(al, ah));
+  if (negB) ({ al: bl, ah: bh } = negate(bl, bh));
+  const lo = udiv64(al, ah, bl, bh, out);
+  if (negA === negB) return lo;
+  const r = negate(lo, out[1]!);
+  out[1] = r.ah;
+  return r.al;
+}
+
+function negate(al: number, ah: number): { al: number; ah: number } {
+  const l = ((~al >>> 0) + 1) >>> 0;
+  return { al: l | 0, ah: (~ah + (l === 0 ? 1 : 0)) | 0 };
+}
