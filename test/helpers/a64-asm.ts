@@ -26,6 +26,16 @@ export const asm = {
   mrs: (t: number, reg: 'nzcv' | 'fpcr' | 'fpsr' | 'tpidr_el0'): number => (0xd5300000 | (SYSREG_BITS[reg] << 5) | x(t)) >>> 0,
   /** MOV SP, Xn (ADD SP, Xn, #0) */
   movToSp: (n: number): number => (0x91000000 | (x(n) << 5) | 31) >>> 0,
+  /** ADD Xd, Xn, #imm12 */
+  addImm: (d: number, n: number, imm: number): number => (0x91000000 | ((imm & 0xfff) << 10) | (x(n) << 5) | x(d)) >>> 0,
+  /** SUBS Xd, Xn, #imm12 */
+  subsImm: (d: number, n: number, imm: number): number => (0xf1000000 | ((imm & 0xfff) << 10) | (x(n) << 5) | x(d)) >>> 0,
+  /** B.cond to an offset in instructions */
+  bcond: (cond: number, words: number): number => (0x54000000 | ((words & 0x7ffff) << 5) | (cond & 15)) >>> 0,
+  /** B to an offset in instructions */
+  b: (words: number): number => (0x14000000 | (words & 0x3ffffff)) >>> 0,
+  /** STR Wt, [Xn, #imm] (imm a multiple of 4) */
+  strW: (t: number, n: number, imm: number): number => (0xb9000000 | ((imm / 4) << 10) | (x(n) << 5) | x(t)) >>> 0,
   svc0: 0xd4000001,
   nop: 0xd503201f,
 };

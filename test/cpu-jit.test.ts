@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { Access, type AddressSpace } from '../src/machine/cpu/address-space.js';
+import { Cpu } from '../src/machine/cpu/cpu.js';
+import { FSC, MemoryFault, Stop } from '../src/machine/cpu/fault.js';
+import { mulhs, mulhu, sdiv64, smulh, udiv64, umulh } from '../src/machine/cpu/jit/runtime.js';
+import { GenericTimer } from '../src/machine/devices/generic-timer.js';
+import { FlatSpace, PERM_R, PERM_W, PERM_X } from '../src/machine/memory/flat-space.js';
+import { PhysPage } from '../src/machine/memory/phys-page.js';
+import { asm, wordsToBytes } from './helpers/a64-asm.js';
+import { rng } from './helpers/rng.js';
+
+/**
+ * The block compiler against the interpreter on programs built to stress what compiled code
+ * must get exactly right: faults in the middle of a block, code that rewrites itself, runs
+ * cut at arbitrary instruction counts (as timer interrupts cut them), and mappings that change
+ * under compiled code. Each program runs interpreted, compiled at first sight, and compiled
+ * when hot; registers, flags, the stop, the PC and the retired-instruction count must agree.
+ */
+
+const CODE = 0x10000;
+const DATA = 0x20000;
+const EQ = 0;
+const NE = 1;
+
+type Mode = 'off' | 'eager' | 'hot';
+const MODES: Mode[] = ['off', 'eager', 'hot'];
+
+function makeCpu(space: AddressSpace, mode: Mode): Cpu {
+  let cpu: Cpu | undefined;
+  cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
+  if (mode === 'off') cpu.blocksEnabled = false;
+  if (mode === 'eager') cpu.hotThreshold = 1;
+  cpu.pc = CODE;
+  return cpu;
+}
+
+function flatProgram(words: number[], dataBytes = 4096): FlatSpace {
+  const space = new FlatSpace();
+  space.map(CODE, 4096, PERM_R | PERM_W | PERM_X);
+  space.write(CODE, wordsToBytes(words));
+  space.map(DATA, dataBytes, PERM_R | PERM_W);
+  return space;
+}
+
+/** Everything a run leaves behind that both tiers must agree on. */
+function state(cpu: Cpu, stop: Stop): unknown {
+  return { stop, pc: cpu.pc, icount: cpu.icount, x: Array.from({ length: 32 }, (_, i) => cpu.getX(i)), nzcv: cpu.nzcv, esr: cpu.esr, far: [cpu.farLo, cpu.farHi] };
+}
+
+/** Run to a stop other than Budget, in chunks of `chunk()` instructions; the stops along the way are recorded. */
+function runAll(cpu: Cpu, chunk: () => number): { end: unknown; stops: [number, number][] } {
+  const stops: [number, number][] = [];
+  for (let guard = 0; guard < 1e6; guard++) {
+    const stop = cpu.run(chunk());
+    stops.push([cpu.pc, cpu.icount]);
+    if (stop !== Stop.Budget && stop !== Stop.TimeSync) return { end: state(cpu, stop), stops };
+  }
+  throw new Error('the program did not stop');
+}
+
+/** A counting loop that walks a pointer off the end of its data page: the load faults on iteration 513. */
+const FAULTING_LOOP = [
+  asm.movz(0, 0),
+  asm.movz(1, 1000),
+  asm.movz(2, DATA & 0xffff),
+  asm.movk(2, DATA >>> 16, 16),
+  // loop:
+  asm.addImm(0, 0, 1),
+  asm.subsImm(1, 1, 1),
+  asm.ldrX(3, 2, 0),
+  asm.addImm(2, 2, 8),
+  asm.bcond(NE, -4),
+  asm.svc0,
+];
+
+describe('compiled code and the interpreter agree', () => {
+  it('on a fault in the middle of a compiled block: PC, registers, flags, count and syndrome', () => {
+    const results = MODES.map((mode) => runAll(makeCpu(flatProgram(FAULTING_LOOP), mode), () => 1e6).end);
+    const interpreted = results[0] as { stop: Stop; pc: number; icount: number; x: bigint[]; far: number[] };
+    expect(interpreted.stop).toBe(Stop.DataAbort);
+    expect(interpreted.pc).toBe(CODE + 6 * 4);
+    // The flags are those of the SUBS just before the faulting load.
+    expect(interpreted.x[1]).toBe(1000n - 513n);
+    expect(interpreted.far[0]).toBe(DATA + 4096);
+    expect(interpreted.icount).toBe(4 + 512 * 5 + 2);
+    for (const r of results) expect(r).toEqual(interpreted);
+  });
+
+  it('when runs are cut at arbitrary instruction counts, as interrupts cut them', () => {
+    for (const seed of [1, 2, 3]) {
+      const results = MODES.map((mode) => {
+        const r = rng(seed);
+        return runAll(makeCpu(flatProgram(FAULTING_LOOP), mode), () => 1 + Math.floor(r() * 23));
+      });
+      for (const r of results) expect(r).toEqual(results[0]);
+    }
+  });
+
+  it('on code that rewrites an instruction of its own hot loop', () => {
+    // x0 counts by 1 for 100 iterations; then the loop's ADD #1 is overwritten with ADD #2 and
+    // it runs 100 more: 300 in the end, however the loop was compiled.
+    const addTwo = asm.addImm(0, 0, 2);
+    const words = [
+      asm.movz(0, 0),
+      asm.movz(1, 100),
+      asm.movz(5, addTwo & 0xffff),
+      asm.movk(5, addTwo >>> 16, 16),
+      asm.movz(6, CODE & 0xffff),
+      asm.movk(6, CODE >>> 16, 16),
+      asm.movz(7, 2),
+      // loop (index 7):
+      asm.addImm(0, 0, 1),
+      asm.subsImm(1, 1, 1),
+      asm.bcond(NE, -2),
+      asm.subsImm(7, 7, 1),
+      asm.bcond(EQ, 4),
+      asm.strW(5, 6, 7 * 4),
+      asm.movz(1, 100),
+      asm.b(-7),
+      asm.svc0,
+    ];
+    for (const chunk of [1e6, 13]) {
+      const results = MODES.map((mode) => runAll(makeCpu(flatProgram(words), mode), () => chunk).end);
+      expect((results[0] as { x: bigint[] }).x[0]).toBe(300n);
+      expect((results[0] as { stop: Stop }).stop).toBe(Stop.Svc);
+      for (const r of results) expect(r).toEqual(results[0]);
+    }
+  });
+
+  it('when the page under compiled code is remapped', () => {
+    // Two physical pages with the same loop, adding 1 or 3; the virtual page moves from one to the other.
+    const loop = (k: number): number[] => [asm.movz(1, 50), asm.addImm(0, 0, k), asm.subsImm(1, 1, 1), asm.bcond(NE, -2), asm.svc0];
+    const pages = [1, 3].map((k, i) => {
+      const page = new PhysPage(100 + i, new DataView(new ArrayBuffer(4096)), 0);
+      page.bytes.set(wordsToBytes(loop(k)));
+      return page;
+    });
+    let current = pages[0]!;
+    const space: AddressSpace = {
+      translate(lo, hi, access) {
+        if (hi === 0 && lo >>> 12 === CODE >>> 12 && access !== Access.Write) return current;
+        throw new MemoryFault(FSC.translation(3), lo, hi, access === Access.Write, access === Access.Fetch);
+      },
+    };
+    for (const mode of MODES) {
+      current = pages[0]!;
+      const cpu = makeCpu(space, mode);
+      for (let round = 0; round < 4; round++) {
+        expect(cpu.run(1e6)).toBe(Stop.Svc);
+        cpu.pc = CODE;
+      }
+      current = pages[1]!;
+      cpu.flushTlb();
+      expect(cpu.run(1e6)).toBe(Stop.Svc);
+      expect(cpu.getX(0)).toBe(4n * 50n + 3n * 50n);
+      expect(cpu.icount).toBe(5 * (1 + 50 * 3 + 1));
+    }
+  });
+});
+
+describe('the helpers compiled code calls', () => {
+  const r = rng(11);
+  const word = (): number => {
+    const k = Math.floor(r() * 8);
+    return k === 0 ? 0 : k === 1 ? -1 : k === 2 ? 0x7fffffff : k === 3 ? -0x80000000 : k === 4 ? 1 : (r() * 2 ** 32) | 0;
+  };
+  const big = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  const W = new Int32Array(2);
+
+  it('multiply: mulhu, mulhs, umulh and smulh match BigInt', () => {
+    for (let i = 0; i < 20000; i++) {
+      const [al, ah, bl, bh] = [word(), word(), word(), word()];
+      expect(mulhu(al, bl) >>> 0).toBe(Number(((BigInt(al >>> 0) * BigInt(bl >>> 0)) >> 32n) & 0xffffffffn));
+      expect(mulhs(al, bl)).toBe(Number(BigInt.asIntN(32, (BigInt(al) * BigInt(bl)) >> 32n)));
+      const [a, b] = [big(al, ah), big(bl, bh)];
+      let lo = umulh(al, ah, bl, bh, W);
+      expect(big(lo, W[1]!)).toBe(BigInt.asUintN(64, (a * b) >> 64n));
+      lo = smulh(al, ah, bl, bh, W);
+      expect(big(lo, W[1]!)).toBe(BigInt.asUintN(64, (BigInt.asIntN(64, a) * BigInt.asIntN(64, b)) >> 64n));
+    }
+  });
+
+  it('divide: udiv64 and sdiv64 match BigInt, with x / 0 = 0', () => {
+    for (let i = 0; i < 20000; i++) {
+      const [al, ah, bl] = [word(), word(), word()];
+      const bh = i % 2 === 0 ? 0 : word();
+      const [a, b] = [big(al, ah), big(bl, bh)];
+      let lo = udiv64(al, ah, bl, bh, W);
+      expect(big(lo, W[1]!)).toBe(b === 0n ? 0n : a / b);
+      lo = sdiv64(al, ah, bl, bh, W);
+      const [sa, sb] = [BigInt.asIntN(64, a), BigInt.asIntN(64, b)];
+      expect(big(lo, W[1]!)).toBe(BigInt.asUintN(64, sb === 0n ? 0n : sa / sb));
+    }
+  });
+});
