@@ -104,6 +104,16 @@ describe('sel4ts run', () => {
     expect(r.stderr).toMatch(/monitor +\d+/);
   });
 
+  it('--no-jit interprets every instruction and retires exactly the same ones', async () => {
+    const system = fileURLToPath(new URL('../examples/passive-server/passive-server.system', import.meta.url));
+    const compiled = await sel4ts('run', system, '--stats');
+    const interpreted = await sel4ts('run', system, '--stats', '--no-jit');
+    expect(interpreted.code).toBe(compiled.code);
+    expect(interpreted.stdout).toBe(compiled.stdout);
+    expect(interpreted.stderr).toBe(compiled.stderr);
+    expect(compiled.stderr).toMatch(/server +[1-9]\d{6}/);
+  });
+
   it('rejects a bad image in one line with exit code 1, and bad options with exit code 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sel4ts-'));
     await sel4ts('build', HELLO, '-o', join(dir, 'img'), '-r', join(dir, 'r.txt'));

@@ -66,6 +66,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--input <text|file|->', 'bytes for the UART to receive: a file name, the text itself, or - for standard input, live')
     .option('--trace <what>', 'print syscalls, faults or sched events on stderr (repeatable)', collect, [])
     .option('--stats', 'print per-PD instructions, virtual time, IPCs, signals and faults')
+    .option('--no-jit', 'interpret every instruction (no compiled code), for debugging')
     .action(async (system: string, opts: Record<string, unknown>) => {
       setExit(await runCommand(system, opts, io));
     });
@@ -79,7 +80,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--stats', 'print retired instructions and MIPS on stderr')
     .option('--max-instructions <n>', 'stop after this many instructions')
     .option('--trace-syscalls', 'print each system call on stderr')
-    .option('--no-jit', 'interpret every instruction (no compiled blocks), for debugging')
+    .option('--no-jit', 'interpret every instruction (no compiled code), for debugging')
     .passThroughOptions()
     .action((elf: string, args: string[], opts: Record<string, unknown>) => {
       setExit(machineExecCommand(elf, args, opts, io));

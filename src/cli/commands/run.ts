@@ -15,6 +15,8 @@ export interface RunCommandOptions extends BuildCommandOptions {
   input?: string;
   trace?: string[];
   stats?: boolean;
+  /** False with --no-jit: the interpreter alone. */
+  jit?: boolean;
 }
 
 const CPU_HZ = 1_000_000_000;
@@ -54,6 +56,8 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   let booted: Booted | undefined;
   const machineOptions = {
     cpuHz: CPU_HZ,
+    // commander's --no-jit sets jit to false.
+    jit: opts.jit === false ? ('off' as const) : ('hot' as const),
     input,
     console: (byte: number) => {
       io.stdout(String.fromCharCode(byte));
