@@ -32,10 +32,11 @@ export interface CodePage {
   args: unknown[];
   /** Row names, for the block compiler. */
   names: (string | undefined)[];
-  /** The compiled function of the page's hot code, and the instructions it can start at (1). */
-  region: RegionFn | undefined;
-  entry: Uint8Array;
-  /** Instructions the function covers (they stay in when it is recompiled). */
+  /** The compiled function that can start at each instruction (its block starts). */
+  fnAt: (RegionFn | undefined)[];
+  /** How often a function of the page was compiled (up to 6). */
+  compiles: number;
+  /** Instructions compiled code covers (they stay in when the page is compiled again). */
   hot: Uint8Array;
   /** How often the interpreter executed each instruction. */
   heat: Uint16Array;
@@ -209,10 +210,11 @@ export class Cpu {
         const code = this.curCode!;
         const idx = off >>> 2;
         if (blocks) {
-          if (code.entry[idx] === 1) {
+          const region = code.fnAt[idx];
+          if (region !== undefined) {
             this.codeChanged = false;
             inRegion = this.curBase;
-            const n = code.region!(this, inRegion, idx, budget - executed);
+            const n = region(this, inRegion, idx, budget - executed);
             inRegion = -1;
             executed += n;
             // Nothing retired and still here: the first block does not fit the budget.
@@ -220,11 +222,11 @@ export class Cpu {
               pc = this.nextPc;
               continue;
             }
-          } else if (++code.heat[idx]! >= this.hotThreshold) {
+          } else if (++code.heat[idx]! >= this.hotThreshold << code.compiles) {
+            // Each recompile of a page waits twice as long: a new function starts cold in V8.
+            if (code.compiles < 6) code.compiles++;
             const { fn, leaders } = compileRegion(code, idx, Math.max(1, this.hotThreshold >> 2));
-            code.region = fn;
-            code.entry.fill(0);
-            for (const l of leaders) code.entry[l] = 1;
+            for (const l of leaders) code.fnAt[l] = fn;
             continue;
           }
         }
@@ -340,8 +342,8 @@ export class Cpu {
         fns: new Array<Handler | undefined>(1024).fill(undefined),
         args: new Array<unknown>(1024).fill(undefined),
         names: new Array<string | undefined>(1024).fill(undefined),
-        region: undefined,
-        entry: new Uint8Array(1024),
+        fnAt: new Array<RegionFn | undefined>(1024).fill(undefined),
+        compiles: 0,
         hot: new Uint8Array(1024),
         heat: new Uint16Array(1024),
       };

@@ -58,6 +58,11 @@ function fieldSlots(word: number, name: string): number[] {
   return [...new Set(fields.map((f) => (f === 31 ? SP : f)))];
 }
 
+/** Rows that load or store. */
+const MEMORY = new Set(['LDST_ui', 'LDST_imm9', 'LDST_reg', 'LDSTP']);
+/** Functions with more loads and stores than this call the CPU's access methods (see Emitter.inlineMemory). */
+const INLINE_ACCESSES = 40;
+
 let compiled = 0;
 /** SEL4TS_JIT_DUMP=dir writes each generated function there, with the disassembly (debugging). */
 const DUMP = process.env.SEL4TS_JIT_DUMP;
@@ -73,6 +78,9 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
   for (const b of region.blocks) code.heat.fill(0, b.start, b.end);
   const { leaders } = region;
   const e = new Emitter();
+  let accesses = 0;
+  for (const b of region.blocks) for (let i = b.start; i < b.end; i++) if (MEMORY.has(code.names[i]!)) accesses++;
+  e.inlineMemory = accesses <= INLINE_ACCESSES;
   const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'udiv64', 'sdiv64', 'W', 'storeFlags'];
   const values: unknown[] = [mulhu, mulhs, umulh, smulh, udiv64, sdiv64, new Int32Array(2), storeFlags];
   const view = code.page.view;

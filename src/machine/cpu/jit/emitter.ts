@@ -30,6 +30,11 @@ export class Emitter {
   /** The first instruction of the block being emitted, and whether it branches to itself. */
   block = 0;
   selfLoop = false;
+  /**
+   * Emit the soft TLB's fast path inline at each load and store (else call the CPU's access
+   * methods): fastest, but large; functions with many accesses would take V8 too long to optimise.
+   */
+  inlineMemory = true;
   /** The case number of each block by its first instruction (−1: not a block start). */
   blockNumber = new Int16Array(0);
 

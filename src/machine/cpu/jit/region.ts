@@ -21,7 +21,7 @@ export function isTerminator(name: string, args: unknown): boolean {
 const DIRECT = new Set(['B', 'BL', 'B_cond', 'CBZ', 'TBZ']);
 
 /** At most this many instructions in one function, so V8 still optimises it. */
-export const MAX_REGION = 400;
+export const MAX_REGION = 256;
 /** Blocks are split after this many instructions (the fault bookkeeping packs 6 bits). */
 export const MAX_BLOCK = 48;
 
@@ -78,7 +78,7 @@ export function discoverRegion(code: CodePage, entry: number, minHeat: number): 
   const leaders = new Set<number>([entry]);
   for (let i = 0; i < 1024; i++) {
     if (hot[i] === 0) continue;
-    if (i === 0 || hot[i - 1] === 0 || code.entry[i] === 1 || isTerminator(code.names[i - 1]!, code.args[i - 1])) leaders.add(i);
+    if (i === 0 || hot[i - 1] === 0 || code.fnAt[i] !== undefined || isTerminator(code.names[i - 1]!, code.args[i - 1])) leaders.add(i);
     const name = code.names[i]!;
     if (DIRECT.has(name)) {
       const t = directTarget(code, i);

@@ -156,6 +156,10 @@ function afterStore(e: Emitter): string {
  * load for everything else (misses, page crossings, devices, faults).
  */
 function load(e: Emitter, bytes: number, al: string, ah: string): { code: string; v: string } {
+  if (!e.inlineMemory) {
+    const v = e.temp();
+    return { code: `const ${v} = cpu.load${bytes * 8}(${al}, ${ah});`, v };
+  }
   const [i, o, v] = [e.temp(), e.temp(), e.temp()];
   const get = bytes === 1 ? 'getUint8' : bytes === 2 ? 'getUint16' : 'getInt32';
   return {
@@ -166,6 +170,10 @@ function load(e: Emitter, bytes: number, al: string, ah: string): { code: string
 
 /** An inline 64-bit load at (al, ah) into two constants. */
 function load64(e: Emitter, al: string, ah: string): { code: string; x: string; y: string } {
+  if (!e.inlineMemory) {
+    const [x, y] = [e.temp(), e.temp()];
+    return { code: `cpu.load64(${al}, ${ah}); const ${x} = cpu.l64lo, ${y} = cpu.l64hi;`, x, y };
+  }
   const [i, o, p, x, y] = [e.temp(), e.temp(), e.temp(), e.temp(), e.temp()];
   return {
     code: `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; let ${x}, ${y}; if (rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= 4088) { const ${p} = rBase[${i}] + ${o}; ${x} = rView[${i}].getInt32(${p}, true); ${y} = rView[${i}].getInt32(${p} + 4, true); } else { cpu.load64(${al}, ${ah}); ${x} = cpu.l64lo; ${y} = cpu.l64hi; }`,
@@ -183,6 +191,7 @@ function store(e: Emitter, bytes: number, al: string, ah: string, v: string, vh 
   const set = bytes === 1 ? 'setUint8' : bytes === 2 ? 'setUint16' : 'setInt32';
   const fast = bytes === 8 ? `const ${p} = wBase[${i}] + ${o}; wView[${i}].setInt32(${p}, ${v}, true); wView[${i}].setInt32(${p} + 4, ${vh}, true);` : `wView[${i}].${set}(wBase[${i}] + ${o}, ${v}${bytes > 1 ? ', true' : ''});`;
   const slow = bytes === 8 ? `cpu.store64(${al}, ${ah}, ${v}, ${vh});` : `cpu.store${bytes * 8}(${al}, ${ah}, ${v});`;
+  if (!e.inlineMemory) return `${slow}${afterStore(e)}`;
   return `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (wTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - bytes}) { ${fast} } else { ${slow}${afterStore(e)} }`;
 }
 
@@ -285,6 +294,7 @@ function storeWords(e: Emitter, al: string, ah: string, words: Word[], total: nu
     const at = w.off === 0 ? { code: '', al, ah } : next(e, al, ah, w.off);
     slow += ` ${at.code} ${w.bytes === 8 ? `cpu.store64(${at.al}, ${at.ah}, ${w.lo}, ${w.hi});` : `cpu.store32(${at.al}, ${at.ah}, ${w.lo});`}`;
   }
+  if (!e.inlineMemory) return `${slow}${afterStore(e)}`;
   return `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (wTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - total}) { ${fast} } else { ${slow}${afterStore(e)} }`;
 }
 
