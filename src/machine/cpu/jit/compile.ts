@@ -7,7 +7,8 @@ import { Emitter } from './emitter.js';
 import { directTarget, discoverRegion, isTerminator } from './region.js';
 import { ROWS } from './rows.js';
 import { SIMD_ROWS } from './simd-rows.js';
-import { mulhs, mulhu, sdiv64, smulh, storeFlags, udiv64, umulh } from './runtime.js';
+import { FP_ROWS } from './fp-rows.js';
+import { fmaIx, fmaRN, ixAdd, ixDiv, ixMul, ixSqrt, mulhs, mulhu, sdiv64, smulh, storeFlags, udiv64, umulh } from './runtime.js';
 
 /**
  * The block compiler: the hot part of a code page becomes one JavaScript function.
@@ -81,8 +82,8 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
   let accesses = 0;
   for (const b of region.blocks) for (let i = b.start; i < b.end; i++) if (MEMORY.has(code.names[i]!)) accesses++;
   e.inlineMemory = accesses <= INLINE_ACCESSES;
-  const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'udiv64', 'sdiv64', 'W', 'storeFlags'];
-  const values: unknown[] = [mulhu, mulhs, umulh, smulh, udiv64, sdiv64, new Int32Array(2), storeFlags];
+  const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'udiv64', 'sdiv64', 'W', 'storeFlags', 'fmaRN', 'fmaIx', 'ixAdd', 'ixMul', 'ixDiv', 'ixSqrt'];
+  const values: unknown[] = [mulhu, mulhs, umulh, smulh, udiv64, sdiv64, new Int32Array(2), storeFlags, fmaRN, fmaIx, ixAdd, ixMul, ixDiv, ixSqrt];
   const view = code.page.view;
 
   const handlerCall = (i: number, name: string, terminator: boolean): string => {
@@ -130,7 +131,8 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
         ended = true;
         break;
       }
-      const inline = (ROWS[name] ?? SIMD_ROWS[name])?.(e, a);
+      e.fallback = () => handlerCall(i, name, false);
+      const inline = (ROWS[name] ?? SIMD_ROWS[name] ?? FP_ROWS[name])?.(e, a);
       if (DUMP) body.push(`// ${disassemble(view.getUint32(code.page.base + i * 4, true), i * 4)}${inline === undefined ? ' (handler)' : ''}`);
       body.push(inline ?? handlerCall(i, name, false));
     }
@@ -199,7 +201,7 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
   const store = [...e.written].sort((x, y) => x - y).map((s) => `R[${2 * s}] = l${s}; R[${2 * s + 1}] = h${s};`).join(' ');
   const source = `// region ${compiled++}
 return function region(cpu, base, pidx, limit) {
-const R = cpu.R, V = cpu.V32, rTag = cpu.rTag, rView = cpu.rView, rBase = cpu.rBase, wTag = cpu.wTag, wView = cpu.wView, wBase = cpu.wBase;
+const R = cpu.R, V = cpu.V32, F = cpu.VF64, S = cpu.VF32, rTag = cpu.rTag, rView = cpu.rView, rBase = cpu.rBase, wTag = cpu.wTag, wView = cpu.wView, wBase = cpu.wBase;
 let idx = BLOCK[pidx], done = 0, at = 0, xd = 0, xo = 0, xk = 0, fk = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0${load ? `, ${load}` : ''};
 try {
 run: for (;;) {

@@ -30,6 +30,8 @@ export class Emitter {
   /** The first instruction of the block being emitted, and whether it branches to itself. */
   block = 0;
   selfLoop = false;
+  /** The code calling the current instruction's handler (for a fast path's way out). */
+  fallback: () => string = () => '';
   /**
    * Emit the soft TLB's fast path inline at each load and store (else call the CPU's access
    * methods): fastest, but large; functions with many accesses would take V8 too long to optimise.

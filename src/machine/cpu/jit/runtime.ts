@@ -1,3 +1,5 @@
+import { productIsSafe, twoProductError, twoSumError } from '../softfloat.js';
+
 /** Helpers the generated code calls. */
 
 /** The high 32 bits of the unsigned product of two 32-bit words, as an int32. */
@@ -115,4 +117,85 @@ export function sdiv64(al: number, ah: number, bl: number, bh: number, out: Int3
 function negate(al: number, ah: number): { al: number; ah: number } {
   const l = ((~al >>> 0) + 1) >>> 0;
   return { al: l | 0, ah: (~ah + (l === 0 ? 1 : 0)) | 0 };
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** The next double away from zero (x finite, non-zero). */
+function awayFromZero(x: number): number {
+  f64[0] = x;
+  if (u32[0] === 0xffffffff) {
+    u32[0] = 0;
+    u32[1]! += 1;
+  } else u32[0]! += 1;
+  return f64[0]!;
+}
+
+/** The next double towards zero (x finite, non-zero). */
+function towardsZero(x: number): number {
+  f64[0] = x;
+  if (u32[0] === 0) {
+    u32[0] = 0xffffffff;
+    u32[1]! -= 1;
+  } else u32[0]! -= 1;
+  return f64[0]!;
+}
+
+/**
+ * a·b + c with one rounding to nearest (IEEE fusedMultiplyAdd), for the fast path of compiled
+ * code: NaN when the operands are outside the range where the error-free transformations are
+ * exact (the handler then does the general case). The inexact case is Boldo and Melquiond's
+ * sum with one rounding to odd, as softfloat.ts `fmaExact`.
+ */
+export function fmaRN(a: number, b: number, c: number): number {
+  if (!productIsSafe(a, b) || !(Math.abs(c) < 2 ** 1020)) return NaN;
+  const p = a * b;
+  const pe = twoProductError(a, b, p);
+  if (pe === 0) {
+    const s = p + c;
+    fmaInexact = Number.isFinite(s) && twoSumError(p, c, s) !== 0 ? 1 : 0;
+    return s;
+  }
+  const uh = pe + c;
+  const ul = twoSumError(pe, c, uh);
+  const th = p + uh;
+  const tl = twoSumError(p, uh, th);
+  let v = tl + ul;
+  const ve = twoSumError(tl, ul, v);
+  if (ve !== 0) {
+    f64[0] = v;
+    // Round to odd: an even result with a remainder moves one ulp towards the exact value.
+    if ((u32[0]! & 1) === 0) v = v === 0 ? (ve > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE) : (ve > 0) === (v > 0) ? awayFromZero(v) : towardsZero(v);
+  }
+  const r = th + v;
+  if (!(Math.abs(r) > 2 ** -960 && Math.abs(r) < 2 ** 1020)) return NaN;
+  fmaInexact = ve !== 0 || twoSumError(th, v, r) !== 0 ? 1 : 0;
+  return r;
+}
+
+/** Whether the last `fmaRN` result was inexact (1) or exact (0). */
+let fmaInexact = 0;
+export function fmaIx(): number {
+  return fmaInexact;
+}
+
+// Inexactness of a normal double result r of an operation: 0 exact, 1 inexact, 2 cannot tell cheaply.
+export function ixAdd(x: number, y: number, r: number): number {
+  return twoSumError(x, y, r) !== 0 ? 1 : 0;
+}
+
+export function ixMul(x: number, y: number, r: number): number {
+  if (!productIsSafe(x, y)) return 2;
+  return twoProductError(x, y, r) !== 0 ? 1 : 0;
+}
+
+export function ixDiv(x: number, y: number, r: number): number {
+  if (!productIsSafe(r, y)) return 2;
+  const p = r * y;
+  return p === x && twoProductError(r, y, p) === 0 ? 0 : 1;
+}
+
+export function ixSqrt(x: number, r: number): number {
+  return ixDiv(x, r, r);
 }

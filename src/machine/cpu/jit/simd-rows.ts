@@ -34,6 +34,57 @@ const LOGIC = [
 ];
 
 export const SIMD_ROWS: Record<string, RowEmitter> = {
+  SIMDS_DUP(e, a) {
+    // MOV Dd/Sd, Vn.T[index]
+    if (a.esize === 64) {
+      const src = readWords(e, a.n, 4);
+      return `${src.code} ${writeWords(a.d, [src.w[2 * a.index]!, src.w[2 * a.index + 1]!])}`;
+    }
+    if (a.esize === 32) {
+      const src = readWords(e, a.n, 4);
+      return `${src.code} ${writeWords(a.d, [src.w[a.index]!])}`;
+    }
+    return undefined;
+  },
+  SIMD_COPY(e, a) {
+    const count = a.q ? 4 : 2;
+    if (a.esize !== 64 && a.esize !== 32) return undefined;
+    const wide = a.esize === 64;
+    if (a.op === 1) {
+      // INS (element): one lane.
+      const src = readWords(e, a.n, 4);
+      const w = wide ? [2 * a.index2, 2 * a.index2 + 1] : [a.index2];
+      const to = wide ? [2 * a.index, 2 * a.index + 1] : [a.index];
+      return `${src.code} ${to.map((t, k) => `V[${4 * a.d + t}] = ${src.w[w[k]!]};`).join(' ')}`;
+    }
+    switch (a.imm4) {
+      case 0:
+      case 1: {
+        // DUP (element), DUP (general)
+        let code: string;
+        let lane: string[];
+        if (a.imm4 === 0) {
+          const src = readWords(e, a.n, 4);
+          code = src.code;
+          lane = wide ? [src.w[2 * a.index]!, src.w[2 * a.index + 1]!] : [src.w[a.index]!];
+        } else {
+          const [x, y] = [e.temp(), e.temp()];
+          code = `const ${x} = ${e.lo(a.n)}, ${y} = ${e.hi(a.n)};`;
+          lane = wide ? [x, y] : [x];
+        }
+        const words = Array.from({ length: count }, (_, i) => lane[i % lane.length]!);
+        return `${code} ${writeWords(a.d, words)}`;
+      }
+      case 3:
+        // INS (general)
+        return wide ? `V[${4 * a.d + 2 * a.index}] = ${e.lo(a.n)}; V[${4 * a.d + 2 * a.index + 1}] = ${e.hi(a.n)};` : `V[${4 * a.d + a.index}] = ${e.lo(a.n)};`;
+      case 7:
+        // UMOV (MOV Wd/Xd, Vn.T[index])
+        return wide ? e.set(a.d, `V[${4 * a.n + 2 * a.index}] | 0`, `V[${4 * a.n + 2 * a.index + 1}] | 0`) : e.set(a.d, `V[${4 * a.n + a.index}] | 0`, '0');
+      default:
+        return undefined;
+    }
+  },
   FMOV_gen(e, a) {
     const b = 4 * (a.toFp ? a.d : a.n) + (a.top ? 2 : 0);
     if (!a.toFp) return e.set(a.d, `V[${b}] | 0`, a.sf ? `V[${b + 1}] | 0` : '0');
@@ -43,7 +94,17 @@ export const SIMD_ROWS: Record<string, RowEmitter> = {
     return `V[${b}] = ${lo}; V[${b + 1}] = ${hi}; V[${b + 2}] = 0; V[${b + 3}] = 0;`;
   },
   FP_1SRC(e, a) {
-    if (a.op > 2) return undefined;
+    if (a.op === 3) {
+      // FSQRT of a positive number: never over- or underflows; the fast path of fp-rows.ts.
+      const double = a.ftype === 1;
+      const [x, r] = [e.temp(), e.temp()];
+      const read = double ? `F[${2 * a.n}]` : `S[${4 * a.n}]`;
+      const write = double ? `F[${2 * a.d}] = ${r}; V[${4 * a.d + 2}] = 0; V[${4 * a.d + 3}] = 0;` : `S[${4 * a.d}] = ${r}; V[${4 * a.d + 1}] = 0; V[${4 * a.d + 2}] = 0; V[${4 * a.d + 3}] = 0;`;
+      const root = double ? `Math.sqrt(${x})` : `Math.fround(Math.sqrt(${x}))`;
+      const [ok, k] = [e.temp(), e.temp()];
+      const ix = double ? `ixSqrt(${x}, ${r})` : '2';
+      return `{ const ${x} = ${read}, ${r} = ${root}; let ${ok} = ${x} > 0 && ${x} < Infinity && cpu.fpcr === 0; if (${ok} && (cpu.fpsr & 16) === 0) { const ${k} = ${ix}; if (${k} >= 2) ${ok} = false; else if (${k} === 1) cpu.fpsr |= 16; } if (${ok}) { ${write} } else { ${e.fallback()} } }`;
+    }
     const double = a.ftype === 1;
     const src = readWords(e, a.n, double ? 2 : 1);
     const top = double ? 1 : 0;
