@@ -193,3 +193,52 @@ describe('the helpers compiled code calls', () => {
     }
   });
 });
+
+describe('compiled floating point', () => {
+  // Scalar double (FMUL FDIV FADD FSUB FNMUL, FMADD FMSUB FNMADD FNMSUB, FSQRT), scalar single,
+  // vector double (FMLA FMLS FADD FMUL FSUB FDIV .2D, FMUL/FMLA/FMLS by element).
+  const r3 = (base: number) => (d: number, n: number, m: number): number => (base | (m << 16) | (n << 5) | d) >>> 0;
+  const r4 = (base: number) => (d: number, n: number, m: number, a: number): number => (base | (m << 16) | (a << 10) | (n << 5) | d) >>> 0;
+  const binary = [0x1e600800, 0x1e601800, 0x1e602800, 0x1e603800, 0x1e608800, 0x1e200800, 0x1e201800, 0x1e202800, 0x1e203800, 0x4e60cc00, 0x4ee0cc00, 0x4e60d400, 0x6e60dc00, 0x4ee0d400, 0x6e60fc00].map(r3);
+  const fused = [0x1f400000, 0x1f408000, 0x1f600000, 0x1f608000].map(r4);
+  const element = [0x4fc09000, 0x4fc01000, 0x4fc05000].map((base) => (d: number, n: number, m: number, h: number): number => (base | (h << 11) | (m << 16) | (n << 5) | d) >>> 0);
+  const sqrt = (d: number, n: number): number => (0x1e61c000 | (n << 5) | d) >>> 0;
+
+  function value(r: () => number): number {
+    const k = Math.floor(r() * 10);
+    if (k < 3) return Math.floor(r() * 64) - 32; // small integers: exact results
+    if (k < 6) return (r() - 0.5) * 10 ** Math.floor(r() * 12 - 6);
+    if (k === 6) return (r() - 0.5) * 2 ** -1000; // near the subnormal range
+    if (k === 7) return (r() - 0.5) * 2 ** 1000; // near overflow
+    if (k === 8) return [0, -0, Infinity, -Infinity, NaN][Math.floor(r() * 5)]!;
+    return 2 ** Math.floor(r() * 40 - 20);
+  }
+
+  it('gives the interpreter’s registers and FPSR on random operands, exact and inexact', () => {
+    for (let trial = 0; trial < 300; trial++) {
+      const r = rng(1000 + trial);
+      const reg = (): number => Math.floor(r() * 8);
+      const words: number[] = [];
+      for (let i = 0; i < 24; i++) {
+        const k = r();
+        if (k < 0.55) words.push(binary[Math.floor(r() * binary.length)]!(reg(), reg(), reg()));
+        else if (k < 0.8) words.push(fused[Math.floor(r() * fused.length)]!(reg(), reg(), reg(), reg()));
+        else if (k < 0.92) words.push(element[Math.floor(r() * element.length)]!(reg(), reg(), reg(), Math.floor(r() * 2)));
+        else words.push(sqrt(reg(), reg()));
+      }
+      words.push(asm.svc0);
+      const start = Array.from({ length: 16 }, () => value(r));
+      const fpsr = r() < 0.5 ? 0 : 16;
+      const fpcr = r() < 0.8 ? 0 : [1 << 24, 1 << 25, 1 << 22, 2 << 22, 3 << 22][Math.floor(r() * 5)]!;
+      const results = MODES.map((mode) => {
+        const cpu = makeCpu(flatProgram(words), mode);
+        cpu.VF64.set(start);
+        cpu.fpsr = fpsr;
+        cpu.fpcr = fpcr;
+        expect(cpu.run(1000)).toBe(Stop.Svc);
+        return { v: Array.from(cpu.V32.subarray(0, 32)), fpsr: cpu.fpsr };
+      });
+      for (const res of results) expect(res).toEqual(results[0]);
+    }
+  });
+});
