@@ -8,7 +8,7 @@ import { directTarget, discoverRegion, isTerminator } from './region.js';
 import { ROWS } from './rows.js';
 import { SIMD_ROWS } from './simd-rows.js';
 import { FP_ROWS } from './fp-rows.js';
-import { fmaIx, fmaRN, ixAdd, ixDiv, ixMul, ixSqrt, mulhs, mulhu, sdiv64, smulh, storeFlags, udiv64, umulh } from './runtime.js';
+import { fma, FMA_OUT, ixAdd, ixDiv, ixMul, ixSqrt, mulhs, mulhu, sdiv64, smulh, storeFlags, udiv64, umulh } from './runtime.js';
 
 /**
  * The block compiler: the hot part of a code page becomes one JavaScript function.
@@ -82,8 +82,8 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
   let accesses = 0;
   for (const b of region.blocks) for (let i = b.start; i < b.end; i++) if (MEMORY.has(code.names[i]!)) accesses++;
   e.inlineMemory = accesses <= INLINE_ACCESSES;
-  const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'udiv64', 'sdiv64', 'W', 'storeFlags', 'fmaRN', 'fmaIx', 'ixAdd', 'ixMul', 'ixDiv', 'ixSqrt'];
-  const values: unknown[] = [mulhu, mulhs, umulh, smulh, udiv64, sdiv64, new Int32Array(2), storeFlags, fmaRN, fmaIx, ixAdd, ixMul, ixDiv, ixSqrt];
+  const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'udiv64', 'sdiv64', 'W', 'storeFlags', 'fma', 'FMA_OUT', 'ixAdd', 'ixMul', 'ixDiv', 'ixSqrt'];
+  const values: unknown[] = [mulhu, mulhs, umulh, smulh, udiv64, sdiv64, new Int32Array(2), storeFlags, fma, FMA_OUT, ixAdd, ixMul, ixDiv, ixSqrt];
   const view = code.page.view;
 
   const handlerCall = (i: number, name: string, terminator: boolean): string => {

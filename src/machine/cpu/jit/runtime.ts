@@ -142,20 +142,27 @@ function towardsZero(x: number): number {
   return f64[0]!;
 }
 
+/** Where `fma` leaves its result (a returned double would be boxed when the call is not inlined). */
+export const FMA_OUT = new Float64Array(1);
+
 /**
  * a·b + c with one rounding to nearest (IEEE fusedMultiplyAdd), for the fast path of compiled
- * code: NaN when the operands are outside the range where the error-free transformations are
- * exact (the handler then does the general case). The inexact case is Boldo and Melquiond's
- * sum with one rounding to odd, as softfloat.ts `fmaExact`.
+ * code. The result goes to FMA_OUT[0]; returns 0 when it is exact, 1 when inexact, and 2
+ * (result NaN) when the operands are outside the range where the error-free transformations
+ * are exact: the handler then does the general case. The inexact case is Boldo and
+ * Melquiond's sum with one rounding to odd, as softfloat.ts `fmaExact`.
  */
-export function fmaRN(a: number, b: number, c: number): number {
-  if (!productIsSafe(a, b) || !(Math.abs(c) < 2 ** 1020)) return NaN;
+export function fma(a: number, b: number, c: number): number {
+  if (!productIsSafe(a, b) || !(Math.abs(c) < 2 ** 1020)) {
+    FMA_OUT[0] = NaN;
+    return 2;
+  }
   const p = a * b;
   const pe = twoProductError(a, b, p);
   if (pe === 0) {
     const s = p + c;
-    fmaInexact = Number.isFinite(s) && twoSumError(p, c, s) !== 0 ? 1 : 0;
-    return s;
+    FMA_OUT[0] = s;
+    return Number.isFinite(s) && twoSumError(p, c, s) !== 0 ? 1 : 0;
   }
   const uh = pe + c;
   const ul = twoSumError(pe, c, uh);
@@ -169,15 +176,12 @@ export function fmaRN(a: number, b: number, c: number): number {
     if ((u32[0]! & 1) === 0) v = v === 0 ? (ve > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE) : (ve > 0) === (v > 0) ? awayFromZero(v) : towardsZero(v);
   }
   const r = th + v;
-  if (!(Math.abs(r) > 2 ** -960 && Math.abs(r) < 2 ** 1020)) return NaN;
-  fmaInexact = ve !== 0 || twoSumError(th, v, r) !== 0 ? 1 : 0;
-  return r;
-}
-
-/** Whether the last `fmaRN` result was inexact (1) or exact (0). */
-let fmaInexact = 0;
-export function fmaIx(): number {
-  return fmaInexact;
+  if (!(Math.abs(r) > 2 ** -960 && Math.abs(r) < 2 ** 1020)) {
+    FMA_OUT[0] = NaN;
+    return 2;
+  }
+  FMA_OUT[0] = r;
+  return ve !== 0 || twoSumError(th, v, r) !== 0 ? 1 : 0;
 }
 
 // Inexactness of a normal double result r of an operation: 0 exact, 1 inexact, 2 cannot tell cheaply.
