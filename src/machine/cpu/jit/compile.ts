@@ -4,7 +4,7 @@ import type { CodePage } from '../cpu.js';
 import { disassemble } from '../decoder.js';
 import { SP } from '../slots.js';
 import { Emitter } from './emitter.js';
-import { directTarget, discoverRegion, isTerminator } from './region.js';
+import { directTarget, discoverRegion, isTerminator, type RegionBlock } from './region.js';
 import { ROWS } from './rows.js';
 import { SIMD_ROWS } from './simd-rows.js';
 import { FP_ROWS } from './fp-rows.js';
@@ -64,6 +64,11 @@ const MEMORY = new Set(['LDST_ui', 'LDST_imm9', 'LDST_reg', 'LDSTP']);
 /** Functions with more loads and stores than this call the CPU's access methods (see Emitter.inlineMemory). */
 const INLINE_ACCESSES = 40;
 
+/** Conditional branches: a block ending in one may fall through. */
+const CONDITIONAL = new Set(['B_cond', 'CBZ', 'TBZ']);
+/** A superblock copies in fall-through blocks up to this many instructions. */
+const MAX_SUPERBLOCK = 48;
+
 let compiled = 0;
 /** SEL4TS_JIT_DUMP=dir writes each generated function there, with the disassembly (debugging). */
 const DUMP = process.env.SEL4TS_JIT_DUMP;
@@ -113,13 +118,15 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
   e.blockNumber = blockNumber;
   params.push('BLOCK');
   values.push(blockNumber);
-  const cases: string[] = [];
-  for (const block of region.blocks) {
+  /**
+   * One block: its budget check and its instructions. `falls` says whether execution may go
+   * on at `block.end` (no terminator, or a conditional branch not taken).
+   */
+  const emitBlock = (block: RegionBlock): { text: string; falls: boolean } => {
     const len = block.end - block.start;
-    const body: string[] = [`if ((done += ${len}) > limit) { xk = ${len}; xo = ${block.start * 4}; break run; }`];
+    const body: string[] = [];
     e.pending = undefined;
-    e.block = block.start;
-    e.selfLoop = false;
+    let falls = false;
     let ended = false;
     for (let i = block.start; i < block.end; i++) {
       e.index = i;
@@ -128,6 +135,7 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
       const a = code.args[i] as Record<string, number>;
       if (isTerminator(name, a)) {
         body.push(branch(i, name, a));
+        falls = CONDITIONAL.has(name) && leaders.has(i + 1);
         ended = true;
         break;
       }
@@ -137,14 +145,59 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
       body.push(inline ?? handlerCall(i, name, false));
     }
     if (!ended) {
-      // Flags leave the block in cpu.n/z/c/v: a fault or a budget stop in the next block must see them.
-      if (leaders.has(block.end)) body.push(e.keepPending());
-      else body.push(e.exitAfter('offset', `${block.end * 4}`));
+      // Flags leave the block in cpu.n/z/c/v (or the lazy flags): a fault or a budget stop
+      // in the next block must see them.
+      falls = leaders.has(block.end);
+      body.push(falls ? e.keepPending() : e.exitAfter('offset', `${block.end * 4}`));
     }
-    // A block that branches to itself loops in place, without going through the switch.
-    const inner = `${body[0]} {\n${body.slice(1).join('\n')}\n}`;
+    return { text: `if ((done += ${len}) > limit) { xk = ${len}; xo = ${block.start * 4}; break run; } {\n${body.join('\n')}\n}`, falls };
+  };
+
+  const blockAt = new Map(region.blocks.map((b) => [b.start, b]));
+  /**
+   * The blocks a superblock starting at `block` copies in: its fall-through successors, up to
+   * the last one that branches back to `block` (a loop), or just the block.
+   */
+  const loopChain = (block: RegionBlock): RegionBlock[] => {
+    const chain = [block];
+    let keep = 1;
+    let size = block.end - block.start;
+    for (let cur = block; ; ) {
+      const t = cur.end - 1;
+      const name = code.names[t]!;
+      if (CONDITIONAL.has(name) || name === 'B') {
+        if (directTarget(code, t) === block.start) keep = chain.length;
+        if (name === 'B') break;
+      } else if (isTerminator(name, code.args[t])) break;
+      const next = blockAt.get(cur.end);
+      if (next === undefined || size + (next.end - next.start) > MAX_SUPERBLOCK) break;
+      chain.push(next);
+      size += next.end - next.start;
+      cur = next;
+    }
+    return chain.slice(0, keep);
+  };
+  const cases: string[] = [];
+  for (const block of region.blocks) {
+    // A superblock: the block, then the blocks it falls through to, copied in (they keep their
+    // own cases for other entries). A loop whose back edge returns to the first block then
+    // runs in place, without going through the switch.
+    e.block = block.start;
+    e.selfLoop = false;
+    const chain = loopChain(block);
+    const parts: string[] = [];
+    let falls = false;
+    for (const b of chain) {
+      const emitted = emitBlock(b);
+      parts.push(emitted.text);
+      falls = emitted.falls;
+    }
+    const last = chain[chain.length - 1]!;
+    // The next case is the fall-through only when nothing was copied in.
+    if (falls && last !== block) parts.push(`idx = ${blockNumber[last.end]}; continue run;`);
+    const inner = parts.join('\n');
     const label = `case ${blockNumber[block.start]}: /* ${block.start} */`;
-    cases.push(e.selfLoop ? `${label} L${block.start}: for (;;) { ${inner} break; }` : `${label} ${inner}`);
+    cases.push(e.selfLoop ? `${label} L${block.start}: for (;;) { ${inner} break; }` : `${label} {\n${inner}\n}`);
   }
 
   function branch(i: number, name: string, a: Record<string, number>): string {
