@@ -33,6 +33,8 @@ export interface ExecOptions {
   onSyscall?: (nr: number, result: number) => void;
   /** `off`: the interpreter alone; `eager`: compile every block at once (tests); default: hot blocks. */
   jit?: 'off' | 'eager' | 'hot';
+  /** Run in slices of this many instructions (tests: cuts at arbitrary counts, as interrupts make). */
+  slice?: () => number;
 }
 
 export type ExecOutcome =
@@ -107,7 +109,7 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
   cpu.pc = Number(elf.entry);
   const limit = options.maxInstructions ?? Infinity;
   for (;;) {
-    const budget = Math.min(50_000_000, limit - cpu.icount);
+    const budget = Math.min(options.slice?.() ?? 50_000_000, limit - cpu.icount);
     if (budget <= 0) return { outcome: { kind: 'limit' }, instructions: cpu.icount, cpu };
     const stop = cpu.run(budget);
     if (stop === Stop.Budget || stop === Stop.TimeSync) continue;

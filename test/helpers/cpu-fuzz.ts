@@ -195,9 +195,9 @@ export function runQemu(elf: Uint8Array): Uint8Array {
   return new Uint8Array(r.stdout);
 }
 
-export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager'): { output: Uint8Array; error?: string } {
+export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager', slice?: () => number): { output: Uint8Array; error?: string } {
   const chunks: Uint8Array[] = [];
-  const result = runLinuxUser(elf, { argv: ['prog'], stdout: (b) => chunks.push(b), stderr: () => undefined, maxInstructions: 1e8, jit });
+  const result = runLinuxUser(elf, { argv: ['prog'], stdout: (b) => chunks.push(b), stderr: () => undefined, maxInstructions: 1e8, jit, slice });
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const output = new Uint8Array(total);
   let o = 0;
