@@ -4,11 +4,11 @@ import type { CodePage } from '../cpu.js';
 import { disassemble } from '../decoder.js';
 import { SP } from '../slots.js';
 import { Emitter } from './emitter.js';
-import { directTarget, discoverRegion, isTerminator, type RegionBlock } from './region.js';
+import { directTarget, discoverRegion, isTerminator, MAX_REGION, reachableRegion, type Region, type RegionBlock } from './region.js';
 import { ROWS } from './rows.js';
 import { SIMD_ROWS } from './simd-rows.js';
 import { FP_ROWS } from './fp-rows.js';
-import { fma, FMA_OUT, ixAdd, ixDiv, ixMul, ixSqrt, mulhs, mulhu, sdiv64, smulh, storeFlags, udiv64, umulh } from './runtime.js';
+import { fma, FMA_IO, ixAdd, ixDiv, ixMul, ixSqrt, mulhs, mulhu, sdiv64, smulh, storeFlags, udiv64, umulh } from './runtime.js';
 
 /**
  * The block compiler: the hot part of a code page becomes one JavaScript function.
@@ -64,6 +64,11 @@ const MEMORY = new Set(['LDST_ui', 'LDST_imm9', 'LDST_reg', 'LDSTP']);
 /** Functions with more loads and stores than this call the CPU's access methods (see Emitter.inlineMemory). */
 const INLINE_ACCESSES = 40;
 
+/**
+ * The longest generated source (without debugging comments): V8 does not optimise functions
+ * whose bytecode exceeds 60 KiB (--max-optimized-bytecode-size), about 80 KB of our source.
+ */
+const MAX_SOURCE = 60_000;
 /** Conditional branches: a block ending in one may fall through. */
 const CONDITIONAL = new Set(['B_cond', 'CBZ', 'TBZ']);
 /** A superblock copies in fall-through blocks up to this many instructions. */
@@ -78,17 +83,37 @@ const DUMP = process.env.SEL4TS_JIT_DUMP;
  * every leader the returned set names.
  */
 export function compileRegion(code: CodePage, entry: number, minHeat: number): { fn: RegionFn; leaders: Set<number> } {
-  const region = discoverRegion(code, entry, minHeat);
+  let region = discoverRegion(code, entry, minHeat);
+  let generated = generate(code, region);
+  // V8 never optimises a function beyond a bytecode size: too much code is compiled again
+  // from the entry alone, smaller each time, until it fits.
+  for (let cap = MAX_REGION >> 1; sourceSize(generated.source) > MAX_SOURCE && cap >= 8; cap >>= 1) {
+    region = reachableRegion(code, entry, minHeat, cap);
+    generated = generate(code, region);
+  }
   // Code compiled here no longer runs in the interpreter: its counts start again, so that an
   // occasional interpreted step (the end of a budget) does not make it a new entry point.
   for (const b of region.blocks) code.heat.fill(0, b.start, b.end);
+  const { source, params, values } = generated;
+  if (DUMP) writeFileSync(join(DUMP, `region-${compiled}.js`), source);
+  const factory = new Function(...params, source) as (...v: unknown[]) => RegionFn;
+  return { fn: factory(...values), leaders: region.leaders };
+}
+
+/** The size of generated source as V8 sees it, without the disassembly comments of SEL4TS_JIT_DUMP. */
+function sourceSize(source: string): number {
+  return DUMP ? source.replace(/^\/\/ .*$/gm, '').length : source.length;
+}
+
+/** The source of a region's function, with the names and values it closes over. */
+function generate(code: CodePage, region: Region): { source: string; params: string[]; values: unknown[] } {
   const { leaders } = region;
   const e = new Emitter();
   let accesses = 0;
   for (const b of region.blocks) for (let i = b.start; i < b.end; i++) if (MEMORY.has(code.names[i]!)) accesses++;
   e.inlineMemory = accesses <= INLINE_ACCESSES;
-  const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'udiv64', 'sdiv64', 'W', 'storeFlags', 'fma', 'FMA_OUT', 'ixAdd', 'ixMul', 'ixDiv', 'ixSqrt'];
-  const values: unknown[] = [mulhu, mulhs, umulh, smulh, udiv64, sdiv64, new Int32Array(2), storeFlags, fma, FMA_OUT, ixAdd, ixMul, ixDiv, ixSqrt];
+  const params: string[] = ['mulhu', 'mulhs', 'umulh', 'smulh', 'udiv64', 'sdiv64', 'W', 'storeFlags', 'fma', 'FMA_IO', 'ixAdd', 'ixMul', 'ixDiv', 'ixSqrt'];
+  const values: unknown[] = [mulhu, mulhs, umulh, smulh, udiv64, sdiv64, new Int32Array(2), storeFlags, fma, FMA_IO, ixAdd, ixMul, ixDiv, ixSqrt];
   const view = code.page.view;
 
   const handlerCall = (i: number, name: string, terminator: boolean): string => {
@@ -277,7 +302,5 @@ else if (xd === 3) { if (cpu.nextPc === -1) cpu.pc = base + xo; else cpu.nextPc 
 else if (xd === 4) cpu.nextPc = base + pidx * 4;
 return done;
 };`;
-  if (DUMP) writeFileSync(join(DUMP, `region-${compiled}.js`), source);
-  const factory = new Function(...params, source) as (...v: unknown[]) => RegionFn;
-  return { fn: factory(...values), leaders };
+  return { source, params, values };
 }

@@ -13,8 +13,8 @@ import type { RowEmitter } from './rows.js';
  * FPProcessException, NaN propagation and the rounding modes.
  *
  * Names: `F` (cpu.VF64: lane i of register r is F[2r + i]), `S` (cpu.VF32: S[4r + i]), `V`
- * (cpu.V32), `fma`/`FMA_OUT` (a fused multiply-add: its result, and whether it was exact,
- * inexact, or beyond the fast path), `ixAdd`/`ixMul`/`ixDiv`/`ixSqrt` (exactness tests).
+ * (cpu.V32), `fma`/`FMA_IO` (a fused multiply-add on operands in FMA_IO[0..2]: its result
+ * in FMA_IO[3], and whether it was exact, inexact, or beyond the fast path), `ixAdd`/`ixMul`/`ixDiv`/`ixSqrt` (exactness tests).
  */
 
 const MIN_D = '2.2250738585072014e-308';
@@ -74,7 +74,7 @@ export const FP_ROWS: Record<string, RowEmitter> = {
     const body = lanes(e, true, 2, a.d, (i) => {
       const [x, r, k] = [e.temp(), e.temp(), e.temp()];
       if (a.name === 'fmul') return { code: `const ${x} = F[${2 * a.n + i}], ${r} = ${x} * ${el};`, r, ix: `ixMul(${x}, ${el}, ${r})` };
-      return { code: `const ${x} = ${a.name === 'fmls' ? '-' : ''}F[${2 * a.n + i}], ${k} = fma(${x}, ${el}, F[${2 * a.d + i}]), ${r} = FMA_OUT[0];`, r, ix: k };
+      return { code: `FMA_IO[0] = ${a.name === 'fmls' ? '-' : ''}F[${2 * a.n + i}]; FMA_IO[1] = ${el}; FMA_IO[2] = F[${2 * a.d + i}]; const ${k} = fma(), ${r} = FMA_IO[3];`, r, ix: k };
     });
     return `{ const ${el} = F[${2 * a.m + a.index}]; ${body} }`;
   },
@@ -91,9 +91,8 @@ export const FP_ROWS: Record<string, RowEmitter> = {
   FP_3SRC(e, a) {
     if (a.ftype !== 1) return undefined;
     return lanes(e, true, 1, a.d, () => {
-      const [x, y, c, r] = [e.temp(), e.temp(), e.temp(), e.temp()];
-      const k = e.temp();
-      return { code: `const ${x} = ${a.negProduct ? '-' : ''}F[${2 * a.n}], ${y} = F[${2 * a.m}], ${c} = ${a.negAddend ? '-' : ''}F[${2 * a.a}], ${k} = fma(${x}, ${y}, ${c}), ${r} = FMA_OUT[0];`, r, ix: k };
+      const [r, k] = [e.temp(), e.temp()];
+      return { code: `FMA_IO[0] = ${a.negProduct ? '-' : ''}F[${2 * a.n}]; FMA_IO[1] = F[${2 * a.m}]; FMA_IO[2] = ${a.negAddend ? '-' : ''}F[${2 * a.a}]; const ${k} = fma(), ${r} = FMA_IO[3];`, r, ix: k };
     });
   },
   SIMD_3SAME_FP(e, a) {
@@ -106,7 +105,7 @@ export const FP_ROWS: Record<string, RowEmitter> = {
       const get = (k: number): string => (a.double ? `F[${2 * k + i}]` : `S[${4 * k + i}]`);
       if (fused) {
         const k = e.temp();
-        return { code: `const ${x} = ${a.name === 'fmls' ? '-' : ''}${get(a.n)}, ${y} = ${get(a.m)}, ${k} = fma(${x}, ${y}, ${get(a.d)}), ${r} = FMA_OUT[0];`, r, ix: k };
+        return { code: `FMA_IO[0] = ${a.name === 'fmls' ? '-' : ''}${get(a.n)}; FMA_IO[1] = ${get(a.m)}; FMA_IO[2] = ${get(a.d)}; const ${k} = fma(), ${r} = FMA_IO[3];`, r, ix: k };
       }
       const { v, ix } = binary(ops[a.name]!, x, y, r, a.double)!;
       return { code: `const ${x} = ${get(a.n)}, ${y} = ${get(a.m)}, ${r} = ${a.double ? v : `Math.fround(${v})`};`, r, ix };

@@ -74,7 +74,7 @@ export function discoverRegion(code: CodePage, entry: number, minHeat: number): 
   }
   let size = 0;
   for (let i = 0; i < 1024; i++) size += hot[i]!;
-  if (size > MAX_REGION) return reachableRegion(code, entry, minHeat);
+  if (size > MAX_REGION) return reachableRegion(code, entry, minHeat, MAX_REGION);
   const leaders = new Set<number>([entry]);
   for (let i = 0; i < 1024; i++) {
     if (hot[i] === 0) continue;
@@ -88,15 +88,15 @@ export function discoverRegion(code: CodePage, entry: number, minHeat: number): 
   return cutBlocks(code, leaders, hot);
 }
 
-/** For a page with too much hot code: what is reachable from the entry by direct branches. */
-function reachableRegion(code: CodePage, entry: number, minHeat: number): Region {
+/** For a page with too much hot code: what is reachable from the entry by direct branches, up to about `max` instructions. */
+export function reachableRegion(code: CodePage, entry: number, minHeat: number, max: number): Region {
   const leaders = new Set<number>([entry]);
   const seen = new Uint8Array(1024);
   const work: number[] = [entry];
   let size = 0;
   const addLeader = (t: number | undefined): void => {
     if (t === undefined || t >= 1024 || (code.heat[t]! < minHeat && code.hot[t] === 0)) return;
-    if (!leaders.has(t) && size < MAX_REGION) {
+    if (!leaders.has(t) && size < max) {
       leaders.add(t);
       work.push(t);
     }

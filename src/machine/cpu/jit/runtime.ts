@@ -142,17 +142,25 @@ function towardsZero(x: number): number {
   return f64[0]!;
 }
 
-/** Where `fma` leaves its result (a returned double would be boxed when the call is not inlined). */
-export const FMA_OUT = new Float64Array(1);
+/**
+ * The operands and result of `fma`: [a, b, c, a·b + c]. Doubles passed to or returned from a
+ * call V8 does not inline are boxed (allocated); typed-array slots are not.
+ */
+export const FMA_IO = new Float64Array(4);
+const FMA_OUT = FMA_IO.subarray(3);
 
 /**
- * a·b + c with one rounding to nearest (IEEE fusedMultiplyAdd), for the fast path of compiled
- * code. The result goes to FMA_OUT[0]; returns 0 when it is exact, 1 when inexact, and 2
- * (result NaN) when the operands are outside the range where the error-free transformations
- * are exact: the handler then does the general case. The inexact case is Boldo and
- * Melquiond's sum with one rounding to odd, as softfloat.ts `fmaExact`.
+ * FMA_IO[3] = FMA_IO[0]·FMA_IO[1] + FMA_IO[2] with one rounding to nearest (IEEE
+ * fusedMultiplyAdd), for the fast path of compiled code. Returns 0 when the result is exact,
+ * 1 when inexact, and 2 (result NaN) when the operands are outside the range where the
+ * error-free transformations are exact: the handler then does the general case. The inexact
+ * case is Boldo and Melquiond's sum with one rounding to odd, as softfloat.ts `fmaExact`.
  */
-export function fma(a: number, b: number, c: number): number {
+export function fma(): number {
+  return fmaOf(FMA_IO[0]!, FMA_IO[1]!, FMA_IO[2]!);
+}
+
+function fmaOf(a: number, b: number, c: number): number {
   if (!productIsSafe(a, b) || !(Math.abs(c) < 2 ** 1020)) {
     FMA_OUT[0] = NaN;
     return 2;
