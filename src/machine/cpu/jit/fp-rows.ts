@@ -27,6 +27,8 @@ interface Lane {
   r: string;
   /** Inexactness of the lane (runtime.ts ix*): 0, 1, or 2 for "ask the handler". */
   ix: string;
+  /** When a zero result is exact (not an underflow), as JS; absent: never. */
+  zero?: string;
 }
 
 /** Lane results, then the fast-path test, FPSR.IXC, and the write-back; else the handler. */
@@ -39,7 +41,11 @@ function lanes(e: Emitter, double: boolean, count: number, d: number, compute: (
   const wordsWritten = (count * (double ? 8 : 4)) / 4;
   for (let w = wordsWritten; w < 4; w++) write += ` V[${4 * d + w}] = 0;`;
   const [min, max] = double ? [MIN_D, MAX_D] : [MIN_S, MAX_S];
-  const normal = results.map(({ r }) => `(${r} >= ${min} ? ${r} <= ${max} : ${r} <= -${min} && ${r} >= -${max})`).join(' && ');
+  // A normal number; or a zero the operation gave exactly (JavaScript's signed zeros follow
+  // IEEE 754 in round-to-nearest, as ARM's do).
+  const normal = results
+    .map(({ r, zero }) => `(${r} >= ${min} ? ${r} <= ${max} : ${r} <= -${min} ? ${r} >= -${max} : ${zero === undefined ? 'false' : `${r} === 0 && (${zero})`})`)
+    .join(' && ');
   const [ok, k] = [e.temp(), e.temp()];
   // IXC is sticky: once set, exactness no longer matters.
   const ix = `if (${ok} && (cpu.fpsr & 16) === 0) { const ${k} = ${results.map((x) => x.ix).join(' | ')}; if (${k} >= 2) ${ok} = false; else if (${k} === 1) cpu.fpsr |= 16; }`;
@@ -47,20 +53,20 @@ function lanes(e: Emitter, double: boolean, count: number, d: number, compute: (
 }
 
 /** The JS for a binary op (FP_2SRC opcode numbering: fmul, fdiv, fadd, fsub, …, fnmul), and its inexactness test. */
-function binary(op: number, x: string, y: string, r: string, double: boolean): { v: string; ix: string } | undefined {
+function binary(op: number, x: string, y: string, r: string, double: boolean): { v: string; ix: string; zero: string } | undefined {
   // Single precision rounds twice (in double, then to single): only the handler knows whether that was exact.
   const ix = (f: string): string => (double ? f : '2');
   switch (op) {
     case 0:
-      return { v: `${x} * ${y}`, ix: ix(`ixMul(${x}, ${y}, ${r})`) };
+      return { v: `${x} * ${y}`, ix: ix(`ixMul(${x}, ${y}, ${r})`), zero: `${x} === 0 || ${y} === 0` };
     case 1:
-      return { v: `${x} / ${y}`, ix: ix(`ixDiv(${x}, ${y}, ${r})`) };
+      return { v: `${x} / ${y}`, ix: ix(`ixDiv(${x}, ${y}, ${r})`), zero: `${x} === 0` };
     case 2:
-      return { v: `${x} + ${y}`, ix: ix(`ixAdd(${x}, ${y}, ${r})`) };
+      return { v: `${x} + ${y}`, ix: ix(`ixAdd(${x}, ${y}, ${r})`), zero: `${x} === -${y}` };
     case 3:
-      return { v: `${x} - ${y}`, ix: ix(`ixAdd(${x}, -${y}, ${r})`) };
+      return { v: `${x} - ${y}`, ix: ix(`ixAdd(${x}, -${y}, ${r})`), zero: `${x} === ${y}` };
     case 8:
-      return { v: `-(${x} * ${y})`, ix: ix(`ixMul(${x}, ${y}, -${r})`) };
+      return { v: `-(${x} * ${y})`, ix: ix(`ixMul(${x}, ${y}, -${r})`), zero: `${x} === 0 || ${y} === 0` };
     default:
       return undefined;
   }
@@ -73,8 +79,8 @@ export const FP_ROWS: Record<string, RowEmitter> = {
     const el = e.temp();
     const body = lanes(e, true, 2, a.d, (i) => {
       const [x, r, k] = [e.temp(), e.temp(), e.temp()];
-      if (a.name === 'fmul') return { code: `const ${x} = F[${2 * a.n + i}], ${r} = ${x} * ${el};`, r, ix: `ixMul(${x}, ${el}, ${r})` };
-      return { code: `FMA_IO[0] = ${a.name === 'fmls' ? '-' : ''}F[${2 * a.n + i}]; FMA_IO[1] = ${el}; FMA_IO[2] = F[${2 * a.d + i}]; const ${k} = fma(), ${r} = FMA_IO[3];`, r, ix: k };
+      if (a.name === 'fmul') return { code: `const ${x} = F[${2 * a.n + i}], ${r} = ${x} * ${el};`, r, ix: `ixMul(${x}, ${el}, ${r})`, zero: `${x} === 0 || ${el} === 0` };
+      return { code: `FMA_IO[0] = ${a.name === 'fmls' ? '-' : ''}F[${2 * a.n + i}]; FMA_IO[1] = ${el}; FMA_IO[2] = F[${2 * a.d + i}]; const ${k} = fma(), ${r} = FMA_IO[3];`, r, ix: k, zero: 'true' };
     });
     return `{ const ${el} = F[${2 * a.m + a.index}]; ${body} }`;
   },
@@ -84,15 +90,15 @@ export const FP_ROWS: Record<string, RowEmitter> = {
     return lanes(e, double, 1, a.d, () => {
       const [x, y, r] = [e.temp(), e.temp(), e.temp()];
       const get = (k: number): string => (double ? `F[${2 * k}]` : `S[${4 * k}]`);
-      const { v, ix } = binary(a.op, x, y, r, double)!;
-      return { code: `const ${x} = ${get(a.n)}, ${y} = ${get(a.m)}, ${r} = ${double ? v : `Math.fround(${v})`};`, r, ix };
+      const { v, ix, zero } = binary(a.op, x, y, r, double)!;
+      return { code: `const ${x} = ${get(a.n)}, ${y} = ${get(a.m)}, ${r} = ${double ? v : `Math.fround(${v})`};`, r, ix, zero };
     });
   },
   FP_3SRC(e, a) {
     if (a.ftype !== 1) return undefined;
     return lanes(e, true, 1, a.d, () => {
       const [r, k] = [e.temp(), e.temp()];
-      return { code: `FMA_IO[0] = ${a.negProduct ? '-' : ''}F[${2 * a.n}]; FMA_IO[1] = F[${2 * a.m}]; FMA_IO[2] = ${a.negAddend ? '-' : ''}F[${2 * a.a}]; const ${k} = fma(), ${r} = FMA_IO[3];`, r, ix: k };
+      return { code: `FMA_IO[0] = ${a.negProduct ? '-' : ''}F[${2 * a.n}]; FMA_IO[1] = F[${2 * a.m}]; FMA_IO[2] = ${a.negAddend ? '-' : ''}F[${2 * a.a}]; const ${k} = fma(), ${r} = FMA_IO[3];`, r, ix: k, zero: 'true' };
     });
   },
   SIMD_3SAME_FP(e, a) {
@@ -105,10 +111,10 @@ export const FP_ROWS: Record<string, RowEmitter> = {
       const get = (k: number): string => (a.double ? `F[${2 * k + i}]` : `S[${4 * k + i}]`);
       if (fused) {
         const k = e.temp();
-        return { code: `FMA_IO[0] = ${a.name === 'fmls' ? '-' : ''}${get(a.n)}; FMA_IO[1] = ${get(a.m)}; FMA_IO[2] = ${get(a.d)}; const ${k} = fma(), ${r} = FMA_IO[3];`, r, ix: k };
+        return { code: `FMA_IO[0] = ${a.name === 'fmls' ? '-' : ''}${get(a.n)}; FMA_IO[1] = ${get(a.m)}; FMA_IO[2] = ${get(a.d)}; const ${k} = fma(), ${r} = FMA_IO[3];`, r, ix: k, zero: 'true' };
       }
-      const { v, ix } = binary(ops[a.name]!, x, y, r, a.double)!;
-      return { code: `const ${x} = ${get(a.n)}, ${y} = ${get(a.m)}, ${r} = ${a.double ? v : `Math.fround(${v})`};`, r, ix };
+      const { v, ix, zero } = binary(ops[a.name]!, x, y, r, a.double)!;
+      return { code: `const ${x} = ${get(a.n)}, ${y} = ${get(a.m)}, ${r} = ${a.double ? v : `Math.fround(${v})`};`, r, ix, zero };
     });
   },
 };
