@@ -223,10 +223,8 @@ function transfer(e: Emitter, kind: number, bytes: number, t: number, al: string
     case K_LDR_FP: {
       if (bytes === 16) {
         // Both halves are read before the register is written: a fault leaves it as it was.
-        const lo = load64(e, al, ah);
-        const hi8 = next(e, al, ah, 8);
-        const hi = load64(e, hi8.al, hi8.ah);
-        return `${lo.code} ${hi8.code} ${hi.code} V[${4 * t}] = ${lo.x}; V[${4 * t + 1}] = ${lo.y}; V[${4 * t + 2}] = ${hi.x}; V[${4 * t + 3}] = ${hi.y};`;
+        const { code, vals } = loadWords(e, al, ah, [{ off: 0, bytes: 8 }, { off: 8, bytes: 8 }], 16);
+        return `${code} V[${4 * t}] = ${vals[0]!.x}; V[${4 * t + 1}] = ${vals[0]!.y}; V[${4 * t + 2}] = ${vals[1]!.x}; V[${4 * t + 3}] = ${vals[1]!.y};`;
       }
       if (bytes === 8) {
         const l = load64(e, al, ah);
@@ -298,6 +296,32 @@ function storeWords(e: Emitter, al: string, ah: string, words: Word[], total: nu
   return `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (wTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - total}) { ${fast} } else { ${slow}${afterStore(e)} }`;
 }
 
+/**
+ * Several loads at (al, ah) as one access: read through the read TLB when the whole range is
+ * in one page there, else one by one through the CPU. Each piece (4 or 8 bytes at `off`)
+ * becomes the constants x (low word) and y (high word, '0' for 4 bytes).
+ */
+function loadWords(e: Emitter, al: string, ah: string, pieces: { off: number; bytes: number }[], total: number): { code: string; vals: { x: string; y: string }[] } {
+  const vals = pieces.map((p) => ({ x: e.temp(), y: p.bytes === 8 ? e.temp() : '0' }));
+  const names = vals.flatMap((v) => (v.y === '0' ? [v.x] : [v.x, v.y]));
+  let slow = '';
+  pieces.forEach((piece, k) => {
+    const at = piece.off === 0 ? { code: '', al, ah } : next(e, al, ah, piece.off);
+    const v = vals[k]!;
+    slow += ` ${at.code} ${piece.bytes === 8 ? `cpu.load64(${at.al}, ${at.ah}); ${v.x} = cpu.l64lo; ${v.y} = cpu.l64hi;` : `${v.x} = cpu.load32(${at.al}, ${at.ah});`}`;
+  });
+  const declare = `let ${names.join(', ')};`;
+  if (!e.inlineMemory) return { code: `${declare} {${slow} }`, vals };
+  const [i, o, p, view] = [e.temp(), e.temp(), e.temp(), e.temp()];
+  let fast = `const ${p} = rBase[${i}] + ${o}, ${view} = rView[${i}];`;
+  pieces.forEach((piece, k) => {
+    const v = vals[k]!;
+    fast += ` ${v.x} = ${view}.getInt32(${p} + ${piece.off}, true);`;
+    if (piece.bytes === 8) fast += ` ${v.y} = ${view}.getInt32(${p} + ${piece.off + 4}, true);`;
+  });
+  return { code: `${declare} const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - total}) { ${fast} } else {${slow} }`, vals };
+}
+
 /** The words of register t (general or SIMD&FP) for a transfer of `bytes`. */
 function words(e: Emitter, fp: number, t: number, bytes: number, off: number): Word[] {
   if (!fp) return [{ off, bytes, lo: e.lo(t), hi: e.hi(t) }];
@@ -313,22 +337,11 @@ function ldstPair(e: Emitter, a: Args): string | undefined {
   let body: string;
   if (a.load) {
     // Everything is read before anything is written: a fault leaves the registers as they were.
-    const reads: string[] = [];
-    const parts: { x: string; y: string }[] = [];
-    for (let k = 0; k < (a.bytes === 16 ? 4 : 2); k++) {
-      const step = Math.min(a.bytes, 8);
-      const addr = k === 0 ? { code: '', al: at.al, ah: at.ah } : next(e, at.al, at.ah, k * step);
-      if (step === 8) {
-        const l = load64(e, addr.al, addr.ah);
-        reads.push(`${addr.code} ${l.code}`);
-        parts.push({ x: l.x, y: l.y });
-      } else {
-        const l = load(e, 4, addr.al, addr.ah);
-        reads.push(`${addr.code} ${l.code}`);
-        parts.push({ x: l.v, y: a.signed ? `${l.v} >> 31` : '0' });
-      }
-    }
-    body = reads.join(' ');
+    const step = Math.min(a.bytes, 8);
+    const pieces = Array.from({ length: a.bytes === 16 ? 4 : 2 }, (_, k) => ({ off: k * step, bytes: step }));
+    const loaded = loadWords(e, at.al, at.ah, pieces, 2 * a.bytes);
+    const parts = loaded.vals.map((v) => (step === 8 ? v : { x: v.x, y: a.signed ? `${v.x} >> 31` : '0' }));
+    body = loaded.code;
     if (a.fp) {
       const w = (t: number, p: { x: string; y: string }[]): string =>
         a.bytes === 16
