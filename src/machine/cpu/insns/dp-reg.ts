@@ -182,8 +182,8 @@ export const ADDSUB_r = insn<AddSubReg>({
   disasm: addSubRegText,
 });
 
-// Specialised forms of the commonest register add/sub (64-bit, no shift), small enough for V8
-// to inline into compiled blocks.
+// Specialised forms of the commonest register add/sub (64-bit, no shift), without the generic
+// handler's branches, for the interpreter (compiled code has its own: jit/rows.ts).
 function addX(cpu: Cpu, a: AddSubReg): void {
   const R = cpu.R;
   const lo = (R[2 * a.n]! >>> 0) + (R[2 * a.m]! >>> 0);
