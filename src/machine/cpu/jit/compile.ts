@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CodePage } from '../cpu.js';
+import type { CodePage, Cpu } from '../cpu.js';
 import { disassemble } from '../decoder.js';
 import { SP } from '../slots.js';
 import { Emitter } from './emitter.js';
@@ -13,21 +13,18 @@ import { fma, FMA_IO, ixAdd, ixDiv, ixMul, ixSqrt, mulhs, mulhu, sdiv64, smulh, 
 /**
  * The block compiler: the hot part of a code page becomes one JavaScript function.
  *
- * The function is a loop over a `switch` on the page-relative index of the next block, so
- * branches inside the page (loops, if/else, calls and returns between functions of the page)
- * never leave it. Guest registers live in JS locals for the whole run of the function.
+ * The function is a loop over a `switch` on the number of the next block, so branches inside
+ * the page (loops, if/else, calls and returns between functions of the page) never leave it. Guest registers live in JS locals for the whole run of the function.
  * `limit` caps the retired instructions: a block runs only if all of it fits, so counts,
  * virtual time and interrupts stay exact. The function returns how many instructions it
  * retired and leaves the next PC in `cpu.nextPc`.
  *
  * A fault unwinds through the function's `catch`, which writes the registers back and leaves
- * in `cpu.faultAt` which instruction faulted (index × 64 + instructions of its block not
- * retired) and in `cpu.faultDone` the retired count including its whole block.
+ * in `cpu.faultAt` which instruction faulted (its page index × 64 + how many instructions of
+ * its block remain, itself included) and in `cpu.faultDone` the retired count including its
+ * whole block.
  */
-export type RegionFn = (cpu: CodePageCpu, base: number, idx: number, limit: number) => number;
-// The function receives the Cpu; typed loosely here to avoid a cycle in the type graph.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type CodePageCpu = any;
+export type RegionFn = (cpu: Cpu, base: number, pageIndex: number, limit: number) => number;
 
 /** Rows that neither read nor write NZCV (their handlers, when no emitter handles a form). */
 const FLAG_NEUTRAL = new Set([
