@@ -180,31 +180,70 @@ export function roundExact(m: bigint, e: number, mode: number, mantBits: number,
   return { value: negative ? -value : value, inexact, tiny, overflow: false };
 }
 
+/** Where `fmaNearest` leaves its result (a returned double would be allocated when not inlined). */
+export const FMA_NEAREST = new Float64Array(1);
+
+/** One ulp from x (finite, non-zero) away from zero, or towards it: the bits of f64[0] step. */
+function stepUlp(x: number, away: boolean): number {
+  f64[0] = x;
+  if (away) {
+    if (u32[0] === 0xffffffff) {
+      u32[0] = 0;
+      u32[1]! += 1;
+    } else u32[0]! += 1;
+  } else if (u32[0] === 0) {
+    u32[0] = 0xffffffff;
+    u32[1]! -= 1;
+  } else u32[0]! -= 1;
+  return f64[0]!;
+}
+
+/**
+ * FMA_NEAREST[0] = a·b + c rounded once to nearest, by error-free transformations: TwoProduct,
+ * then Boldo and Melquiond's sum with one rounding to odd. Returns 0 when the result is
+ * exact, 1 when inexact, and 2 (result NaN) when the operands are outside the range where
+ * the transformations are exact (the caller then takes the exact BigInt path).
+ */
+export function fmaNearest(a: number, b: number, c: number): number {
+  if (!productIsSafe(a, b) || !(Math.abs(c) < 2 ** 1020)) {
+    FMA_NEAREST[0] = NaN;
+    return 2;
+  }
+  const p = a * b;
+  const pe = twoProductError(a, b, p);
+  if (pe === 0) {
+    const s = p + c;
+    if (!(Math.abs(s) < Infinity)) {
+      FMA_NEAREST[0] = NaN;
+      return 2;
+    }
+    FMA_NEAREST[0] = s;
+    return twoSumError(p, c, s) !== 0 ? 1 : 0;
+  }
+  const uh = pe + c;
+  const ul = twoSumError(pe, c, uh);
+  const th = p + uh;
+  const tl = twoSumError(p, uh, th);
+  let v = tl + ul;
+  const ve = twoSumError(tl, ul, v);
+  // Round to odd: an even result with a remainder moves one ulp towards the exact value.
+  if (ve !== 0 && isEvenMantissa(v)) v = v === 0 ? (ve > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE) : stepUlp(v, ve > 0 === v > 0);
+  const r = th + v;
+  if (!(Math.abs(r) > 2 ** -960 && Math.abs(r) < 2 ** 1020)) {
+    FMA_NEAREST[0] = NaN;
+    return 2;
+  }
+  FMA_NEAREST[0] = r;
+  return ve !== 0 || twoSumError(th, v, r) !== 0 ? 1 : 0;
+}
+
 /** Correctly rounded a·b + c in double precision and `mode`, for finite a, b, c. */
 export function fmaExact(a: number, b: number, c: number, mode: number): Rounded {
-  if (mode === RM_NEAREST && productIsSafe(a, b) && Math.abs(c) < 2 ** 1020) {
-    const p = a * b;
-    const pe = twoProductError(a, b, p);
-    if (pe === 0) {
-      const s = p + c;
-      if (Math.abs(s) < Infinity) {
-        const e = twoSumError(p, c, s);
-        return { value: s, inexact: e !== 0, tiny: Math.abs(s) < 2 ** -1022 && s !== 0, overflow: false };
-      }
-    } else {
-      // RN(p + pe + c) by Boldo and Melquiond's sum with one rounding to odd.
-      const uh = pe + c;
-      const ul = twoSumError(pe, c, uh);
-      const th = p + uh;
-      const tl = twoSumError(p, uh, th);
-      let v = tl + ul;
-      const ve = twoSumError(tl, ul, v);
-      if (ve !== 0 && isEvenMantissa(v)) v = ve > 0 ? nextUp(v) : nextDown(v);
-      const r = th + v;
-      if (Math.abs(r) > 2 ** -960 && Math.abs(r) < 2 ** 1020) {
-        const re = twoSumError(th, v, r);
-        return { value: r, inexact: re !== 0 || ve !== 0, tiny: false, overflow: false };
-      }
+  if (mode === RM_NEAREST) {
+    const k = fmaNearest(a, b, c);
+    if (k !== 2) {
+      const v = FMA_NEAREST[0]!;
+      return { value: v, inexact: k === 1, tiny: Math.abs(v) < 2 ** -1022 && v !== 0, overflow: false };
     }
   }
   const da = decompose(a);

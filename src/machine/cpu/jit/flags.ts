@@ -1,9 +1,10 @@
 /**
  * NZCV in compiled code. A flag-setting instruction leaves its operands and result in
  * block-local constants (`Pending`); a later B.cond, CSEL or CCMP in the same block reads the
- * condition straight from them (a compare fused into the branch), and the four flags are
- * written to `cpu.n/z/c/v` only where they can be observed: before anything that may read
- * them or fault, and at the end of a block whose successors may read them.
+ * condition straight from them (a compare fused into the branch). Beyond the block they are
+ * lazy flags (emitter.ts: the setter's kind and operands in function locals), written to
+ * `cpu.n/z/c/v` by runtime.ts `storeFlags` only where they can be observed: a handler that
+ * reads them, an exit, a fault.
  */
 
 /** The flags of `SUBS`/`ADDS` (operands a, b and result r) or of a logical `ANDS`. */
@@ -35,12 +36,6 @@ function components(p: Pending): [string, string, string, string] {
   const c = p.sf ? `((${rh} >>> 0) < (${ah} >>> 0) || (${rh} === ${ah} && (${rl} >>> 0) < (${al} >>> 0)))` : `(${rl} >>> 0) < (${al} >>> 0)`;
   const v = p.sf ? `(~(${ah} ^ ${bh}) & (${ah} ^ ${rh})) < 0` : `(~(${al} ^ ${bl}) & (${al} ^ ${rl})) < 0`;
   return [n, z, c, v];
-}
-
-/** Statements writing the pending flags to the CPU. */
-export function storeFlagsCode(p: Pending): string {
-  const [n, z, c, v] = components(p);
-  return `cpu.n = ${n} ? 1 : 0; cpu.z = ${z} ? 1 : 0; cpu.c = ${c} ? 1 : 0; cpu.v = ${v} ? 1 : 0;`;
 }
 
 /** A condition (ARM `cond` field) over the stored flags. */

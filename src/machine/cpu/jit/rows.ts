@@ -1,7 +1,6 @@
 import { ZR_SINK } from '../slots.js';
 import { TLB_MASK } from '../cpu.js';
 import type { Emitter } from './emitter.js';
-import { storeFlagsCode } from './flags.js';
 
 /**
  * JavaScript for the commonest A64 instructions, with registers in locals and every register
@@ -168,20 +167,6 @@ function load(e: Emitter, bytes: number, al: string, ah: string): { code: string
   };
 }
 
-/** An inline 64-bit load at (al, ah) into two constants. */
-function load64(e: Emitter, al: string, ah: string): { code: string; x: string; y: string } {
-  if (!e.inlineMemory) {
-    const [x, y] = [e.temp(), e.temp()];
-    return { code: `cpu.load64(${al}, ${ah}); const ${x} = cpu.l64lo, ${y} = cpu.l64hi;`, x, y };
-  }
-  const [i, o, p, x, y] = [e.temp(), e.temp(), e.temp(), e.temp(), e.temp()];
-  return {
-    code: `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; let ${x}, ${y}; if (rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= 4088) { const ${p} = rBase[${i}] + ${o}; ${x} = rView[${i}].getInt32(${p}, true); ${y} = rView[${i}].getInt32(${p} + 4, true); } else { cpu.load64(${al}, ${ah}); ${x} = cpu.l64lo; ${y} = cpu.l64hi; }`,
-    x,
-    y,
-  };
-}
-
 /**
  * An inline store: the write TLB's fast path, else the CPU's store, after which a store that
  * hit code or ended the run leaves (pages holding code are never in the write TLB).
@@ -200,8 +185,8 @@ function transfer(e: Emitter, kind: number, bytes: number, t: number, al: string
   switch (kind) {
     case K_LDR: {
       if (bytes === 8) {
-        const l = load64(e, al, ah);
-        return `${l.code} ${e.set(t, l.x, l.y)}`;
+        const { code, vals } = loadWords(e, al, ah, [{ off: 0, bytes: 8 }], 8);
+        return `${code} ${e.set(t, vals[0]!.x, vals[0]!.y)}`;
       }
       const l = load(e, bytes, al, ah);
       return `${l.code} ${e.set(t, l.v, '0')}`;
@@ -227,8 +212,8 @@ function transfer(e: Emitter, kind: number, bytes: number, t: number, al: string
         return `${code} V[${4 * t}] = ${vals[0]!.x}; V[${4 * t + 1}] = ${vals[0]!.y}; V[${4 * t + 2}] = ${vals[1]!.x}; V[${4 * t + 3}] = ${vals[1]!.y};`;
       }
       if (bytes === 8) {
-        const l = load64(e, al, ah);
-        return `${l.code} V[${4 * t}] = ${l.x}; V[${4 * t + 1}] = ${l.y}; V[${4 * t + 2}] = 0; V[${4 * t + 3}] = 0;`;
+        const { code, vals } = loadWords(e, al, ah, [{ off: 0, bytes: 8 }], 8);
+        return `${code} V[${4 * t}] = ${vals[0]!.x}; V[${4 * t + 1}] = ${vals[0]!.y}; V[${4 * t + 2}] = 0; V[${4 * t + 3}] = 0;`;
       }
       if (bytes === 4) {
         const l = load(e, 4, al, ah);
@@ -548,15 +533,14 @@ export const ROWS: Record<string, RowEmitter> = {
 
 function condCompare(e: Emitter, a: Args, bl: string, bh: string): string {
   const cond = e.condition(a.cond);
-  // The flags end up in cpu.n/z/c/v either way; lazy flags are void from here.
-  const pre = `${cond.pre}fk = 0; `;
   const n = (a.nzcv >> 3) & 1;
   const z = (a.nzcv >> 2) & 1;
   const c = (a.nzcv >> 1) & 1;
   const v = a.nzcv & 1;
-  // CCMP compares by subtraction (op = 1), CCMN by addition; the result goes nowhere.
+  // CCMP compares by subtraction (op = 1), CCMN by addition; the result goes nowhere. Taken,
+  // the compare's flags become the lazy flags; not taken, the immediate NZCV is stored.
   const compare = addSubFlags(e, ZR_SINK, a.sf, a.sub, e.lo(a.n), a.sf ? e.hi(a.n) : '0', bl, bh);
-  const store = storeFlagsCode(e.pending!);
+  const keep = e.keepPending();
   e.flagsStored();
-  return `${pre}if (${cond.expr}) { ${compare} ${store} } else { cpu.n = ${n}; cpu.z = ${z}; cpu.c = ${c}; cpu.v = ${v}; }`;
+  return `${cond.pre}if (${cond.expr}) { ${compare} ${keep}} else { fk = 0; cpu.n = ${n}; cpu.z = ${z}; cpu.c = ${c}; cpu.v = ${v}; }`;
 }

@@ -1,4 +1,4 @@
-import { productIsSafe, twoProductError, twoSumError } from '../softfloat.js';
+import { FMA_NEAREST, fmaNearest, productIsSafe, twoProductError, twoSumError } from '../softfloat.js';
 
 /** Helpers the generated code calls. */
 
@@ -119,77 +119,20 @@ function negate(al: number, ah: number): { al: number; ah: number } {
   return { al: l | 0, ah: (~ah + (l === 0 ? 1 : 0)) | 0 };
 }
 
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-
-/** The next double away from zero (x finite, non-zero). */
-function awayFromZero(x: number): number {
-  f64[0] = x;
-  if (u32[0] === 0xffffffff) {
-    u32[0] = 0;
-    u32[1]! += 1;
-  } else u32[0]! += 1;
-  return f64[0]!;
-}
-
-/** The next double towards zero (x finite, non-zero). */
-function towardsZero(x: number): number {
-  f64[0] = x;
-  if (u32[0] === 0) {
-    u32[0] = 0xffffffff;
-    u32[1]! -= 1;
-  } else u32[0]! -= 1;
-  return f64[0]!;
-}
-
 /**
  * The operands and result of `fma`: [a, b, c, a·b + c]. Doubles passed to or returned from a
  * call V8 does not inline are boxed (allocated); typed-array slots are not.
  */
 export const FMA_IO = new Float64Array(4);
-const FMA_OUT = FMA_IO.subarray(3);
 
 /**
- * FMA_IO[3] = FMA_IO[0]·FMA_IO[1] + FMA_IO[2] with one rounding to nearest (IEEE
- * fusedMultiplyAdd), for the fast path of compiled code. Returns 0 when the result is exact,
- * 1 when inexact, and 2 (result NaN) when the operands are outside the range where the
- * error-free transformations are exact: the handler then does the general case. The inexact
- * case is Boldo and Melquiond's sum with one rounding to odd, as softfloat.ts `fmaExact`.
+ * FMA_IO[3] = FMA_IO[0]·FMA_IO[1] + FMA_IO[2], rounded once to nearest, for the fast path of
+ * compiled code: softfloat.ts `fmaNearest` (0 exact, 1 inexact, 2 beyond its range).
  */
 export function fma(): number {
-  return fmaOf(FMA_IO[0]!, FMA_IO[1]!, FMA_IO[2]!);
-}
-
-function fmaOf(a: number, b: number, c: number): number {
-  if (!productIsSafe(a, b) || !(Math.abs(c) < 2 ** 1020)) {
-    FMA_OUT[0] = NaN;
-    return 2;
-  }
-  const p = a * b;
-  const pe = twoProductError(a, b, p);
-  if (pe === 0) {
-    const s = p + c;
-    FMA_OUT[0] = s;
-    return Number.isFinite(s) && twoSumError(p, c, s) !== 0 ? 1 : 0;
-  }
-  const uh = pe + c;
-  const ul = twoSumError(pe, c, uh);
-  const th = p + uh;
-  const tl = twoSumError(p, uh, th);
-  let v = tl + ul;
-  const ve = twoSumError(tl, ul, v);
-  if (ve !== 0) {
-    f64[0] = v;
-    // Round to odd: an even result with a remainder moves one ulp towards the exact value.
-    if ((u32[0]! & 1) === 0) v = v === 0 ? (ve > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE) : (ve > 0) === (v > 0) ? awayFromZero(v) : towardsZero(v);
-  }
-  const r = th + v;
-  if (!(Math.abs(r) > 2 ** -960 && Math.abs(r) < 2 ** 1020)) {
-    FMA_OUT[0] = NaN;
-    return 2;
-  }
-  FMA_OUT[0] = r;
-  return ve !== 0 || twoSumError(th, v, r) !== 0 ? 1 : 0;
+  const k = fmaNearest(FMA_IO[0]!, FMA_IO[1]!, FMA_IO[2]!);
+  FMA_IO[3] = FMA_NEAREST[0]!;
+  return k;
 }
 
 // Inexactness of a normal double result r of an operation: 0 exact, 1 inexact, 2 cannot tell cheaply.
