@@ -69,10 +69,10 @@ describe('sel4ts run', () => {
     expect(await sel4ts('run', join(dir, 'img'))).toMatchObject({ code: 0, stdout: 'MON|INFO: Microkit Monitor started!\nhello, world\n' });
   });
 
-  it('--until stops at the text (exit 0) or reports it never appeared (exit 1)', async () => {
+  it('--until stops at the text (exit 0) or reports it never appeared (exit 6)', async () => {
     expect(await sel4ts('run', HELLO, '--until', 'Monitor started')).toMatchObject({ code: 0, stdout: 'MON|INFO: Microkit Monitor started' });
     const never = await sel4ts('run', HELLO, '--until', 'goodbye');
-    expect(never.code).toBe(1);
+    expect(never.code).toBe(6);
     expect(never.stderr).toContain("the system is idle with nothing pending and 'goodbye' never appeared");
   });
 
@@ -84,17 +84,17 @@ describe('sel4ts run', () => {
     expect(r.stderr).toMatch(/\] monitor: syscall seL4_Recv\n/);
   });
 
-  it('--max-time ends a system that never idles with exit code 1', async () => {
+  it('--max-time ends a system that never idles with exit code 5', async () => {
     const badPd = fileURLToPath(new URL('../examples/bad-pd/bad-pd.system', import.meta.url));
-    const r = await sel4ts('run', badPd, '--max-time', '20ms');
-    expect(r.code).toBe(1);
+    const r = await sel4ts('run', badPd, '--max-time', '20ms', '--allow-faults');
+    expect(r.code).toBe(5);
     expect(r.stderr).toContain('sel4ts: the virtual time limit (20ms) ran out\n');
     expect(r.stdout).toContain('heartbeat: tick 1 at 5 ms');
   });
 
   it('says when a debug-built program runs on a release kernel', async () => {
     const r = await sel4ts('run', HELLO, '--config', 'release');
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/hello: unknown syscall 0xfffffffffffffff4 at pc 0x[0-9a-f]+ \(microkit_dbg_puts\+0x[0-9a-f]+\); seL4_DebugPutChar exists only in debug kernels/);
   });
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,16 +7,17 @@ import { main } from '../src/cli/main.js';
 
 /**
  * Every example in examples/ builds from its committed programs and runs to its expected
- * output, with the arguments in its run-args.txt: the same `sel4ts run` a user types.
+ * output, with the arguments in its run-args.txt: the same `sel4ts run` a user types, since
+ * bash itself splits the file's words.
  */
 
 const EXAMPLES = fileURLToPath(new URL('../examples', import.meta.url));
 
-function splitArgs(line: string): string[] {
-  const out: string[] = [];
-  const re = /'([^']*)'|"([^"]*)"|(\S+)/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) out.push(m[1] ?? m[2] ?? m[3]!);
-  return out.map((a) => a.replace(/\\n/g, '\n'));
+/** The words bash makes of `text` (quotes, $'…' escapes and all), one NUL-terminated string each. */
+function bashWords(text: string): string[] {
+  const r = spawnSync('bash', ['-c', `set -- ${text}\nfor a; do printf '%s\\0' "$a"; done`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bash cannot read ${JSON.stringify(text)}: ${r.stderr}`);
+  return r.stdout.split('\0').slice(0, -1);
 }
 
 const examples = readdirSync(EXAMPLES, { withFileTypes: true })
@@ -24,17 +26,26 @@ const examples = readdirSync(EXAMPLES, { withFileTypes: true })
   .sort();
 
 describe('examples', () => {
-  it('there are examples', () => expect(examples).toContain('hello'));
+  it('there are examples, each with a run-args.txt', () => {
+    expect(examples).toContain('hello');
+    for (const name of examples) expect(existsSync(join(EXAMPLES, name, 'run-args.txt')), name).toBe(true);
+  });
+
+  it('bash splits the arguments', () => {
+    expect(bashWords(`--input $'hello uart\\n' --until 'a b' "c d"`)).toEqual(['--input', 'hello uart\n', '--until', 'a b', 'c d']);
+    expect(bashWords('')).toEqual([]);
+  });
+
   for (const name of examples) {
     it(`${name} runs to its expected output`, async () => {
       const dir = join(EXAMPLES, name);
       const system = readdirSync(dir).find((f) => f.endsWith('.system'))!;
-      const argsFile = join(dir, 'run-args.txt');
-      const args = existsSync(argsFile) ? splitArgs(readFileSync(argsFile, 'utf8').trim()) : [];
+      const args = bashWords(readFileSync(join(dir, 'run-args.txt'), 'utf8'));
       let stdout = '';
       let stderr = '';
-      const code = await main(['run', join(dir, system), ...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), colour: false, cwd: dir });
-      expect(stdout).toBe(readFileSync(join(dir, 'expected-output.txt'), 'utf8'));
+      const expected = join(dir, 'expected-output.txt');
+      const code = await main(['run', join(dir, system), ...args, '--expect', expected], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), colour: false, cwd: dir });
+      expect(stdout).toBe(readFileSync(expected, 'utf8'));
       expect(code, stderr).toBe(0);
     });
   }

@@ -10,6 +10,11 @@ export interface Io {
   cwd: string;
   /** What `sel4ts run --input -` reads live. */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * Call `handler` on the first Ctrl-C (SIGINT) until the returned function is called; a
+   * second Ctrl-C ends the process as usual. Absent: nothing interrupts.
+   */
+  onInterrupt?(handler: () => void): () => void;
 }
 
 export function processIo(): Io {
@@ -20,6 +25,11 @@ export function processIo(): Io {
     colour: !noColor && process.stderr.isTTY === true,
     cwd: process.cwd(),
     stdin: process.stdin,
+    onInterrupt: (handler) => {
+      // `once`: with the listener gone, Node restores the default action for the next SIGINT.
+      process.once('SIGINT', handler);
+      return () => void process.off('SIGINT', handler);
+    },
   };
 }
 
@@ -36,3 +46,11 @@ export const EXIT_OK = 0;
 export const EXIT_INPUT = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 3;
+/** `sel4ts run`: a PD faulted and no PD of the system handles the fault, or the kernel stopped the system. */
+export const EXIT_FAULT = 4;
+/** `sel4ts run`: the virtual time limit (--max-time) ran out. */
+export const EXIT_TIME_LIMIT = 5;
+/** `sel4ts run`: the console output is not what --until or --expect asked for. */
+export const EXIT_OUTPUT_MISMATCH = 6;
+/** `sel4ts run`: stopped by Ctrl-C (SIGINT), as shells report it (128 + 2). */
+export const EXIT_INTERRUPTED = 130;

@@ -4,9 +4,22 @@ import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { runCommand } from './commands/run.js';
 import { machineExecCommand } from './commands/machine-exec.js';
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, processIo, type Io } from './io.js';
+import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, UsageError, processIo, type Io } from './io.js';
 
 const VERSION = '0.1.0';
+
+const RUN_EXIT_STATUSES = `
+Exit status:
+  ${EXIT_OK}    ok: the system is idle with nothing pending, or --until's text appeared
+  ${EXIT_INPUT}    bad input: the description does not build, or the image is broken
+  ${EXIT_USAGE}    usage error
+  ${EXIT_INTERNAL}    internal error (a bug in sel4ts)
+  ${EXIT_FAULT}    a PD faulted and no PD of the system handles the fault (the monitor reported it),
+       or the kernel stopped the system; --allow-faults accepts faults
+  ${EXIT_TIME_LIMIT}    the virtual time limit (--max-time) ran out
+  ${EXIT_OUTPUT_MISMATCH}    the console output differs from --expect's file, or --until's text never appeared
+  ${EXIT_INTERRUPTED}  interrupted by Ctrl-C (SIGINT); --stats and --summary-json still come out
+`;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -18,7 +31,6 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run sel4ts --help for usage)')
     .enablePositionalOptions();
 
   cmd
@@ -38,7 +50,8 @@ function program(io: Io, setExit: (code: number) => void): Command {
     c
       .option('--board <board>', `the board (default: qemu_virt_aarch64, the only one sel4ts runs)`)
       .option('--config <config>', 'debug or release (default: debug)')
-      .option('--search-path <dir>', 'a directory to search for program images and prefill files (repeatable)', collect, []);
+      .option('--search-path <dir>', 'a directory to search for program images and prefill files (repeatable)', collect, [])
+      .addOption(new Option('--format <format>', 'how to print diagnostics and faults').choices(['text', 'json', 'github', 'microkit']).default('text'));
 
   buildOptions(
     cmd
@@ -67,6 +80,15 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--trace <what>', 'print syscalls, faults or sched events on stderr (repeatable)', collect, [])
     .option('--stats', 'print per-PD instructions, virtual time, IPCs, signals and faults')
     .option('--no-jit', 'interpret every instruction (no compiled code), for debugging')
+    .option('--allow-faults', 'faults that no PD handles do not fail the run (exit 0 as before)')
+    .option('--expect <file>', 'the console output must equal this file; a unified diff on stderr when it does not')
+    .option('--summary-json <file>', 'write the outcome, per-PD statistics and every fault as JSON (schemas/run-summary.schema.json)')
+    .option('-o, --output <image>', 'also write the boot image it builds')
+    .option('-r, --report <file>', 'also write the text report of the build')
+    .option('--report-json <file>', 'also write the report as JSON (schemas/report.schema.json)')
+    .option('--spec-json <file>', 'also write the Spec and the allocation plan as JSON')
+    .option('--capdl <file>', 'also write the Spec as capDL-style text')
+    .addHelpText('after', RUN_EXIT_STATUSES)
     .action(async (system: string, opts: Record<string, unknown>) => {
       setExit(await runCommand(system, opts, io));
     });
@@ -97,7 +119,14 @@ function program(io: Io, setExit: (code: number) => void): Command {
       }
       setExit(EXIT_OK);
     });
+  helpHints(cmd, 'sel4ts');
   return cmd;
+}
+
+/** A usage error ends with the help of the command it was in: `sel4ts run --help`. */
+function helpHints(c: Command, path: string): void {
+  c.showHelpAfterError(`(for usage: ${path} --help)`);
+  for (const sub of c.commands) helpHints(sub, `${path} ${sub.name()}`);
 }
 
 const COMMANDS = new Set(['check', 'build', 'run', 'machine', 'boards', 'help']);

@@ -93,7 +93,8 @@ export function diagnosticJson(d: Diagnostic): Record<string, unknown> {
   return out;
 }
 
-function escapeGithub(s: string, property: boolean): string {
+/** The escapes of a workflow command: its message, or (`property`) a property value. */
+export function escapeGithub(s: string, property: boolean): string {
   let r = s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   if (property) r = r.replace(/:/g, '%3A').replace(/,/g, '%2C');
   return r;

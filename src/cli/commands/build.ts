@@ -16,6 +16,7 @@ export interface BuildCommandOptions {
   reportJson?: string;
   specJson?: string;
   capdl?: string;
+  format?: string;
 }
 
 /** Build and print the diagnostics and errors; undefined when the build failed (they were printed). */

@@ -1,13 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { IMAGE_MAGIC } from '../../compiler/image/image.js';
-import type { Spec } from '../../compiler/spec/types.js';
-import { FaultType } from '../../kernel/faults.js';
+import { Reg } from '../../kernel/faults.js';
 import type { TcbObject } from '../../kernel/objects.js';
-import { SYSCALL_NAMES } from '../../kernel/syscalls.js';
-import { bootImage, type Booted } from '../../loader/boot.js';
+import type { Booted } from '../../loader/boot.js';
+import type { MachineOptions, RunEnd } from '../../machine/machine.js';
 import { streamInput } from '../../machine/devices/stream-input.js';
-import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError, type Io } from '../io.js';
-import { runBuild, type BuildCommandOptions } from './build.js';
+import { UsageError, type Io } from '../io.js';
+import { ConsoleWatch } from '../run/console.js';
+import { expectDiff, readExpected } from '../run/expect.js';
+import { faultLine, faultRecord, type FaultRecord } from '../run/faults.js';
+import { faultAnnotation, outcomeAnnotation } from '../run/github.js';
+import { loadSystem } from '../run/load-system.js';
+import { decideOutcome, EXIT_CODES, type Outcome } from '../run/outcome.js';
+import { InstructionCounter, pdStats, printStats, type PdStats } from '../run/pd-stats.js';
+import { runSummary, writeSummary } from '../run/summary-json.js';
+import type { BuildCommandOptions } from './build.js';
 
 export interface RunCommandOptions extends BuildCommandOptions {
   maxTime?: string;
@@ -17,6 +23,11 @@ export interface RunCommandOptions extends BuildCommandOptions {
   stats?: boolean;
   /** False with --no-jit: the interpreter alone. */
   jit?: boolean;
+  /** Faults no PD handles do not fail the run (the behaviour before exit statuses for faults). */
+  allowFaults?: boolean;
+  /** A file the console output must equal. */
+  expect?: string;
+  summaryJson?: string;
 }
 
 const CPU_HZ = 1_000_000_000;
@@ -31,139 +42,104 @@ export function parseTime(text: string): number {
   return Math.round(Number(m[1]) * scale);
 }
 
-function isImage(path: string): boolean {
-  try {
-    const head = readFileSync(path).subarray(0, 8);
-    return new TextDecoder().decode(head) === IMAGE_MAGIC;
-  } catch {
-    return false;
-  }
-}
-
 const ms = (cycles: number) => `${(cycles / 1e6).toFixed(6)} ms`;
 
-/** `sel4ts run`: build (or read) an image, boot it on the machine and kernel models, show the console. */
+/**
+ * `sel4ts run`: build (or read) an image, boot it on the machine and kernel models, show the
+ * console, and give a verdict as the exit status (run/outcome.ts).
+ */
 export async function runCommand(file: string, opts: RunCommandOptions, io: Io): Promise<number> {
   const traces = new Set((opts.trace ?? []).flatMap((t) => t.split(',')));
   for (const t of traces) if (!['syscalls', 'faults', 'sched'].includes(t)) throw new UsageError(`unknown --trace '${t}' (syscalls, faults or sched)`);
-  const maxCycles = parseTime(opts.maxTime ?? DEFAULT_MAX_TIME);
+  const maxTime = opts.maxTime ?? DEFAULT_MAX_TIME;
+  const maxCycles = parseTime(maxTime);
   const live = opts.input === '-';
   if (live && !io.stdin) throw new UsageError('--input - needs a standard input');
   const input = opts.input === undefined ? undefined : live ? streamInput(io.stdin!) : existsSync(opts.input) ? new Uint8Array(readFileSync(opts.input)) : opts.input;
+  const expected = opts.expect === undefined ? undefined : readExpected(opts.expect);
+  const github = opts.format === 'github';
+  const summarise = (s: Omit<Parameters<typeof runSummary>[0], 'file'>) => {
+    if (opts.summaryJson !== undefined) writeSummary(opts.summaryJson, runSummary({ file, ...s }));
+  };
 
-  let seen = '';
-  let untilSeen = false;
   let booted: Booted | undefined;
-  const machineOptions = {
+  const consoleWatch = new ConsoleWatch(io, opts.until, expected !== undefined, () => booted?.machine.halt(`'${opts.until}' appeared`));
+  const machineOptions: MachineOptions = {
     cpuHz: CPU_HZ,
     // commander's --no-jit sets jit to false.
-    jit: opts.jit === false ? ('off' as const) : ('hot' as const),
+    jit: opts.jit === false ? 'off' : 'hot',
     input,
-    console: (byte: number) => {
-      io.stdout(String.fromCharCode(byte));
-      if (opts.until !== undefined && !untilSeen) {
-        seen = (seen + String.fromCharCode(byte)).slice(-Math.max(1, opts.until.length) * 2);
-        if (seen.includes(opts.until)) {
-          untilSeen = true;
-          booted?.machine.halt(`'${opts.until}' appeared`);
-        }
-      }
-    },
+    console: (byte) => consoleWatch.byte(byte),
   };
-  if (isImage(file)) {
-    const r = bootImage(new Uint8Array(readFileSync(file)), machineOptions);
-    if (!r.ok) {
-      io.stderr(`sel4ts: ${file}: ${r.error}\n`);
-      return EXIT_INPUT;
+  const loaded = loadSystem(file, opts, io, machineOptions);
+  if (!loaded.ok) {
+    if (loaded.exitCode === EXIT_CODES['bad-input']) {
+      summarise({ board: undefined, config: undefined, outcome: { status: 'bad-input', exitCode: loaded.exitCode, message: loaded.message }, cycles: 0, instructions: 0, consoleBytes: 0, pds: [], faults: [] });
     }
-    booted = r.booted;
-  } else {
-    const built = runBuild(file, opts, io);
-    if (!built) return EXIT_INPUT;
-    const fromImage = bootImage(built.image, machineOptions);
-    if (!fromImage.ok) {
-      io.stderr(`sel4ts: internal error: the image just built does not boot: ${fromImage.error}\n`);
-      return EXIT_INTERNAL;
-    }
-    booted = fromImage.booted;
+    return loaded.exitCode;
   }
+  booted = loaded.booted;
 
   const { machine, kernel, image } = booted;
   const spec = image.spec;
   const k = kernel.state;
+  const counter = new InstructionCounter(() => machine.cpu.icount);
+  const faults: FaultRecord[] = [];
+
+  // --trace, and the fault lines on stderr.
   const pdName = (t: TcbObject | undefined) => (t ? t.name || '?' : 'idle');
-  // Per-PD instruction counts: each switch charges the instructions since the last one.
-  const instructions = new Map<string, number>();
-  let current: TcbObject | undefined;
-  let since = 0;
-  const charge = () => {
-    const now = machine.cpu.icount;
-    if (current) instructions.set(current.name, (instructions.get(current.name) ?? 0) + now - since);
-    since = now;
-  };
   k.trace.switchTo = (t) => {
-    charge();
-    current = t;
+    counter.switchTo(t);
     if (traces.has('sched')) io.stderr(`[${ms(machine.cycles)}] switch to ${pdName(t)}\n`);
   };
   k.trace.fault = (t, description, handled) => {
-    const pc = k.reg(t, 32);
-    const symbol = symbolAt(spec, t.name, pc);
-    // Faults of top-level PDs go to the monitor, which reports them; this adds the symbol.
-    const topLevel = spec.pds.find((p) => p.name === t.name)?.parent === undefined;
-    if (traces.has('faults') || !handled || topLevel) {
-      io.stderr(`sel4ts: [${ms(machine.cycles)}] ${t.name}: ${description} at pc 0x${pc.toString(16)}${symbol ? ` (${symbol})` : ''}${debugCallHint(t, spec)}\n`);
-    }
+    const r = faultRecord(spec, t, k.reg(t, Reg.FaultIP), description, handled, machine.cycles);
+    faults.push(r);
+    // The monitor reports the faults of top-level PDs; this adds the function at the pc.
+    const line = faultLine(r, t, spec);
+    if (github && !r.handled) io.stderr(`${faultAnnotation(r, line, loaded.places.get(r.pd), opts.allowFaults === true)}\n`);
+    else if (traces.has('faults') || !r.handled) io.stderr(`sel4ts: [${ms(machine.cycles)}] ${line}\n`);
   };
   if (traces.has('syscalls')) k.trace.syscall = (t, name) => io.stderr(`[${ms(machine.cycles)}] ${pdName(t)}: syscall ${name}\n`);
 
-  // Live input arrives by the wall clock: the run yields to the event loop to let it in.
-  const end = live ? await machine.runAsync(kernel, maxCycles) : machine.run(kernel, maxCycles);
-  // Stop reading: an open standard input would keep the process alive.
-  if (live) (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-  charge();
-  if (opts.stats) printStats(io, spec, kernel.state.debugTcbs, instructions, machine.cycles);
-  switch (end.reason) {
-    case 'halt':
-      if (untilSeen) return EXIT_OK;
-      io.stderr(`sel4ts: the system halted: ${end.message}\n`);
-      return EXIT_OK;
-    case 'idle-forever':
-      if (opts.until !== undefined) {
-        io.stderr(`sel4ts: the system is idle with nothing pending and '${opts.until}' never appeared\n`);
-        return EXIT_INPUT;
-      }
-      return EXIT_OK;
-    case 'limit':
-      io.stderr(`sel4ts: the virtual time limit (${opts.maxTime ?? DEFAULT_MAX_TIME}) ran out${opts.until !== undefined ? ` before '${opts.until}' appeared` : ''}\n`);
-      return EXIT_INPUT;
+  // Ctrl-C stops the machine at the next slice (runAsync yields to the event loop to let the
+  // signal in); the statistics and the summary still come out.
+  let interrupted = false;
+  const stopListening = io.onInterrupt?.(() => {
+    interrupted = true;
+    machine.halt('interrupted (SIGINT)');
+  });
+  let end: RunEnd;
+  try {
+    end = await machine.runAsync(kernel, maxCycles);
+  } finally {
+    stopListening?.();
+    // Stop reading: an open standard input would keep the process alive.
+    if (live) (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   }
+  counter.charge();
+  const pds: PdStats[] = pdStats(spec, k.debugTcbs, counter);
+  if (opts.stats) printStats(io, pds, machine.cycles);
+
+  const diff = expected === undefined ? '' : expectDiff(expected, consoleWatch.output, opts.expect!);
+  if (diff) io.stderr(diff);
+  const outcome = decideOutcome({
+    end,
+    interrupted,
+    until: opts.until,
+    untilSeen: consoleWatch.untilSeen,
+    maxTime,
+    faults,
+    allowFaults: opts.allowFaults === true,
+    expectMismatch: diff ? opts.expect : undefined,
+  });
+  reportOutcome(io, outcome, github, end.reason === 'halt' && !consoleWatch.untilSeen);
+  summarise({ board: spec.board, config: spec.config, outcome, cycles: machine.cycles, instructions: machine.cpu.icount, consoleBytes: consoleWatch.count, pds, faults });
+  return outcome.exitCode;
 }
 
-/** A debug system call on a release kernel is an unknown syscall: say what probably happened. */
-function debugCallHint(t: TcbObject, spec: Spec): string {
-  const f = t.fault;
-  if (spec.config !== 'release' || f?.type !== FaultType.UnknownSyscall) return '';
-  const name = SYSCALL_NAMES[Number(BigInt.asIntN(64, f.number))];
-  return name?.startsWith('Debug') ? `; seL4_${name} exists only in debug kernels: was the program built for the debug configuration?` : '';
-}
-
-function symbolAt(spec: Spec, pd: string, pc: bigint): string | undefined {
-  const table = spec.symbols[pd];
-  if (!table) return undefined;
-  const at = Number(pc);
-  const s = table.find((x) => at >= x.value && at < x.value + x.size);
-  if (!s) return undefined;
-  return at === s.value ? s.name : `${s.name}+0x${(at - s.value).toString(16)}`;
-}
-
-function printStats(io: Io, spec: Spec, tcbs: readonly TcbObject[], instructions: Map<string, number>, cycles: number): void {
-  io.stderr(`\n${'protection domain'.padEnd(24)}${'instructions'.padStart(14)}${'time (ms)'.padStart(12)}${'syscalls'.padStart(10)}${'IPCs'.padStart(8)}${'signals'.padStart(9)}${'faults'.padStart(8)}\n`);
-  for (const pd of spec.pds) {
-    const t = tcbs.find((x) => x.name === pd.name);
-    const n = instructions.get(pd.name) ?? 0;
-    const s = t?.stats ?? { syscalls: 0, ipcs: 0, signals: 0, faults: 0 };
-    io.stderr(`${pd.name.padEnd(24)}${String(n).padStart(14)}${(n / 1e6).toFixed(3).padStart(12)}${String(s.syscalls).padStart(10)}${String(s.ipcs).padStart(8)}${String(s.signals).padStart(9)}${String(s.faults).padStart(8)}\n`);
-  }
-  io.stderr(`${'total virtual time'.padEnd(24)}${''.padStart(14)}${(cycles / 1e6).toFixed(3).padStart(12)}\n`);
+/** A failure says why (faults were annotated one by one); a success is silent unless the system halted itself. */
+function reportOutcome(io: Io, o: Outcome, github: boolean, halted: boolean): void {
+  if (o.status === 'ok' && !halted) return;
+  io.stderr(github && o.status !== 'ok' && o.status !== 'fault' ? `${outcomeAnnotation(o)}\n` : `sel4ts: ${o.message}\n`);
 }
