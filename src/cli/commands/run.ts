@@ -104,18 +104,20 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
 
   // Ctrl-C stops the machine at the next slice (runAsync yields to the event loop to let the
   // signal in); the statistics and the summary still come out.
+  // Stop reading: an open standard input would keep the process alive (and a run waiting for it, running).
+  const closeInput = () => live && (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   let interrupted = false;
   const stopListening = io.onInterrupt?.(() => {
     interrupted = true;
     machine.halt('interrupted (SIGINT)');
+    closeInput();
   });
   let end: RunEnd;
   try {
     end = await machine.runAsync(kernel, maxCycles);
   } finally {
     stopListening?.();
-    // Stop reading: an open standard input would keep the process alive.
-    if (live) (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    closeInput();
   }
   counter.charge();
   const pds: PdStats[] = pdStats(spec, k.debugTcbs, counter);

@@ -26,6 +26,8 @@ export function streamInput(stream: NodeJS.ReadableStream): InputSource & { read
   };
   stream.on('end', finish);
   stream.on('error', finish);
+  // Destroyed (as `run` does on Ctrl-C): nothing more will come.
+  stream.on('close', finish);
   return {
     peek: () => chunks[0]?.[offset],
     take() {
