@@ -12,7 +12,7 @@ import { faultAnnotation, outcomeAnnotation } from '../run/github.js';
 import { loadSystem } from '../run/load-system.js';
 import { decideOutcome, EXIT_CODES, type Outcome } from '../run/outcome.js';
 import { InstructionCounter, pdStats, printStats, type PdStats } from '../run/pd-stats.js';
-import { runSummary, writeSummary } from '../run/summary-json.js';
+import { runSummary, writeSummary, type SummaryInput } from '../run/summary-json.js';
 import type { BuildCommandOptions } from './build.js';
 
 export interface RunCommandOptions extends BuildCommandOptions {
@@ -58,7 +58,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   const input = opts.input === undefined ? undefined : live ? streamInput(io.stdin!) : existsSync(opts.input) ? new Uint8Array(readFileSync(opts.input)) : opts.input;
   const expected = opts.expect === undefined ? undefined : readExpected(opts.expect);
   const github = opts.format === 'github';
-  const summarise = (s: Omit<Parameters<typeof runSummary>[0], 'file'>) => {
+  const summarise = (s: Omit<SummaryInput, 'file'>) => {
     if (opts.summaryJson !== undefined) writeSummary(opts.summaryJson, runSummary({ file, ...s }));
   };
 
