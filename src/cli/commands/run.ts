@@ -7,13 +7,14 @@ import { SYSCALL_NAMES } from '../../kernel/syscalls.js';
 import { bootImage, type Booted } from '../../loader/boot.js';
 import { streamInput } from '../../machine/devices/stream-input.js';
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError, type Io } from '../io.js';
+import { openTracing, traceSyscalls, type TraceOptions } from '../run/trace.js';
+import { traceTime } from '../run/trace-format.js';
 import { runBuild, type BuildCommandOptions } from './build.js';
 
-export interface RunCommandOptions extends BuildCommandOptions {
+export interface RunCommandOptions extends BuildCommandOptions, TraceOptions {
   maxTime?: string;
   until?: string;
   input?: string;
-  trace?: string[];
   stats?: boolean;
   /** False with --no-jit: the interpreter alone. */
   jit?: boolean;
@@ -40,16 +41,13 @@ function isImage(path: string): boolean {
   }
 }
 
-const ms = (cycles: number) => `${(cycles / 1e6).toFixed(6)} ms`;
-
 /** `sel4ts run`: build (or read) an image, boot it on the machine and kernel models, show the console. */
 export async function runCommand(file: string, opts: RunCommandOptions, io: Io): Promise<number> {
-  const traces = new Set((opts.trace ?? []).flatMap((t) => t.split(',')));
-  for (const t of traces) if (!['syscalls', 'faults', 'sched'].includes(t)) throw new UsageError(`unknown --trace '${t}' (syscalls, faults or sched)`);
   const maxCycles = parseTime(opts.maxTime ?? DEFAULT_MAX_TIME);
   const live = opts.input === '-';
   if (live && !io.stdin) throw new UsageError('--input - needs a standard input');
   const input = opts.input === undefined ? undefined : live ? streamInput(io.stdin!) : existsSync(opts.input) ? new Uint8Array(readFileSync(opts.input)) : opts.input;
+  const tracing = openTracing(opts, io);
 
   let seen = '';
   let untilSeen = false;
@@ -104,23 +102,26 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   k.trace.switchTo = (t) => {
     charge();
     current = t;
-    if (traces.has('sched')) io.stderr(`[${ms(machine.cycles)}] switch to ${pdName(t)}\n`);
+    if (tracing.has('sched')) tracing.write(`${traceTime(machine.cycles)} switch to ${pdName(t)}\n`);
   };
   k.trace.fault = (t, description, handled) => {
     const pc = k.reg(t, 32);
     const symbol = symbolAt(spec, t.name, pc);
     // Faults of top-level PDs go to the monitor, which reports them; this adds the symbol.
     const topLevel = spec.pds.find((p) => p.name === t.name)?.parent === undefined;
-    if (traces.has('faults') || !handled || topLevel) {
-      io.stderr(`sel4ts: [${ms(machine.cycles)}] ${t.name}: ${description} at pc 0x${pc.toString(16)}${symbol ? ` (${symbol})` : ''}${debugCallHint(t, spec)}\n`);
-    }
+    const line = `sel4ts: ${traceTime(machine.cycles)} ${t.name}: ${description} at pc 0x${pc.toString(16)}${symbol ? ` (${symbol})` : ''}${debugCallHint(t, spec)}\n`;
+    const report = !handled || topLevel;
+    if (report) io.stderr(line);
+    // A trace file gets every fault; stderr gets a traced one once.
+    if (tracing.has('faults') && (tracing.toFile || !report)) tracing.write(line);
   };
-  if (traces.has('syscalls')) k.trace.syscall = (t, name) => io.stderr(`[${ms(machine.cycles)}] ${pdName(t)}: syscall ${name}\n`);
+  traceSyscalls(k, spec, () => machine.cycles, tracing);
 
   // Live input arrives by the wall clock: the run yields to the event loop to let it in.
   const end = live ? await machine.runAsync(kernel, maxCycles) : machine.run(kernel, maxCycles);
   // Stop reading: an open standard input would keep the process alive.
   if (live) (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  tracing.close();
   charge();
   if (opts.stats) printStats(io, spec, kernel.state.debugTcbs, instructions, machine.cycles);
   switch (end.reason) {
