@@ -209,5 +209,8 @@ describe('sel4ts run --trace syscalls', () => {
     const noKind = await sel4ts('run', HELLO, '--trace-file', join(tmpdir(), 'unused-trace.txt'));
     expect(noKind.code).toBe(2);
     expect(noKind.stderr).toContain('--trace-file needs --trace');
+    const unwritable = await sel4ts('run', HELLO, '--trace', 'sched', '--trace-file', join(tmpdir(), 'no-such-dir', 'trace.txt'));
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toMatch(/cannot write the trace file '.*trace\.txt': ENOENT/);
   });
 });

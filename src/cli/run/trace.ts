@@ -43,17 +43,22 @@ export function openTracing(opts: TraceOptions, io: Io): Tracing {
   const has = (kind: TraceKind) => kinds.has(kind);
   if (opts.traceFile === undefined) return { has, toFile: false, write: (line) => io.stderr(line), close: () => {} };
   if (kinds.size === 0) throw new UsageError('--trace-file needs --trace (syscalls, putchar, faults or sched)');
-  let fd: number;
+  const path = opts.traceFile;
+  // Created (and checked) now, held open only from the first line: a run that ends before it
+  // boots (a build error) leaves an empty file and no open descriptor.
   try {
-    fd = openSync(opts.traceFile, 'w');
+    closeSync(openSync(path, 'w'));
   } catch (e) {
-    throw new UsageError(`cannot write the trace file '${opts.traceFile}': ${(e as Error).message}`);
+    throw new UsageError(`cannot write the trace file '${path}': ${(e as Error).message}`);
   }
+  let fd: number | undefined;
   // A busy system traces millions of lines: they are written in large pieces.
   let pending: string[] = [];
   let size = 0;
   const flush = () => {
-    if (pending.length) writeSync(fd, pending.join(''));
+    if (!pending.length) return;
+    fd ??= openSync(path, 'a');
+    writeSync(fd, pending.join(''));
     pending = [];
     size = 0;
   };
@@ -67,7 +72,8 @@ export function openTracing(opts: TraceOptions, io: Io): Tracing {
     },
     close() {
       flush();
-      closeSync(fd);
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
     },
   };
 }
