@@ -169,15 +169,17 @@ describe('faults', () => {
     expect(sys.output).toMatch(/^fault: badge 7 label 4 length 2 mrs 0x[0-9a-f]+ 0x3\n/);
   });
 
-  it('a Call of an empty slot is an InvalidCapability error, not a fault', () => {
+  it('a Call of an empty slot is an InvalidCapability error, not a fault; the debug kernel says why', () => {
     const { sys } = faultSystem(4);
-    expect(sys.output).toBe('faulter: call of an empty slot: error 2 MR0 0\n');
+    expect(sys.output).toMatch(/^<<seL4\(CPU 0\) \[decodeInvocation\/0 T0x[0-9a-f]{16} "child of: 'rootserver'" @[0-9a-f]+\]: Attempted to invoke a null cap #12\.>>\nfaulter: call of an empty slot: error 2 MR0 0\n$/);
   });
 
-  it('CapFault for a cptr whose guard does not match', () => {
+  it('CapFault for a cptr whose guard does not match; the debug kernel names the cap', () => {
     const { sys } = faultSystem(5);
+    const [said, ...rest] = sys.output.split('\n');
+    expect(said).toMatch(/^<<seL4\(CPU 0\) \[handleInvocation\/0 T0x[0-9a-f]{16} "child of: 'rootserver'" @[0-9a-f]+\]: Invocation of invalid cap #1099511627776\.>>$/);
     // IP, address 2^40, send phase, GuardMismatch: bits left 64, guard 0 of 60 bits.
-    expect(mrs(sys.output).slice(1)).toEqual(['0x10000000000', '0x0', '0x4', '0x40', '0x0', '0x3c']);
+    expect(mrs(rest.join('\n')).slice(1)).toEqual(['0x10000000000', '0x0', '0x4', '0x40', '0x0', '0x3c']);
   });
 
   it('without a fault handler the thread becomes inactive and the kernel says why', () => {

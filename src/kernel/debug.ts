@@ -4,6 +4,7 @@ import { describeFault, kernelPointer, Reg } from './faults.js';
 import type { KernelState } from './state.js';
 import { IPC_BUFFER, Syscall } from './syscalls.js';
 import { TcbSlot, THREAD_STATE_NAMES, type TcbObject } from './objects.js';
+import { tcbPointer, userErrorLine } from './user-error.js';
 import { isPage, descriptorAddress, lookupPTSlot } from './vspace.js';
 
 /**
@@ -15,11 +16,6 @@ import { isPage, descriptorAddress, lookupPTSlot } from './vspace.js';
 /** The longest name DebugNameThread reads (120 message words), and what a TCB keeps. */
 const NAME_READ_LIMIT = 960;
 const TCB_NAME_LENGTH = 848;
-
-/** The kernel-window address seL4 would print for a TCB (hypervisor kernels map RAM at 0x80_0000_0000). */
-export function tcbPointer(t: TcbObject): bigint {
-  return BigInt(t.paddr) - 0x4000_0000n + 0x80_0000_0000n + (1n << BigInt(t.sizeBits - 1));
-}
 
 /** Run a debug call. */
 export function handleDebugSyscall(k: KernelState, syscall: Syscall): void {
@@ -55,7 +51,8 @@ export function handleDebugSyscall(k: KernelState, syscall: Syscall): void {
 function nameThread(k: KernelState, t: TcbObject, cptr: bigint): void {
   const r = lookupSlot(t.ctes.slots[TcbSlot.CTable]!.cap, cptr);
   const halt = (why: string) => {
-    k.printAlways(`<<seL4(CPU 0) [handleUnknownSyscall/0 T${kernelPointer(tcbPointer(t))} "${t.name}" @${k.reg(t, Reg.FaultIP).toString(16)}]: SysDebugNameThread: ${why}, halting>>\n`);
+    // Printed on every kernel that has this call (debug calls exist only where printing does).
+    k.printAlways(userErrorLine(k, t, { func: 'handleUnknownSyscall', message: `SysDebugNameThread: ${why}, halting` }));
     k.port.halt(`seL4_DebugNameThread from thread "${k.threadName(t)}": ${why}`);
   };
   if (!r.ok || r.slot.cap.type !== CapType.Thread) return halt('cap is not a TCB');

@@ -79,3 +79,57 @@ export const syscallError = {
   revokeFirst: (): SyscallError => ({ error: seL4_Error.RevokeFirst, words: [] }),
   notEnoughMemory: (bytes: bigint | number): SyscallError => ({ error: seL4_Error.NotEnoughMemory, words: [BigInt(bytes)] }),
 };
+
+/** seL4_LookupFailureType's names (libsel4), by type. */
+export const LOOKUP_FAILURE_NAMES = ['seL4_NoFailure', 'seL4_InvalidRoot', 'seL4_MissingCapability', 'seL4_DepthMismatch', 'seL4_GuardMismatch'] as const;
+
+/** A lookup fault in the kernel's field names: "seL4_GuardMismatch (bitsLeft 58, guardFound 0x0, bitsFound 49)". */
+export function describeLookupFault(f: LookupFault): string {
+  switch (f.type) {
+    case LookupFailureType.InvalidRoot:
+      return LOOKUP_FAILURE_NAMES[f.type];
+    case LookupFailureType.MissingCapability:
+      return `${LOOKUP_FAILURE_NAMES[f.type]} (bitsLeft ${f.bitsLeft})`;
+    case LookupFailureType.DepthMismatch:
+      return `${LOOKUP_FAILURE_NAMES[f.type]} (bitsLeft ${f.bitsLeft}, bitsFound ${f.bitsFound})`;
+    case LookupFailureType.GuardMismatch:
+      return `${LOOKUP_FAILURE_NAMES[f.type]} (bitsLeft ${f.bitsLeft}, guardFound 0x${f.guardFound.toString(16)}, bitsFound ${f.bitsFound})`;
+  }
+}
+
+/**
+ * An invocation error with what failed, in the fields of seL4's current_syscall_error:
+ * "seL4_InvalidArgument (invalidArgumentNumber 1)", "seL4_RangeError (rangeErrorMin 0, rangeErrorMax 1019)".
+ */
+export function describeSyscallError(e: SyscallError): string {
+  const name = SEL4_ERROR_NAMES[e.error];
+  const w = e.words;
+  switch (e.error) {
+    case seL4_Error.InvalidArgument:
+      return `${name} (invalidArgumentNumber ${w[0]})`;
+    case seL4_Error.InvalidCapability:
+      return `${name} (invalidCapNumber ${w[0]})`;
+    case seL4_Error.RangeError:
+      return `${name} (rangeErrorMin ${w[0]}, rangeErrorMax ${w[1]})`;
+    case seL4_Error.NotEnoughMemory:
+      return `${name} (memoryLeft ${w[0]})`;
+    case seL4_Error.FailedLookup:
+      return `${name} (failedLookupWasSource ${w[0]}, ${describeLookupFault(lookupFaultFromWords(w.slice(1)))})`;
+    default:
+      return name;
+  }
+}
+
+/** The lookup fault `lookupFaultWords` wrote. */
+function lookupFaultFromWords(w: readonly bigint[]): LookupFault {
+  switch (Number(w[0])) {
+    case LookupFailureType.MissingCapability:
+      return { type: LookupFailureType.MissingCapability, bitsLeft: Number(w[1]) };
+    case LookupFailureType.DepthMismatch:
+      return { type: LookupFailureType.DepthMismatch, bitsLeft: Number(w[1]), bitsFound: Number(w[2]) };
+    case LookupFailureType.GuardMismatch:
+      return { type: LookupFailureType.GuardMismatch, bitsLeft: Number(w[1]), guardFound: w[2]!, bitsFound: Number(w[3]) };
+    default:
+      return { type: LookupFailureType.InvalidRoot };
+  }
+}

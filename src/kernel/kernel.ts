@@ -19,7 +19,7 @@ import { AsidPoolObject, SchedContextObject, TcbObject, TcbSlot, ThreadState } f
 import { activateThread, isRunnable, schedule, scheduleTCB, setThreadState } from './scheduler.js';
 import { checkBudget, MIN_REFILLS, refillNew } from './sporadic.js';
 import { BOOT_THREAD_TIME_SLICE_MS, KernelState, usToTicks } from './state.js';
-import { classifySyscall, SYSCALL_NAMES } from './syscalls.js';
+import { classifySyscall } from './syscalls.js';
 import { handleSyscall } from './syscall.js';
 import { UntypedObject } from './objects.js';
 
@@ -257,9 +257,11 @@ export class Sel4Kernel implements Kernel {
         t.faultIP = port.pc - 4n;
         t.stats.syscalls++;
         const kind = classifySyscall(port.getRegister(7), k.config);
-        k.trace.syscall?.(t, kind.kind === 'unknown' ? `unknown (x7 = ${BigInt.asIntN(64, kind.number)})` : `seL4_${SYSCALL_NAMES[kind.syscall]}`);
+        k.failure = undefined;
+        k.trace.syscall?.(t, kind);
         if (kind.kind === 'debug') {
           handleDebugSyscall(k, kind.syscall);
+          k.trace.syscallDone?.(t, kind, undefined);
           return;
         }
         if (this.budgetOk()) {
@@ -269,6 +271,7 @@ export class Sel4Kernel implements Kernel {
             handleFault(k, t);
           }
         }
+        k.trace.syscallDone?.(t, kind, k.failure);
         break;
       }
       case 'abort':

@@ -7,7 +7,8 @@ import { InterruptTable } from './interrupts.js';
 import { invocationLabels, type InvocationLabels } from './labels.js';
 import type { KernelModelConfig } from './object-types.js';
 import { SchedContextObject, TcbObject, TcbSlot, ThreadState } from './objects.js';
-import { IPC_BUFFER, seL4_FastMessageRegisters } from './syscalls.js';
+import { IPC_BUFFER, seL4_FastMessageRegisters, type SyscallKind } from './syscalls.js';
+import type { InvocationFailure } from './user-error.js';
 import { AsidTable } from './vspace.js';
 import type { Deletion } from './invocations/types.js';
 
@@ -51,11 +52,20 @@ export function pstateUser(config: KernelModelConfig): number {
   return config.debugBuild ? 0x40 : 0x140;
 }
 
+/**
+ * Observers of the kernel (for `run --trace`). Each is optional and called as `hook?.(…)`, so
+ * with none installed the kernel neither builds their arguments nor allocates for them.
+ */
 export interface KernelTrace {
   /** A thread faulted (before delivery); `handled` tells whether it has a handler. */
   fault?(tcb: TcbObject, description: string, handled: boolean): void;
-  /** A system call is entered. */
-  syscall?(tcb: TcbObject, name: string): void;
+  /** A system call is entered; its arguments are still in the thread's registers (x0–x7). */
+  syscall?(tcb: TcbObject, call: SyscallKind): void;
+  /**
+   * The system call has run, before the scheduler chooses who runs next: the thread's state
+   * says whether it completed, blocked or must restart; `failure` why it failed, if it did.
+   */
+  syscallDone?(tcb: TcbObject, call: SyscallKind, failure: InvocationFailure | undefined): void;
   /** The scheduler switched to `tcb` (undefined: idle). */
   switchTo?(tcb: TcbObject | undefined): void;
 }
@@ -92,6 +102,8 @@ export class KernelState {
   domainTime = 0;
 
   trace: KernelTrace = {};
+  /** Why the system call being handled failed (set on failure only; cleared at each entry). */
+  failure: InvocationFailure | undefined = undefined;
   /** Cap deletion (delete.ts), set up by the kernel. */
   deletion!: Deletion;
   /** Whether the kernel's own messages (fault reports of unhandled faults) are printed. */

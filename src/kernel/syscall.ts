@@ -1,6 +1,6 @@
 import { CapType } from './cap-types.js';
 import { lookupSlot } from './cspace.js';
-import { LookupFailureType, syscallError, type SyscallError } from './errors.js';
+import { describeSyscallError, LookupFailureType, syscallError, type SyscallError } from './errors.js';
 import { FaultType } from './faults.js';
 import { decodeObjectInvocation } from './invocations/decode.js';
 import type { Invocation } from './invocations/types.js';
@@ -12,6 +12,8 @@ import { chargeBudget } from './sporadic.js';
 import type { KernelState } from './state.js';
 import { messageInfoFromWord, messageInfoToWord, seL4_FastMessageRegisters, Syscall } from './syscalls.js';
 import { NotificationState, TcbSlot, ThreadState, type ReplyObject, type TcbObject } from './objects.js';
+import { userError, type InvocationFailure, type UserErrorText } from './user-error.js';
+import type { Cap } from './cap.js';
 
 /**
  * The API system calls of an MCS kernel (src/api/syscall.c): handleInvocation for the send
@@ -78,8 +80,42 @@ function replyFromKernel(k: KernelState, t: TcbObject, label: number, words: rea
   k.setReg(t, MSGINFO_REGISTER, messageInfoToWord({ label: BigInt(label), capsUnwrapped: 0, extraCaps: 0, length: n }));
 }
 
-function replyError(k: KernelState, t: TcbObject, isCall: boolean, error: SyscallError): void {
+/** Record why the call failed (for traces) and say it as a debug seL4 kernel does (userError). */
+function refused(k: KernelState, failure: InvocationFailure, text: UserErrorText | undefined): void {
+  k.failure = failure;
+  if (text) userError(k, text);
+}
+
+/** A refused invocation: the error is the reply to a Call (a Send has no reply: it is dropped). */
+function replyError(k: KernelState, t: TcbObject, isCall: boolean, error: SyscallError, text: UserErrorText): void {
+  refused(k, { kind: 'error', error }, text);
   if (isCall) replyFromKernel(k, t, error.error, error.words);
+}
+
+/** seL4's decoder for each kind of object cap, where its userError messages come from. */
+const DECODER: Partial<Record<CapType, string>> = {
+  [CapType.Untyped]: 'decodeUntypedInvocation',
+  [CapType.CNode]: 'decodeCNodeInvocation',
+  [CapType.Thread]: 'decodeTCBInvocation',
+  [CapType.Domain]: 'decodeDomainInvocation',
+  [CapType.SchedControl]: 'decodeSchedControlInvocation',
+  [CapType.SchedContext]: 'decodeSchedContextInvocation',
+  [CapType.IrqControl]: 'decodeIRQControlInvocation',
+  [CapType.IrqHandler]: 'decodeIRQHandlerInvocation',
+  [CapType.AsidControl]: 'decodeARMMMUInvocation',
+  [CapType.AsidPool]: 'decodeARMMMUInvocation',
+  [CapType.PageTable]: 'decodeARMMMUInvocation',
+  [CapType.Frame]: 'decodeARMMMUInvocation',
+  [CapType.VSpace]: 'decodeARMMMUInvocation',
+};
+
+/**
+ * The userError line for a refusal the model has no seL4 wording for: seL4's decoder, then
+ * the invocation and the error in current_syscall_error's terms (sel4ts's words, see
+ * docs/architecture.md).
+ */
+function refusalText(k: KernelState, cap: Cap, label: number, error: SyscallError): UserErrorText {
+  return { func: DECODER[cap.type] ?? 'decodeInvocation', message: `${k.labels.byNumber[label] ?? `label ${label}`}: ${describeSyscallError(error)}.` };
 }
 
 /** handleInvocation: the send phase (the cap in `cptr`, the message in x1–x5 and the IPC buffer). */
@@ -88,6 +124,7 @@ export function handleInvocation(k: KernelState, isCall: boolean, isBlocking: bo
   const info = messageInfoFromWord(k.reg(t, MSGINFO_REGISTER));
   const lu = lookupSlot(t.ctes.slots[TcbSlot.CTable]!.cap, cptr);
   if (!lu.ok) {
+    refused(k, { kind: 'lookup', of: 'cap', cptr, lookup: lu.fault, inReceivePhase: false }, { func: 'handleInvocation', message: `Invocation of invalid cap #${cptr}.` });
     if (isBlocking) {
       t.fault = { type: FaultType.CapFault, address: cptr, inReceivePhase: false, lookup: lu.fault };
       handleFault(k, t);
@@ -97,26 +134,31 @@ export function handleInvocation(k: KernelState, isCall: boolean, isBlocking: bo
   const buffer = k.ipcBuffer(t, false);
   const extra = lookupExtraCaps(k, t, buffer, info);
   if (!extra.ok) {
+    refused(k, { kind: 'lookup', of: 'extra cap', cptr: extra.cptr, lookup: extra.fault, inReceivePhase: false }, { func: 'handleInvocation', message: 'Lookup of extra caps failed.' });
     if (isBlocking) {
       t.fault = { type: FaultType.CapFault, address: extra.cptr, inReceivePhase: false, lookup: extra.fault };
       handleFault(k, t);
     }
     return;
   }
-  const length = info.length > seL4_FastMessageRegisters && buffer === undefined ? seL4_FastMessageRegisters : info.length;
+  let length = info.length;
+  if (length > seL4_FastMessageRegisters && buffer === undefined) {
+    userError(k, { func: 'handleInvocation', message: `Warning: No IPC buffer for thread. Truncating message length to: ${seL4_FastMessageRegisters}.` });
+    length = seL4_FastMessageRegisters;
+  }
   const slot = lu.slot;
   const cap = slot.cap;
   switch (cap.type) {
     case CapType.Null:
-      replyError(k, t, isCall, syscallError.invalidCapability(0));
+      replyError(k, t, isCall, syscallError.invalidCapability(0), { func: 'decodeInvocation', message: `Attempted to invoke a null cap #${cptr}.` });
       return;
     case CapType.Endpoint:
-      if (!cap.canSend) return replyError(k, t, isCall, syscallError.invalidCapability(0));
+      if (!cap.canSend) return replyError(k, t, isCall, syscallError.invalidCapability(0), { func: 'decodeInvocation', message: `Attempted to invoke a read-only endpoint cap #${cptr}.` });
       setThreadState(k, t, ThreadState.Restart);
       sendIPC(k, isBlocking, isCall, { badge: cap.badge, canGrant: cap.canGrant, canGrantReply: cap.canGrantReply }, canDonate, t, cap.obj);
       break;
     case CapType.Notification:
-      if (!cap.canSend) return replyError(k, t, isCall, syscallError.invalidCapability(0));
+      if (!cap.canSend) return replyError(k, t, isCall, syscallError.invalidCapability(0), { func: 'decodeInvocation', message: `Attempted to invoke a read-only notification cap #${cptr}.` });
       setThreadState(k, t, ThreadState.Restart);
       t.stats.signals++;
       sendSignal(k, cap.obj, cap.badge);
@@ -130,7 +172,7 @@ export function handleInvocation(k: KernelState, isCall: boolean, isBlocking: bo
       for (let i = 0; i < length; i++) args.push(k.getMR(t, buffer, i));
       const inv: Invocation = { label: Number(info.label), args, extraCaps: extra.slots.map((s) => ({ cap: s.cap, slot: s })) };
       const decoded = decodeObjectInvocation(k, inv, slot, firstPhase);
-      if (!decoded.ok) return replyError(k, t, isCall, decoded.error);
+      if (!decoded.ok) return replyError(k, t, isCall, decoded.error, decoded.userError ?? refusalText(k, cap, inv.label, decoded.error));
       setThreadState(k, t, ThreadState.Restart);
       const words = decoded.invoke();
       if (t.state === ThreadState.Restart) {
@@ -146,8 +188,9 @@ export function handleInvocation(k: KernelState, isCall: boolean, isBlocking: bo
   }
 }
 
-/** A CapFault in the receive phase: the cap is missing or of the wrong type or rights. */
-function receiveCapFault(k: KernelState, t: TcbObject, cptr: bigint): void {
+/** A CapFault in the receive phase: the cap is missing or of the wrong type or rights (`why`). */
+function receiveCapFault(k: KernelState, t: TcbObject, cptr: bigint, of: 'cap' | 'reply cap', why: string, text?: UserErrorText): void {
+  refused(k, { kind: 'lookup', of, cptr, lookup: { type: LookupFailureType.MissingCapability, bitsLeft: 0 }, inReceivePhase: true, why }, text);
   t.fault = { type: FaultType.CapFault, address: cptr, inReceivePhase: true, lookup: { type: LookupFailureType.MissingCapability, bitsLeft: 0 } };
   handleFault(k, t);
 }
@@ -159,23 +202,26 @@ export function handleRecv(k: KernelState, isBlocking: boolean, canReply: boolea
   const root = t.ctes.slots[TcbSlot.CTable]!.cap;
   const lu = lookupSlot(root, cptr);
   if (!lu.ok) {
+    // seL4's handleRecv prints nothing: the CapFault goes to the fault handler.
+    refused(k, { kind: 'lookup', of: 'cap', cptr, lookup: lu.fault, inReceivePhase: true }, undefined);
     t.fault = { type: FaultType.CapFault, address: cptr, inReceivePhase: true, lookup: lu.fault };
     handleFault(k, t);
     return;
   }
   const cap = lu.slot.cap;
   if (cap.type === CapType.Endpoint) {
-    if (!cap.canReceive) return receiveCapFault(k, t, cptr);
+    if (!cap.canReceive) return receiveCapFault(k, t, cptr, 'cap', 'no receive right');
     let reply: ReplyObject | undefined;
     if (canReply) {
       const replyCptr = k.reg(t, REPLY_REGISTER);
       const r = lookupSlot(root, replyCptr);
       if (!r.ok) {
+        refused(k, { kind: 'lookup', of: 'reply cap', cptr: replyCptr, lookup: r.fault, inReceivePhase: true }, { func: 'lookupReply', message: 'Reply cap lookup failed' });
         t.fault = { type: FaultType.CapFault, address: replyCptr, inReceivePhase: true, lookup: r.fault };
         handleFault(k, t);
         return;
       }
-      if (r.slot.cap.type !== CapType.Reply) return receiveCapFault(k, t, replyCptr);
+      if (r.slot.cap.type !== CapType.Reply) return receiveCapFault(k, t, replyCptr, 'reply cap', 'not a reply cap', { func: 'lookupReply', message: 'Cap in reply slot is not a reply cap' });
       reply = r.slot.cap.obj;
     }
     receiveIPC(k, t, cap.obj, isBlocking, reply, () => {
@@ -190,9 +236,10 @@ export function handleRecv(k: KernelState, isBlocking: boolean, canReply: boolea
     return;
   }
   if (cap.type === CapType.Notification) {
-    if (!cap.canReceive || (cap.obj.boundTcb && cap.obj.boundTcb !== t)) return receiveCapFault(k, t, cptr);
+    if (!cap.canReceive) return receiveCapFault(k, t, cptr, 'cap', 'no receive right');
+    if (cap.obj.boundTcb && cap.obj.boundTcb !== t) return receiveCapFault(k, t, cptr, 'cap', 'bound to another thread');
     receiveSignal(k, t, cap.obj, isBlocking);
     return;
   }
-  receiveCapFault(k, t, cptr);
+  receiveCapFault(k, t, cptr, 'cap', 'not an endpoint or notification');
 }

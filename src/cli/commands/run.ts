@@ -13,13 +13,14 @@ import { loadSystem } from '../run/load-system.js';
 import { decideOutcome, EXIT_CODES, type Outcome } from '../run/outcome.js';
 import { InstructionCounter, pdStats, printStats, type PdStats } from '../run/pd-stats.js';
 import { runSummary, writeSummary, type SummaryInput } from '../run/summary-json.js';
+import { openTracing, traceSyscalls, type TraceOptions } from '../run/trace.js';
+import { traceTime } from '../run/trace-format.js';
 import type { BuildCommandOptions } from './build.js';
 
-export interface RunCommandOptions extends BuildCommandOptions {
+export interface RunCommandOptions extends BuildCommandOptions, TraceOptions {
   maxTime?: string;
   until?: string;
   input?: string;
-  trace?: string[];
   stats?: boolean;
   /** False with --no-jit: the interpreter alone. */
   jit?: boolean;
@@ -42,15 +43,11 @@ export function parseTime(text: string): number {
   return Math.round(Number(m[1]) * scale);
 }
 
-const ms = (cycles: number) => `${(cycles / 1e6).toFixed(6)} ms`;
-
 /**
  * `sel4ts run`: build (or read) an image, boot it on the machine and kernel models, show the
  * console, and give a verdict as the exit status (run/outcome.ts).
  */
 export async function runCommand(file: string, opts: RunCommandOptions, io: Io): Promise<number> {
-  const traces = new Set((opts.trace ?? []).flatMap((t) => t.split(',')));
-  for (const t of traces) if (!['syscalls', 'faults', 'sched'].includes(t)) throw new UsageError(`unknown --trace '${t}' (syscalls, faults or sched)`);
   const maxTime = opts.maxTime ?? DEFAULT_MAX_TIME;
   const maxCycles = parseTime(maxTime);
   const live = opts.input === '-';
@@ -61,6 +58,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   const summarise = (s: Omit<SummaryInput, 'file'>) => {
     if (opts.summaryJson !== undefined) writeSummary(opts.summaryJson, runSummary({ file, ...s }));
   };
+  const tracing = openTracing(opts, io);
 
   let booted: Booted | undefined;
   const consoleWatch = new ConsoleWatch(io, opts.until, expected !== undefined, () => booted?.machine.halt(`'${opts.until}' appeared`));
@@ -90,17 +88,21 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   const pdName = (t: TcbObject | undefined) => (t ? t.name || '?' : 'idle');
   k.trace.switchTo = (t) => {
     counter.switchTo(t);
-    if (traces.has('sched')) io.stderr(`[${ms(machine.cycles)}] switch to ${pdName(t)}\n`);
+    if (tracing.has('sched')) tracing.write(`${traceTime(machine.cycles)} switch to ${pdName(t)}\n`);
   };
   k.trace.fault = (t, description, handled) => {
     const r = faultRecord(spec, t, k.reg(t, Reg.FaultIP), description, handled, machine.cycles);
     faults.push(r);
     // The monitor reports the faults of top-level PDs; this adds the function at the pc.
     const line = faultLine(r, t, spec);
-    if (github && !r.handled) io.stderr(`${faultAnnotation(r, line, loaded.places.get(r.pd), opts.allowFaults === true)}\n`);
-    else if (traces.has('faults') || !r.handled) io.stderr(`sel4ts: [${ms(machine.cycles)}] ${line}\n`);
+    const traced = `sel4ts: ${traceTime(machine.cycles)} ${line}\n`;
+    const report = !r.handled;
+    if (github && report) io.stderr(`${faultAnnotation(r, line, loaded.places.get(r.pd), opts.allowFaults === true)}\n`);
+    else if (report) io.stderr(traced);
+    // A trace file gets every fault; stderr gets a traced one once.
+    if (tracing.has('faults') && (tracing.toFile || !report)) tracing.write(traced);
   };
-  if (traces.has('syscalls')) k.trace.syscall = (t, name) => io.stderr(`[${ms(machine.cycles)}] ${pdName(t)}: syscall ${name}\n`);
+  traceSyscalls(k, spec, () => machine.cycles, tracing);
 
   // Ctrl-C stops the machine at the next slice (runAsync yields to the event loop to let the
   // signal in); the statistics and the summary still come out.
@@ -118,6 +120,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   } finally {
     stopListening?.();
     closeInput();
+    tracing.close();
   }
   counter.charge();
   const pds: PdStats[] = pdStats(spec, k.debugTcbs, counter);

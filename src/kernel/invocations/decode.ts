@@ -11,6 +11,15 @@ import { fail, type Decoded, type Invocation } from './types.js';
 import { decodeUntypedInvocation } from './untyped.js';
 import { decodeASIDControlInvocation, decodeASIDPoolInvocation, decodeFrameInvocation, decodePageTableInvocation, decodeVSpaceInvocation } from './vspace.js';
 
+/** The caps the send phase of ReplyRecv, NBSendRecv or NBSendWait may not invoke, in seL4's words. */
+const FIRST_PHASE_REFUSED: Partial<Record<CapType, string>> = {
+  [CapType.Thread]: 'thread',
+  [CapType.Domain]: 'domain',
+  [CapType.CNode]: 'cnode',
+  [CapType.SchedControl]: 'sched control',
+  [CapType.SchedContext]: 'sched context',
+};
+
 /**
  * decodeInvocation for caps to kernel objects (not endpoints, notifications or replies,
  * which syscall.ts handles as IPC). `firstPhase`: the send phase of ReplyRecv, NBSendRecv or
@@ -18,15 +27,9 @@ import { decodeASIDControlInvocation, decodeASIDPoolInvocation, decodeFrameInvoc
  */
 export function decodeObjectInvocation(k: KernelState, inv: Invocation, slot: Slot, firstPhase: boolean): Decoded {
   const cap = slot.cap;
-  switch (cap.type) {
-    case CapType.Thread:
-    case CapType.CNode:
-    case CapType.Domain:
-    case CapType.SchedControl:
-    case CapType.SchedContext:
-      if (firstPhase) return fail(syscallError.invalidCapability(0));
-      break;
-    default:
+  if (firstPhase) {
+    const what = FIRST_PHASE_REFUSED[cap.type];
+    if (what) return fail(syscallError.invalidCapability(0), { func: 'decodeInvocation', message: `Cannot invoke ${what} capabilities in the first phase of an invocation` });
   }
   switch (cap.type) {
     case CapType.Untyped:

@@ -57,7 +57,8 @@ export function decodeIRQHandlerInvocation(env: IrqEnv, inv: Invocation, handler
     case L.of('IRQSetIRQHandler'): {
       if (inv.extraCaps.length < 1) return fail(syscallError.truncatedMessage());
       const { cap, slot } = inv.extraCaps[0]!;
-      if (cap.type !== CapType.Notification || !cap.canSend) return fail(syscallError.invalidCapability(0));
+      if (cap.type !== CapType.Notification) return fail(syscallError.invalidCapability(0), { func: 'decodeIRQHandlerInvocation', message: 'IRQSetHandler: provided cap is not an notification capability.' });
+      if (!cap.canSend) return fail(syscallError.invalidCapability(0), { func: 'decodeIRQHandlerInvocation', message: 'IRQSetHandler: caller does not have send rights on the endpoint.' });
       return {
         ok: true,
         invoke() {
@@ -70,6 +71,6 @@ export function decodeIRQHandlerInvocation(env: IrqEnv, inv: Invocation, handler
     case L.of('IRQClearIRQHandler'):
       return { ok: true, invoke: () => (env.deletion.deleteOne(irqSlot), []) };
     default:
-      return fail(syscallError.illegalOperation());
+      return fail(syscallError.illegalOperation(), { func: 'decodeIRQHandlerInvocation', message: 'IRQHandler: Illegal operation.' });
   }
 }

@@ -82,7 +82,7 @@ export function decodeSchedContextInvocation(k: KernelState, inv: Invocation, sl
     case 'SchedContextYieldTo':
       return decodeYieldTo(k, sc);
     default:
-      return fail(syscallError.illegalOperation());
+      return fail(syscallError.illegalOperation(), { func: 'decodeSchedContextInvocation', message: 'SchedContext invocation: Illegal operation attempted.' });
   }
 }
 

@@ -96,7 +96,7 @@ export function decodeTCBInvocation(k: KernelState, inv: Invocation, slot: Slot)
     case 'TCBConfigureSingleStepping':
       throw new NotModelledError(`${name} (hardware breakpoints) is not modelled`);
     default:
-      return fail(syscallError.illegalOperation());
+      return fail(syscallError.illegalOperation(), { func: 'decodeTCBInvocation', message: 'TCB: Illegal operation.' });
   }
 }
 

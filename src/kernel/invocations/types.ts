@@ -4,6 +4,7 @@ import type { SyscallError } from '../errors.js';
 import type { InvocationLabels } from '../labels.js';
 import type { KernelModelConfig } from '../object-types.js';
 import type { EndpointObject } from '../objects.js';
+import type { UserErrorText } from '../user-error.js';
 
 /**
  * What every invocation decoder gets: the message (label and words MR0…), the extra caps
@@ -27,10 +28,13 @@ export interface KernelEnv {
   created?(cap: Cap): void;
 }
 
-/** A decoded invocation: its effect (returning the reply's words), or the error to reply with. */
-export type Decoded = { ok: true; invoke: () => bigint[] } | { ok: false; error: SyscallError };
+/**
+ * A decoded invocation: its effect (returning the reply's words), or the error to reply with
+ * and, where the model has seL4's wording, what a debug kernel prints about it (userError).
+ */
+export type Decoded = { ok: true; invoke: () => bigint[] } | { ok: false; error: SyscallError; userError?: UserErrorText };
 
-export const fail = (error: SyscallError): Decoded => ({ ok: false, error });
+export const fail = (error: SyscallError, userError?: UserErrorText): Decoded => (userError ? { ok: false, error, userError } : { ok: false, error });
 
 /** Deleting caps: what CNode_Delete, Revoke and CancelBadgedSends and IRQHandler need (delete.ts). */
 export interface Deletion {
