@@ -22,6 +22,8 @@ interface TlbSet {
   wBase: Int32Array<ArrayBuffer>;
   fTag: Float64Array<ArrayBuffer>;
   fPage: (PhysPage | undefined)[];
+  /** The blocks (first page number → pages) that entries of this set were filled from. */
+  blocks: Map<number, number>;
 }
 const TWO32 = 4294967296;
 
@@ -132,6 +134,7 @@ export class Cpu {
   wBase = new Int32Array(TLB_SIZE);
   private fTag = new Float64Array(TLB_SIZE).fill(-1);
   private fPage: (PhysPage | undefined)[] = [];
+  private blocks = new Map<number, number>();
   /** The TLB sets of the other ASIDs seen since the last full invalidation. */
   private readonly tlbSets = new Map<number, TlbSet>();
   /** The ASID whose entries are in the fields above. */
@@ -334,6 +337,7 @@ export class Cpu {
       if (page.mmio) throw new MemoryFault(FSC.SYNC_EXTERNAL, lo, hi | 0, false, true);
       this.fTag[i] = vpn;
       this.fPage[i] = page;
+      this.noteFill(vpn);
     }
     let code = page!.code as CodePage | undefined;
     if (!code) {
@@ -377,7 +381,8 @@ export class Cpu {
 
   /**
    * Forget the translations of one page of one ASID (TLBI VAE1). With `asid` undefined, of
-   * every ASID (TLBI VAAE1).
+   * every ASID (TLBI VAAE1). An address inside a block drops the whole block, as hardware drops
+   * its single block entry: the soft TLB holds a block as many 4 KiB entries.
    */
   flushTlbPage(va: number, asid?: number): void {
     const vpn = Math.floor(va / 4096);
@@ -389,9 +394,25 @@ export class Cpu {
       if (set.rTag[i] === vpn) set.rTag[i] = -1;
       if (set.wTag[i] === vpn) set.wTag[i] = -1;
       if (set.fTag[i] === vpn) set.fTag[i] = -1;
+      for (const [first, pages] of set.blocks) {
+        if (vpn < first || vpn >= first + pages) continue;
+        set.blocks.delete(first);
+        const inBlock = (tag: number) => tag >= first && tag < first + pages;
+        for (let k = 0; k < TLB_SIZE; k++) {
+          if (inBlock(set.rTag[k]!)) set.rTag[k] = -1;
+          if (inBlock(set.wTag[k]!)) set.wTag[k] = -1;
+          if (inBlock(set.fTag[k]!)) set.fTag[k] = -1;
+        }
+      }
     }
     this.curBase = -1e18;
     this.curCode = undefined;
+  }
+
+  /** After a TLB fill for page `vpn`: remember the block it came from, if it was one. */
+  private noteFill(vpn: number): void {
+    const pages = this.space.lastMappingPages ?? 1;
+    if (pages > 1) this.blocks.set(vpn - (vpn % pages), pages);
   }
 
   /**
@@ -414,6 +435,7 @@ export class Cpu {
       this.wBase = new Int32Array(TLB_SIZE);
       this.fTag = new Float64Array(TLB_SIZE).fill(-1);
       this.fPage = new Array<PhysPage | undefined>(TLB_SIZE).fill(undefined);
+      this.blocks = new Map();
     }
     this.curBase = -1e18;
     this.curCode = undefined;
@@ -423,17 +445,18 @@ export class Cpu {
     this.rTag.fill(-1);
     this.wTag.fill(-1);
     this.fTag.fill(-1);
+    this.blocks.clear();
     this.curBase = -1e18;
     this.curCode = undefined;
   }
 
   private currentTlbSet(): TlbSet {
-    const { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage } = this;
-    return { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage };
+    const { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage, blocks } = this;
+    return { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage, blocks };
   }
 
   private loadTlbSet(set: TlbSet): void {
-    ({ rTag: this.rTag, rView: this.rView, rBase: this.rBase, wTag: this.wTag, wView: this.wView, wBase: this.wBase, fTag: this.fTag, fPage: this.fPage } = set);
+    ({ rTag: this.rTag, rView: this.rView, rBase: this.rBase, wTag: this.wTag, wView: this.wView, wBase: this.wBase, fTag: this.fTag, fPage: this.fPage, blocks: this.blocks } = set);
   }
 
   /** Forget decoded instructions everywhere (e.g. IC IALLU). */
@@ -559,6 +582,7 @@ export class Cpu {
       this.rTag[i] = hi * 1048576 + (lo >>> 12);
       this.rView[i] = page.view;
       this.rBase[i] = page.base;
+      this.noteFill(hi * 1048576 + (lo >>> 12));
     }
     return page;
   }
@@ -609,6 +633,7 @@ export class Cpu {
       this.wTag[i] = hi * 1048576 + (lo >>> 12);
       this.wView[i] = page.view;
       this.wBase[i] = page.base;
+      this.noteFill(hi * 1048576 + (lo >>> 12));
     }
     const b = page.base + off;
     if (size === 1) page.view.setUint8(b, value);
