@@ -184,8 +184,9 @@ describe('faults', () => {
     const sys = new TestSystem();
     const t = sys.thread({ role: ROLE.faulter, param: 0 });
     sys.run();
+    // 0x93c28046: a data abort (write, translation fault at level 2) of `str x2, [x1]` (scenarios.c), with its instruction syndrome (ISV, SAS 3, SRT 2, SF).
     expect(t.tcb.state).toBe(ThreadState.Inactive);
-    expect(sys.output).toMatch(/^Found thread has no fault handler while trying to handle:\nvm fault on data at address 0x0000000000000010 with status 0x0000000092000046\nin thread 0x[0-9a-f]{16} "child of: 'rootserver'" at address 0x[0-9a-f]{16}\nWith stack:\n(0xffffffd[0-9a-f]{3}: 0x[0-9a-f]+\n){16}$/);
+    expect(sys.output).toMatch(/^Found thread has no fault handler while trying to handle:\nvm fault on data at address 0x0000000000000010 with status 0x0000000093c28046\nin thread 0x[0-9a-f]{16} "child of: 'rootserver'" at address 0x[0-9a-f]{16}\nWith stack:\n(0xffffffd[0-9a-f]{3}: 0x[0-9a-f]+\n){16}$/);
   });
 
   it('an UnknownSyscall in the release configuration prints nothing', () => {

@@ -21,4 +21,9 @@ export interface AddressSpace {
    * hardware TLB drops its one block entry.
    */
   readonly lastMappingPages?: number;
+  /**
+   * True when its faults are stage-2 faults taken to EL2, as seL4's are on qemu_virt_aarch64:
+   * their data aborts carry the instruction syndrome (`data-abort-syndrome.ts`).
+   */
+  readonly stage2Faults?: boolean;
 }

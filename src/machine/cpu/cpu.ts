@@ -2,6 +2,7 @@ import type { MmioHandler, PhysPage } from '../memory/phys-page.js';
 import { Access, type AddressSpace } from './address-space.js';
 import { compileRegion, type RegionFn } from './jit/compile.js';
 import { decodeInstruction, type Decoded } from './decoder.js';
+import { dataAbortInstructionSyndrome } from './data-abort-syndrome.js';
 import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
 import { SLOTS } from './slots.js';
 import type { SystemRegisters } from './sysregs.js';
@@ -251,6 +252,7 @@ export class Cpu {
         faultPc = e.fetch ? pc : this.nextPc - 4;
       }
       this.memoryFault(e);
+      if ((this.stop as Stop) === Stop.DataAbort && this.space.stage2Faults && e.fsc < 0x10) this.esr |= dataAbortInstructionSyndrome(this.instructionWordAt(faultPc));
       this.pc = faultPc;
       this.icount += executed;
       return this.stop;
@@ -310,6 +312,16 @@ export class Cpu {
   /** Raise the Undefined Instruction exception for the instruction at the current pc. */
   undefinedInstruction(): void {
     this.raise(Stop.Undefined, (EC.UNKNOWN << 26) | ESR_IL, this.nextPc - 4, false);
+  }
+
+  /** The instruction at `pc`, which has just run (for a fault's syndrome); 0 if unreadable. */
+  private instructionWordAt(pc: number): number {
+    try {
+      const page = this.space.translate(pc % TWO32 | 0, Math.floor(pc / TWO32), Access.Fetch);
+      return page.mmio ? 0 : page.view.getUint32(page.base + (pc & 0xfff), true);
+    } catch {
+      return 0;
+    }
   }
 
   private memoryFault(f: MemoryFault): void {

@@ -35,6 +35,7 @@ export class Stage2Mmu implements AddressSpace {
   lastDevice = false;
   /** Set by `walk`: the 4 KiB pages of the block or page it found (see `AddressSpace`). */
   lastMappingPages = 1;
+  readonly stage2Faults = true;
 
   /**
    * Walk the tables for the input address vaHi:vaLo: returns the output page number, or
