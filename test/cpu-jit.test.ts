@@ -96,6 +96,57 @@ describe('compiled code and the interpreter agree', () => {
     }
   });
 
+  it('on the flags of 32- and 64-bit ADDS/SUBS/ADCS/SBCS at the carry and overflow edges, through branches', () => {
+    // Each operation runs 100 times in a loop that counts, through conditional branches (which
+    // compiled code fuses with the compare), how often C, V, N and Z were set. The counts must
+    // be the ARM pseudocode's AddWithCarry, computed here with BigInt, in every mode.
+    const OPS: { name: string; word: number; bits: 32 | 64; sub: boolean; carryIn: boolean }[] = [
+      { name: 'adds w3, w1, w2', word: 0x2b020023, bits: 32, sub: false, carryIn: false },
+      { name: 'adds x3, x1, x2', word: 0xab020023, bits: 64, sub: false, carryIn: false },
+      { name: 'subs w3, w1, w2', word: 0x6b020023, bits: 32, sub: true, carryIn: false },
+      { name: 'subs x3, x1, x2', word: 0xeb020023, bits: 64, sub: true, carryIn: false },
+      { name: 'cmn w1, w2', word: 0x2b02003f, bits: 32, sub: false, carryIn: false },
+      { name: 'cmp x1, x2', word: 0xeb02003f, bits: 64, sub: true, carryIn: false },
+      { name: 'adcs w3, w1, w2', word: 0x3a020023, bits: 32, sub: false, carryIn: true },
+      { name: 'sbcs x3, x1, x2', word: 0xfa020023, bits: 64, sub: true, carryIn: true },
+    ];
+    const EDGES = [0n, 1n, 2n ** 64n - 1n, 0x7fff_ffffn, 0x8000_0000n, 0xffff_ffffn, 0x1_0000_0000n, 2n ** 63n, 2n ** 63n - 1n, 0xffff_ffff_0000_0001n];
+    const CC = 3, VC = 7, PL = 5;
+    const loop = (op: number) => [op, asm.bcond(CC, 2), asm.addImm(6, 6, 1), asm.bcond(VC, 2), asm.addImm(7, 7, 1), asm.bcond(PL, 2), asm.addImm(8, 8, 1), asm.bcond(NE, 2), asm.addImm(9, 9, 1), asm.subsImm(5, 5, 1), asm.bcond(NE, -10), asm.svc0];
+    const addWithCarry = (x: bigint, y: bigint, carry: bigint, bits: number) => {
+      const mask = (1n << BigInt(bits)) - 1n;
+      const sint = (v: bigint) => BigInt.asIntN(bits, v);
+      const unsigned = (x & mask) + (y & mask) + carry;
+      const result = unsigned & mask;
+      return { n: result >> BigInt(bits - 1), z: result === 0n ? 1n : 0n, c: result !== unsigned ? 1n : 0n, v: sint(result) !== sint(x) + sint(y) + carry ? 1n : 0n };
+    };
+    for (const op of OPS) {
+      for (const a of EDGES) {
+        for (const b of EDGES) {
+          const mask = (1n << BigInt(op.bits)) - 1n;
+          // The loop's SUBS leaves C = 1 for every turn but the first, where NZCV starts at 0.
+          const counts = [0n, 0n, 0n, 0n];
+          for (let turn = 0; turn < 100; turn++) {
+            const carry = op.carryIn ? (turn === 0 ? 0n : 1n) : op.sub ? 1n : 0n;
+            const f = addWithCarry(a, op.sub ? ~b & mask : b, carry, op.bits);
+            counts[0]! += f.c;
+            counts[1]! += f.v;
+            counts[2]! += f.n;
+            counts[3]! += f.z;
+          }
+          for (const mode of MODES) {
+            const cpu = makeCpu(flatProgram(loop(op.word)), mode);
+            cpu.setX(1, a);
+            cpu.setX(2, b);
+            cpu.setX(5, 100n);
+            runAll(cpu, () => 1e6);
+            expect([6, 7, 8, 9].map((r) => cpu.getX(r)), `${op.name} with x1 = 0x${a.toString(16)}, x2 = 0x${b.toString(16)} (${mode})`).toEqual(counts);
+          }
+        }
+      }
+    }
+  });
+
   it('on code that rewrites an instruction of its own hot loop', () => {
     // x0 counts by 1 for 100 iterations; then the loop's ADD #1 is overwritten with ADD #2 and
     // it runs 100 more: 300 in the end, however the loop was compiled.

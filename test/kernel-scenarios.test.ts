@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROOT_SLOT } from '../src/kernel/kernel.js';
+import { Reg } from '../src/kernel/faults.js';
 import { ObjectType } from '../src/kernel/object-types.js';
 import { ThreadState } from '../src/kernel/objects.js';
 import { ROLE, TestSystem } from './helpers/kernel-system.js';
@@ -125,10 +126,10 @@ describe('scheduling-context donation', () => {
 });
 
 describe('faults', () => {
-  function faultSystem(kind: number) {
+  function faultSystem(kind: number, handlerParam = 1) {
     const sys = new TestSystem();
     const ep = sys.create(ObjectType.Endpoint);
-    sys.thread({ role: ROLE.faultHandler, param: 1, priority: 200, caps: { 1: ep } });
+    sys.thread({ role: ROLE.faultHandler, param: handlerParam, priority: 200, caps: { 1: ep } });
     const faulter = sys.thread({ role: ROLE.faulter, param: kind, priority: 100, faultEndpoint: { slot: ep, badge: 7, rights: 0b0111 } });
     sys.run();
     return { sys, faulter };
@@ -161,7 +162,16 @@ describe('faults', () => {
     expect(words[7]).toBe('0x5');
     expect(BigInt(words[10]!) - BigInt(words[8]!)).toBe(4n); // ELR is past the SVC
     expect(words[12]).toBe('0x5');
-    expect(sys.output).toContain('faulter: resumed after unknown syscall, x0 0x77\n');
+    expect(sys.output).toContain('faulter: resumed after unknown syscall, x0 0x77 x1 0x88\n');
+  });
+
+  it('a fault reply writes back only the registers its length covers (MIN(length, registers))', () => {
+    // The handler replies with 9 words (x0–x7 and the IP) and a bad SP in the 10th message
+    // register: the thread resumes with its own SP, so it prints and keeps running.
+    const { sys, faulter } = faultSystem(2, 1 | 0x100);
+    expect(sys.output).toContain('faulter: resumed after unknown syscall, x0 0x77 x1 0x88\n');
+    expect(faulter.tcb.state).not.toBe(ThreadState.Inactive);
+    expect(sys.kernel.state.reg(faulter.tcb, Reg.SP) >> 16n).not.toBe(0xdeadn);
   });
 
   it('DebugException for BRK in the debug configuration', () => {
@@ -186,8 +196,9 @@ describe('faults', () => {
     const sys = new TestSystem();
     const t = sys.thread({ role: ROLE.faulter, param: 0 });
     sys.run();
+    // 0x93c28046: a data abort (write, translation fault at level 2) of `str x2, [x1]` (scenarios.c), with its instruction syndrome (ISV, SAS 3, SRT 2, SF).
     expect(t.tcb.state).toBe(ThreadState.Inactive);
-    expect(sys.output).toMatch(/^Found thread has no fault handler while trying to handle:\nvm fault on data at address 0x0000000000000010 with status 0x0000000092000046\nin thread 0x[0-9a-f]{16} "child of: 'rootserver'" at address 0x[0-9a-f]{16}\nWith stack:\n(0xffffffd[0-9a-f]{3}: 0x[0-9a-f]+\n){16}$/);
+    expect(sys.output).toMatch(/^Found thread has no fault handler while trying to handle:\nvm fault on data at address 0x0000000000000010 with status 0x0000000093c28046\nin thread 0x[0-9a-f]{16} "child of: 'rootserver'" at address 0x[0-9a-f]{16}\nWith stack:\n(0xffffffd[0-9a-f]{3}: 0x[0-9a-f]+\n){16}$/);
   });
 
   it('an UnknownSyscall in the release configuration prints nothing', () => {

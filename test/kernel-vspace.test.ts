@@ -180,6 +180,68 @@ describe('mapping through the real machine', () => {
     for (const label of ['ARMPageClean_Data', 'ARMPageInvalidate_Data', 'ARMPageCleanInvalidate_Data', 'ARMPageUnify_Instruction']) expect(run(op(label, [0, 4096]))).toEqual([]);
   });
 
+  /**
+   * A 2 MiB frame (slot 7, under the page table of slot 3) or a 1 GiB frame (slot 10, straight
+   * in the VSpace), mapped read-write, with a word at +0x5008 and TLB entries filled for three
+   * of its 4 KiB pages (read at +0x10 and +0x5008, written at +0x7000).
+   */
+  function mappedBlock(size: '2 MiB' | '1 GiB') {
+    const t = withAsid();
+    const { env, s, inv, machine } = t;
+    mapCode(t);
+    let slot = 7;
+    let va = 0x20_0000;
+    if (size === '1 GiB') {
+      s[9]!.cap = { type: CapType.Untyped, obj: new UntypedObject(0x8000_0000, 30, false), freeIndex: 0 };
+      s[9]!.mdbRevocable = true;
+      run(decodeUntypedInvocation(env, inv('UntypedRetype', [ObjectType.HugePage, 0, 0, 0, 10, 1], 31), s[9]!));
+      slot = 10;
+      va = 0x4000_0000;
+    } else {
+      run(decodePageTableInvocation(env, inv('ARMPageTableMap', [0, 3], 2), s[3]!));
+    }
+    const frame = (s[slot]!.cap as CapOf<CapType.Frame>).obj;
+    machine.memory.write32(frame.paddr + 0x5008, 0x5eed_b10c);
+    const map = (at: number, rights: number) => run(decodeFrameInvocation(env, inv('ARMPageMap', [at, rights, 3], 2), s[slot]!));
+    const unmap = () => run(decodeFrameInvocation(env, inv('ARMPageUnmap', []), s[slot]!));
+    map(va, 0xf);
+    expect(load(t, va + 0x10).stop).toBe(Stop.Svc);
+    expect(load(t, va + 0x5008)).toMatchObject({ stop: Stop.Svc, x1: 0x5eed_b10cn });
+    expect(load(t, va + 0x7000, true).stop).toBe(Stop.Svc);
+    // Translation and permission faults are reported at the level of the block descriptor.
+    const level = size === '1 GiB' ? 1 : 2;
+    return { t, va, map, unmap, level };
+  }
+
+  for (const size of ['2 MiB', '1 GiB'] as const) {
+    it(`forgets every page of an unmapped ${size} frame, not only its first`, () => {
+      const { t, va, unmap, level } = mappedBlock(size);
+      unmap();
+      for (const at of [va + 0x5008, va + 0x10]) expect(load(t, at)).toMatchObject({ stop: Stop.DataAbort, esr: expect.any(Number) });
+      expect(load(t, va + 0x5008).esr & 0x3f).toBe(0x04 | level);
+      expect(load(t, va + 0x7000, true).esr & 0x3f).toBe(0x04 | level);
+    });
+
+    it(`enforces read-only on every page of a ${size} frame remapped read-only`, () => {
+      const { t, va, map, level } = mappedBlock(size);
+      map(va, 0b0010);
+      const store = load(t, va + 0x7000, true);
+      expect(store.stop).toBe(Stop.DataAbort);
+      expect(store.esr & 0x3f).toBe(0x0c | level);
+      expect(load(t, va + 0x5008)).toMatchObject({ stop: Stop.Svc, x1: 0x5eed_b10cn });
+    });
+
+    it(`follows a ${size} frame remapped elsewhere`, () => {
+      const { t, va, map, unmap, level } = mappedBlock(size);
+      unmap();
+      const elsewhere = size === '1 GiB' ? 0x8000_0000 : 0x60_0000;
+      map(elsewhere, 0xf);
+      expect(load(t, va + 0x5008).esr & 0x3f).toBe(0x04 | level);
+      expect(load(t, elsewhere + 0x5008)).toMatchObject({ stop: Stop.Svc, x1: 0x5eed_b10cn });
+      expect(load(t, va + 0x7000, true).stop).toBe(Stop.DataAbort);
+    });
+  }
+
   it('unmaps a page table only through its last cap, and zeroes it', () => {
     const t = withAsid();
     const { env, s, inv, machine } = t;

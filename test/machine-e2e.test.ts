@@ -62,7 +62,8 @@ describe('machine end to end: an EL0 program over a minimal TypeScript kernel', 
     if (fault.event !== 'fault') return;
     // EC 0x24 (data abort from a lower EL), IL, WnR, DFSC 0x06: 0x7000000 is in the first GiB,
     // whose level-2 table exists (the program is mapped there), so the walk stops at level 2.
-    expect(fault.esr >>> 0).toBe(((0x24 << 26) | (1 << 25) | (1 << 6) | 0x06) >>> 0);
+    // The instruction is `str w5, [x0]`: ISV with SAS = 2 (a word) and SRT = 5.
+    expect(fault.esr >>> 0).toBe(((0x24 << 26) | (1 << 25) | (1 << 24) | (2 << 22) | (5 << 16) | (1 << 6) | 0x06) >>> 0);
     expect(fault.far).toBe(0x700_0000n);
     expect(fault.pc).toBe(0x400204n);
     expect(end.reason).toBe('halt');

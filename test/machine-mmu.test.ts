@@ -40,7 +40,19 @@ function access(insn: number, va: number, prepare: (t: TableBuilder, m: Machine)
   return { stop, esr: m.cpu.esr >>> 0, far: (BigInt(m.cpu.farHi >>> 0) << 32n) | BigInt(m.cpu.farLo >>> 0), pc: m.cpu.pc, x1: m.cpu.getX(1), m };
 }
 
-const dataAbort = (fsc: number, write = false) => ((EC_DATA_ABORT << 26) | IL | (write ? WNR : 0) | fsc) >>> 0;
+/**
+ * The instruction syndrome (ISS[24:14]) of the probe instructions, by the ARM ARM's fields:
+ * ISV, SAS (log2 of the size), SRT (x1), SF (a 64-bit register). A stage-2 translation,
+ * access-flag or permission fault carries it; alignment faults and external aborts do not.
+ */
+const ISV = 1 << 24;
+const ISS: Record<number, number> = {
+  [LDR_X1_X0]: ISV | (3 << 22) | (1 << 16) | (1 << 15),
+  [STR_X1_X0]: ISV | (3 << 22) | (1 << 16) | (1 << 15),
+  [LDR_W1_X0]: ISV | (2 << 22) | (1 << 16),
+  [STR_W1_X0]: ISV | (2 << 22) | (1 << 16),
+};
+const dataAbort = (fsc: number, write = false, insn = write ? STR_X1_X0 : LDR_X1_X0) => ((EC_DATA_ABORT << 26) | IL | (fsc < 0x10 ? ISS[insn]! : 0) | (write ? WNR : 0) | fsc) >>> 0;
 
 describe('stage-2 translation', () => {
   it('maps a 4 KiB page and reads through it', () => {
@@ -111,18 +123,29 @@ describe('stage-2 translation', () => {
     expect(b.esr).toBe(dataAbort(0x0a));
   });
 
+  it('checks the access flag before the permissions (a store to a read-only page with AF clear)', () => {
+    // ARM DDI 0487 D8.x, fault prioritisation: an Access flag fault is generated before a
+    // Permission fault for the same descriptor.
+    const page = access(STR_X1_X0, 0x20_0000, (t) => t.map(0x20_0000, 0x4010_0000, 4096, { af: false, write: false }));
+    expect(page.esr).toBe(dataAbort(0x0b, true));
+    const none = access(LDR_X1_X0, 0x20_0000, (t) => t.map(0x20_0000, 0x4010_0000, 4096, { af: false, read: false, write: false }));
+    expect(none.esr).toBe(dataAbort(0x0b));
+    const block = access(STR_X1_X0, 0x40_0000, (t) => t.map(0x40_0000, 0x4020_0000, 2 ** 21, { af: false, write: false }));
+    expect(block.esr).toBe(dataAbort(0x0a, true));
+  });
+
   it('enforces read-only, no-access and execute-never permissions', () => {
     const ro = access(STR_W1_X0, 0x20_0004, (t) => t.map(0x20_0000, 0x4010_0000, 4096, { write: false }));
-    expect(ro.esr).toBe(dataAbort(0x0f, true));
+    expect(ro.esr).toBe(dataAbort(0x0f, true, STR_W1_X0));
     expect(ro.far).toBe(0x20_0004n);
     const roRead = access(LDR_W1_X0, 0x20_0004, (t) => t.map(0x20_0000, 0x4010_0000, 4096, { write: false }));
     expect(roRead.stop).toBe(Stop.Svc);
     const none = access(LDR_W1_X0, 0x20_0000, (t) => t.map(0x20_0000, 0x4010_0000, 4096, { read: false, write: false }));
-    expect(none.esr).toBe(dataAbort(0x0f));
+    expect(none.esr).toBe(dataAbort(0x0f, false, LDR_W1_X0));
     const gigRo = access(STR_W1_X0, 0x4000_0000, (t) => t.map(0x4000_0000, 0x4000_0000, 2 ** 30, { write: false }));
-    expect(gigRo.esr).toBe(dataAbort(0x0d, true));
+    expect(gigRo.esr).toBe(dataAbort(0x0d, true, STR_W1_X0));
     const blockRo = access(STR_W1_X0, 0x40_0000, (t) => t.map(0x40_0000, 0x4020_0000, 2 ** 21, { write: false }));
-    expect(blockRo.esr).toBe(dataAbort(0x0e, true));
+    expect(blockRo.esr).toBe(dataAbort(0x0e, true, STR_W1_X0));
 
     const xn = access(BR_X0, 0x20_0000, (t) => t.map(0x20_0000, 0x4010_0000, 4096, { exec: false }));
     expect(xn.stop).toBe(Stop.InstructionAbort);

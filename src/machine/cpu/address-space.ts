@@ -14,4 +14,16 @@ export const enum Access {
  */
 export interface AddressSpace {
   translate(vaLo: number, vaHi: number, access: Access): PhysPage;
+  /**
+   * How many 4 KiB pages the mapping used by the last `translate` covers: 512 for a 2 MiB
+   * block, 262144 for a 1 GiB block; 1 (or absent) for a page. The soft TLB keeps blocks as
+   * 4 KiB entries, and an invalidation by address must drop every entry of the block, as a
+   * hardware TLB drops its one block entry.
+   */
+  readonly lastMappingPages?: number;
+  /**
+   * True when its faults are stage-2 faults taken to EL2, as seL4's are on qemu_virt_aarch64:
+   * their data aborts carry the instruction syndrome (`data-abort-syndrome.ts`).
+   */
+  readonly stage2Faults?: boolean;
 }

@@ -2,6 +2,7 @@ import type { MmioHandler, PhysPage } from '../memory/phys-page.js';
 import { Access, type AddressSpace } from './address-space.js';
 import { compileRegion, type RegionFn } from './jit/compile.js';
 import { decodeInstruction, type Decoded } from './decoder.js';
+import { dataAbortInstructionSyndrome } from './data-abort-syndrome.js';
 import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
 import { SLOTS } from './slots.js';
 import type { SystemRegisters } from './sysregs.js';
@@ -22,6 +23,8 @@ interface TlbSet {
   wBase: Int32Array<ArrayBuffer>;
   fTag: Float64Array<ArrayBuffer>;
   fPage: (PhysPage | undefined)[];
+  /** The blocks (first page number → pages) that entries of this set were filled from. */
+  blocks: Map<number, number>;
 }
 const TWO32 = 4294967296;
 
@@ -132,6 +135,7 @@ export class Cpu {
   wBase = new Int32Array(TLB_SIZE);
   private fTag = new Float64Array(TLB_SIZE).fill(-1);
   private fPage: (PhysPage | undefined)[] = [];
+  private blocks = new Map<number, number>();
   /** The TLB sets of the other ASIDs seen since the last full invalidation. */
   private readonly tlbSets = new Map<number, TlbSet>();
   /** The ASID whose entries are in the fields above. */
@@ -248,6 +252,7 @@ export class Cpu {
         faultPc = e.fetch ? pc : this.nextPc - 4;
       }
       this.memoryFault(e);
+      if ((this.stop as Stop) === Stop.DataAbort && this.space.stage2Faults && e.fsc < 0x10) this.esr |= dataAbortInstructionSyndrome(this.instructionWordAt(faultPc));
       this.pc = faultPc;
       this.icount += executed;
       return this.stop;
@@ -309,6 +314,16 @@ export class Cpu {
     this.raise(Stop.Undefined, (EC.UNKNOWN << 26) | ESR_IL, this.nextPc - 4, false);
   }
 
+  /** The instruction at `pc`, which has just run (for a fault's syndrome); 0 if unreadable. */
+  private instructionWordAt(pc: number): number {
+    try {
+      const page = this.space.translate(pc % TWO32 | 0, Math.floor(pc / TWO32), Access.Fetch);
+      return page.mmio ? 0 : page.view.getUint32(page.base + (pc & 0xfff), true);
+    } catch {
+      return 0;
+    }
+  }
+
   private memoryFault(f: MemoryFault): void {
     this.farLo = f.farLo;
     this.farHi = f.farHi;
@@ -334,6 +349,7 @@ export class Cpu {
       if (page.mmio) throw new MemoryFault(FSC.SYNC_EXTERNAL, lo, hi | 0, false, true);
       this.fTag[i] = vpn;
       this.fPage[i] = page;
+      this.noteFill(vpn);
     }
     let code = page!.code as CodePage | undefined;
     if (!code) {
@@ -377,7 +393,8 @@ export class Cpu {
 
   /**
    * Forget the translations of one page of one ASID (TLBI VAE1). With `asid` undefined, of
-   * every ASID (TLBI VAAE1).
+   * every ASID (TLBI VAAE1). An address inside a block drops the whole block, as hardware drops
+   * its single block entry: the soft TLB holds a block as many 4 KiB entries.
    */
   flushTlbPage(va: number, asid?: number): void {
     const vpn = Math.floor(va / 4096);
@@ -389,9 +406,25 @@ export class Cpu {
       if (set.rTag[i] === vpn) set.rTag[i] = -1;
       if (set.wTag[i] === vpn) set.wTag[i] = -1;
       if (set.fTag[i] === vpn) set.fTag[i] = -1;
+      for (const [first, pages] of set.blocks) {
+        if (vpn < first || vpn >= first + pages) continue;
+        set.blocks.delete(first);
+        const inBlock = (tag: number) => tag >= first && tag < first + pages;
+        for (let k = 0; k < TLB_SIZE; k++) {
+          if (inBlock(set.rTag[k]!)) set.rTag[k] = -1;
+          if (inBlock(set.wTag[k]!)) set.wTag[k] = -1;
+          if (inBlock(set.fTag[k]!)) set.fTag[k] = -1;
+        }
+      }
     }
     this.curBase = -1e18;
     this.curCode = undefined;
+  }
+
+  /** After a TLB fill for page `vpn`: remember the block it came from, if it was one. */
+  private noteFill(vpn: number): void {
+    const pages = this.space.lastMappingPages ?? 1;
+    if (pages > 1) this.blocks.set(vpn - (vpn % pages), pages);
   }
 
   /**
@@ -414,6 +447,7 @@ export class Cpu {
       this.wBase = new Int32Array(TLB_SIZE);
       this.fTag = new Float64Array(TLB_SIZE).fill(-1);
       this.fPage = new Array<PhysPage | undefined>(TLB_SIZE).fill(undefined);
+      this.blocks = new Map();
     }
     this.curBase = -1e18;
     this.curCode = undefined;
@@ -423,17 +457,18 @@ export class Cpu {
     this.rTag.fill(-1);
     this.wTag.fill(-1);
     this.fTag.fill(-1);
+    this.blocks.clear();
     this.curBase = -1e18;
     this.curCode = undefined;
   }
 
   private currentTlbSet(): TlbSet {
-    const { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage } = this;
-    return { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage };
+    const { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage, blocks } = this;
+    return { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage, blocks };
   }
 
   private loadTlbSet(set: TlbSet): void {
-    ({ rTag: this.rTag, rView: this.rView, rBase: this.rBase, wTag: this.wTag, wView: this.wView, wBase: this.wBase, fTag: this.fTag, fPage: this.fPage } = set);
+    ({ rTag: this.rTag, rView: this.rView, rBase: this.rBase, wTag: this.wTag, wView: this.wView, wBase: this.wBase, fTag: this.fTag, fPage: this.fPage, blocks: this.blocks } = set);
   }
 
   /** Forget decoded instructions everywhere (e.g. IC IALLU). */
@@ -559,6 +594,7 @@ export class Cpu {
       this.rTag[i] = hi * 1048576 + (lo >>> 12);
       this.rView[i] = page.view;
       this.rBase[i] = page.base;
+      this.noteFill(hi * 1048576 + (lo >>> 12));
     }
     return page;
   }
@@ -609,6 +645,7 @@ export class Cpu {
       this.wTag[i] = hi * 1048576 + (lo >>> 12);
       this.wView[i] = page.view;
       this.wBase[i] = page.base;
+      this.noteFill(hi * 1048576 + (lo >>> 12));
     }
     const b = page.base + off;
     if (size === 1) page.view.setUint8(b, value);

@@ -33,6 +33,9 @@ export class Stage2Mmu implements AddressSpace {
 
   /** Set by `walk`: whether the mapping has a device memory type. */
   lastDevice = false;
+  /** Set by `walk`: the 4 KiB pages of the block or page it found (see `AddressSpace`). */
+  lastMappingPages = 1;
+  readonly stage2Faults = true;
 
   /**
    * Walk the tables for the input address vaHi:vaLo: returns the output page number, or
@@ -66,6 +69,7 @@ export class Stage2Mmu implements AddressSpace {
       this.lastDevice = ((lo >>> 4) & 3) === 0; // MemAttr[3:2] = 0b00
       // Pages inside the block: 2^18 in 1 GiB, 2^9 in 2 MiB.
       const inBlock = level === 1 ? 0x3ffff : level === 2 ? 0x1ff : 0;
+      this.lastMappingPages = inBlock + 1;
       return (outPpn & ~inBlock) | ((vaLo >>> 12) & inBlock);
     }
     throw this.fault(FSC.translation(3), vaLo, vaHi, access);

@@ -194,7 +194,7 @@ static void fault(word kind) {
     case 2: {
       struct regs r = {.x0 = 0x1234};
       syscall(5, &r);
-      puts_("faulter: resumed after unknown syscall, x0 "), puthex(r.x0), putc_('\n');
+      puts_("faulter: resumed after unknown syscall, x0 "), puthex(r.x0), puts_(" x1 "), puthex(r.x1), putc_('\n');
       break;
     }
     case 3:
@@ -217,7 +217,14 @@ static void fault(word kind) {
 }
 
 /* Receive faults on slot 1 and print them; reply to UnknownSyscall so it skips the SVC. */
-static void fault_handler(word count) {
+/*
+ * Receive `param & 0xff` faults and print each message. An UnknownSyscall is answered so the
+ * thread resumes: with all 12 registers, or (param bit 8) with a reply of 9 words whose 10th
+ * message register holds a bad SP, which the kernel must not write back (it copies
+ * MIN(length, registers)).
+ */
+static void fault_handler(word param) {
+  word count = param & 0xff, short_reply = (param >> 8) & 1;
   for (word n = 0; n < count; n++) {
     struct regs r = {.x0 = 1, .x6 = 4};
     syscall(SysRecv, &r);
@@ -227,10 +234,12 @@ static void fault_handler(word count) {
     for (word i = 0; i < len; i++) putc_(' '), puthex(MR(i));
     putc_('\n');
     if (label == 2) {
-      /* UnknownSyscall: resume after the SVC (MR8 = FaultIP + 4) with x0 = 0x77. */
+      /* UnknownSyscall: resume after the SVC (MR8 = FaultIP + 4) with x0 = 0x77, x1 = 0x88. */
       MR(0) = 0x77;
+      MR(1) = 0x88;
       MR(8) += 4;
-      struct regs reply = {.x0 = 4, .x1 = info(0, 12)};
+      if (short_reply) MR(9) = 0xdead0000;
+      struct regs reply = {.x0 = 4, .x1 = info(0, short_reply ? 9 : 12)};
       load_mrs(&reply);
       syscall(SysSend, &reply);
     }

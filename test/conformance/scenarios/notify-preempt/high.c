@@ -1,0 +1,4 @@
+#include "conformance.h"
+
+void init(void) { say_line("init"); }
+void notified(microkit_channel ch) { say_kv("notified on ", ch); }

@@ -1,0 +1,10 @@
+#include "conformance.h"
+
+void init(void) { say_line("init"); }
+
+void notified(microkit_channel ch)
+{
+    say_kv("notified on ", ch);
+    microkit_notify(2);
+    say_line("after notifying mid");
+}
