@@ -9,6 +9,7 @@ import { SdfContext, type FileLookup } from '../parser/sdf/context.js';
 import { readSystem } from '../parser/sdf/system.js';
 import { readStructured, type StructuredFormat } from '../parser/structured-reader.js';
 import { readXml } from '../parser/xml-reader.js';
+import { addConfigHints, type ConfigSource } from './config-hints.js';
 import { validateSystem } from './validate/index.js';
 
 export type InputFormat = 'xml' | StructuredFormat;
@@ -21,6 +22,12 @@ export interface CheckOptions {
   lookupFile?: FileLookup;
   /** Defaults to the file name's extension: .yaml/.yml, .json, else XML. */
   format?: InputFormat;
+  /**
+   * Where `config` came from. When given, an error that another board configuration (or, for
+   * a kernel configuration file, another field value) would accept gets a hint naming it
+   * (`config-hints.ts`); this checks the text again under those configurations.
+   */
+  configSource?: ConfigSource;
 }
 
 export interface CheckResult {
@@ -61,11 +68,33 @@ export function searchPathLookup(searchPaths: string[]): FileLookup {
  * reference Microkit tool would meet them.
  */
 export function checkSystemSource(fileName: string, text: string, options: CheckOptions): CheckResult {
+  let lookup = options.lookupFile ?? searchPathLookup(options.searchPaths ?? []);
+  const format = options.format ?? formatFromName(fileName);
+  const source = options.configSource;
+  if (source === undefined) return checkOnce(fileName, text, format, options.config, lookup);
+  // The checks under other configurations read the same prefill files: read each once.
+  lookup = memoised(lookup);
+  const result = checkOnce(fileName, text, format, options.config, lookup);
+  if (!result.ok) addConfigHints(result.diagnostics, options.config, source, (config) => checkOnce(fileName, text, format, config, lookup).diagnostics);
+  return result;
+}
+
+function memoised(lookup: FileLookup): FileLookup {
+  const seen = new Map<string, ReturnType<FileLookup>>();
+  return (path) => {
+    let r = seen.get(path);
+    if (!r) {
+      r = lookup(path);
+      seen.set(path, r);
+    }
+    return r;
+  };
+}
+
+function checkOnce(fileName: string, text: string, format: InputFormat, config: KernelConfig, lookup: FileLookup): CheckResult {
   const file = new SourceFile(fileName, text);
   const bag = new DiagnosticBag();
-  const lookup = options.lookupFile ?? searchPathLookup(options.searchPaths ?? []);
-  const ctx = new SdfContext(file, options.config, bag, lookup);
-  const format = options.format ?? formatFromName(fileName);
+  const ctx = new SdfContext(file, config, bag, lookup);
   let root: Element | undefined;
   if (format === 'xml') {
     const xml = readXml(file);
