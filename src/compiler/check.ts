@@ -68,14 +68,24 @@ export function searchPathLookup(searchPaths: string[]): FileLookup {
  * reference Microkit tool would meet them.
  */
 export function checkSystemSource(fileName: string, text: string, options: CheckOptions): CheckResult {
+  const file = new SourceFile(fileName, text);
+  const bag = new DiagnosticBag();
   let lookup = options.lookupFile ?? searchPathLookup(options.searchPaths ?? []);
-  const format = options.format ?? formatFromName(fileName);
-  const source = options.configSource;
-  if (source === undefined) return checkOnce(fileName, text, format, options.config, lookup);
-  // The checks under other configurations read the same prefill files: read each once.
-  lookup = memoised(lookup);
-  const result = checkOnce(fileName, text, format, options.config, lookup);
-  if (!result.ok) addConfigHints(result.diagnostics, options.config, source, (config) => checkOnce(fileName, text, format, config, lookup).diagnostics);
+  // Checks under other configurations (for the hints) read the same prefill files: read each once.
+  if (options.configSource) lookup = memoised(lookup);
+  const ctx = new SdfContext(file, options.config, bag, lookup);
+  const root = readRoot(ctx, options.format ?? formatFromName(fileName));
+  const system = root ? readAndValidate(ctx, root) : undefined;
+  const result: CheckResult = { file, diagnostics: bag.items, system, ok: !bag.hasErrors };
+  if (options.configSource && !result.ok && root) {
+    // The element tree is only read, never changed, so it serves every configuration.
+    const recheck = (config: KernelConfig): Diagnostic[] => {
+      const other = new DiagnosticBag();
+      readAndValidate(new SdfContext(file, config, other, lookup), root);
+      return other.items;
+    };
+    addConfigHints(result.diagnostics, options.config, options.configSource, recheck);
+  }
   return result;
 }
 
@@ -91,35 +101,28 @@ function memoised(lookup: FileLookup): FileLookup {
   };
 }
 
-function checkOnce(fileName: string, text: string, format: InputFormat, config: KernelConfig, lookup: FileLookup): CheckResult {
-  const file = new SourceFile(fileName, text);
-  const bag = new DiagnosticBag();
-  const ctx = new SdfContext(file, config, bag, lookup);
-  let root: Element | undefined;
-  if (format === 'xml') {
-    const xml = readXml(file);
-    if (!xml.ok) {
-      ctx.report('xml_syntax', `not well-formed XML: ${xml.error.message}`, {
-        reference: `Could not parse '${fileName}': ${xml.error.message}`,
-        span: { start: xml.error.offset, end: Math.min(text.length, xml.error.offset + 1) },
-      });
-    } else {
-      root = xml.root;
-    }
-  } else {
-    root = readStructured(ctx, format);
+/** The element tree of the text, or undefined after reporting why there is none. */
+function readRoot(ctx: SdfContext, format: InputFormat): Element | undefined {
+  if (format !== 'xml') return readStructured(ctx, format);
+  const xml = readXml(ctx.file);
+  if (xml.ok) return xml.root;
+  ctx.report('xml_syntax', `not well-formed XML: ${xml.error.message}`, {
+    reference: `Could not parse '${ctx.file.name}': ${xml.error.message}`,
+    span: { start: xml.error.offset, end: Math.min(ctx.file.text.length, xml.error.offset + 1) },
+  });
+  return undefined;
+}
+
+/** Read the `<system>` into a model and apply every rule under `ctx.config`. */
+function readAndValidate(ctx: SdfContext, root: Element): SystemDescription | undefined {
+  if (root.tag !== 'system') {
+    ctx.report('sdf_root_not_system', `the root element is <${root.tag}>, not <system>`, {
+      span: root.nameSpan,
+      hint: 'a system description is a <system> element holding protection_domain, memory_region and channel elements',
+    });
+    return undefined;
   }
-  let system: SystemDescription | undefined;
-  if (root) {
-    if (root.tag !== 'system') {
-      ctx.report('sdf_root_not_system', `the root element is <${root.tag}>, not <system>`, {
-        span: root.nameSpan,
-        hint: 'a system description is a <system> element holding protection_domain, memory_region and channel elements',
-      });
-    } else {
-      system = readSystem(ctx, root);
-      validateSystem(ctx, system);
-    }
-  }
-  return { file, diagnostics: bag.items, system, ok: !bag.hasErrors };
+  const system = readSystem(ctx, root);
+  validateSystem(ctx, system);
+  return system;
 }

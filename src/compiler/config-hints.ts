@@ -58,7 +58,7 @@ const JSON_NAME: Record<Field, string> = {
   vspaceUserTop: 'vspace_user_top',
 };
 
-/** How many boards a hint names; the rest are counted. */
+/** How many boards a hint names. */
 const NAMED_BOARDS = 2;
 
 export function addConfigHints(diagnostics: Diagnostic[], current: KernelConfig, source: ConfigSource, recheck: Recheck): void {
@@ -81,7 +81,9 @@ class Judge {
     readonly current: KernelConfig,
     private readonly recheck: Recheck,
   ) {
-    this.before = new Set(errorKeys(diagnostics).keys());
+    const before = errorKeys(diagnostics);
+    this.before = new Set(before.keys());
+    this.runs.set(configKey(current), before);
   }
 
   accepts(config: KernelConfig, d: Diagnostic): boolean {
@@ -167,19 +169,30 @@ function commonPrefix(a: string, b: string): number {
   return n;
 }
 
-/** "use `--config smp-debug` (4 cores)", or two boards and a count of the others. */
+/**
+ * "use `--config smp-debug` (4 cores)", or the two nearest boards. Candidates are tried nearest
+ * first and only until the hint is complete: each try checks the whole file again.
+ */
 function boardLead(judge: Judge, d: Diagnostic, source: { board: string; config: string }): string | undefined {
-  const accepting = boardCandidates(source, judge.current).filter((c) => judge.accepts(c.kernel, d));
-  // One configuration per board: the nearest.
-  const perBoard = accepting.filter((c, i) => accepting.findIndex((o) => o.board === c.board) === i);
-  if (perBoard.length === 0) return undefined;
-  const named = perBoard[0]!.tier === 0 ? perBoard.slice(0, 1) : perBoard.slice(0, NAMED_BOARDS);
+  const named: Candidate[] = [];
+  let more = false;
+  for (const c of boardCandidates(source, judge.current)) {
+    // One configuration per board: the nearest.
+    if (named.some((n) => n.board === c.board) || !judge.accepts(c.kernel, d)) continue;
+    if (named.length === NAMED_BOARDS) {
+      more = true;
+      break;
+    }
+    named.push(c);
+    // The same board with another configuration is the answer; other boards would be noise.
+    if (c.tier === 0) break;
+  }
+  if (named.length === 0) return undefined;
   const entries = named.map((c) => {
     const flags = [c.board.name !== source.board ? `--board ${c.board.name}` : '', c.config !== source.config ? `--config ${c.config}` : ''].filter((s) => s !== '').join(' ');
     return { text: `\`${flags}\``, why: why(judge, d, c.kernel) };
   });
-  const more = perBoard[0]!.tier === 0 ? 0 : perBoard.length - named.length;
-  return `use ${groupByReason(entries)}${more > 0 ? `, or one of ${more} more board${more === 1 ? '' : 's'} (sel4ts boards)` : ''}`;
+  return `use ${groupByReason(entries)}${more ? ', or another board of `sel4ts boards`' : ''}`;
 }
 
 /** "`a` or `b` (x86-64)": entries with the same reason share it. */
@@ -194,17 +207,15 @@ function groupByReason(entries: { text: string; why: string }[]): string {
 }
 
 /**
- * What about `candidate` makes it accept `d`, in a few words: the fields it cannot do without,
- * else (when several would each do) the fields enough on their own, else the architecture.
+ * What about `candidate` makes it accept `d`, in a few words: another architecture, else the
+ * fields it cannot do without, else (when several would each do) those enough on their own.
  */
 function why(judge: Judge, d: Diagnostic, candidate: KernelConfig): string {
+  if (candidate.arch !== judge.current.arch) return describe('arch', candidate);
   let decisive = judge.necessaryFields(candidate, d);
   if (decisive.length === 0) decisive = judge.sufficientFields(candidate, d);
-  if (decisive.length > 0) return decisive.map((f) => describe(f, candidate)).join(', ');
-  if (candidate.arch !== judge.current.arch) return describe('arch', candidate);
-  return FIELDS.filter((f) => candidate[f] !== judge.current[f])
-    .map((f) => describe(f, candidate))
-    .join(', ');
+  if (decisive.length === 0) decisive = FIELDS.filter((f) => candidate[f] !== judge.current[f]);
+  return decisive.map((f) => describe(f, candidate)).join(', ');
 }
 
 function describe(f: Field, c: KernelConfig): string {
@@ -229,18 +240,16 @@ function describe(f: Field, c: KernelConfig): string {
 }
 
 /**
- * With `--kernel-config FILE` there is no board to name: the fields that, changed alone to a
- * value some board has, make the configuration accept `d` (the smallest such value).
+ * With `--kernel-config FILE` there is no board to name: the first field (in README order)
+ * that, changed alone to a value some board has, makes the configuration accept `d`, with the
+ * smallest such value.
  */
 function fieldLead(judge: Judge, d: Diagnostic): string | undefined {
-  const changes: string[] = [];
   for (const f of FIELDS) {
     const value = tableValues(f).find((v) => v !== judge.current[f] && judge.accepts(withField(judge.current, f, v), d));
-    if (value !== undefined) changes.push(`\`${JSON_NAME[f]}\` to ${jsonValue(value)}`);
-    if (changes.length === NAMED_BOARDS) break;
+    if (value !== undefined) return `set \`${JSON_NAME[f]}\` to ${jsonValue(value)} in the kernel configuration`;
   }
-  if (changes.length === 0) return undefined;
-  return `set ${changes.join(' or ')} in the kernel configuration`;
+  return undefined;
 }
 
 /** Every value a field has in the board table, in ascending order (architectures in table order). */
