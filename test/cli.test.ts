@@ -120,11 +120,11 @@ describe('command-line errors', () => {
   };
   it('exit 2 with a message naming the problem', async () => {
     await usage(['check', join(tmp, 'nope.system')], /cannot read '.*nope\.system': no such file/);
-    await usage(['check', tmp], /it is a directory/);
+    await usage(['check', mkdtempSync(join(tmpdir(), 'sel4ts-empty-'))], /is a directory with no \.system file in it/);
     await usage(['check', BAD, '--board', 'qemu_virt_aarch65'], /unknown board 'qemu_virt_aarch65' \(did you mean 'qemu_virt_aarch64'\?\)/);
     await usage(['check', BAD, '--board', 'ariane', '--config', 'smp-debug'], /has no configuration 'smp-debug'/);
     await usage(['check', BAD, '--format', 'xml'], /argument 'xml' is invalid/);
-    await usage(['check'], /missing required argument 'system'/);
+    await usage(['check'], /missing required argument 'systems'/);
     await usage(['frobnicate'], /unknown command 'frobnicate'/);
     const cfg = join(tmp, 'bad.json');
     writeFileSync(cfg, '{"arch": "mips"}');

@@ -39,6 +39,13 @@ export function styleFor(io: Io): Style {
   return { bold: c.bold, red: c.red, yellow: c.yellow, cyan: c.cyan, dim: c.dim };
 }
 
+/** What is printed when sel4ts itself fails (exit code 3); `what` says where, if known. */
+export function internalErrorText(e: unknown, what?: string): string {
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  const where = what !== undefined ? ` ${what}` : '';
+  return `sel4ts: internal error${where}: this is a bug in sel4ts, please report it with the input that caused it.\n${detail}\n`;
+}
+
 /** A problem with the command line itself: exit code 2. */
 export class UsageError extends Error {}
 

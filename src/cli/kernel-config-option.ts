@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BOARDS, boardKernelConfig, DEFAULT_BOARD, findBoard } from '../abi/boards.js';
 import { kernelConfigFromJson, type KernelConfig } from '../abi/kernel-config.js';
+import type { ConfigSource } from '../compiler/config-hints.js';
 import { suggest } from '../parser/sdf/suggest.js';
 import { UsageError } from './io.js';
 
@@ -38,4 +39,10 @@ export function resolveKernelConfig(opts: { board?: string; config?: string; ker
     throw new UsageError(`board '${name}' has no configuration '${opts.config}' (it has debug, release, benchmark${smp})`);
   }
   return config;
+}
+
+/** Where the configuration `resolveKernelConfig` returns comes from (for the hints of `check`). */
+export function configSource(opts: { board?: string; config?: string; kernelConfig?: string }): ConfigSource {
+  if (opts.kernelConfig !== undefined) return { kind: 'file' };
+  return { kind: 'board', board: opts.board ?? DEFAULT_BOARD, config: opts.config ?? 'debug' };
 }

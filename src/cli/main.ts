@@ -4,7 +4,7 @@ import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { runCommand } from './commands/run.js';
 import { machineExecCommand } from './commands/machine-exec.js';
-import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, UsageError, processIo, type Io } from './io.js';
+import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, UsageError, internalErrorText, processIo, type Io } from './io.js';
 
 const VERSION = '0.1.0';
 
@@ -35,15 +35,15 @@ function program(io: Io, setExit: (code: number) => void): Command {
 
   cmd
     .command('check')
-    .description('validate a system description (.system/.xml, .yaml or .json) and report every problem')
-    .argument('<system>', 'the system description')
+    .description('validate system descriptions (.system/.xml, .yaml or .json) and report every problem')
+    .argument('<systems...>', 'the system descriptions, or directories to search for .system files')
     .option('--board <board>', 'the board whose kernel configuration applies (default: qemu_virt_aarch64)')
     .option('--config <config>', 'debug, release, benchmark, or smp-… (default: debug)')
     .option('--kernel-config <file.json>', 'a kernel configuration instead of a board (see README)')
     .option('--search-path <dir>', 'a directory to search for prefill files (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github', 'microkit']).default('text'))
-    .action((system: string, opts: Record<string, unknown>) => {
-      setExit(checkCommand(system, opts, io));
+    .action((systems: string[], opts: Record<string, unknown>) => {
+      setExit(checkCommand(systems, opts, io));
     });
 
   const buildOptions = (c: Command) =>
@@ -158,8 +158,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.stderr(`sel4ts: ${e.message}\n`);
       return EXIT_USAGE;
     }
-    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    io.stderr(`sel4ts: internal error: this is a bug in sel4ts, please report it with the input that caused it.\n${detail}\n`);
+    io.stderr(internalErrorText(e));
     return EXIT_INTERNAL;
   }
 }

@@ -9,6 +9,7 @@ import { SdfContext, type FileLookup } from '../parser/sdf/context.js';
 import { readSystem } from '../parser/sdf/system.js';
 import { readStructured, type StructuredFormat } from '../parser/structured-reader.js';
 import { readXml } from '../parser/xml-reader.js';
+import { addConfigHints, type ConfigSource } from './config-hints.js';
 import { validateSystem } from './validate/index.js';
 
 export type InputFormat = 'xml' | StructuredFormat;
@@ -21,6 +22,12 @@ export interface CheckOptions {
   lookupFile?: FileLookup;
   /** Defaults to the file name's extension: .yaml/.yml, .json, else XML. */
   format?: InputFormat;
+  /**
+   * Where `config` came from. When given, an error that another board configuration (or, for
+   * a kernel configuration file, another field value) would accept gets a hint naming it
+   * (`config-hints.ts`); this checks the text again under those configurations.
+   */
+  configSource?: ConfigSource;
 }
 
 export interface CheckResult {
@@ -63,34 +70,59 @@ export function searchPathLookup(searchPaths: string[]): FileLookup {
 export function checkSystemSource(fileName: string, text: string, options: CheckOptions): CheckResult {
   const file = new SourceFile(fileName, text);
   const bag = new DiagnosticBag();
-  const lookup = options.lookupFile ?? searchPathLookup(options.searchPaths ?? []);
+  let lookup = options.lookupFile ?? searchPathLookup(options.searchPaths ?? []);
+  // Checks under other configurations (for the hints) read the same prefill files: read each once.
+  if (options.configSource) lookup = memoised(lookup);
   const ctx = new SdfContext(file, options.config, bag, lookup);
-  const format = options.format ?? formatFromName(fileName);
-  let root: Element | undefined;
-  if (format === 'xml') {
-    const xml = readXml(file);
-    if (!xml.ok) {
-      ctx.report('xml_syntax', `not well-formed XML: ${xml.error.message}`, {
-        reference: `Could not parse '${fileName}': ${xml.error.message}`,
-        span: { start: xml.error.offset, end: Math.min(text.length, xml.error.offset + 1) },
-      });
-    } else {
-      root = xml.root;
-    }
-  } else {
-    root = readStructured(ctx, format);
+  const root = readRoot(ctx, options.format ?? formatFromName(fileName));
+  const system = root ? readAndValidate(ctx, root) : undefined;
+  const result: CheckResult = { file, diagnostics: bag.items, system, ok: !bag.hasErrors };
+  if (options.configSource && !result.ok && root) {
+    // The element tree is only read, never changed, so it serves every configuration.
+    const recheck = (config: KernelConfig): Diagnostic[] => {
+      const other = new DiagnosticBag();
+      readAndValidate(new SdfContext(file, config, other, lookup), root);
+      return other.items;
+    };
+    addConfigHints(result.diagnostics, options.config, options.configSource, recheck);
   }
-  let system: SystemDescription | undefined;
-  if (root) {
-    if (root.tag !== 'system') {
-      ctx.report('sdf_root_not_system', `the root element is <${root.tag}>, not <system>`, {
-        span: root.nameSpan,
-        hint: 'a system description is a <system> element holding protection_domain, memory_region and channel elements',
-      });
-    } else {
-      system = readSystem(ctx, root);
-      validateSystem(ctx, system);
+  return result;
+}
+
+function memoised(lookup: FileLookup): FileLookup {
+  const seen = new Map<string, ReturnType<FileLookup>>();
+  return (path) => {
+    let r = seen.get(path);
+    if (!r) {
+      r = lookup(path);
+      seen.set(path, r);
     }
+    return r;
+  };
+}
+
+/** The element tree of the text, or undefined after reporting why there is none. */
+function readRoot(ctx: SdfContext, format: InputFormat): Element | undefined {
+  if (format !== 'xml') return readStructured(ctx, format);
+  const xml = readXml(ctx.file);
+  if (xml.ok) return xml.root;
+  ctx.report('xml_syntax', `not well-formed XML: ${xml.error.message}`, {
+    reference: `Could not parse '${ctx.file.name}': ${xml.error.message}`,
+    span: { start: xml.error.offset, end: Math.min(ctx.file.text.length, xml.error.offset + 1) },
+  });
+  return undefined;
+}
+
+/** Read the `<system>` into a model and apply every rule under `ctx.config`. */
+function readAndValidate(ctx: SdfContext, root: Element): SystemDescription | undefined {
+  if (root.tag !== 'system') {
+    ctx.report('sdf_root_not_system', `the root element is <${root.tag}>, not <system>`, {
+      span: root.nameSpan,
+      hint: 'a system description is a <system> element holding protection_domain, memory_region and channel elements',
+    });
+    return undefined;
   }
-  return { file, diagnostics: bag.items, system, ok: !bag.hasErrors };
+  const system = readSystem(ctx, root);
+  validateSystem(ctx, system);
+  return system;
 }

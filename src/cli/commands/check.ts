@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KernelConfig } from '../../abi/kernel-config.js';
 import { checkSystemSource } from '../../compiler/check.js';
+import type { ConfigSource } from '../../compiler/config-hints.js';
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { diagnosticJson, renderGithub, renderMicrokit, renderText, summaryLine } from '../../diagnostics/render.js';
-import { EXIT_INPUT, EXIT_OK, UsageError, styleFor, type Io } from '../io.js';
-import { resolveKernelConfig } from '../kernel-config-option.js';
+import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, internalErrorText, styleFor, type Io } from '../io.js';
+import { configSource, resolveKernelConfig } from '../kernel-config-option.js';
 
 export type CheckFormat = 'text' | 'json' | 'github' | 'microkit';
 
@@ -24,19 +28,79 @@ export function readInput(path: string): string {
   }
 }
 
-/** `sel4ts check`: validate a system description and report every problem. */
-export function checkCommand(file: string, opts: CheckCommandOptions, io: Io): number {
+/** The command line of one `check`, resolved once for all its files. */
+export interface CheckRun {
+  format: CheckFormat;
+  config: KernelConfig;
+  configSource: ConfigSource;
+  searchPaths: string[];
+  /** With several files, each file's JSON object goes here (printed as one array at the end). */
+  jsonEntries: Record<string, unknown>[] | undefined;
+}
+
+/** How one file fared: its exit status and its diagnostics (for the summary line). */
+export interface FileVerdict {
+  status: typeof EXIT_OK | typeof EXIT_INPUT | typeof EXIT_USAGE | typeof EXIT_INTERNAL;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * `sel4ts check`: validate system descriptions and report every problem. One file argument
+ * prints as it always has; several files (or a directory) are checked in this one process,
+ * each as if alone, followed by one summary line, and the exit status is the worst one.
+ */
+export function checkCommand(args: string[], opts: CheckCommandOptions, io: Io): number {
   const format = (opts.format ?? 'text') as CheckFormat;
   if (!['text', 'json', 'github', 'microkit'].includes(format)) {
     throw new UsageError(`unknown --format '${opts.format}' (text, json, github or microkit)`);
   }
   const config = resolveKernelConfig(opts);
+  const several = args.length !== 1 || isDirectory(args[0]!);
+  const run: CheckRun = { format, config, configSource: configSource(opts), searchPaths: opts.searchPath ?? [], jsonEntries: several && format === 'json' ? [] : undefined };
+  if (!several) return checkOneFile(args[0]!, run, io).status;
+
+  const verdicts: FileVerdict[] = [];
+  for (const arg of args) {
+    if (!isDirectory(arg)) {
+      verdicts.push(checkGuarded(arg, run, io));
+      continue;
+    }
+    const { files, unreadable } = systemFilesUnder(arg);
+    for (const d of unreadable) verdicts.push(failed(`cannot read the directory '${d}'`, d, EXIT_USAGE, run, io));
+    if (files.length === 0 && unreadable.length === 0) verdicts.push(failed(`'${arg}' is a directory with no .system file in it`, arg, EXIT_USAGE, run, io));
+    for (const file of files) verdicts.push(checkGuarded(file, run, io));
+  }
+  if (run.jsonEntries) io.stdout(`${JSON.stringify(run.jsonEntries, null, 2)}\n`);
+  if (format === 'text') io.stderr(`${overallLine(verdicts)}\n`);
+  return Math.max(...verdicts.map((v) => v.status));
+}
+
+/** Check one file; with several files, a file that cannot be read (or a bug) stops only itself. */
+function checkGuarded(file: string, run: CheckRun, io: Io): FileVerdict {
+  try {
+    return checkOneFile(file, run, io);
+  } catch (e) {
+    if (e instanceof UsageError) return failed(e.message, file, EXIT_USAGE, run, io);
+    io.stderr(internalErrorText(e, `while checking '${file}'`));
+    return failed(undefined, file, EXIT_INTERNAL, run, io);
+  }
+}
+
+function failed(message: string | undefined, file: string, status: FileVerdict['status'], run: CheckRun, io: Io): FileVerdict {
+  if (message !== undefined) io.stderr(`sel4ts: ${message}\n`);
+  run.jsonEntries?.push({ file, ok: false, error: message ?? 'internal error (a bug in sel4ts)', diagnostics: [] });
+  return { status, diagnostics: [] };
+}
+
+/** Read, check and print one file in the chosen format. */
+export function checkOneFile(file: string, run: CheckRun, io: Io): FileVerdict {
   const text = readInput(file);
-  const result = checkSystemSource(file, text, { config, searchPaths: opts.searchPath ?? [] });
+  const result = checkSystemSource(file, text, { config: run.config, configSource: run.configSource, searchPaths: run.searchPaths });
   const ds = result.diagnostics;
-  switch (format) {
+  switch (run.format) {
     case 'json':
-      io.stdout(`${JSON.stringify({ diagnostics: ds.map(diagnosticJson) }, null, 2)}\n`);
+      if (run.jsonEntries) run.jsonEntries.push({ file, ok: result.ok, diagnostics: ds.map(diagnosticJson) });
+      else io.stdout(`${JSON.stringify({ diagnostics: ds.map(diagnosticJson) }, null, 2)}\n`);
       break;
     case 'github':
       for (const d of ds) io.stdout(`${renderGithub(d)}\n`);
@@ -55,5 +119,53 @@ export function checkCommand(file: string, opts: CheckCommandOptions, io: Io): n
       break;
     }
   }
-  return result.ok ? EXIT_OK : EXIT_INPUT;
+  return { status: result.ok ? EXIT_OK : EXIT_INPUT, diagnostics: ds };
+}
+
+/** "3 files: 2 ok, 1 invalid (4 errors, 1 warning)". */
+function overallLine(verdicts: FileVerdict[]): string {
+  const count = (status: FileVerdict['status']) => verdicts.filter((v) => v.status === status).length;
+  const parts = [`${count(EXIT_OK)} ok`, `${count(EXIT_INPUT)} invalid`];
+  if (count(EXIT_USAGE) > 0) parts.push(`${count(EXIT_USAGE)} unreadable`);
+  if (count(EXIT_INTERNAL) > 0) parts.push(`${count(EXIT_INTERNAL)} crashed`);
+  const n = verdicts.length;
+  return `${n} file${n === 1 ? '' : 's'}: ${parts.join(', ')} (${summaryLine(verdicts.flatMap((v) => v.diagnostics))})`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The `.system` files in a directory and its subdirectories, sorted (dot directories and
+ * node_modules skipped; symbolic links to directories not followed, so there are no loops),
+ * and the directories that could not be read. Other extensions are not taken: .xml/.yaml/.json
+ * files in a project are mostly not system descriptions; name those explicitly.
+ */
+function systemFilesUnder(dir: string): { files: string[]; unreadable: string[] } {
+  const files: string[] = [];
+  const unreadable: string[] = [];
+  const walk = (d: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      unreadable.push(d);
+      return;
+    }
+    for (const e of entries) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(path);
+      } else if (e.name.endsWith('.system') && (e.isFile() || e.isSymbolicLink())) {
+        files.push(path);
+      }
+    }
+  };
+  walk(dir);
+  return { files: files.sort(), unreadable };
 }

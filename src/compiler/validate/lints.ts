@@ -51,10 +51,14 @@ export function lint(ctx: SdfContext, system: SystemDescription): void {
     if (ch.ends.length !== 2) continue;
     const [a, b] = ch.ends as [ChannelEnd, ChannelEnd];
     if (!a.notify && !b.notify && !a.pp && !b.pp && !a.invalid.has('notify') && !b.invalid.has('notify')) {
+      // A program that reads the channel's id through setvar_id uses the channel: keep it.
+      const patched = [a, b].find((e) => e.setvarId !== undefined);
       ctx.report('channel_no_effect', 'neither end of this channel can notify or call the other', {
         severity: 'warning',
         span: ch.element.nameSpan,
-        hint: 'both ends have notify="false" and neither has pp="true"; remove the channel or allow one of them',
+        hint: patched
+          ? `both ends have notify="false" and neither has pp="true"; '${patched.pd ?? ''}' reads this channel's id through setvar_id '${patched.setvarId}', so allow one of them`
+          : 'both ends have notify="false" and neither has pp="true"; remove the channel or allow one of them',
       });
     }
     if (a.pd !== undefined && a.pd === b.pd && a.id !== undefined && a.id === b.id) {

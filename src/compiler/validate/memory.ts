@@ -37,17 +37,34 @@ export function mappedRegions(system: SystemDescription): Set<string> {
   return used;
 }
 
+/** The first `<setvar region_paddr>` that names `mr`: the PD and the symbol it patches. */
+function regionPaddrUser(system: SystemDescription, mr: string): { pd: string; symbol: string } | undefined {
+  for (const pd of system.allProtectionDomains) {
+    const sv = pd.setvars.find((s) => s.regionPaddr === mr);
+    if (sv) return { pd: pd.name ?? '', symbol: sv.symbol ?? '' };
+  }
+  return undefined;
+}
+
 /** Spec: sdf.md §5.5 steps 1, 3, 4. */
 export function checkPostProcessing(ctx: SdfContext, system: SystemDescription): void {
   const used = mappedRegions(system);
   for (const mr of system.memoryRegions) {
     if (mr.name === undefined || used.has(mr.name)) continue;
+    // The reference counts only maps, so it warns about these too; they are used all the same,
+    // and the hint must not say to remove them.
     const iomapped = system.ioAddressSpaces.some((s) => s.iomaps.some((m) => m.mr === mr.name));
+    const setvar = regionPaddrUser(system, mr.name);
+    const hint = setvar
+      ? `the region is in use: setvar '${setvar.symbol}' gives its physical address to '${setvar.pd}'; the reference tool counts only maps, so keep it (map it too if '${setvar.pd}' should also access it)`
+      : iomapped
+        ? 'the region is in use by an iomap, which the reference tool does not count; keep it'
+        : 'map it with <map mr="…"/>, or remove it';
     ctx.report('mr_unused', `memory region '${mr.name}' is not mapped by any protection domain`, {
       severity: 'warning',
       reference: `WARNING: unused memory region '${mr.name}'`,
       span: ctx.valueSpan(mr.element, 'name'),
-      hint: iomapped ? 'it is only used by an iomap, which the reference tool does not count' : 'map it with <map mr="…"/>, or remove it',
+      hint,
     });
   }
   const mrs = firstByName(system.memoryRegions);

@@ -22,7 +22,7 @@ export function readIoAddressSpace(ctx: SdfContext, el: Element, state: IoSpaceS
     ctx.report('io_address_space_without_iommu', 'io address space requires seL4 to be built with IOMMU support', {
       reference: `Error: io address space requires seL4 to be built with IOMMU support: ${ctx.loc(el)}`,
       span: el.nameSpan,
-      hint: x86 ? 'use a kernel configuration with the IOMMU enabled' : 'only x86_64 kernels have IOMMU support',
+      ...(x86 ? {} : { hint: 'only x86_64 kernels have IOMMU support' }),
     });
     return space;
   }

@@ -3,6 +3,7 @@ import { attr, childElements } from '../element.js';
 import type { Domain, ProtectionDomain } from '../model.js';
 import { hex } from '../numbers.js';
 import type { SdfContext } from './context.js';
+import { cpuHint } from './cpu.js';
 import { readCspace } from './cspace.js';
 import { readIoPort } from './ioport.js';
 import { readIrq } from './irq.js';
@@ -115,7 +116,7 @@ export function readProtectionDomain(ctx: SdfContext, el: Element, parent: Prote
       pd.invalid.add('cpu');
       ctx.valueError('cpu_out_of_range', el, `cpu core must be less than ${ctx.config.numCores}, got ${cpu}`, {
         span: ctx.valueSpan(el, 'cpu'),
-        hint: ctx.config.numCores === 1 ? 'this kernel configuration has a single core: remove cpu or use 0' : undefined,
+        hint: cpuHint(ctx.config.numCores),
       });
     } else {
       pd.cpu = Number(cpu);
@@ -246,10 +247,8 @@ function readChildren(ctx: SdfContext, el: Element, pd: ProtectionDomain, domain
       }
       case 'virtual_machine':
         if (!ctx.config.hypervisor) {
-          ctx.valueError('vm_without_hypervisor', el, 'seL4 has not been built as a hypervisor, virtual machines are disabled', {
-            span: child.nameSpan,
-            hint: 'choose a board or kernel configuration with hypervisor support (e.g. qemu_virt_aarch64, not qemu_virt_aarch64_el1)',
-          });
+          // `sel4ts check` adds a hint naming a board configuration with a hypervisor (config-hints.ts).
+          ctx.valueError('vm_without_hypervisor', el, 'seL4 has not been built as a hypervisor, virtual machines are disabled', { span: child.nameSpan });
           break;
         }
         if (pd.virtualMachine) {

@@ -3,6 +3,7 @@ import type { Element } from '../element.js';
 import { attr, childElements } from '../element.js';
 import type { Vcpu, VirtualMachine } from '../model.js';
 import type { SdfContext } from './context.js';
+import { cpuHint } from './cpu.js';
 import { PD_MAX_ID } from './irq.js';
 import { readMap } from './map.js';
 import { budgetAndPeriod } from './scheduling.js';
@@ -105,7 +106,7 @@ function readVcpu(ctx: SdfContext, el: Element, vm: VirtualMachine, seen: Map<bi
       if (cpu >= BigInt(ctx.config.numCores)) {
         ctx.valueError('cpu_out_of_range', el, `cpu core must be less than ${ctx.config.numCores}, got ${cpu}`, {
           span: cpuAttr.valueSpan,
-          hint: ctx.config.numCores === 1 ? 'this kernel configuration has a single core: remove cpu or use 0' : undefined,
+          hint: cpuHint(ctx.config.numCores),
         });
       } else {
         vcpu.cpu = Number(cpu);
