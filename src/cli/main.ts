@@ -38,7 +38,8 @@ function program(io: Io, setExit: (code: number) => void): Command {
     c
       .option('--board <board>', `the board (default: qemu_virt_aarch64, the only one sel4ts runs)`)
       .option('--config <config>', 'debug or release (default: debug)')
-      .option('--search-path <dir>', 'a directory to search for program images and prefill files (repeatable)', collect, []);
+      .option('--search-path <dir>', 'a directory to search for program images and prefill files (repeatable)', collect, [])
+      .addOption(new Option('--format <format>', 'how to print diagnostics and faults').choices(['text', 'json', 'github', 'microkit']).default('text'));
 
   buildOptions(
     cmd

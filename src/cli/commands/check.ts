@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { checkSystemSource } from '../../compiler/check.js';
-import { diagnosticJson, renderGithub, renderMicrokit, renderText, summaryLine } from '../../diagnostics/render.js';
-import { EXIT_INPUT, EXIT_OK, UsageError, styleFor, type Io } from '../io.js';
+import { diagnosticFormat, printDiagnostics } from '../diagnostics-output.js';
+import { EXIT_INPUT, EXIT_OK, UsageError, type Io } from '../io.js';
 import { resolveKernelConfig } from '../kernel-config-option.js';
-
-export type CheckFormat = 'text' | 'json' | 'github' | 'microkit';
 
 export interface CheckCommandOptions {
   board?: string;
@@ -26,34 +24,10 @@ export function readInput(path: string): string {
 
 /** `sel4ts check`: validate a system description and report every problem. */
 export function checkCommand(file: string, opts: CheckCommandOptions, io: Io): number {
-  const format = (opts.format ?? 'text') as CheckFormat;
-  if (!['text', 'json', 'github', 'microkit'].includes(format)) {
-    throw new UsageError(`unknown --format '${opts.format}' (text, json, github or microkit)`);
-  }
+  const format = diagnosticFormat(opts.format);
   const config = resolveKernelConfig(opts);
   const text = readInput(file);
   const result = checkSystemSource(file, text, { config, searchPaths: opts.searchPath ?? [] });
-  const ds = result.diagnostics;
-  switch (format) {
-    case 'json':
-      io.stdout(`${JSON.stringify({ diagnostics: ds.map(diagnosticJson) }, null, 2)}\n`);
-      break;
-    case 'github':
-      for (const d of ds) io.stdout(`${renderGithub(d)}\n`);
-      break;
-    case 'microkit': {
-      const { stdout, stderr } = renderMicrokit(ds);
-      for (const l of stdout) io.stdout(`${l}\n`);
-      for (const l of stderr) io.stderr(`${l}\n`);
-      break;
-    }
-    case 'text': {
-      const style = styleFor(io);
-      for (const d of ds) io.stderr(`${renderText(d, style)}\n\n`);
-      const verdict = result.ok ? `${file}: ok` : `${file}: invalid`;
-      io.stderr(`${verdict} (${summaryLine(ds)})\n`);
-      break;
-    }
-  }
+  printDiagnostics(result.diagnostics, format, io, `${file}: ${result.ok ? 'ok' : 'invalid'}`);
   return result.ok ? EXIT_OK : EXIT_INPUT;
 }
