@@ -160,6 +160,14 @@ describe('sel4ts build and run --format', () => {
     expect(r.stderr).toBe("ERROR: could not patch symbol 'no_such_symbol' in program image for PD 'pd' (debug.elf): no symbol named 'no_such_symbol' found\n");
   });
 
+  it('json: build prints the object even when empty; run prints nothing before the console', async () => {
+    const hello = fileURLToPath(new URL('../examples/hello/hello.system', import.meta.url));
+    const built = await sel4ts('build', hello, '--format', 'json', '-o', '/dev/null', '-r', '/dev/null');
+    expect([built.code, JSON.parse(built.stdout)]).toEqual([0, { diagnostics: [] }]);
+    const ran = await sel4ts('run', hello, '--format', 'json');
+    expect(ran.stdout).toBe('MON|INFO: Microkit Monitor started!\nhello, world\n');
+  });
+
   it('a warning does not stop the build, and an unknown format is a usage error', async () => {
     const warned = await sel4ts('build', join(BUILD_FIXTURE_DIR, 'program_built_for_release.system'), '--search-path', BUILD_PROGRAMS, '-o', '/dev/null', '-r', '/dev/null');
     expect(warned.code).toBe(0);

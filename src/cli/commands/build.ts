@@ -33,7 +33,8 @@ export function runBuild(file: string, opts: BuildCommandOptions, io: Io): Extra
   // The text verdict: a description that does not check is invalid; one that does but cannot
   // be built (programs, board, memory) is not built. Warnings alone need no verdict.
   const verdict = result.ok ? undefined : result.check && !result.check.ok ? `${file}: invalid` : `${file}: not built`;
-  if (format !== 'text' || result.diagnostics.length > 0) printDiagnostics(result.diagnostics, format, io, verdict);
+  // Nothing when there is nothing to say (run's stdout is the system's console).
+  if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, format, io, verdict);
   return result.ok ? result : undefined;
 }
 
@@ -49,6 +50,8 @@ function write(path: string, data: string | Uint8Array): void {
 export function buildCommand(file: string, opts: BuildCommandOptions, io: Io): number {
   const result = runBuild(file, opts, io);
   if (!result) return EXIT_INPUT;
+  // Scripts reading --format json always get the one object, empty or not.
+  if (result.diagnostics.length === 0 && diagnosticFormat(opts.format) === 'json') printDiagnostics([], 'json', io);
   const output = opts.output ?? 'loader.img';
   write(output, result.image);
   const reportFile = opts.report ?? 'report.txt';
