@@ -77,6 +77,7 @@ describe('the reference Microkit tool’s words (--format microkit)', () => {
     expect(reference('setvar_symbol_too_small.system')).toBe("ERROR: setvar to non-word size symbol 'flag' for PD 'pd', symbol has size '1' bytes, expected size '8' bytes");
     expect(reference('setvar_symbol_too_large.system')).toBe("ERROR: setvar to non-word size symbol 'pair' for PD 'pd', symbol has size '16' bytes, expected size '8' bytes");
     expect(reference('mr_no_free_paddr.system')).toBe('ERROR: cannot auto-select a physical address for MR huge because there are no contiguous memory region of sufficient size.');
+    expect(reference('monitor_unreadable.system')).toBe(`ERROR: failed to parse monitor ELF (${join(BUILD_PROGRAMS, 'missing-monitor.elf')}): failed to read ELF: No such file or directory (os error 2)`);
     expect(reference('system_out_of_memory.system')).toBe('ERROR: could not allocate all required kernel objects. Please see report for more details.');
   });
 

@@ -122,7 +122,11 @@ export function buildSystem(fileName: string, text: string, options: BuildOption
       continue;
     }
     if (!found.bytes) {
-      ds.add('program_image_unreadable', `protection domain '${pd.name}': program image '${path}' cannot be read (is it a directory?)`, { span });
+      // (What the reference's fs::read says of a directory, the usual case.)
+      ds.add('program_image_unreadable', `protection domain '${pd.name}': program image '${path}' cannot be read (is it a directory?)`, {
+        span,
+        reference: `ERROR: failed to parse ELF '${found.path ?? path}' for PD '${pd.name}': failed to read ELF: ${RUST_IO_ERRORS.EISDIR}`,
+      });
       continue;
     }
     const loaded = loadProgramImage(path, found.bytes);
@@ -226,6 +230,13 @@ const PROGRAM_HINTS: Partial<Record<DiagnosticCode, string>> = {
   program_image_segment_overlap: 'link it with sdk/microkit.ld, which starts every segment on its own page',
 };
 
+/** How Rust's std::io::Error prints the errors a read commonly meets (the reference tool's words). */
+const RUST_IO_ERRORS: Record<string, string> = {
+  ENOENT: 'No such file or directory (os error 2)',
+  EACCES: 'Permission denied (os error 13)',
+  EISDIR: 'Is a directory (os error 21)',
+};
+
 const MONITOR_HINT = 'the monitor is sdk/prebuilt/<config>/monitor.elf (make -C sdk prebuilt rebuilds it)';
 
 function loadMonitor(monitorFile: string, ds: BuildDiagnostics): ProgramImage | undefined {
@@ -234,11 +245,10 @@ function loadMonitor(monitorFile: string, ds: BuildDiagnostics): ProgramImage | 
     bytes = new Uint8Array(readFileSync(monitorFile));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    ds.add('monitor_unreadable', `the monitor program '${monitorFile}' cannot be read${code ? ` (${code})` : ''}`, {
-      noFile: true,
-      reference: `ERROR: failed to parse monitor ELF (${monitorFile}): failed to read ELF: ${code === 'ENOENT' ? 'No such file or directory (os error 2)' : code}`,
-      hint: MONITOR_HINT,
-    });
+    const p: Problem = { noFile: true, hint: MONITOR_HINT };
+    const rust = code === undefined ? undefined : RUST_IO_ERRORS[code];
+    if (rust !== undefined) p.reference = `ERROR: failed to parse monitor ELF (${monitorFile}): failed to read ELF: ${rust}`;
+    ds.add('monitor_unreadable', `the monitor program '${monitorFile}' cannot be read${code ? ` (${code})` : ''}`, p);
     return undefined;
   }
   const loaded = loadProgramImage(monitorFile, bytes);
