@@ -48,12 +48,20 @@ function mask(ids: (bigint | undefined)[]): bigint {
 }
 
 /**
- * The libmicrokit globals the tool writes, with the bytes each needs at least. Every libmicrokit
- * defines them (sdk/src/main.c, and the real one); `microkit_ioports` is x86-only and optional.
+ * The libmicrokit globals the tool writes. Every libmicrokit defines them (sdk/src/main.c, and
+ * the real one); `microkit_ioports` is x86-only here and optional.
  */
 const LIBMICROKIT_SYMBOLS = ['microkit_name', 'microkit_passive', 'microkit_irqs', 'microkit_notifications', 'microkit_pps'] as const;
 
-/** True when the program defines any of the globals libmicrokit gives every PD. */
+/**
+ * True when the program is linked with libmicrokit, as far as the tool is concerned: it defines
+ * any of the globals the tool writes. A program with none of them reads nothing the tool would
+ * write, has no event loop calling init/notified/protected, and the reference tool refuses it
+ * (it panics); sel4ts builds it with a warning, since a bare seL4 program runs fine. Other
+ * libmicrokit symbols (`__sel4_ipc_buffer`, `microkit_have_signal`, `microkit_dbg_putc`) are not
+ * asked for: a runtime that reimplements libmicrokit (rust-sel4's sel4-microkit, or a hand-made
+ * one like test/build/programs/minimal.c) defines the patched globals but not those, and works.
+ */
 export function hasLibmicrokitSymbols(image: ProgramImage): boolean {
   return LIBMICROKIT_SYMBOLS.some((s) => findSymbol(image, s) !== undefined);
 }
