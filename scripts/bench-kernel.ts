@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildSystem } from '../src/compiler/build.js';
+import { buildErrors, buildSystem } from '../src/compiler/build.js';
 import { bootImage } from '../src/loader/boot.js';
 import { ObjectType } from '../src/kernel/object-types.js';
 import { ROLE, TestSystem } from '../test/helpers/kernel-system.js';
@@ -52,7 +52,7 @@ function bootToFirstOutput(): { inProcessMs: number; wholeProcessMs: number } {
   for (let i = 0; i < REPEATS + 2; i++) {
     const t0 = performance.now();
     const built = buildSystem(system, readFileSync(system, 'utf8'), { searchPaths: [dirname(system)] });
-    if (!built.ok) throw new Error(built.errors.join('; '));
+    if (!built.ok) throw new Error(buildErrors(built).join('; '));
     let first = -1;
     const booted = bootImage(built.image, { console: () => void (first < 0 && (first = performance.now())) });
     if (!booted.ok) throw new Error(booted.error);

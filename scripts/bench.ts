@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { findBoard } from '../src/abi/boards.js';
-import { buildSystem } from '../src/compiler/build.js';
+import { buildErrors, buildSystem } from '../src/compiler/build.js';
 import { checkSystemSource } from '../src/compiler/check.js';
 import { bootImage } from '../src/loader/boot.js';
 import type { SystemDescription } from '../src/parser/model.js';
@@ -108,7 +108,7 @@ function compilerSection(): Record<string, unknown> {
         const t0 = performance.now();
         const r = buildSystem(c.path, c.text, { searchPaths: [programs] });
         times.push(performance.now() - t0);
-        if (!r.ok) throw new Error(`building ${c.name} failed: ${r.errors.join('; ')}`);
+        if (!r.ok) throw new Error(`building ${c.name} failed: ${buildErrors(r).join('; ')}`);
         image = r.image;
         const t1 = performance.now();
         if (!bootImage(image).ok) throw new Error(`booting ${c.name} failed`);

@@ -23,14 +23,14 @@ describe('program images', () => {
     if (!r.ok) return;
     expect(r.image.entry).toBe(r.image.symbols.find((x) => x.name === '_start')!.value);
     expect(r.image.segments[0]!.vaddr).toBe(0x200000);
-    expect(patchSymbol(r.image, 'no_such_symbol', new Uint8Array(8))).toBe("'scenarios.elf' has no symbol 'no_such_symbol'");
+    expect(patchSymbol(r.image, 'no_such_symbol', new Uint8Array(8))).toEqual({ kind: 'missing', symbol: 'no_such_symbol', message: "'scenarios.elf' has no symbol 'no_such_symbol'" });
   });
 
   it('says what is wrong with a file that cannot be a program', () => {
-    expect(loadProgramImage('x', new TextEncoder().encode('#!/bin/sh\n'.padEnd(80, '#')))).toEqual({ ok: false, error: "'x': it is not an ELF file (bad magic)" });
+    expect(loadProgramImage('x', new TextEncoder().encode('#!/bin/sh\n'.padEnd(80, '#')))).toEqual({ ok: false, code: 'program_image_not_elf', error: "'x': it is not an ELF file (bad magic)", referenceReason: 'magic check failed' });
     expect(loadProgramImage('x', elf.subarray(0, 20))).toMatchObject({ ok: false, error: "'x': it is 20 bytes long, too short for an ELF header" });
     const x86 = withHeader(elf, (v) => v.setUint16(18, 62, true));
-    expect(loadProgramImage('x', x86)).toEqual({ ok: false, error: "'x' is an ELF file for x86-64, not AArch64" });
+    expect(loadProgramImage('x', x86)).toEqual({ ok: false, code: 'program_image_not_aarch64', error: "'x' is an ELF file for x86-64, not AArch64" });
     const pie = withHeader(elf, (v) => v.setUint16(16, 3, true));
     expect(loadProgramImage('x', pie).ok).toBe(false);
   });
@@ -76,7 +76,7 @@ describe('allocation', () => {
 
   it('names the object that does not fit and the largest free block', () => {
     const frames: SpecObject[] = Array.from({ length: 3 }, (_, i) => ({ kind: 'frame', name: `frame_mr_huge_${i}`, holds: 'region huge', sizeBits: 30, paddr: undefined, device: false, fill: [] }));
-    expect(allocate(tinySpec(frames))).toEqual({ ok: false, error: "not enough memory for 'frame_mr_huge_1' (1024 MiB): the largest free block of RAM left is 512 MiB, 512 MiB short" });
+    expect(allocate(tinySpec(frames))).toMatchObject({ ok: false, error: "not enough memory for 'frame_mr_huge_1' (1024 MiB): the largest free block of RAM left is 512 MiB, 512 MiB short" });
     const outside = tinySpec([{ kind: 'frame', name: 'frame_mr_gic_0', holds: 'region gic', sizeBits: 12, paddr: 0x0800_0000, device: true, fill: [] }]);
     expect(allocate(outside)).toMatchObject({ ok: false, error: expect.stringContaining("'frame_mr_gic_0' must be at 0x8000000") });
   });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildSystem } from '../src/compiler/build.js';
+import { buildErrors, buildSystem } from '../src/compiler/build.js';
 import { reportText } from '../src/compiler/report/report.js';
 import { bootImage } from '../src/loader/boot.js';
 
@@ -36,7 +36,7 @@ function build(text = SYSTEM) {
 describe('sel4ts build', () => {
   it('builds a deterministic image and a report with the authority the description declares', () => {
     const a = build();
-    if (!a.ok) throw new Error(a.errors.join('\n'));
+    if (!a.ok) throw new Error(buildErrors(a).join('\n'));
     const b = build();
     expect(b.ok && Buffer.from(b.image).equals(Buffer.from(a.image))).toBe(true);
     expect(a.report.authority).toEqual({
@@ -63,7 +63,7 @@ describe('sel4ts build', () => {
       </protection_domain>
     </system>`;
     const r = build(text);
-    if (!r.ok) throw new Error(r.errors.join('\n'));
+    if (!r.ok) throw new Error(buildErrors(r).join('\n'));
     const at = (name: string) => r.report.physicalMemory.find((o) => o.name === name)?.paddr;
     expect([at('frame_mr_fixed_000000000'), at('frame_mr_auto_000000000'), at('frame_mr_auto_000000001')]).toEqual(['0xbffff000', '0xbfffd000', '0xbfffe000']);
     const boot = bootImage(r.image);
@@ -75,7 +75,7 @@ describe('sel4ts build', () => {
   it('does not read meaning into PD names (log_drain, mr_pool_root)', () => {
     const text = SYSTEM.replaceAll('"alpha"', '"log_drain"').replaceAll('"beta"', '"mr_pool_root"');
     const r = build(text);
-    if (!r.ok) throw new Error(r.errors.join('\n'));
+    if (!r.ok) throw new Error(buildErrors(r).join('\n'));
     expect(r.report.authority.calls).toEqual(['log_drain -> mr_pool_root (channel 13)']);
     expect(r.report.authority.shares).toEqual(['shared: log_drain rw, mr_pool_root r']);
     const boot = bootImage(r.image);
@@ -89,21 +89,21 @@ describe('sel4ts build', () => {
     expect(monitor.ok === false && monitor.check?.diagnostics.map((d) => d.message)).toEqual(["the PD name 'monitor' is reserved for the Microkit Monitor"]);
     // PD mr_x's stack and region x_stack's frames would share a name.
     const clash = build(SYSTEM.replaceAll('"alpha"', '"mr_x"').replace('<memory_region name="shared" size="0x2000" />', '<memory_region name="shared" size="0x2000" />\n  <memory_region name="x_stack" size="0x1000" />'));
-    expect(clash.ok === false && clash.errors[0]).toMatch(/^two kernel objects would both be named 'frame_mr_x_stack_000000000'/);
+    expect(clash.ok === false && clash.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([['system_object_name_clash', expect.stringMatching(/^two kernel objects would both be named 'frame_mr_x_stack_000000000'/)]]);
   });
 
   it('reports a missing program, a non-AArch64 program and an unsupported feature', () => {
     const missing = build(SYSTEM.replace('minimal-pd.elf" />\n    <map mr="shared" vaddr="0x4000000"', 'nope.elf" />\n    <map mr="shared" vaddr="0x4000000"'));
-    expect(missing.ok === false && missing.errors[0]).toMatch(/protection domain 'alpha': program image 'nope.elf' not found/);
+    expect(missing.ok === false && buildErrors(missing)[0]).toMatch(/^program_image_not_found: protection domain 'alpha': program image 'nope.elf' not found/);
     const other = buildSystem('t.system', SYSTEM, { board: 'odroidc4', searchPaths: [PROGRAMS], monitorElf: MONITOR });
-    expect(other.ok === false && other.errors[0]).toMatch(/builds and runs systems for qemu_virt_aarch64 only/);
+    expect(other.ok === false && buildErrors(other)[0]).toMatch(/^board_not_runnable: sel4ts builds and runs systems for qemu_virt_aarch64 only/);
   });
 });
 
 describe('sel4ts run (the loader, the initialiser and the kernel)', () => {
   it('boots every PD with its patched symbols, mappings and caps', () => {
     const built = build();
-    if (!built.ok) throw new Error(built.errors.join('\n'));
+    if (!built.ok) throw new Error(buildErrors(built).join('\n'));
     const r = bootImage(built.image);
     if (!r.ok) throw new Error(r.error);
     const { machine, kernel } = r.booted;
@@ -122,7 +122,7 @@ describe('sel4ts run (the loader, the initialiser and the kernel)', () => {
 
   it('rejects a corrupt image', () => {
     const built = build();
-    if (!built.ok) throw new Error(built.errors.join('\n'));
+    if (!built.ok) throw new Error(buildErrors(built).join('\n'));
     const bad = new Uint8Array(built.image);
     bad[bad.length - 1]! ^= 0xff;
     expect(bootImage(bad)).toEqual({ ok: false, error: 'its checksum does not match its contents (the file is corrupt)' });
@@ -134,7 +134,7 @@ describe('a hand-made image', () => {
     const { readImage, writeImage } = await import('../src/compiler/image/image.js');
     const { rng } = await import('./helpers/rng.js');
     const built = build();
-    if (!built.ok) throw new Error(built.errors.join('\n'));
+    if (!built.ok) throw new Error(buildErrors(built).join('\n'));
     const original = readImage(built.image);
     if (!original.ok) throw new Error(original.error);
     const random = rng(11);

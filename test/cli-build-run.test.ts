@@ -23,7 +23,7 @@ describe('sel4ts build', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sel4ts-'));
     const r = await sel4ts('build', HELLO, '-o', join(dir, 'img'), '-r', join(dir, 'report.txt'), '--report-json', join(dir, 'report.json'), '--spec-json', join(dir, 'spec.json'));
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/built .*img \(\d+ bytes, \d+ objects, 1 protection domains\)/);
+    expect(r.stderr).toMatch(/built .*img \(\d+ bytes, \d+ objects, 1 protection domain\)/);
     expect(readFileSync(join(dir, 'report.txt'), 'utf8')).toContain('## Physical memory');
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as unknown;
     const validate = new Ajv2020.default({ strict: false }).compile(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object);
@@ -52,11 +52,12 @@ describe('sel4ts build', () => {
     writeFileSync(system, '<system><protection_domain name="x"><program_image path="missing.elf"/></protection_domain></system>');
     const r = await sel4ts('build', system, '-o', join(dir, 'img'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("error: protection domain 'x': program image 'missing.elf' not found");
+    expect(r.stderr).toContain(`${system}:1:58: error[program_image_not_found]: protection domain 'x': program image 'missing.elf' not found`);
+    expect(r.stderr).toMatch(/x\.system: not built \(1 error, 0 warnings\)\n$/);
     expect(existsSync(join(dir, 'img'))).toBe(false);
     const bad = await sel4ts('build', HELLO, '--config', 'benchmark');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("the configuration must be debug or release, not 'benchmark'");
+    expect(bad.stderr).toContain("error[config_unknown]: the configuration must be debug or release, not 'benchmark'");
   });
 });
 
@@ -96,6 +97,8 @@ describe('sel4ts run', () => {
   it('says when a debug-built program runs on a release kernel', async () => {
     const r = await sel4ts('run', HELLO, '--config', 'release');
     expect(r.code).toBe(4);
+    // Before it runs, from the program itself; and when the call faults.
+    expect(r.stderr).toMatch(/^.*hello\.system:5:30: warning\[program_built_for_debug\]: protection domain 'hello': 'hello\.elf' was built for the debug configuration, and this is a release build/);
     expect(r.stderr).toMatch(/hello: unknown syscall 0xfffffffffffffff4 at pc 0x[0-9a-f]+ \(microkit_dbg_puts\+0x[0-9a-f]+\); seL4_DebugPutChar exists only in debug kernels/);
   });
 

@@ -53,10 +53,10 @@ export function searchPathLookup(searchPaths: string[]): FileLookup {
       const full = join(dir, path);
       if (!existsSync(full)) continue;
       try {
-        if (statSync(full).isDirectory()) return { found: true, bytes: undefined };
-        return { found: true, bytes: new Uint8Array(readFileSync(full)) };
+        if (statSync(full).isDirectory()) return { found: true, bytes: undefined, path: full };
+        return { found: true, bytes: new Uint8Array(readFileSync(full)), path: full };
       } catch {
-        return { found: true, bytes: undefined };
+        return { found: true, bytes: undefined, path: full };
       }
     }
     return { found: false };

@@ -1,9 +1,10 @@
 /**
  * Every diagnostic code sel4ts reports, with a one-line description. A code, once released,
  * never changes meaning; its message text may improve. `docs/diagnostics.md` is generated from
- * this table (`npm run gen:docs`), and every code has a fixture under `test/fixtures/diagnostics/`.
+ * this table (`npm run gen:docs`), and every code has a fixture: under `test/fixtures/diagnostics/`
+ * (run through `check`), or for the Build codes under `test/fixtures/build/` (run through `build`).
  */
-export const DIAGNOSTIC_CODES = {
+export const CHECK_DIAGNOSTIC_CODES = {
   // Input syntax.
   xml_syntax: 'The file is not well-formed XML (or has a DTD).',
   yaml_syntax: 'The YAML file cannot be parsed.',
@@ -157,5 +158,40 @@ export const DIAGNOSTIC_CODES = {
   schedule_entry_domain_unknown: 'A schedule entry names an undeclared domain.',
   schedule_entry_duration_invalid: "duration is not '<N> us' or '<N> ticks' with N > 0.",
 } as const;
+
+/** Build: what `sel4ts build` and `sel4ts run` find beyond the description (programs, board, memory). */
+export const BUILD_DIAGNOSTIC_CODES = {
+  board_unknown: '--board names a board sel4ts does not know.',
+  board_not_runnable: 'A board other than qemu_virt_aarch64, the only one the machine model runs.',
+  config_unknown: '--config is not debug or release.',
+  vm_not_modelled: 'A virtual machine: sel4ts does not model vCPUs yet.',
+  pd_smc_not_modelled: 'smc="true": sel4ts does not model the SMC cap.',
+  irq_not_on_board: 'An irq number above the highest the qemu_virt_aarch64 kernel accepts.',
+  irq_kernel_timer: "An irq that is the kernel's own timer.",
+  program_image_not_found: 'The program image is not found in the search paths.',
+  program_image_unreadable: 'The program image cannot be read (e.g. it is a directory).',
+  program_image_not_elf: 'The program image is not a 64-bit little-endian ELF file.',
+  program_image_not_aarch64: 'The program image is an ELF file for another architecture.',
+  program_image_not_loadable: 'The program image is not an executable with loadable segments (a relocatable or position-independent file).',
+  program_image_segment_out_of_range: 'A segment of the program ends above the highest user address.',
+  program_image_segment_overlap: 'Two segments of the program overlap or share a 4 KiB page.',
+  program_image_symbol_missing: 'The program has some of the libmicrokit globals the tool writes, but not all.',
+  program_image_symbol_too_small: 'A libmicrokit global is smaller than what the tool writes into it (e.g. a PD name longer than microkit_name).',
+  program_image_symbol_outside_segments: 'A symbol the tool writes is not in a loaded segment of the program.',
+  program_image_without_libmicrokit: 'Warning: a program not linked with libmicrokit (none of its globals): nothing calls its init/notified/protected.',
+  program_built_for_debug: 'Warning: a program built for the debug configuration in a release build.',
+  program_built_for_release: 'Warning: a program built for the release configuration in a debug build.',
+  setvar_symbol_missing: 'The program has no symbol a setvar patches.',
+  setvar_symbol_too_small: 'The symbol a setvar patches is smaller than 8 bytes.',
+  setvar_symbol_too_large: 'The symbol a setvar patches is larger than 8 bytes.',
+  mr_no_free_paddr: 'A region that a setvar region_paddr needs finds no free physical range.',
+  mr_phys_addr_unavailable: "A region's phys_addr is not memory the kernel hands out, or is taken.",
+  system_out_of_memory: 'The kernel objects of the system do not fit in RAM.',
+  system_object_name_clash: 'Two kernel objects would get the same name (from PD and region names).',
+  monitor_unreadable: 'The monitor program cannot be read.',
+  monitor_invalid: 'The monitor program is not a loadable AArch64 ELF with the monitor symbols.',
+} as const;
+
+export const DIAGNOSTIC_CODES = { ...CHECK_DIAGNOSTIC_CODES, ...BUILD_DIAGNOSTIC_CODES } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -1,3 +1,4 @@
+import { plural } from '../util/plural.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { SourceFile, Span } from './source-file.js';
 
@@ -66,23 +67,26 @@ export function renderText(d: Diagnostic, style: Style): string {
 export function summaryLine(diagnostics: Diagnostic[]): string {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
-  const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
   return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
 }
 
-/** The JSON object of `--format json`: one per diagnostic. */
+/**
+ * The JSON object of `--format json`: one per diagnostic. A diagnostic that is about no file
+ * (the board, the monitor program) has null for the file and the position.
+ */
 export function diagnosticJson(d: Diagnostic): Record<string, unknown> {
   const p = position(d.file, d.span);
+  const at = (n: number) => (d.file ? n : null);
   const out: Record<string, unknown> = {
     severity: d.severity,
     code: d.code,
     message: d.reference ?? d.message,
     summary: d.message,
     file: d.file?.name ?? null,
-    line: p.line,
-    column: p.column,
-    endLine: p.endLine,
-    endColumn: p.endColumn,
+    line: at(p.line),
+    column: at(p.column),
+    endLine: at(p.endLine),
+    endColumn: at(p.endColumn),
     notes: d.notes.map((n) => {
       const np = position(n.file, n.span);
       return n.file && n.span ? { message: n.message, file: n.file.name, line: np.line, column: np.column } : { message: n.message };
@@ -103,14 +107,9 @@ export function escapeGithub(s: string, property: boolean): string {
 /** A GitHub Actions workflow command, so errors show up as annotations on the file. */
 export function renderGithub(d: Diagnostic): string {
   const p = position(d.file, d.span);
-  const props = [
-    d.file ? `file=${escapeGithub(d.file.name, true)}` : undefined,
-    `line=${p.line}`,
-    `col=${p.column}`,
-    `endLine=${p.endLine}`,
-    `endColumn=${p.endColumn}`,
-    `title=${escapeGithub(d.code, true)}`,
-  ].filter((x) => x !== undefined);
+  // Without a file the annotation is the workflow's own, with no position.
+  const where = d.file ? [`file=${escapeGithub(d.file.name, true)}`, `line=${p.line}`, `col=${p.column}`, `endLine=${p.endLine}`, `endColumn=${p.endColumn}`] : [];
+  const props = [...where, `title=${escapeGithub(d.code, true)}`];
   const text = d.hint !== undefined ? `${d.message} (hint: ${d.hint})` : d.message;
   return `::${d.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeGithub(text, false)}`;
 }

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boardKernelConfig, findBoard } from '../../src/abi/boards.js';
 import { TEST_CONFIGS, type KernelConfig } from '../../src/abi/kernel-config.js';
+import { buildSystem, type BuildOptions, type BuildResult } from '../../src/compiler/build.js';
 import { checkSystemSource, type CheckResult } from '../../src/compiler/check.js';
+import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'diagnostics');
 export const FIXTURE_FILES = join(FIXTURE_DIR, 'files');
@@ -49,4 +51,36 @@ export function checkFixture(name: string): { result: CheckResult; text: string 
   const text = readFileSync(join(FIXTURE_DIR, name), 'utf8');
   const result = checkSystemSource(name, text, { config: fixtureConfig(text), searchPaths: [FIXTURE_FILES] });
   return { result, text };
+}
+
+export const BUILD_FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'build');
+export const BUILD_PROGRAMS = join(BUILD_FIXTURE_DIR, 'programs');
+
+/** A diagnostic as build fixtures pin it: `code@line:col`, or `code` when it has no place. */
+export function buildKey(d: Diagnostic): string {
+  if (!d.file || !d.span) return d.code;
+  const p = d.file.locate(d.span.start);
+  return `${d.code}@${p.line}:${p.column}`;
+}
+
+/**
+ * The build options a build fixture asks for in a `build:` comment: `config=release`,
+ * `board=…`, `monitor=<file in programs/>`. Programs are found in `programs/`.
+ */
+export function buildFixtureOptions(text: string): BuildOptions {
+  const options: BuildOptions = { searchPaths: [BUILD_PROGRAMS] };
+  const line = /build: ([^\n]*?)\s*-->/.exec(text)?.[1] ?? '';
+  for (const setting of line.split(/\s+/).filter((s) => s !== '')) {
+    const [key, value] = setting.split('=') as [string, string];
+    if (key === 'config') options.config = value;
+    else if (key === 'board') options.board = value;
+    else if (key === 'monitor') options.monitorElf = join(BUILD_PROGRAMS, value);
+    else throw new Error(`unknown build fixture setting ${setting}`);
+  }
+  return options;
+}
+
+export function buildFixture(name: string): { result: BuildResult; text: string } {
+  const text = readFileSync(join(BUILD_FIXTURE_DIR, name), 'utf8');
+  return { result: buildSystem(name, text, buildFixtureOptions(text)), text };
 }

@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import { buildSystem, type BuildResult } from '../../compiler/build.js';
 import { reportText } from '../../compiler/report/report.js';
 import { specToCapdl } from '../../compiler/spec/capdl.js';
-import { renderText, summaryLine } from '../../diagnostics/render.js';
-import { EXIT_INPUT, EXIT_OK, styleFor, UsageError, type Io } from '../io.js';
+import { plural } from '../../util/plural.js';
+import { diagnosticFormat, printDiagnostics } from '../diagnostics-output.js';
+import { EXIT_INPUT, EXIT_OK, UsageError, type Io } from '../io.js';
 import { readInput } from './check.js';
 
 export interface BuildCommandOptions {
@@ -19,21 +20,22 @@ export interface BuildCommandOptions {
   format?: string;
 }
 
-/** Build and print the diagnostics and errors; undefined when the build failed (they were printed). */
+/**
+ * Build and print the diagnostics (the description's and the build's, in --format); undefined
+ * when the build failed (they were printed).
+ */
 export function runBuild(file: string, opts: BuildCommandOptions, io: Io): Extract<BuildResult, { ok: true }> | undefined {
+  const format = diagnosticFormat(opts.format);
   const text = readInput(file);
   // After the given search paths, the description's own directory (then the current one).
   const searchPaths = [...(opts.searchPath ?? []), dirname(file)];
   const result = buildSystem(file, text, { board: opts.board, config: opts.config, searchPaths });
-  const style = styleFor(io);
-  const ds = result.check?.diagnostics ?? [];
-  for (const d of ds) io.stderr(`${renderText(d, style)}\n\n`);
-  if (!result.ok) {
-    for (const e of result.errors) io.stderr(`${style.red('error')}: ${e}\n`);
-    if (result.check && !result.check.ok) io.stderr(`${file}: invalid (${summaryLine(ds)})\n`);
-    return undefined;
-  }
-  return result;
+  // The text verdict: a description that does not check is invalid; one that does but cannot
+  // be built (programs, board, memory) is not built. Warnings alone need no verdict.
+  const verdict = result.ok ? undefined : result.check && !result.check.ok ? `${file}: invalid` : `${file}: not built`;
+  // Nothing when there is nothing to say (run's stdout is the system's console).
+  if (result.diagnostics.length > 0) printDiagnostics(result.diagnostics, format, io, verdict);
+  return result.ok ? result : undefined;
 }
 
 function write(path: string, data: string | Uint8Array): void {
@@ -48,6 +50,8 @@ function write(path: string, data: string | Uint8Array): void {
 export function buildCommand(file: string, opts: BuildCommandOptions, io: Io): number {
   const result = runBuild(file, opts, io);
   if (!result) return EXIT_INPUT;
+  // Scripts reading --format json always get the one object, empty or not.
+  if (result.diagnostics.length === 0 && diagnosticFormat(opts.format) === 'json') printDiagnostics([], 'json', io);
   const output = opts.output ?? 'loader.img';
   write(output, result.image);
   const reportFile = opts.report ?? 'report.txt';
@@ -55,6 +59,6 @@ export function buildCommand(file: string, opts: BuildCommandOptions, io: Io): n
   if (opts.reportJson) write(opts.reportJson, `${JSON.stringify(result.report, null, 2)}\n`);
   if (opts.specJson) write(opts.specJson, `${JSON.stringify({ spec: result.spec, plan: result.plan }, null, 2)}\n`);
   if (opts.capdl) write(opts.capdl, specToCapdl(result.spec, result.plan));
-  io.stderr(`${file}: built ${output} (${result.image.length} bytes, ${result.spec.objects.length} objects, ${result.spec.pds.length - 1} protection domains); report in ${reportFile}\n`);
+  io.stderr(`${file}: built ${output} (${result.image.length} bytes, ${plural(result.spec.objects.length, 'object')}, ${plural(result.spec.pds.length - 1, 'protection domain')}); report in ${reportFile}\n`);
   return EXIT_OK;
 }

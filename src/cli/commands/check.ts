@@ -4,11 +4,10 @@ import type { KernelConfig } from '../../abi/kernel-config.js';
 import { checkSystemSource } from '../../compiler/check.js';
 import type { ConfigSource } from '../../compiler/config-hints.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { diagnosticJson, renderGithub, renderMicrokit, renderText, summaryLine } from '../../diagnostics/render.js';
-import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, internalErrorText, styleFor, type Io } from '../io.js';
+import { diagnosticJson, summaryLine } from '../../diagnostics/render.js';
+import { diagnosticFormat, printDiagnostics, type DiagnosticFormat } from '../diagnostics-output.js';
+import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, internalErrorText, type Io } from '../io.js';
 import { configSource, resolveKernelConfig } from '../kernel-config-option.js';
-
-export type CheckFormat = 'text' | 'json' | 'github' | 'microkit';
 
 export interface CheckCommandOptions {
   board?: string;
@@ -30,7 +29,7 @@ export function readInput(path: string): string {
 
 /** The command line of one `check`, resolved once for all its files. */
 export interface CheckRun {
-  format: CheckFormat;
+  format: DiagnosticFormat;
   config: KernelConfig;
   configSource: ConfigSource;
   searchPaths: string[];
@@ -50,10 +49,7 @@ export interface FileVerdict {
  * each as if alone, followed by one summary line, and the exit status is the worst one.
  */
 export function checkCommand(args: string[], opts: CheckCommandOptions, io: Io): number {
-  const format = (opts.format ?? 'text') as CheckFormat;
-  if (!['text', 'json', 'github', 'microkit'].includes(format)) {
-    throw new UsageError(`unknown --format '${opts.format}' (text, json, github or microkit)`);
-  }
+  const format = diagnosticFormat(opts.format);
   const config = resolveKernelConfig(opts);
   const several = args.length !== 1 || isDirectory(args[0]!);
   const run: CheckRun = { format, config, configSource: configSource(opts), searchPaths: opts.searchPath ?? [], jsonEntries: several && format === 'json' ? [] : undefined };
@@ -97,28 +93,8 @@ export function checkOneFile(file: string, run: CheckRun, io: Io): FileVerdict {
   const text = readInput(file);
   const result = checkSystemSource(file, text, { config: run.config, configSource: run.configSource, searchPaths: run.searchPaths });
   const ds = result.diagnostics;
-  switch (run.format) {
-    case 'json':
-      if (run.jsonEntries) run.jsonEntries.push({ file, ok: result.ok, diagnostics: ds.map(diagnosticJson) });
-      else io.stdout(`${JSON.stringify({ diagnostics: ds.map(diagnosticJson) }, null, 2)}\n`);
-      break;
-    case 'github':
-      for (const d of ds) io.stdout(`${renderGithub(d)}\n`);
-      break;
-    case 'microkit': {
-      const { stdout, stderr } = renderMicrokit(ds);
-      for (const l of stdout) io.stdout(`${l}\n`);
-      for (const l of stderr) io.stderr(`${l}\n`);
-      break;
-    }
-    case 'text': {
-      const style = styleFor(io);
-      for (const d of ds) io.stderr(`${renderText(d, style)}\n\n`);
-      const verdict = result.ok ? `${file}: ok` : `${file}: invalid`;
-      io.stderr(`${verdict} (${summaryLine(ds)})\n`);
-      break;
-    }
-  }
+  if (run.jsonEntries) run.jsonEntries.push({ file, ok: result.ok, diagnostics: ds.map(diagnosticJson) });
+  else printDiagnostics(ds, run.format, io, `${file}: ${result.ok ? 'ok' : 'invalid'}`);
   return { status: result.ok ? EXIT_OK : EXIT_INPUT, diagnostics: ds };
 }
 

@@ -33,7 +33,8 @@ export interface AllocationPlan {
   paddr: number[];
 }
 
-export type AllocationResult = { ok: true; plan: AllocationPlan } | { ok: false; error: string };
+/** On failure, `object` is the index of the object that found no place. */
+export type AllocationResult = { ok: true; plan: AllocationPlan } | { ok: false; error: string; object: number };
 
 const human = (bytes: number) => (bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 ? 1 : 0)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(bytes % 1024 ? 1 : 0)} KiB` : `${bytes} bytes`);
 
@@ -56,8 +57,8 @@ export function allocate(spec: Spec): AllocationResult {
     const fixed = obj.kind === 'frame' ? obj.paddr : undefined;
     if (fixed !== undefined) {
       const u = untypeds.findIndex((t, i) => t.paddr <= fixed && fixed + size <= end(i) && t.parent === undefined);
-      if (u < 0) return { ok: false, error: `'${obj.name}' must be at 0x${fixed.toString(16)}, which is not memory the kernel hands out (RAM from 0x${ranges.ram[0]!.base.toString(16)}, or device memory outside the GIC)` };
-      if (watermark[u]! > fixed) return { ok: false, error: `'${obj.name}' at 0x${fixed.toString(16)} overlaps memory already given to another object` };
+      if (u < 0) return { ok: false, error: `'${obj.name}' must be at 0x${fixed.toString(16)}, which is not memory the kernel hands out (RAM from 0x${ranges.ram[0]!.base.toString(16)}, or device memory outside the GIC)`, object: o };
+      if (watermark[u]! > fixed) return { ok: false, error: `'${obj.name}' at 0x${fixed.toString(16)} overlaps memory already given to another object`, object: o };
       // Step over the memory below the object with fillers, which stay usable.
       for (const b of alignedBlocks(watermark[u]!, fixed - watermark[u]!)) {
         untypeds.push({ paddr: b.paddr, sizeBits: b.sizeBits, device: untypeds[u]!.device, parent: u });
@@ -84,7 +85,7 @@ export function allocate(spec: Spec): AllocationResult {
     if (best < 0) {
       let largest = 0;
       for (let i = 0; i < untypeds.length; i++) if (!untypeds[i]!.device) largest = Math.max(largest, end(i) - watermark[i]!);
-      return { ok: false, error: `not enough memory for '${obj.name}' (${human(size)}): the largest free block of RAM left is ${human(largest)}, ${human(size - largest)} short` };
+      return { ok: false, error: `not enough memory for '${obj.name}' (${human(size)}): the largest free block of RAM left is ${human(largest)}, ${human(size - largest)} short`, object: o };
     }
     watermark[best] = bestAt + size;
     steps.push({ object: o, untyped: best, paddr: bestAt });

@@ -71,11 +71,16 @@ interface Builder {
 }
 
 /** Two objects would get one name: Microkit derives names from PD and region names, which can clash. */
-export class ObjectNameClash extends Error {}
+/** Two objects would share a name; `objectName` is that name. */
+export class ObjectNameClash extends Error {
+  constructor(readonly objectName: string) {
+    super(`two kernel objects would both be named '${objectName}' (object names are made from protection-domain and memory-region names, as Microkit makes them); rename a protection domain or a memory region`);
+  }
+}
 
 function add(b: Builder, o: SpecObject): string {
   if (b.byName.has(o.name)) {
-    throw new ObjectNameClash(`two kernel objects would both be named '${o.name}' (object names are made from protection-domain and memory-region names, as Microkit makes them); rename a protection domain or a memory region`);
+    throw new ObjectNameClash(o.name);
   }
   b.byName.set(o.name, b.objects.length);
   b.objects.push(o);

@@ -17,7 +17,7 @@ export interface ReportOptions {
 }
 
 /** How a file's prefill data is found: a function from a path to bytes, or undefined. */
-export type FileLookup = (path: string) => { found: true; bytes: Uint8Array | undefined } | { found: false };
+export type FileLookup = (path: string) => { found: true; bytes: Uint8Array | undefined; path?: string } | { found: false };
 
 /**
  * Shared state of one SDF read: the source, the kernel configuration, and the diagnostics.
