@@ -14,5 +14,5 @@ export function diagnosticsDoc(): string {
     '|---|---|',
   ];
   for (const [code, text] of Object.entries(DIAGNOSTIC_CODES)) lines.push(`| \`${code}\` | ${text.replace(/^Warning: /, '*Warning*: ').replace(/\|/g, '\\|')} |`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

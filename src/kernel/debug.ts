@@ -74,7 +74,7 @@ export function dumpScheduler(k: KernelState): string {
     const ip = kernelPointer(k.reg(t, Reg.FaultIP));
     lines.push(`${t.name.padEnd(40)}   ${THREAD_STATE_NAMES[t.state]!.padEnd(16)}   ${ip.padEnd(18)}   ${String(t.priority).padStart(4)}   ${(t.inReleaseQueue ? 'yes' : 'no').padEnd(14)}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Read a word of user memory through the thread's VSpace (readWordFromVSpace), if mapped. */
@@ -102,5 +102,5 @@ export function noFaultHandlerReport(k: KernelState, t: TcbObject): string {
       const word = readUserWord(k, t, at);
       lines.push(`0x${at.toString(16)}: ${word === undefined ? 'INVALID' : `0x${word.toString(16)}`}`);
     }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

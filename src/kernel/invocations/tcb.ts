@@ -105,7 +105,7 @@ export function restart(k: KernelState, t: TcbObject): void {
   if (!isStopped(t)) return;
   cancelIPC(k, t);
   setThreadState(k, t, ThreadState.Restart);
-  if (t.sc && t.sc.sporadic && t.sc !== k.curSC) refillUnblockCheck(k, t.sc);
+  if (t.sc?.sporadic && t.sc !== k.curSC) refillUnblockCheck(k, t.sc);
   schedContextResume(k, t.sc);
   if (isSchedulable(t)) possibleSwitchTo(k, t);
 }

@@ -49,7 +49,7 @@ function isEvenMantissa(x: number): boolean {
 }
 
 export function nextUp(x: number): number {
-  if (x !== x || x === Infinity) return x;
+  if (Number.isNaN(x) || x === Infinity) return x;
   if (x === 0) return Number.MIN_VALUE;
   f64[0] = x;
   i64[0] = i64[0]! + (x > 0 ? 1n : -1n);
@@ -62,7 +62,7 @@ export function nextDown(x: number): number {
 
 /** Next float32 above x (x a float32 value). */
 export function nextUpF32(x: number): number {
-  if (x !== x || x === Infinity) return x;
+  if (Number.isNaN(x) || x === Infinity) return x;
   if (x === 0) return 2 ** -149;
   const b = new Float32Array([x]);
   const u = new Int32Array(b.buffer);

@@ -122,7 +122,7 @@ function adrExec(cpu: Cpu, a: Adr): void {
   const base = a.page ? pc - (pc % 4096) : pc;
   const v = base + a.offset;
   // The result wraps modulo 2^64 like any address arithmetic.
-  const w = v < 0 ? v + 18446744073709551616 : v;
+  const w = v < 0 ? v + 2 ** 64 : v;
   cpu.R[2 * a.d] = w % 4294967296 | 0;
   cpu.R[2 * a.d + 1] = Math.floor(w / 4294967296) | 0;
 }

@@ -21,8 +21,7 @@ export interface InsnDef<A = unknown> {
   disasm: (a: A, pc: number) => string;
 }
 
-// `A` is inferred per row; the table holds rows of different argument types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: `A` is inferred per row; the table holds rows of different argument types.
 export type AnyInsnDef = InsnDef<any>;
 
 export function insn<A>(def: InsnDef<A>): InsnDef<A> {
