@@ -23,8 +23,8 @@ import type { Spec } from './spec/types.js';
  * authority check → boot image and report.
  */
 
-export const BUILD_BOARD = 'qemu_virt_aarch64';
-export const BUILD_CONFIGS = ['debug', 'release'] as const;
+const BUILD_BOARD = 'qemu_virt_aarch64';
+const BUILD_CONFIGS = ['debug', 'release'] as const;
 export type BuildConfig = (typeof BUILD_CONFIGS)[number];
 
 export interface BuildOptions {
@@ -42,7 +42,7 @@ export type BuildResult =
 /** An error in the build's own terms (not a description diagnostic). */
 const failed = (check: CheckResult | undefined, ...errors: string[]): BuildResult => ({ ok: false, check, errors });
 
-export function monitorPath(config: BuildConfig): string {
+function monitorPath(config: BuildConfig): string {
   return packageFile(`sdk/prebuilt/${config}/monitor.elf`);
 }
 

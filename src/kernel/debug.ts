@@ -17,7 +17,7 @@ const NAME_READ_LIMIT = 960;
 const TCB_NAME_LENGTH = 848;
 
 /** The kernel-window address seL4 would print for a TCB (hypervisor kernels map RAM at 0x80_0000_0000). */
-export function tcbPointer(t: TcbObject): bigint {
+function tcbPointer(t: TcbObject): bigint {
   return BigInt(t.paddr) - 0x4000_0000n + 0x80_0000_0000n + (1n << BigInt(t.sizeBits - 1));
 }
 
@@ -68,7 +68,7 @@ function nameThread(k: KernelState, t: TcbObject, cptr: bigint): void {
 }
 
 /** DebugDumpScheduler's table: every TCB, newest first. */
-export function dumpScheduler(k: KernelState): string {
+function dumpScheduler(k: KernelState): string {
   const lines = ['Dumping all tcbs!', `${'Name'.padEnd(40)}   ${'State'.padEnd(16)}   ${'IP'.padEnd(18)}   ${'Prio'.padEnd(4)}   ${'InReleaseQueue'.padEnd(14)}`, '-'.repeat(105)];
   for (const t of k.debugTcbs) {
     const ip = kernelPointer(k.reg(t, Reg.FaultIP));

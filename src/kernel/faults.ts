@@ -20,18 +20,6 @@ export const enum FaultType {
   VPPIEvent = 9,
 }
 
-export const FAULT_NAMES: Record<number, string> = {
-  1: 'seL4_Fault_CapFault',
-  2: 'seL4_Fault_UnknownSyscall',
-  3: 'seL4_Fault_UserException',
-  4: 'seL4_Fault_DebugException',
-  5: 'seL4_Fault_Timeout',
-  6: 'seL4_Fault_VMFault',
-  7: 'seL4_Fault_VGICMaintenance',
-  8: 'seL4_Fault_VCPUFault',
-  9: 'seL4_Fault_VPPIEvent',
-};
-
 /** seL4_SoftwareBreakRequest: the DebugException reason of a BRK. */
 export const SOFTWARE_BREAK_REQUEST = 3;
 

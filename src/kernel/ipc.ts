@@ -126,7 +126,7 @@ function doFaultTransfer(k: KernelState, badge: bigint, sender: TcbObject, recei
 }
 
 /** doIPCTransfer: a message, or the sender's fault, from `sender` to `receiver`. */
-export function doIPCTransfer(k: KernelState, sender: TcbObject, endpoint: EndpointObject | undefined, badge: bigint, canGrant: boolean, receiver: TcbObject): void {
+function doIPCTransfer(k: KernelState, sender: TcbObject, endpoint: EndpointObject | undefined, badge: bigint, canGrant: boolean, receiver: TcbObject): void {
   const recvBuf = k.ipcBuffer(receiver, true);
   if (sender.fault === undefined) doNormalTransfer(k, sender, k.ipcBuffer(sender, false), endpoint, badge, canGrant, receiver, recvBuf);
   else doFaultTransfer(k, badge, sender, receiver, recvBuf);
@@ -143,7 +143,7 @@ export function replyUnlink(k: KernelState, reply: ReplyObject, tcb: TcbObject):
 }
 
 /** reply_push: the caller waits on `reply`; a passive callee runs on the caller's context. */
-export function replyPush(k: KernelState, caller: TcbObject, callee: TcbObject, reply: ReplyObject, canDonate: boolean): void {
+function replyPush(k: KernelState, caller: TcbObject, callee: TcbObject, reply: ReplyObject, canDonate: boolean): void {
   const sc = caller.sc;
   reply.tcb = caller;
   caller.replyObject = reply;

@@ -10,7 +10,7 @@ import type { AsidPoolObject, VSpaceObject } from './objects.js';
 /** seL4_UserTop: the highest user virtual address. */
 export const seL4_UserTop = 0xff_ffff_ffff;
 export const ASID_LOW_BITS = 9;
-export const ASID_POOLS = 128;
+const ASID_POOLS = 128;
 
 /** armKSASIDTable: the pool of each ASID high part. */
 export class AsidTable {
@@ -44,7 +44,7 @@ const MEMATTR_NORMAL = 15n; // inner and outer write-back
 const MEMATTR_DEVICE_nGnRnE = 0n;
 
 /** seL4_ARM_VMAttributes bits. */
-export const VM_ATTR = { PageCacheable: 1n, ParityEnabled: 2n, ExecuteNever: 4n } as const;
+const VM_ATTR = { PageCacheable: 1n, ParityEnabled: 2n, ExecuteNever: 4n } as const;
 
 export function tableDescriptor(pa: number): bigint {
   return BigInt(pa) | 3n;
@@ -59,7 +59,7 @@ export function pageDescriptor(pa: number, sizeBits: number, rights: VmRights, a
 }
 
 export const isValid = (d: bigint): boolean => d !== 0n;
-export const isTable = (d: bigint): boolean => (d & TYPE_MASK) === 3n && (d & SW_4K_PAGE) === 0n;
+const isTable = (d: bigint): boolean => (d & TYPE_MASK) === 3n && (d & SW_4K_PAGE) === 0n;
 export const isPage = (d: bigint): boolean => (d & TYPE_MASK) === 1n || (d & (TYPE_MASK | SW_4K_PAGE)) === (3n | SW_4K_PAGE);
 export const descriptorAddress = (d: bigint): number => Number(d & ADDRESS_MASK);
 

@@ -80,8 +80,6 @@ export type SpecObject =
   | { kind: 'frame'; name: string; holds: string; sizeBits: number; paddr: number | undefined; device: boolean; fill: FrameFill[] }
   | { kind: 'irq'; name: string; irq: number; trigger: 'level' | 'edge'; notification: CapSpec };
 
-export type ObjectKind = SpecObject['kind'];
-
 /** What the run and the report need to know about each protection domain. */
 export interface PdSpec {
   name: string;

@@ -56,10 +56,6 @@ export function nextUp(x: number): number {
   return f64[0];
 }
 
-export function nextDown(x: number): number {
-  return -nextUp(-x);
-}
-
 /** Next float32 above x (x a float32 value). */
 export function nextUpF32(x: number): number {
   if (Number.isNaN(x) || x === Infinity) return x;
