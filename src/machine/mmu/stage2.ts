@@ -31,8 +31,8 @@ export const S2_XN = 1n << 54n;
  * MemAttr[5:2] values: the two seL4 uses (its `mair_s2_types`), Normal inner and outer
  * write-back cacheable for cacheable mappings and Device-nGnRnE for the others.
  */
-export const S2_MEMATTR_NORMAL = 0b1111;
-export const S2_MEMATTR_DEVICE_nGnRnE = 0b0000;
+const S2_MEMATTR_NORMAL = 0b1111;
+const S2_MEMATTR_DEVICE_nGnRnE = 0b0000;
 export const S2_NORMAL = BigInt(S2_MEMATTR_NORMAL) << 2n;
 export const S2_DEVICE = BigInt(S2_MEMATTR_DEVICE_nGnRnE) << 2n;
 
