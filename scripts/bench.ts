@@ -229,7 +229,7 @@ const results = {
 };
 
 mkdirSync(join(ROOT, 'bench'), { recursive: true });
-writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const c = results.compiler as { check: Record<string, unknown>[]; corpus: Record<string, unknown> | null; node: { startupMs: number } };
 console.log(`machine: ${JSON.stringify(results.machine)}`);

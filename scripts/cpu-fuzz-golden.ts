@@ -14,5 +14,5 @@ for (let i = 0; i < BLOCKS; i += 50) {
   const theirs = runQemu(buildProgram(chunk));
   chunk.forEach((b, k) => out.push({ words: b.words.map((w) => w.toString(16).padStart(8, '0')).join(''), stateSeed: b.stateSeed, qemu: hashBlock(theirs, k) }));
 }
-writeFileSync(new URL('../test/cpu/fuzz-golden.json', import.meta.url), JSON.stringify({ seed: SEED, length: LENGTH, blocks: out }, null, 0) + '\n');
+writeFileSync(new URL('../test/cpu/fuzz-golden.json', import.meta.url), `${JSON.stringify({ seed: SEED, length: LENGTH, blocks: out }, null, 0)}\n`);
 console.log(`wrote ${out.length} blocks`);

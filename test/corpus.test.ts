@@ -49,6 +49,6 @@ describe.skipIf(!HAVE_SHARED)('the corpus of real system descriptions (needs ../
       lines.push([row.file, `${board}/${configName}`, result.ok ? 'ok' : 'invalid', errors.join(',') || '-', warnings.join(',') || '-'].join('\t'));
     }
     lines.push(`# ${accepted} accepted, ${rows.length - accepted} rejected`);
-    await expect(lines.join('\n') + '\n').toMatchFileSnapshot('golden/corpus-summary.tsv');
+    await expect(`${lines.join('\n')}\n`).toMatchFileSnapshot('golden/corpus-summary.tsv');
   });
 });

@@ -32,7 +32,7 @@ describe.skipIf(!HAVE_SHARED || !CROSS)('the benchmark programs (needs ../shared
     spawnSync('make', ['-C', dir, '-j2', 'all'], { encoding: 'utf8' });
     if (CLANG) spawnSync('make', ['-C', dir, '-j2', 'clang'], { encoding: 'utf8' });
   }
-  const refs = HAVE_SHARED ? readTsv('variant\tbench\targ\ticount\tstdout\n' + readFileSync(join(BENCH, 'reference-outputs.tsv'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n')) : [];
+  const refs = HAVE_SHARED ? readTsv(`variant\tbench\targ\ticount\tstdout\n${readFileSync(join(BENCH, 'reference-outputs.tsv'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n')}`) : [];
   const small = refs.filter((r, i) => refs.findIndex((q) => q.variant === r.variant && q.bench === r.bench) === i);
 
   for (const ref of small) {

@@ -17,7 +17,7 @@ describe('XML, YAML and JSON describe the same system', () => {
     const model = systemToJson(xml!.system!);
     expect(systemToJson(yaml!.system!)).toEqual(model);
     expect(systemToJson(json!.system!)).toEqual(model);
-    await expect(JSON.stringify(model, null, 2) + '\n').toMatchFileSnapshot('golden/ping-pong.model.json');
+    await expect(`${JSON.stringify(model, null, 2)}\n`).toMatchFileSnapshot('golden/ping-pong.model.json');
   });
 
   it('SDF rules point into the YAML source', () => {

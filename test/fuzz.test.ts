@@ -59,7 +59,7 @@ function mutate(text: string, r: () => number): string {
 
 function checkInvariants(name: string, text: string, format?: InputFormat): void {
   const t0 = performance.now();
-  let result;
+  let result: ReturnType<typeof checkSystemSource>;
   try {
     result = checkSystemSource(name, text, { config: CONFIG, lookupFile: NO_FILES, ...(format ? { format } : {}) });
   } catch (e) {
@@ -120,13 +120,13 @@ describe(`checking never crashes or hangs (seed ${SEED})`, () => {
   });
 
   it('on deeply nested elements', () => {
-    const deep = '<system>' + '<protection_domain name="a" id="1">'.repeat(5000) + '</protection_domain>'.repeat(5000) + '</system>';
+    const deep = `<system>${'<protection_domain name="a" id="1">'.repeat(5000)}${'</protection_domain>'.repeat(5000)}</system>`;
     checkInvariants('deep.system', deep);
     const r = checkSystemSource('deep.system', deep, { config: CONFIG, lookupFile: NO_FILES });
     expect(r.diagnostics[0]!.code).toBe('xml_syntax');
-    const nested = '<system>' + '<protection_domain name="p" id="1"><program_image path="p"/>'.repeat(500) + '</protection_domain>'.repeat(500) + '</system>';
+    const nested = `<system>${'<protection_domain name="p" id="1"><program_image path="p"/>'.repeat(500)}${'</protection_domain>'.repeat(500)}</system>`;
     checkInvariants('nested-pds.system', nested);
-    checkInvariants('deep.yaml', 'a:\n' + Array.from({ length: 500 }, (_, i) => ' '.repeat(i + 1) + '- [').join('\n'), 'yaml');
+    checkInvariants('deep.yaml', `a:\n${Array.from({ length: 500 }, (_, i) => `${' '.repeat(i + 1)}- [`).join('\n')}`, 'yaml');
     checkInvariants('deep.json', '['.repeat(20000) + ']'.repeat(20000), 'json');
   });
 

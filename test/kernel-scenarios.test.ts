@@ -406,7 +406,7 @@ describe('debug system calls', () => {
     expect(lines[0]).toBe('Dumping all tcbs!');
     expect(lines[1]).toBe(`${'Name'.padEnd(40)}   ${'State'.padEnd(16)}   ${'IP'.padEnd(18)}   Prio   ${'InReleaseQueue'.padEnd(14)}`);
     expect(lines[2]).toBe('-'.repeat(105));
-    expect(lines[3]).toMatch(/^debugger {32}   running {9}   0x0000000000[0-9a-f]{6}     77   no {12}$/);
+    expect(lines[3]).toMatch(/^debugger {35}running {12}0x0000000000[0-9a-f]{6} {5}77 {3}no {12}$/);
     expect(lines[4]).toMatch(/^idle_thread +idle +0000000000000000 +0 +no/);
     expect(lines[5]).toMatch(/^rootserver +inactive +0000000000000000 +255 +no/);
     expect(lines[6]).toMatch(/^Debug halt syscall from user thread 0x[0-9a-f]{16} "debugger"$/);

@@ -11,6 +11,7 @@ import { cteInsert, emptySlot } from '../src/kernel/mdb.js';
 import { MICROKIT_DEBUG, ObjectType } from '../src/kernel/object-types.js';
 import { UntypedObject } from '../src/kernel/objects.js';
 import { AsidTable, pageDescriptor } from '../src/kernel/vspace.js';
+import { Access } from '../src/machine/cpu/address-space.js';
 import { Stop } from '../src/machine/cpu/fault.js';
 import { Machine } from '../src/machine/machine.js';
 
@@ -144,6 +145,23 @@ describe('mapping through the real machine', () => {
     const gone = load(t, 0x40_1010);
     expect(gone.stop).toBe(Stop.DataAbort);
     expect(gone.esr & 0x3f).toBe(0x07);
+  });
+
+  it('maps an uncached frame as Device-nGnRnE and a cached one as Normal write-back, as the MMU reads them', () => {
+    const t = withAsid();
+    const { env, s, inv, machine } = t;
+    run(decodePageTableInvocation(env, inv('ARMPageTableMap', [0x40_0000, 3], 2), s[3]!));
+    run(decodePageTableInvocation(env, inv('ARMPageTableMap', [0x40_0000, 3], 2), s[4]!));
+    run(decodeFrameInvocation(env, inv('ARMPageMap', [0x40_1000, 0xf, 0], 2), s[5]!)); // seL4_ARM_Default_VMAttributes without PageCacheable
+    run(decodeFrameInvocation(env, inv('ARMPageMap', [0x40_2000, 0xf, 1], 2), s[6]!)); // seL4_ARM_PageCacheable
+    // MemAttr[3:0] of a stage-2 descriptor (ARM DDI 0487 D8): seL4's makeUserPagePTE writes
+    // S2_DEVICE_nGnRnE (0b0000) or S2_NORMAL (0b1111, inner and outer write-back).
+    const vs = s[2]!.cap as CapOf<CapType.VSpace>;
+    machine.setAddressSpace(vs.obj.paddr, vs.asid!);
+    machine.mmu.walk(0x40_1000, 0, Access.Read);
+    expect(machine.mmu.lastMemAttr).toBe(0b0000);
+    machine.mmu.walk(0x40_2000, 0, Access.Read);
+    expect(machine.mmu.lastMemAttr).toBe(0b1111);
   });
 
   it('refuses bad Page_Map calls in seL4 order', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Access } from '../src/machine/cpu/address-space.js';
 import { Stop } from '../src/machine/cpu/fault.js';
 import { Machine } from '../src/machine/machine.js';
 import { TableBuilder } from '../src/machine/mmu/table-builder.js';
@@ -192,6 +193,19 @@ describe('stage-2 translation', () => {
       m.memory.write64(0x4010_0008, 0xabcdef0123456789n);
     });
     expect(deviceOk.x1).toBe(0xabcdef0123456789n);
+  });
+
+  it("gives device mappings seL4's uncached memory type, Device-nGnRnE, and the others Normal write-back", () => {
+    const { m, t } = setup([SVC0]);
+    t.map(0x20_0000, 0x4010_0000, 4096, { device: true });
+    t.map(0x20_1000, 0x4010_1000, 4096);
+    // MemAttr[3:0] of a stage-2 descriptor (ARM DDI 0487 D8): 0b0000 Device-nGnRnE, which seL4's
+    // makeUserPagePTE writes for an uncached page (S2_DEVICE_nGnRnE); 0b1111 Normal, inner and
+    // outer write-back (S2_NORMAL). The kernel model and the table builder share the encoding.
+    m.mmu.walk(0x20_0000, 0, Access.Read);
+    expect(m.mmu.lastMemAttr).toBe(0b0000);
+    m.mmu.walk(0x20_1000, 0, Access.Read);
+    expect(m.mmu.lastMemAttr).toBe(0b1111);
   });
 
   it('raises a synchronous external abort for a table outside RAM', () => {

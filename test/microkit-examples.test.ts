@@ -37,7 +37,7 @@ describe.skipIf(!HAVE_SHARED)('the reference examples get the verdict INDEX.tsv 
       }
       const result = run(row.file!, natural);
       expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      const warnings = /plus (\d+) "WARNING|\+(\d+) unused-MR warnings/.exec(outcome + ' ' + row.notes);
+      const warnings = /plus (\d+) "WARNING|\+(\d+) unused-MR warnings/.exec(`${outcome} ${row.notes}`);
       const unused = result.diagnostics.filter((d) => d.code === 'mr_unused').length;
       expect(unused).toBe(warnings ? Number(warnings[1] ?? warnings[2]) : 0);
       for (const [pattern, config] of CLAUSES) {

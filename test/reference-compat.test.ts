@@ -56,8 +56,8 @@ describe('reference messages (first error, as the reference tool prints it)', ()
   });
 
   it('the first text child of <system> is reported as element system, later ones as element ""', () => {
-    expect(firstError('<system>text' + PD() + '</system>')).toBe("Error: unexpected text found in element 'system' @ f.system:1:1");
-    expect(firstError('<system>' + PD() + 'tail</system>')).toBe("Error: unexpected text found in element '' @ f.system:1:86");
+    expect(firstError(`<system>text${PD()}</system>`)).toBe("Error: unexpected text found in element 'system' @ f.system:1:1");
+    expect(firstError(`<system>${PD()}tail</system>`)).toBe("Error: unexpected text found in element '' @ f.system:1:86");
   });
 
   it('XML errors are "Could not parse" with roxmltree wording', () => {

@@ -26,7 +26,7 @@ const READELF = process.env.READELF ?? 'aarch64-linux-gnu-readelf';
 const OBJDUMP = process.env.OBJDUMP ?? 'aarch64-linux-gnu-objdump';
 
 const M64 = (1n << 64n) - 1n;
-const hex = (v) => (v === undefined ? '?' : '0x' + v.toString(16));
+const hex = (v) => (v === undefined ? '?' : `0x${v.toString(16)}`);
 const neg = (n) => BigInt.asUintN(64, BigInt(n));
 
 // Invocation labels per configuration (sel4-labels.md).
@@ -62,7 +62,7 @@ function symbols(elf) {
   const out = run(READELF, ['-sW', elf]);
   const syms = new Map();
   for (const m of out.matchAll(/^\s*\d+:\s+([0-9a-f]+)\s+(\d+)\s+(\w+)\s+(\w+)\s+\w+\s+(\w+)\s+(\S+)$/gm)) {
-    syms.set(m[6], { value: BigInt('0x' + m[1]), size: Number(m[2]), type: m[3], bind: m[4], ndx: m[5] });
+    syms.set(m[6], { value: BigInt(`0x${m[1]}`), size: Number(m[2]), type: m[3], bind: m[4], ndx: m[5] });
   }
   return syms;
 }

@@ -18,7 +18,6 @@ export interface KernelConfig {
 }
 
 /** The page sizes the SDF accepts on every architecture. */
-export const PAGE_SIZES = [0x1000n, 0x200000n] as const;
 export const SMALL_PAGE = 0x1000n;
 export const LARGE_PAGE = 0x200000n;
 
@@ -30,7 +29,7 @@ export const ARCH_DISPLAY_NAME: Record<Arch, string> = {
 };
 
 /** The fields of a `--kernel-config FILE.json`, as documented in the README. */
-export interface KernelConfigJson {
+interface KernelConfigJson {
   arch: Arch;
   num_cores?: number;
   hypervisor?: boolean;
@@ -48,8 +47,8 @@ export interface KernelConfigJson {
 export function kernelConfigFromJson(json: unknown): KernelConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('the kernel configuration must be a JSON object');
   const o = json as Record<string, unknown>;
-  const known = ['arch', 'num_cores', 'hypervisor', 'iommu', 'arm_smc', 'num_domains', 'num_domain_schedules', 'vspace_user_top'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new Error(`unknown field '${k}' (known fields: ${known.join(', ')})`);
+  const known: (keyof KernelConfigJson)[] = ['arch', 'num_cores', 'hypervisor', 'iommu', 'arm_smc', 'num_domains', 'num_domain_schedules', 'vspace_user_top'];
+  for (const k of Object.keys(o)) if (!known.some((f) => f === k)) throw new Error(`unknown field '${k}' (known fields: ${known.join(', ')})`);
   const arch = o.arch;
   if (arch !== 'aarch64' && arch !== 'riscv64' && arch !== 'x86_64') throw new Error(`'arch' must be "aarch64", "riscv64" or "x86_64"`);
   const int = (k: string, dflt: number, min: number, max: number): number => {

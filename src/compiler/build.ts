@@ -28,8 +28,8 @@ import type { Spec } from './spec/types.js';
  * authority check → boot image and report.
  */
 
-export const BUILD_BOARD = 'qemu_virt_aarch64';
-export const BUILD_CONFIGS = ['debug', 'release'] as const;
+const BUILD_BOARD = 'qemu_virt_aarch64';
+const BUILD_CONFIGS = ['debug', 'release'] as const;
 export type BuildConfig = (typeof BUILD_CONFIGS)[number];
 
 export interface BuildOptions {
@@ -44,7 +44,7 @@ export type BuildResult =
   | { ok: true; check: CheckResult; diagnostics: Diagnostic[]; image: Uint8Array; report: Report; spec: Spec; plan: AllocationPlan }
   | { ok: false; check: CheckResult | undefined; diagnostics: Diagnostic[] };
 
-export function monitorPath(config: BuildConfig): string {
+function monitorPath(config: BuildConfig): string {
   return packageFile(`sdk/prebuilt/${config}/monitor.elf`);
 }
 

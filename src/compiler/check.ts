@@ -39,7 +39,7 @@ export interface CheckResult {
   ok: boolean;
 }
 
-export function formatFromName(name: string): InputFormat {
+function formatFromName(name: string): InputFormat {
   const lower = name.toLowerCase();
   if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
   if (lower.endsWith('.json')) return 'json';

@@ -20,7 +20,7 @@ export function diagnosticsDoc(): string {
     '',
     ...table(BUILD_DIAGNOSTIC_CODES),
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function table(codes: Record<string, string>): string[] {

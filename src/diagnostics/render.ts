@@ -28,7 +28,7 @@ export function position(file: SourceFile | undefined, span: Span | undefined): 
 }
 
 /** A code frame: the line, a gutter, and a caret under the span (first line of it only). */
-export function codeFrame(file: SourceFile, span: Span, style: Style, colour: (s: string) => string): string {
+function codeFrame(file: SourceFile, span: Span, style: Style, colour: (s: string) => string): string {
   const p = position(file, span);
   const text = file.lineText(p.line).replace(/\t/g, ' ');
   const gutter = String(p.line).length;

@@ -34,8 +34,6 @@ export interface CapRights {
   grantReply: boolean;
 }
 
-export const ALL_RIGHTS: CapRights = { write: true, read: true, grant: true, grantReply: true };
-
 export function capRightsFromWord(word: bigint): CapRights {
   return { write: (word & 1n) !== 0n, read: (word & 2n) !== 0n, grant: (word & 4n) !== 0n, grantReply: (word & 8n) !== 0n };
 }

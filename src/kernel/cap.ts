@@ -69,7 +69,7 @@ export function sameRegionAs(a: Cap, b: Cap): boolean {
       return false;
     case CapType.Untyped: {
       const o = capObject(b);
-      return o !== undefined && o.within(a.obj.paddr, a.obj.sizeBits);
+      return o?.within(a.obj.paddr, a.obj.sizeBits) === true;
     }
     case CapType.CNode:
       return b.type === CapType.CNode && a.cnode === b.cnode; // the guard is not part of the object

@@ -65,13 +65,13 @@ function nameThread(k: KernelState, t: TcbObject, cptr: bigint): void {
 }
 
 /** DebugDumpScheduler's table: every TCB, newest first. */
-export function dumpScheduler(k: KernelState): string {
+function dumpScheduler(k: KernelState): string {
   const lines = ['Dumping all tcbs!', `${'Name'.padEnd(40)}   ${'State'.padEnd(16)}   ${'IP'.padEnd(18)}   ${'Prio'.padEnd(4)}   ${'InReleaseQueue'.padEnd(14)}`, '-'.repeat(105)];
   for (const t of k.debugTcbs) {
     const ip = kernelPointer(k.reg(t, Reg.FaultIP));
     lines.push(`${t.name.padEnd(40)}   ${THREAD_STATE_NAMES[t.state]!.padEnd(16)}   ${ip.padEnd(18)}   ${String(t.priority).padStart(4)}   ${(t.inReleaseQueue ? 'yes' : 'no').padEnd(14)}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Read a word of user memory through the thread's VSpace (readWordFromVSpace), if mapped. */
@@ -99,5 +99,5 @@ export function noFaultHandlerReport(k: KernelState, t: TcbObject): string {
       const word = readUserWord(k, t, at);
       lines.push(`0x${at.toString(16)}: ${word === undefined ? 'INVALID' : `0x${word.toString(16)}`}`);
     }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

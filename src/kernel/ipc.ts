@@ -126,7 +126,7 @@ function doFaultTransfer(k: KernelState, badge: bigint, sender: TcbObject, recei
 }
 
 /** doIPCTransfer: a message, or the sender's fault, from `sender` to `receiver`. */
-export function doIPCTransfer(k: KernelState, sender: TcbObject, endpoint: EndpointObject | undefined, badge: bigint, canGrant: boolean, receiver: TcbObject): void {
+function doIPCTransfer(k: KernelState, sender: TcbObject, endpoint: EndpointObject | undefined, badge: bigint, canGrant: boolean, receiver: TcbObject): void {
   const recvBuf = k.ipcBuffer(receiver, true);
   if (sender.fault === undefined) doNormalTransfer(k, sender, k.ipcBuffer(sender, false), endpoint, badge, canGrant, receiver, recvBuf);
   else doFaultTransfer(k, badge, sender, receiver, recvBuf);
@@ -143,7 +143,7 @@ export function replyUnlink(k: KernelState, reply: ReplyObject, tcb: TcbObject):
 }
 
 /** reply_push: the caller waits on `reply`; a passive callee runs on the caller's context. */
-export function replyPush(k: KernelState, caller: TcbObject, callee: TcbObject, reply: ReplyObject, canDonate: boolean): void {
+function replyPush(k: KernelState, caller: TcbObject, callee: TcbObject, reply: ReplyObject, canDonate: boolean): void {
   const sc = caller.sc;
   reply.tcb = caller;
   caller.replyObject = reply;
@@ -203,7 +203,7 @@ export function doReplyTransfer(k: KernelState, sender: TcbObject, reply: ReplyO
   const receiver = reply.tcb;
   if (!receiver || receiver.state !== ThreadState.BlockedOnReply) return;
   replyRemove(k, reply, receiver);
-  if (receiver.sc && receiver.sc.sporadic && receiver.sc !== k.curSC) refillUnblockCheck(k, receiver.sc);
+  if (receiver.sc?.sporadic && receiver.sc !== k.curSC) refillUnblockCheck(k, receiver.sc);
   const fault = receiver.fault;
   if (fault === undefined) {
     doIPCTransfer(k, sender, undefined, 0n, grant, receiver);
@@ -273,7 +273,7 @@ export function sendIPC(k: KernelState, blocking: boolean, doCall: boolean, righ
 
 /** receiveIPC on an endpoint, with the reply object from x6 if any. */
 export function receiveIPC(k: KernelState, thread: TcbObject, ep: EndpointObject, isBlocking: boolean, reply: ReplyObject | undefined, completeBoundSignal: () => boolean): void {
-  if (reply && reply.tcb && reply.tcb !== thread) cancelIPC(k, reply.tcb);
+  if (reply?.tcb && reply.tcb !== thread) cancelIPC(k, reply.tcb);
   if (completeBoundSignal()) return;
   if (ep.state !== EndpointState.Send) {
     if (!isBlocking) {
@@ -293,7 +293,7 @@ export function receiveIPC(k: KernelState, thread: TcbObject, ep: EndpointObject
   if (ep.queue.length === 0) ep.state = EndpointState.Idle;
   const { blockingBadge: badge, blockingCanGrant: canGrant, blockingCanGrantReply: canGrantReply } = sender;
   doIPCTransfer(k, sender, ep, badge, canGrant, thread);
-  if (sender.sc && sender.sc.sporadic) refillUnblockCheck(k, sender.sc);
+  if (sender.sc?.sporadic) refillUnblockCheck(k, sender.sc);
   if (sender.blockingIsCall || sender.fault !== undefined) {
     if ((canGrant || canGrantReply) && reply) {
       const canDonate = sender.sc !== undefined && sender.fault?.type !== FaultType.Timeout;

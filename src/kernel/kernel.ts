@@ -82,7 +82,7 @@ export type InvokeResult = { ok: true; words: bigint[] } | { ok: false; message:
 
 /** The root task's TCB, SC and ASID pool sit at the start of RAM; its root CNode follows. */
 const ROOT_CNODE_OFFSET = 0x40_0000;
-export const DEFAULT_ROOT_CNODE_BITS = 14;
+const DEFAULT_ROOT_CNODE_BITS = 14;
 
 /**
  * The RAM the kernel keeps for the root task's objects: 4 MiB, then the root CNode, rounded

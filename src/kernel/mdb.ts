@@ -11,7 +11,7 @@ import type { Slot } from './cspace.js';
  */
 
 /** seL4's isMDBParentOf: whether `b`, somewhere after `a` in the list, descends from `a`. */
-export function isMDBParentOf(a: Slot, b: Slot): boolean {
+function isMDBParentOf(a: Slot, b: Slot): boolean {
   if (!a.mdbRevocable) return false;
   if (!sameRegionAs(a.cap, b.cap)) return false;
   if (a.cap.type === CapType.Endpoint || a.cap.type === CapType.Notification) {
@@ -26,7 +26,7 @@ export function isMDBParentOf(a: Slot, b: Slot): boolean {
  * seL4's isCapRevocable, for a cap derived from `src` by Copy, Mint or a transfer: a new
  * badge starts a new revocation scope; an IRQ handler is revocable from IRQControl.
  */
-export function isCapRevocable(derived: Cap, src: Cap): boolean {
+function isCapRevocable(derived: Cap, src: Cap): boolean {
   switch (derived.type) {
     case CapType.Endpoint:
     case CapType.Notification:

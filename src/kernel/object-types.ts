@@ -38,22 +38,6 @@ export const enum ObjectType {
   VCPU = 12,
 }
 
-export const OBJECT_TYPE_NAMES = [
-  'seL4_UntypedObject',
-  'seL4_TCBObject',
-  'seL4_EndpointObject',
-  'seL4_NotificationObject',
-  'seL4_CapTableObject',
-  'seL4_SchedContextObject',
-  'seL4_ReplyObject',
-  'seL4_ARM_HugePageObject',
-  'seL4_ARM_VSpaceObject',
-  'seL4_ARM_SmallPageObject',
-  'seL4_ARM_LargePageObject',
-  'seL4_ARM_PageTableObject',
-  'seL4_ARM_VCPUObject',
-] as const;
-
 /** How many object types Untyped_Retype accepts (VCPU only with hypervisor support). */
 export function objectTypeCount(config: KernelModelConfig): number {
   return config.hypervisor ? 13 : 12;
@@ -63,17 +47,16 @@ export const seL4_MinUntypedBits = 4;
 export const seL4_MaxUntypedBits = 47;
 export const seL4_MinSchedContextBits = 7;
 export const seL4_SlotBits = 5;
-export const seL4_EndpointBits = 4;
-export const seL4_NotificationBits = 6;
-export const seL4_ReplyBits = 5;
-export const seL4_PageTableBits = 12;
-export const seL4_PageBits = 12;
-export const seL4_LargePageBits = 21;
-export const seL4_HugePageBits = 30;
-export const seL4_VCPUBits = 12;
-export const seL4_ASIDPoolBits = 12;
+const seL4_EndpointBits = 4;
+const seL4_NotificationBits = 6;
+const seL4_ReplyBits = 5;
+const seL4_PageTableBits = 12;
+const seL4_PageBits = 12;
+const seL4_LargePageBits = 21;
+const seL4_HugePageBits = 30;
+const seL4_VCPUBits = 12;
 
-export function seL4_TCBBits(config: KernelModelConfig): number {
+function seL4_TCBBits(config: KernelModelConfig): number {
   return config.hardwareDebugApi ? 12 : 11;
 }
 
@@ -81,7 +64,7 @@ export function seL4_TCBBits(config: KernelModelConfig): number {
  * The VSpace root: with hypervisor support and a 40-bit PA, a stage-2 level-1 table of 1024
  * entries (8 KiB); otherwise one 4 KiB table.
  */
-export function seL4_VSpaceBits(config: KernelModelConfig): number {
+function seL4_VSpaceBits(config: KernelModelConfig): number {
   return config.hypervisor && config.paBits === 40 ? 13 : 12;
 }
 

@@ -112,6 +112,6 @@ export function cancelYieldTo(yielder: TcbObject): void {
 
 /** Wake `t` if it may run (possibleSwitchTo with the sporadic unblock check first). */
 export function wake(k: KernelState, t: TcbObject): void {
-  if (t.sc && t.sc.sporadic && t.sc !== k.curSC) refillUnblockCheck(k, t.sc);
+  if (t.sc?.sporadic && t.sc !== k.curSC) refillUnblockCheck(k, t.sc);
   possibleSwitchTo(k, t);
 }

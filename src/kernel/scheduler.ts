@@ -1,4 +1,4 @@
-import { commitTime, postpone, refillReady, refillSufficient, refillUnblockCheck, setNextInterrupt } from './sporadic.js';
+import { commitTime, refillReady, refillSufficient, refillUnblockCheck, setNextInterrupt } from './sporadic.js';
 import { completeYieldTo } from './sched-context.js';
 import { NUM_PRIORITIES, type KernelState } from './state.js';
 import { ThreadState, type SchedContextObject, type TcbObject } from './objects.js';
@@ -57,7 +57,7 @@ export function tcbSchedDequeue(k: KernelState, t: TcbObject): void {
 }
 
 /** The highest priority with a ready thread in `domain`, or −1. */
-export function highestPriority(k: KernelState, domain: number): number {
+function highestPriority(k: KernelState, domain: number): number {
   for (let w = 7; w >= 0; w--) {
     const bits = k.readyBitmap[domain * 8 + w]!;
     if (bits !== 0) return w * 32 + 31 - Math.clz32(bits);
@@ -218,5 +218,3 @@ export function activateThread(k: KernelState): void {
 export function scReady(k: KernelState, sc: SchedContextObject): boolean {
   return refillReady(k, sc) && refillSufficient(sc, 0);
 }
-
-export { postpone };

@@ -14,7 +14,7 @@ import type { Refill, SchedContextObject } from './objects.js';
 
 export const MIN_REFILLS = 2;
 
-export const isRoundRobin = (sc: SchedContextObject): boolean => sc.period === 0;
+const isRoundRobin = (sc: SchedContextObject): boolean => sc.period === 0;
 
 const head = (sc: SchedContextObject): Refill => sc.refills[0]!;
 
@@ -22,7 +22,7 @@ export function refillReady(k: KernelState, sc: SchedContextObject): boolean {
   return head(sc).time <= k.curTime;
 }
 
-export function refillCapacity(sc: SchedContextObject, usage: number): number {
+function refillCapacity(sc: SchedContextObject, usage: number): number {
   const h = head(sc);
   return usage > h.amount ? 0 : h.amount - usage;
 }
@@ -75,7 +75,7 @@ function scheduleUsed(sc: SchedContextObject, used: Refill): void {
 }
 
 /** refill_budget_check: charge `usage` to the head refills of the current sporadic context. */
-export function refillBudgetCheck(k: KernelState, usage: number): void {
+function refillBudgetCheck(k: KernelState, usage: number): void {
   const sc = k.curSC;
   // handle_overrun: whole refills used up move a period on.
   while (head(sc).amount <= usage) {

@@ -26,10 +26,9 @@ export type SchedulerAction = 'resume' | 'choose' | TcbObject;
 
 export const NUM_PRIORITIES = 256;
 /** The timer's frequency on qemu_virt_aarch64 (TIMER_CLOCK_HZ). */
-export const TIMER_CLOCK_HZ = 62_500_000;
+const TIMER_CLOCK_HZ = 62_500_000;
 /** MIN_BUDGET_US: 2 × kernel WCET (10 µs) × CONFIG_KERNEL_WCET_SCALE (1). */
 export const MIN_BUDGET_US = 20;
-export const KERNEL_WCET_US = 10;
 /** MAX_PERIOD_US: getMaxUsToTicks() / 8. */
 export const MAX_PERIOD_US = 36_893_488_147_419n;
 /** CONFIG_BOOT_THREAD_TIME_SLICE, ms. */
@@ -45,10 +44,9 @@ export function ticksToUs(ticks: number): number {
 }
 
 export const MIN_BUDGET = usToTicks(MIN_BUDGET_US);
-export const KERNEL_WCET_TICKS = usToTicks(KERNEL_WCET_US);
 
 /** PSTATE of a user thread: EL0t with F masked (and SError too in release builds). */
-export function pstateUser(config: KernelModelConfig): number {
+function pstateUser(config: KernelModelConfig): number {
   return config.debugBuild ? 0x40 : 0x140;
 }
 

@@ -119,7 +119,7 @@ function refusalText(k: KernelState, cap: Cap, label: number, error: SyscallErro
 }
 
 /** handleInvocation: the send phase (the cap in `cptr`, the message in x1–x5 and the IPC buffer). */
-export function handleInvocation(k: KernelState, isCall: boolean, isBlocking: boolean, canDonate: boolean, firstPhase: boolean, cptr: bigint): void {
+function handleInvocation(k: KernelState, isCall: boolean, isBlocking: boolean, canDonate: boolean, firstPhase: boolean, cptr: bigint): void {
   const t = k.curThread;
   const info = messageInfoFromWord(k.reg(t, MSGINFO_REGISTER));
   const lu = lookupSlot(t.ctes.slots[TcbSlot.CTable]!.cap, cptr);
@@ -196,7 +196,7 @@ function receiveCapFault(k: KernelState, t: TcbObject, cptr: bigint, of: 'cap' |
 }
 
 /** handleRecv: receive on the endpoint or notification in x0 (with the reply object in x6). */
-export function handleRecv(k: KernelState, isBlocking: boolean, canReply: boolean): void {
+function handleRecv(k: KernelState, isBlocking: boolean, canReply: boolean): void {
   const t = k.curThread;
   const cptr = k.reg(t, CAP_REGISTER);
   const root = t.ctes.slots[TcbSlot.CTable]!.cap;

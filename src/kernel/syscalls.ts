@@ -45,8 +45,8 @@ export const SYSCALL_NAMES: Record<number, string> = {
   [-17]: 'DebugNameThread',
 };
 
-export const SYSCALL_MIN = Syscall.Yield;
-export const SYSCALL_MAX = Syscall.Call;
+const SYSCALL_MIN = Syscall.Yield;
+const SYSCALL_MAX = Syscall.Call;
 
 /** How the kernel dispatches the value of x7: an API call, a debug call, or UnknownSyscall. */
 export type SyscallKind = { kind: 'api'; syscall: Syscall } | { kind: 'debug'; syscall: Syscall } | { kind: 'unknown'; number: bigint };
@@ -61,7 +61,7 @@ export function classifySyscall(x7: bigint, config: KernelModelConfig): SyscallK
 }
 
 /** seL4_MsgMaxLength: message registers a message can carry. */
-export const seL4_MsgMaxLength = 120;
+const seL4_MsgMaxLength = 120;
 /** seL4_MsgMaxExtraCaps. */
 export const seL4_MsgMaxExtraCaps = 3;
 

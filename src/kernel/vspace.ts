@@ -1,3 +1,4 @@
+import { S2_ADDRESS_MASK, S2_AF, S2_AP_READ, S2_AP_WRITE, S2_BLOCK, S2_DEVICE, S2_NORMAL, S2_TYPE_MASK, S2_VALID_TABLE, S2_XN } from '../machine/mmu/stage2.js';
 import type { VmRights } from './cap.js';
 import type { AsidPoolObject, VSpaceObject } from './objects.js';
 
@@ -10,7 +11,7 @@ import type { AsidPoolObject, VSpaceObject } from './objects.js';
 /** seL4_UserTop: the highest user virtual address. */
 export const seL4_UserTop = 0xff_ffff_ffff;
 export const ASID_LOW_BITS = 9;
-export const ASID_POOLS = 128;
+const ASID_POOLS = 128;
 
 /** armKSASIDTable: the pool of each ASID high part. */
 export class AsidTable {
@@ -34,34 +35,29 @@ export interface TlbMaintenance {
   invalidateTlb(asid?: number, va?: number): void;
 }
 
-// Descriptor fields (ARM DDI 0487 D8; seL4's pte_t on this configuration).
-const TYPE_MASK = 3n;
+// The descriptor format is the machine's (machine/mmu/stage2.ts); seL4's pte_t adds a software
+// bit the hardware ignores, pte_sw_type, that tells a 4 KiB page from a table (both type 0b11).
 const SW_4K_PAGE = 1n << 58n;
-const ADDRESS_MASK = 0xffff_ffff_f000n; // bits 47:12
-const AF = 1n << 10n;
-const XN = 1n << 54n;
-const MEMATTR_NORMAL = 15n; // inner and outer write-back
-const MEMATTR_DEVICE_nGnRnE = 0n;
 
 /** seL4_ARM_VMAttributes bits. */
-export const VM_ATTR = { PageCacheable: 1n, ParityEnabled: 2n, ExecuteNever: 4n } as const;
+const VM_ATTR = { PageCacheable: 1n, ParityEnabled: 2n, ExecuteNever: 4n } as const;
 
 export function tableDescriptor(pa: number): bigint {
-  return BigInt(pa) | 3n;
+  return BigInt(pa) | S2_VALID_TABLE;
 }
 
 /** A page (4 KiB, with seL4's software tag) or block (2 MiB, 1 GiB) descriptor (makeUserPagePTE). */
 export function pageDescriptor(pa: number, sizeBits: number, rights: VmRights, attributes: bigint): bigint {
-  const type = sizeBits === 12 ? 3n | SW_4K_PAGE : 1n;
-  const memAttr = attributes & VM_ATTR.PageCacheable ? MEMATTR_NORMAL : MEMATTR_DEVICE_nGnRnE;
-  const s2ap = rights === 'read-write' ? 3n : rights === 'read-only' ? 1n : 0n;
-  return BigInt(pa) | type | (memAttr << 2n) | (s2ap << 6n) | AF | (attributes & VM_ATTR.ExecuteNever ? XN : 0n);
+  const type = sizeBits === 12 ? S2_VALID_TABLE | SW_4K_PAGE : S2_BLOCK;
+  const memAttr = attributes & VM_ATTR.PageCacheable ? S2_NORMAL : S2_DEVICE;
+  const s2ap = rights === 'read-write' ? S2_AP_READ | S2_AP_WRITE : rights === 'read-only' ? S2_AP_READ : 0n;
+  return BigInt(pa) | type | memAttr | s2ap | S2_AF | (attributes & VM_ATTR.ExecuteNever ? S2_XN : 0n);
 }
 
 export const isValid = (d: bigint): boolean => d !== 0n;
-export const isTable = (d: bigint): boolean => (d & TYPE_MASK) === 3n && (d & SW_4K_PAGE) === 0n;
-export const isPage = (d: bigint): boolean => (d & TYPE_MASK) === 1n || (d & (TYPE_MASK | SW_4K_PAGE)) === (3n | SW_4K_PAGE);
-export const descriptorAddress = (d: bigint): number => Number(d & ADDRESS_MASK);
+const isTable = (d: bigint): boolean => (d & S2_TYPE_MASK) === S2_VALID_TABLE && (d & SW_4K_PAGE) === 0n;
+export const isPage = (d: bigint): boolean => (d & S2_TYPE_MASK) === S2_BLOCK || (d & (S2_TYPE_MASK | SW_4K_PAGE)) === (S2_VALID_TABLE | SW_4K_PAGE);
+export const descriptorAddress = (d: bigint): number => Number(d & S2_ADDRESS_MASK);
 
 /**
  * lookupPTSlot: from the root, descend through table descriptors as far as they go; returns

@@ -23,7 +23,7 @@ export function bootImage(bytes: Uint8Array, options: MachineOptions = {}): Boot
   return bootSystem(read.image, options);
 }
 
-export function bootSystem(image: BootImage, options: MachineOptions = {}): BootResult {
+function bootSystem(image: BootImage, options: MachineOptions = {}): BootResult {
   const spec = image.spec;
   const machine = new Machine(options);
   const rootCNodeBits = rootCNodeBitsFor(spec);

@@ -1,5 +1,5 @@
 import { capObject } from '../kernel/cap.js';
-import { ROOT_SLOT, Sel4Kernel } from '../kernel/kernel.js';
+import { ROOT_SLOT, type Sel4Kernel } from '../kernel/kernel.js';
 import { ObjectType } from '../kernel/object-types.js';
 import type { TcbObject } from '../kernel/objects.js';
 import type { BootImage } from '../compiler/image/image.js';

@@ -49,7 +49,7 @@ export interface ExecResult {
   cpu: Cpu | undefined;
 }
 
-export function loadElf(space: FlatSpace, elf: ElfFile): void {
+function loadElf(space: FlatSpace, elf: ElfFile): void {
   for (const seg of elf.segments) {
     if (seg.type !== PT_LOAD || seg.memSize === 0n) continue;
     const va = Number(seg.vaddr);

@@ -51,7 +51,7 @@ export interface InputSource {
 }
 
 /** A source that delivers fixed bytes, in order. */
-export function scriptedInput(bytes: Uint8Array | string): InputSource {
+function scriptedInput(bytes: Uint8Array | string): InputSource {
   const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
   let pos = 0;
   return {

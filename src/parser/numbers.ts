@@ -20,7 +20,7 @@ const TOO_SMALL = 'number too small to fit in target type';
  * Rust `from_str_radix` for u64 (`signed = false`) or i64: an optional sign (`+`, and `-` for
  * i64), then digits. Errors are reported in the order Rust finds them, left to right.
  */
-export function parseRustInt(text: string, radix: 10 | 16, signed: boolean): NumberResult {
+function parseRustInt(text: string, radix: 10 | 16, signed: boolean): NumberResult {
   // Fast path: short plain digit strings fit a double exactly; BigInt digit loops are slow.
   if (radix === 10 ? SHORT_DECIMAL.test(text) : SHORT_HEX.test(text)) return { ok: true, value: BigInt(parseInt(text, radix)) };
   if (text === '') return { ok: false, reason: EMPTY };

@@ -1,5 +1,5 @@
 import type { SourceFile } from '../diagnostics/source-file.js';
-import type { Attribute, Element, Node, Text } from './element.js';
+import type { Attribute, Element, Text } from './element.js';
 
 /**
  * A small, strict XML 1.0 reader that keeps the source span of every element, attribute name,
@@ -11,9 +11,6 @@ import type { Attribute, Element, Node, Text } from './element.js';
  * `docs/architecture.md` records why this is hand-written rather than fast-xml-parser.
  */
 
-/** The reader produces the format-neutral tree directly (local names; prefixed attributes flagged). */
-export type { Attribute as XmlAttribute, Element as XmlElement, Node as XmlNode, Text as XmlText };
-
 export interface XmlError {
   /** roxmltree-style message, including ` at row:col` where roxmltree has one. */
   message: string;
@@ -23,7 +20,7 @@ export interface XmlError {
 export type XmlResult = { ok: true; root: Element } | { ok: false; error: XmlError };
 
 /** Deeper nesting than this is refused, so hostile input cannot exhaust the stack later. */
-export const MAX_XML_DEPTH = 1024;
+const MAX_XML_DEPTH = 1024;
 
 const PREDEFINED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 

@@ -19,10 +19,10 @@ export { rng };
  * state; the architectural state after each block is compared.
  */
 
-export const BASE = 0x400000 + 120; // the image starts after the ELF headers
-export const X_BYTES = 288; // x0–x30, then NZCV @256, FPCR @264, FPSR @272
-export const Q_BYTES = 512;
-export const MEM_BYTES = 1024;
+const BASE = 0x400000 + 120; // the image starts after the ELF headers
+const X_BYTES = 288; // x0–x30, then NZCV @256, FPCR @264, FPSR @272
+const Q_BYTES = 512;
+const MEM_BYTES = 1024;
 export const OUT_BYTES = X_BYTES + Q_BYTES + MEM_BYTES;
 /** The register that points into a block's scratch memory; random instructions never write it. */
 const MEM_REG = 28;
@@ -53,7 +53,7 @@ function setField(word: number, c: Candidate, name: string, value: number): numb
 }
 
 /** One random instruction word that decodes to an allowed row and respects the constraints. */
-export function randomInstruction(r: () => number): number {
+function randomInstruction(r: () => number): number {
   for (;;) {
     const c = CANDIDATES[Math.floor(r() * CANDIDATES.length)]!;
     let w = ((Math.floor(r() * 4294967296) & ~c.mask) | c.match) >>> 0;
@@ -214,7 +214,7 @@ export function hashBlock(out: Uint8Array, i: number): string {
 }
 
 /** Describe how two block states differ (registers by name). */
-export function diffState(ours: Uint8Array, theirs: Uint8Array): string {
+function diffState(ours: Uint8Array, theirs: Uint8Array): string {
   const lines: string[] = [];
   const a = new DataView(ours.buffer, ours.byteOffset, ours.length);
   const b = new DataView(theirs.buffer, theirs.byteOffset, theirs.length);

@@ -7,7 +7,7 @@ import { checkSystemSource, type CheckResult } from '../../src/compiler/check.js
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'diagnostics');
-export const FIXTURE_FILES = join(FIXTURE_DIR, 'files');
+const FIXTURE_FILES = join(FIXTURE_DIR, 'files');
 
 /** A diagnostic as fixtures pin it: `code@line:col`. */
 export function key(d: { code: string; line: number; column: number }): string {
@@ -18,7 +18,7 @@ export function key(d: { code: string; line: number; column: number }): string {
  * The kernel configuration a fixture asks for in a `config:` (a test configuration) or `board:`
  * comment; the default board otherwise.
  */
-export function fixtureConfig(text: string): KernelConfig {
+function fixtureConfig(text: string): KernelConfig {
   const config = /config: ([\w-]+)/.exec(text)?.[1];
   if (config) {
     const c = TEST_CONFIGS[config];

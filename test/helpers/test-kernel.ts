@@ -15,8 +15,8 @@ import { TableBuilder } from '../../src/machine/mmu/table-builder.js';
  * returns the counter then; 2 appends x0 to `reports`). A fault ends the run.
  */
 
-export const UART_VA = 0x1000_0000;
-export const STACK_TOP = 0x80_0000;
+const UART_VA = 0x1000_0000;
+const STACK_TOP = 0x80_0000;
 export const TICK_PERIOD = 10_000;
 const HYP_TIMER_PPI = 26;
 const EL0_TIMER_PPI = 30;

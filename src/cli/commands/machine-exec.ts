@@ -11,7 +11,7 @@ export interface ExecCommandOptions {
 }
 
 /** Exit status for a program that could not be started (like a shell's 126). */
-export const EXIT_CANNOT_EXECUTE = 126;
+const EXIT_CANNOT_EXECUTE = 126;
 
 /**
  * `sel4ts machine exec prog.elf [args…]`: run a static AArch64 Linux program on the CPU model

@@ -36,7 +36,7 @@ const CPU_HZ = 1_000_000_000;
 const DEFAULT_MAX_TIME = '1s';
 
 /** "10s", "250ms", "5us", "100ns" or plain seconds → nanoseconds (= cycles at 1 GHz). */
-export function parseTime(text: string): number {
+function parseTime(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(s|ms|us|ns)?$/.exec(text.trim());
   if (!m) throw new UsageError(`--max-time '${text}' is not a time (e.g. 10s, 250ms, 5us)`);
   const scale = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 }[(m[2] ?? 's') as 's' | 'ms' | 'us' | 'ns'];

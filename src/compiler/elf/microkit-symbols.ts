@@ -15,7 +15,7 @@ const NAME_BYTES = 64;
 const MAX_PDS = 64;
 
 /** The value of each setvar symbol of a PD, except region_paddr (known only after allocation). */
-export function setvarValues(system: SystemDescription, pd: ProtectionDomain): Map<string, bigint> {
+function setvarValues(system: SystemDescription, pd: ProtectionDomain): Map<string, bigint> {
   const out = new Map<string, bigint>();
   const mrs = new Map(system.memoryRegions.map((mr) => [mr.name!, mr]));
   for (const m of pd.maps) {
@@ -35,7 +35,7 @@ export function setvarValues(system: SystemDescription, pd: ProtectionDomain): M
 }
 
 /** region_paddr setvars: symbol → memory region name. */
-export function regionPaddrSetvars(pd: ProtectionDomain): Map<string, string> {
+function regionPaddrSetvars(pd: ProtectionDomain): Map<string, string> {
   const out = new Map<string, string>();
   for (const sv of pd.setvars) if (sv.symbol !== undefined && sv.regionPaddr !== undefined) out.set(sv.symbol, sv.regionPaddr);
   return out;

@@ -11,10 +11,10 @@ import { SPEC_VERSION } from '../spec/types.js';
  */
 
 export const IMAGE_MAGIC = 'SEL4TSIM';
-export const IMAGE_VERSION = 1;
+const IMAGE_VERSION = 1;
 export const HEADER_SIZE = 56;
-export const SECTION_SYSTEM = 1;
-export const SECTION_FRAME_DATA = 2;
+const SECTION_SYSTEM = 1;
+const SECTION_FRAME_DATA = 2;
 
 export interface BootImage {
   spec: Spec;

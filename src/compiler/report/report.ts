@@ -101,5 +101,5 @@ export function reportText(r: Report): string {
   out.push('', '## Physical memory', '');
   out.push(`${'paddr'.padEnd(14)}${'size'.padEnd(10)}${'kind'.padEnd(15)}name`);
   for (const o of r.physicalMemory) out.push(`${o.paddr.padEnd(14)}${size(o.size).padEnd(10)}${o.kind.padEnd(15)}${o.name}`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -13,12 +13,12 @@ import { specObjectSizeBits } from './object-kinds.js';
  * also the order the initialiser creates them in.
  */
 
-export const IPC_BUFFER_VADDR = 0xff_ffff_f000;
+const IPC_BUFFER_VADDR = 0xff_ffff_f000;
 export const STACK_TOP = IPC_BUFFER_VADDR - 0x1000;
-export const PD_CNODE_BITS = 9;
-export const PD_ROOT_CNODE_BITS = 6;
-export const MONITOR_CNODE_BITS = 9;
-export const MONITOR_PRIORITY = 255;
+const PD_CNODE_BITS = 9;
+const PD_ROOT_CNODE_BITS = 6;
+const MONITOR_CNODE_BITS = 9;
+const MONITOR_PRIORITY = 255;
 
 /** Microkit CNode slots (libmicrokit's constants). */
 export const SLOT = {
@@ -37,7 +37,7 @@ export const SLOT = {
 export const MONITOR_SLOT = { faultEp: 1, reply: 2, pdTcb: 10, passiveSc: 138, passiveNtfn: 202 } as const;
 
 export const PPC_BADGE = 1n << 63n;
-export const FAULT_BADGE = 1n << 62n;
+const FAULT_BADGE = 1n << 62n;
 
 const ALL: CapRightsSpec = { read: true, write: true, grant: true, grantReply: true };
 const RWG: CapRightsSpec = { read: true, write: true, grant: true, grantReply: false };

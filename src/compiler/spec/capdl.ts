@@ -72,5 +72,5 @@ export function specToCapdl(spec: Spec, plan: AllocationPlan): string {
   out.push('}', '', 'irq maps {');
   for (const o of spec.objects) if (o.kind === 'irq') out.push(`  ${o.irq}: ${o.name}`);
   out.push('}');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -131,7 +131,7 @@ export function checkIoMaps(ctx: SdfContext, system: SystemDescription): void {
   for (const space of spaces) {
     for (const m of space.iomaps) {
       const mr = m.mr !== undefined ? mrs.get(m.mr) : undefined;
-      if (mr && mr.pageSizeGiven && mr.pageSize === LARGE_PAGE) {
+      if (mr?.pageSizeGiven && mr.pageSize === LARGE_PAGE) {
         ctx.report('iomap_large_page', `'${m.mr}' uses 2 MiB pages, which the seL4 IOMMU support cannot map`, {
           reference: 'Error: currently seL4 does not have large page support for the IOMMU',
           span: ctx.valueSpan(m.element, 'mr'),

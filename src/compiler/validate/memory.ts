@@ -28,7 +28,7 @@ export function checkPhysAddrs(ctx: SdfContext, system: SystemDescription): void
 }
 
 /** MRs that some PD or VM maps (iomaps do not count, as in the reference). */
-export function mappedRegions(system: SystemDescription): Set<string> {
+function mappedRegions(system: SystemDescription): Set<string> {
   const used = new Set<string>();
   for (const pd of system.allProtectionDomains) {
     for (const m of pd.maps) if (m.mr !== undefined) used.add(m.mr);

@@ -3,11 +3,11 @@ import type { DiagnosticCode } from '../../diagnostics/codes.js';
 import type { Entity, SystemDescription } from '../../parser/model.js';
 
 /** Microkit's limit on protection domains, children included (the monitor is extra). */
-export const MAX_PDS = 63;
+const MAX_PDS = 63;
 /** PD names are kept to this many bytes in the image (PD_MAX_NAME_LENGTH). */
-export const PD_MAX_NAME_LENGTH = 64;
+const PD_MAX_NAME_LENGTH = 64;
 /** The monitor's table of VM names has one entry per vCPU and room for MAX_VMS + 1. */
-export const MAX_VCPUS = 64;
+const MAX_VCPUS = 64;
 
 /**
  * Report each entity whose name an earlier one already has (`Error: duplicate {what} name

@@ -5,7 +5,7 @@ import type { KernelState } from '../state.js';
 import { fail, type Decoded, type Invocation } from './types.js';
 
 /** The size of the domain schedule the model keeps (CONFIG_NUM_DOMAIN_SCHEDULES). */
-export const DOMAIN_SCHEDULE_LENGTH = 256;
+const DOMAIN_SCHEDULE_LENGTH = 256;
 
 /**
  * DomainSet_Set (MR0 domain, extra cap the TCB), DomainSet_ScheduleConfigure (MR0 index,

@@ -101,11 +101,11 @@ export function decodeTCBInvocation(k: KernelState, inv: Invocation, slot: Slot)
 }
 
 /** restart: a stopped thread runs again from its restart PC. */
-export function restart(k: KernelState, t: TcbObject): void {
+function restart(k: KernelState, t: TcbObject): void {
   if (!isStopped(t)) return;
   cancelIPC(k, t);
   setThreadState(k, t, ThreadState.Restart);
-  if (t.sc && t.sc.sporadic && t.sc !== k.curSC) refillUnblockCheck(k, t.sc);
+  if (t.sc?.sporadic && t.sc !== k.curSC) refillUnblockCheck(k, t.sc);
   schedContextResume(k, t.sc);
   if (isSchedulable(t)) possibleSwitchTo(k, t);
 }
@@ -293,7 +293,7 @@ function decodeSetSchedParams(k: KernelState, inv: Invocation, tcb: TcbObject, t
 }
 
 /** setPriority: a queued thread moves to its new queue; a blocked one is reordered in its IPC queue. */
-export function setPriority(k: KernelState, t: TcbObject, prio: number): void {
+function setPriority(k: KernelState, t: TcbObject, prio: number): void {
   switch (t.state) {
     case ThreadState.Running:
     case ThreadState.Restart:

@@ -26,7 +26,7 @@ import {
 import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
 
 /** CONFIG_RETYPE_FAN_OUT_LIMIT. */
-export const RETYPE_FAN_OUT_LIMIT = 256;
+const RETYPE_FAN_OUT_LIMIT = 256;
 
 const FRAME_TYPES = new Set<number>([ObjectType.SmallPage, ObjectType.LargePage, ObjectType.HugePage]);
 
@@ -95,7 +95,7 @@ export function decodeUntypedInvocation(env: KernelEnv, inv: Invocation, slot: S
 }
 
 /** The cap to a new object of `type` at `pa` (createObject). */
-export function createObject(type: number, pa: number, userSize: number, objectSize: number, isDevice: boolean): Cap {
+function createObject(type: number, pa: number, userSize: number, objectSize: number, isDevice: boolean): Cap {
   switch (type) {
     case ObjectType.Untyped:
       return { type: CapType.Untyped, obj: new UntypedObject(pa, userSize, isDevice), freeIndex: 0 };

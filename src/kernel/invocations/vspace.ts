@@ -42,7 +42,7 @@ function targetVSpace(env: VSpaceEnv, cap: Cap): { ok: true; asid: number; vspac
 export function decodeASIDControlInvocation(env: VSpaceEnv, inv: Invocation): Decoded {
   if (inv.label !== env.labels.of('ARMASIDControlMakePool')) return fail(syscallError.illegalOperation());
   if (inv.args.length < 2 || inv.extraCaps.length < 2) return fail(syscallError.truncatedMessage());
-  const index = env.asids.pools.findIndex((p) => p === undefined);
+  const index = env.asids.pools.indexOf(undefined);
   if (index < 0) return fail(syscallError.deleteFirst());
   const { cap: untyped, slot: parent } = inv.extraCaps[0]!;
   if (untyped.type !== CapType.Untyped || untyped.obj.sizeBits !== 12 || untyped.obj.isDevice) return fail(syscallError.invalidCapability(1));

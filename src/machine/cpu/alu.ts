@@ -8,8 +8,6 @@
 
 export const T = { lo: 0, hi: 0 };
 
-const TWO32 = 4294967296;
-
 /** ARM ARM `AddWithCarry`, 64-bit, with NZCV. The result is in `T`; flags in `F`. */
 export const F = { n: 0, z: 0, c: 0, v: 0 };
 
@@ -38,20 +36,6 @@ export function addWithCarry32(a: number, b: number, carryIn: number): void {
   F.v = ((a ^ res) & (b ^ res)) >>> 31;
 }
 
-/** 64-bit add without flags into `T`. */
-export function add64(alo: number, ahi: number, blo: number, bhi: number): void {
-  const lo = (alo >>> 0) + (blo >>> 0);
-  T.lo = lo | 0;
-  T.hi = (ahi + bhi + (lo > 0xffffffff ? 1 : 0)) | 0;
-}
-
-/** 64-bit subtract without flags into `T`. */
-export function sub64(alo: number, ahi: number, blo: number, bhi: number): void {
-  const lo = (alo >>> 0) - (blo >>> 0);
-  T.lo = lo | 0;
-  T.hi = (ahi - bhi - (lo < 0 ? 1 : 0)) | 0;
-}
-
 /** Add a signed offset (|off| < 2^52) to a 64-bit value, into `T`. */
 export function addOffset(lo: number, hi: number, off: number): void {
   const s = (lo >>> 0) + off;
@@ -60,11 +44,10 @@ export function addOffset(lo: number, hi: number, off: number): void {
   T.hi = (hi + (s > 0xffffffff ? 1 : s < 0 ? -1 : 0)) | 0;
 }
 
-/** Shift types of shifted-register operands. */
-export const LSL = 0;
-export const LSR = 1;
-export const ASR = 2;
-export const ROR = 3;
+/** Shift types of shifted-register operands (3 is ROR, the switches' default). */
+const LSL = 0;
+const LSR = 1;
+const ASR = 2;
 
 /** `ShiftReg` for 64-bit values, amount 0..63, into `T`. */
 export function shift64(lo: number, hi: number, type: number, amount: number): void {
@@ -281,15 +264,4 @@ export function conditionHolds(cond: number, n: number, z: number, c: number, v:
       r = true;
   }
   return (cond & 1) === 1 && cond !== 15 ? !r : r;
-}
-
-/** Sign-extend the low `bits` bits of x (bits ≤ 32). */
-export function sext(x: number, bits: number): number {
-  const s = 32 - bits;
-  return (x << s) >> s;
-}
-
-/** A 64-bit value from halves as an exact Number (callers ensure it is below 2^53). */
-export function toNumber(lo: number, hi: number): number {
-  return (hi >>> 0) * TWO32 + (lo >>> 0);
 }

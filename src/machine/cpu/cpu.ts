@@ -46,7 +46,7 @@ export interface CodePage {
 }
 
 /** Executions of an instruction by the interpreter before a function is compiled to start there. */
-export const HOT_THRESHOLD = 16;
+const HOT_THRESHOLD = 16;
 
 /** An instruction handler: executes one decoded instruction. */
 export type Handler = (cpu: Cpu, args: never) => void;

@@ -27,7 +27,7 @@ export function describeEsr(esr: number): string {
   }
 }
 
-export function faultStatus(fsc: number): string {
+function faultStatus(fsc: number): string {
   const level = fsc & 3;
   switch (fsc & 0x3c) {
     case 0x00:

@@ -39,8 +39,8 @@ export function roundToIntegral(x: number, mode: number): number {
  * fraction bits, saturating; result as a BigInt. Raises IOC for NaN and out-of-range values, IXC
  * when inexact.
  */
-export function fpToFixed(cpu: Cpu, value: number, isNaN: boolean, fbits: number, unsigned: boolean, bits: number, mode: number, double = true): bigint {
-  if (isNaN) {
+export function fpToFixed(cpu: Cpu, value: number, nan: boolean, fbits: number, unsigned: boolean, bits: number, mode: number, double = true): bigint {
+  if (nan) {
     cpu.fpsr |= FPSR_IOC;
     return 0n;
   }

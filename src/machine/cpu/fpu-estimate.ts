@@ -94,16 +94,16 @@ export function fpRecipEstimate(cpu: Cpu, double: boolean, k: number, kn: number
   }
   let exp = p.exp;
   let fhi = p.fhi;
-  let flo = p.flo;
+  // Only the fraction's top 8 bits reach the estimate, so the low word matters only for the bits
+  // a subnormal's normalising shift moves into the high word.
+  const flo = p.flo;
   if (exp === 0) {
     if (((fhi >>> 19) & 1) === 0) {
       exp = -1;
       // fraction<49:0>:'00'
       fhi = ((fhi << 2) | (flo >>> 30)) & 0xfffff;
-      flo = (flo << 2) >>> 0;
     } else {
       fhi = ((fhi << 1) | (flo >>> 31)) & 0xfffff;
-      flo = (flo << 1) >>> 0;
     }
   }
   const scaled = 256 | top8({ fhi });
@@ -111,15 +111,13 @@ export function fpRecipEstimate(cpu: Cpu, double: boolean, k: number, kn: number
   const estimate = recipEstimate(scaled);
   // fraction = estimate<7:0> : Zeros(44)
   let rhi = (estimate & 0xff) << 12;
-  let rlo = 0;
   if (resultExp === 0) {
     rhi = (0x80000 | (rhi >>> 1)) & 0xfffff;
   } else if (resultExp === -1) {
     rhi = (0x40000 | (rhi >>> 2)) & 0xfffff;
     resultExp = 0;
   }
-  write(cpu, double, k, p.sign, resultExp, rhi, rlo);
-  void flo;
+  write(cpu, double, k, p.sign, resultExp, rhi, 0);
 }
 
 export function fpRSqrtEstimate(cpu: Cpu, double: boolean, k: number, kn: number): void {

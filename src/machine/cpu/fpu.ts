@@ -733,4 +733,4 @@ export function fpCompare(cpu: Cpu, double: boolean, n: number, m: number, signa
   cpu.nzcv = a === b ? 0x60000000 : a < b ? 0x80000000 : 0x20000000;
 }
 
-export { isNaN64, isNaN32, isSNaN64, processNaNs64, processNaNs32, input64, input32, result64, result32, writeDefaultNaN64 };
+export { isNaN64, isNaN32, isSNaN64, processNaNs64, processNaNs32, input64, input32, result32, writeDefaultNaN64 };

@@ -5,6 +5,8 @@
  * goes through doubles and `Math.fround`, which is exact for one operation in round-to-nearest.
  */
 
+// One double's bits seen three ways. Index 0 (and 1 for u32) always exists: the `!`s on these
+// views below are safe.
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const i64 = new BigInt64Array(f64.buffer);
@@ -47,20 +49,16 @@ function isEvenMantissa(x: number): boolean {
 }
 
 export function nextUp(x: number): number {
-  if (x !== x || x === Infinity) return x;
+  if (Number.isNaN(x) || x === Infinity) return x;
   if (x === 0) return Number.MIN_VALUE;
   f64[0] = x;
-  i64[0] += x > 0 ? 1n : -1n;
+  i64[0] = i64[0]! + (x > 0 ? 1n : -1n);
   return f64[0];
-}
-
-export function nextDown(x: number): number {
-  return -nextUp(-x);
 }
 
 /** Next float32 above x (x a float32 value). */
 export function nextUpF32(x: number): number {
-  if (x !== x || x === Infinity) return x;
+  if (Number.isNaN(x) || x === Infinity) return x;
   if (x === 0) return 2 ** -149;
   const b = new Float32Array([x]);
   const u = new Int32Array(b.buffer);

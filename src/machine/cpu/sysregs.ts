@@ -3,7 +3,7 @@
  * (bits [20:5] of the instruction), as the ARM ARM's tables give it.
  */
 
-export function sysregEncoding(op0: number, op1: number, crn: number, crm: number, op2: number): number {
+function sysregEncoding(op0: number, op1: number, crn: number, crm: number, op2: number): number {
   return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
 }
 

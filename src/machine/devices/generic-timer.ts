@@ -15,7 +15,7 @@ import { SYSREG, type SystemRegisters } from '../cpu/sysregs.js';
 
 export const CNTFRQ = 62_500_000;
 
-export const TIMER_PPI = { hypPhysical: 26, virtual: 27, physical: 30 } as const;
+const TIMER_PPI = { hypPhysical: 26, virtual: 27, physical: 30 } as const;
 
 export const CNT_CTL = { ENABLE: 1, IMASK: 2, ISTATUS: 4 } as const;
 

@@ -14,7 +14,7 @@ import type { MmioDevice } from '../memory/physical-memory.js';
 
 export const GIC_SPURIOUS = 1023;
 /** Interrupt lines implemented: 32 private + 256 shared, as on QEMU's virt board. */
-export const GIC_NUM_IRQS = 288;
+const GIC_NUM_IRQS = 288;
 
 /** Distributor register offsets. */
 export const GICD = {

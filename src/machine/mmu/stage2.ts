@@ -11,18 +11,30 @@ import { PhysPage, NO_STORAGE } from '../memory/phys-page.js';
  * Descriptors: bits[1:0] 0b11 table (levels 1–2) or page (level 3), 0b01 block (levels 1–2);
  * MemAttr[5:2] (0b00xx device), S2AP[7:6] (bit 6 read, bit 7 write), AF[10], XN[54]; the output
  * address is bits[39:12] of a 40-bit physical address space.
+ *
+ * The descriptor format is defined here once: the kernel model writes descriptors with these
+ * constants (kernel/vspace.ts, seL4's makeUserPagePTE), the table builder too, and `walk` reads them.
  */
 
-
+/** Descriptor bits[1:0]: a table (levels 1–2) or a page (level 3); a block (levels 1–2). */
+export const S2_TYPE_MASK = 3n;
 export const S2_VALID_TABLE = 3n;
 export const S2_BLOCK = 1n;
+/** The output address field, bits[47:12] (bits above 39 must be zero: an address-size fault). */
+export const S2_ADDRESS_MASK = 0xffff_ffff_f000n;
+/** S2AP[7:6]: bit 6 allows reads, bit 7 writes. */
 export const S2_AP_READ = 1n << 6n;
 export const S2_AP_WRITE = 1n << 7n;
 export const S2_AF = 1n << 10n;
 export const S2_XN = 1n << 54n;
-/** MemAttr = 0b1111: normal, write-back cacheable. 0b0001: device nGnRE. */
-export const S2_NORMAL = 0xfn << 2n;
-export const S2_DEVICE = 0x1n << 2n;
+/**
+ * MemAttr[5:2] values: the two seL4 uses (its `mair_s2_types`), Normal inner and outer
+ * write-back cacheable for cacheable mappings and Device-nGnRnE for the others.
+ */
+const S2_MEMATTR_NORMAL = 0b1111;
+const S2_MEMATTR_DEVICE_nGnRnE = 0b0000;
+export const S2_NORMAL = BigInt(S2_MEMATTR_NORMAL) << 2n;
+export const S2_DEVICE = BigInt(S2_MEMATTR_DEVICE_nGnRnE) << 2n;
 
 export class Stage2Mmu implements AddressSpace {
   /** Physical address of the root table, or −1 for no address space (everything faults). */
@@ -31,8 +43,8 @@ export class Stage2Mmu implements AddressSpace {
 
   constructor(private readonly memory: PhysicalMemory) {}
 
-  /** Set by `walk`: whether the mapping has a device memory type. */
-  lastDevice = false;
+  /** Set by `walk`: the mapping's MemAttr[3:0] (0b00xx is a device memory type). */
+  lastMemAttr = S2_MEMATTR_NORMAL;
   /** Set by `walk`: the 4 KiB pages of the block or page it found (see `AddressSpace`). */
   lastMappingPages = 1;
   readonly stage2Faults = true;
@@ -66,7 +78,7 @@ export class Stage2Mmu implements AddressSpace {
       if ((lo & (1 << 10)) === 0) throw this.fault(FSC.accessFlag(level), vaLo, vaHi, access);
       const allowed = access === Access.Read ? lo & (1 << 6) : access === Access.Write ? lo & (1 << 7) : ~hi & (1 << 22);
       if (allowed === 0) throw this.fault(FSC.permission(level), vaLo, vaHi, access);
-      this.lastDevice = ((lo >>> 4) & 3) === 0; // MemAttr[3:2] = 0b00
+      this.lastMemAttr = (lo >>> 2) & 0xf;
       // Pages inside the block: 2^18 in 1 GiB, 2^9 in 2 MiB.
       const inBlock = level === 1 ? 0x3ffff : level === 2 ? 0x1ff : 0;
       this.lastMappingPages = inBlock + 1;
@@ -83,7 +95,7 @@ export class Stage2Mmu implements AddressSpace {
     const ppn = this.walk(vaLo, vaHi, access);
     const page = this.memory.page(ppn);
     if (!page) throw this.fault(FSC.SYNC_EXTERNAL, vaLo, vaHi, access);
-    if (this.lastDevice && !page.mmio) return this.deviceView(page);
+    if ((this.lastMemAttr & 0b1100) === 0 && !page.mmio) return this.deviceView(page);
     return page;
   }
 

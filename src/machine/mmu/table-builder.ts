@@ -1,5 +1,5 @@
 import type { PhysicalMemory } from '../memory/physical-memory.js';
-import { S2_AF, S2_AP_READ, S2_AP_WRITE, S2_BLOCK, S2_DEVICE, S2_NORMAL, S2_VALID_TABLE, S2_XN } from './stage2.js';
+import { S2_ADDRESS_MASK, S2_AF, S2_AP_READ, S2_AP_WRITE, S2_BLOCK, S2_DEVICE, S2_NORMAL, S2_TYPE_MASK, S2_VALID_TABLE, S2_XN } from './stage2.js';
 
 /** Builds stage-2 page tables in a machine's RAM from a bump allocator: for tests, benchmarks and tools. */
 export class TableBuilder {
@@ -41,11 +41,11 @@ export class TableBuilder {
     for (let l = 1; l < level; l++) {
       const e = table + this.index(va, l) * 8;
       let desc = this.memory.read64(e);
-      if ((desc & 3n) !== 3n) {
+      if ((desc & S2_TYPE_MASK) !== S2_VALID_TABLE) {
         desc = BigInt(this.alloc(4096)) | S2_VALID_TABLE;
         this.memory.write64(e, desc);
       }
-      table = Number(desc & 0xff_ffff_f000n);
+      table = Number(desc & S2_ADDRESS_MASK);
     }
     return table + this.index(va, level) * 8;
   }

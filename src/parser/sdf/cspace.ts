@@ -6,9 +6,9 @@ import type { SdfContext } from './context.js';
 const CAP_TYPES: Record<string, CapType> = { cap_tcb: 'Tcb', cap_sc: 'Sc', cap_vspace: 'VSpace' };
 
 /** Slots 1..127 pass the parser (spec: sdf.md §3.9). */
-export const CAP_MAP_MAX_SLOT = 128n;
+const CAP_MAP_MAX_SLOT = 128n;
 /** The PD root CNode has 64 slots, so only 1..63 exist at run time. */
-export const USABLE_CAP_SLOTS = 64n;
+const USABLE_CAP_SLOTS = 64n;
 
 /** The children of `<cspace>` (the cspace element itself is checked by the PD reader). */
 export function readCspace(ctx: SdfContext, el: Element): CapElement[] {

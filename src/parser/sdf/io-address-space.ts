@@ -6,7 +6,7 @@ import { formatPci, hex, parsePciAddress } from '../numbers.js';
 import type { SdfContext } from './context.js';
 
 /** The largest IO virtual address (CAPDL_MAX_IOVA, 2^39 − 1). */
-export const MAX_IOVA = 0x7f_ffff_ffffn;
+const MAX_IOVA = 0x7f_ffff_ffffn;
 
 export interface IoSpaceState {
   names: Map<string, IoAddressSpace>;

@@ -8,7 +8,7 @@ import { addSetvarSymbol } from './setvar.js';
 /** Channel, irq, ioport and vcpu ids are 0..PD_MAX_ID. */
 export const PD_MAX_ID = 61n;
 /** x86 interrupt vectors usable by user level. */
-export const X86_MAX_VECTOR = 107n;
+const X86_MAX_VECTOR = 107n;
 
 /**
  * Check an id in 0..61 (spec: sdf.md §5.1, "id must be < 62" / "id must be >= 0"). Returns the

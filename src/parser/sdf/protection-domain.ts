@@ -13,14 +13,14 @@ import { addSetvarSymbol, readSetvar } from './setvar.js';
 import { suggest } from './suggest.js';
 import { readVirtualMachine } from './virtual-machine.js';
 
-export const PD_ATTRS = ['name', 'priority', 'budget', 'period', 'passive', 'stack_size', 'smc', 'cpu', 'domain', 'fpu'] as const;
-export const CHILD_PD_ATTRS = [...PD_ATTRS, 'id', 'setvar_id'] as const;
-export const PD_CHILDREN = ['program_image', 'map', 'irq', 'ioport', 'setvar', 'protection_domain', 'virtual_machine', 'cspace'] as const;
+const PD_ATTRS = ['name', 'priority', 'budget', 'period', 'passive', 'stack_size', 'smc', 'cpu', 'domain', 'fpu'] as const;
+const CHILD_PD_ATTRS = [...PD_ATTRS, 'id', 'setvar_id'] as const;
+const PD_CHILDREN = ['program_image', 'map', 'irq', 'ioport', 'setvar', 'protection_domain', 'virtual_machine', 'cspace'] as const;
 
-export const MAX_PRIORITY = 254n;
-export const DEFAULT_STACK_SIZE = 0x2000n;
-export const MIN_STACK_SIZE = 0x1000n;
-export const MAX_STACK_SIZE = 0x1000000n;
+const MAX_PRIORITY = 254n;
+const DEFAULT_STACK_SIZE = 0x2000n;
+const MIN_STACK_SIZE = 0x1000n;
+const MAX_STACK_SIZE = 0x1000000n;
 
 /** Unknown PD children that older or research dialects used, with what to write today. */
 const LEGACY_PD_CHILDREN: Record<string, string> = {

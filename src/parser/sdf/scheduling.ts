@@ -4,7 +4,7 @@ import type { Entity } from '../model.js';
 import type { SdfContext } from './context.js';
 
 /** The MCS budget default, in microseconds. */
-export const DEFAULT_BUDGET = 1000n;
+const DEFAULT_BUDGET = 1000n;
 
 /**
  * `budget` (default 1000 µs) and `period` (default: the budget), with budget ≤ period.

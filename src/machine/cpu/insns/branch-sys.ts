@@ -2,7 +2,7 @@ import { conditionHolds } from '../alu.js';
 import type { Cpu } from '../cpu.js';
 import { EC, ESR_IL, Stop } from '../fault.js';
 import { SYSREG, SYSREG_NAMES } from '../sysregs.js';
-import { CONDITIONS, hex, imm, insn, xname, zr, zrw, type AnyInsnDef } from './types.js';
+import { CONDITIONS, imm, insn, xname, zr, zrw, type AnyInsnDef } from './types.js';
 
 /** Branches, exception generation and system instructions (ARM DDI 0487, C4.1.85). */
 
@@ -18,7 +18,7 @@ interface Imm26 {
   offset: number;
 }
 
-export const B = insn<Imm26>({
+const B = insn<Imm26>({
   name: 'B',
   pattern: '0 00101 imm26:26',
   prepare: (f) => ({ offset: ((f.imm26! << 6) >> 6) * 4 }),
@@ -28,7 +28,7 @@ export const B = insn<Imm26>({
   disasm: (a, pc) => `b\t${(pc + a.offset).toString(16)}`,
 });
 
-export const BL = insn<Imm26>({
+const BL = insn<Imm26>({
   name: 'BL',
   pattern: '1 00101 imm26:26',
   prepare: (f) => ({ offset: ((f.imm26! << 6) >> 6) * 4 }),
@@ -44,7 +44,7 @@ interface CondBranch {
   cond: number;
 }
 
-export const B_cond = insn<CondBranch>({
+const B_cond = insn<CondBranch>({
   name: 'B_cond',
   pattern: '0101010 0 imm19:19 0 cond:4',
   prepare: (f) => ({ offset: ((f.imm19! << 13) >> 13) * 4, cond: f.cond! }),
@@ -62,7 +62,7 @@ interface CompareBranch {
   nonzero: number;
 }
 
-export const CBZ = insn<CompareBranch>({
+const CBZ = insn<CompareBranch>({
   name: 'CBZ',
   pattern: 'sf:1 011010 op:1 imm19:19 rt:5',
   prepare: (f) => ({ sf: f.sf!, t: zr(f.rt!), rt: f.rt!, offset: ((f.imm19! << 13) >> 13) * 4, nonzero: f.op! }),
@@ -82,7 +82,7 @@ interface TestBranch {
   nonzero: number;
 }
 
-export const TBZ = insn<TestBranch>({
+const TBZ = insn<TestBranch>({
   name: 'TBZ',
   pattern: 'b5:1 011011 op:1 b40:5 imm14:14 rt:5',
   prepare: (f) => ({ t: zr(f.rt!), rt: f.rt!, bit: (f.b5! << 5) | f.b40!, offset: ((f.imm14! << 18) >> 18) * 4, nonzero: f.op! }),
@@ -120,7 +120,7 @@ function branchTo(cpu: Cpu, lo: number, hi: number): void {
   cpu.nextPc = target;
 }
 
-export const BR = insn<BranchReg>({
+const BR = insn<BranchReg>({
   name: 'BR',
   pattern: '1101011 0 0 op:2 11111 000000 rn:5 00000',
   guard: (f) => f.op !== 3,
@@ -140,7 +140,7 @@ interface ExcImm {
   imm16: number;
 }
 
-export const SVC = insn<ExcImm>({
+const SVC = insn<ExcImm>({
   name: 'SVC',
   pattern: '11010100 000 imm16:16 000 01',
   prepare: (f) => ({ imm16: f.imm16! }),
@@ -150,7 +150,7 @@ export const SVC = insn<ExcImm>({
   disasm: (a) => `svc\t${imm(a.imm16)}`,
 });
 
-export const BRK = insn<ExcImm>({
+const BRK = insn<ExcImm>({
   name: 'BRK',
   pattern: '11010100 001 imm16:16 000 00',
   prepare: (f) => ({ imm16: f.imm16! }),
@@ -198,7 +198,7 @@ const HINT_NAMES: Record<number, string> = {
   38: 'bti\tjc',
 };
 
-export const HINT = insn<Hint>({
+const HINT = insn<Hint>({
   name: 'HINT',
   pattern: '1101010100 0 00 011 0010 crm:4 op2:3 11111',
   prepare: (f) => ({ op: (f.crm! << 3) | f.op2! }),
@@ -217,7 +217,7 @@ interface Barrier {
 
 const BARRIER_OPTIONS = ['#0x0', 'oshld', 'oshst', 'osh', '#0x4', 'nshld', 'nshst', 'nsh', '#0x8', 'ishld', 'ishst', 'ish', '#0xc', 'ld', 'st', 'sy'];
 
-export const BARRIER = insn<Barrier>({
+const BARRIER = insn<Barrier>({
   name: 'BARRIER',
   pattern: '1101010100 0 00 011 0011 crm:4 op2:3 11111',
   guard: (f) => f.op2 === 2 || f.op2 === 4 || f.op2 === 5 || f.op2 === 6,
@@ -267,7 +267,7 @@ function trapMsrMrs(cpu: Cpu, a: SysReg): void {
   cpu.undefinedInstruction();
 }
 
-export const MRS = insn<SysReg>({
+const MRS = insn<SysReg>({
   name: 'MRS',
   pattern: '1101010100 1 1 reg:15 rt:5',
   prepare: (f) => ({ t: zrw(f.rt!), rt: f.rt!, reg: 0x8000 | f.reg!, read: 1 }),
@@ -318,7 +318,7 @@ export const MRS = insn<SysReg>({
   disasm: (a) => `mrs\t${xname(a.rt, 1, 'zr')}, ${sysregName(a.reg)}`,
 });
 
-export const MSR_r = insn<SysReg>({
+const MSR_r = insn<SysReg>({
   name: 'MSR_r',
   pattern: '1101010100 0 1 reg:15 rt:5',
   prepare: (f) => ({ t: zr(f.rt!), rt: f.rt!, reg: 0x8000 | f.reg!, read: 0 }),
@@ -369,7 +369,7 @@ const SYS_OPS: Record<number, string> = {
 const DC_ZVA = (3 << 11) | (7 << 7) | (4 << 3) | 1;
 const IC_IVAU = (3 << 11) | (7 << 7) | (5 << 3) | 1;
 
-export const SYS = insn<Sys>({
+const SYS = insn<Sys>({
   name: 'SYS',
   pattern: '1101010100 0 01 op:14 rt:5',
   guard: (f) => f.op! in SYS_OPS,
@@ -390,4 +390,3 @@ export const SYS = insn<Sys>({
 });
 
 export const BRANCH_SYS: AnyInsnDef[] = [B, BL, B_cond, CBZ, TBZ, BR, SVC, BRK, HINT, BARRIER, MRS, MSR_r, SYS];
-void hex;

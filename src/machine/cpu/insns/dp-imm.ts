@@ -1,4 +1,4 @@
-import { addWithCarry32, addWithCarry64, decodeBitMasks, F, T, toNumber } from '../alu.js';
+import { addWithCarry32, addWithCarry64, decodeBitMasks, F, T } from '../alu.js';
 import type { Cpu } from '../cpu.js';
 import { hex, imm, insn, sp, xname, zr, zrw, type AnyInsnDef } from './types.js';
 
@@ -31,7 +31,7 @@ function addSubImmText(mn: string, a: AddSubImm, flags: boolean): string {
 
 const ADDSUB_IMM = 'sf:1 op:1 s:1 100010 sh:1 imm12:12 rn:5 rd:5';
 
-export const ADD_i = insn<AddSubImm>({
+const ADD_i = insn<AddSubImm>({
   name: 'ADD_i',
   pattern: 'sf:1 0 0 100010 sh:1 imm12:12 rn:5 rd:5',
   prepare: (f) => addSubImmArgs(f, false),
@@ -51,7 +51,7 @@ export const ADD_i = insn<AddSubImm>({
   disasm: (a) => addSubImmText('add', a, false),
 });
 
-export const SUB_i = insn<AddSubImm>({
+const SUB_i = insn<AddSubImm>({
   name: 'SUB_i',
   pattern: 'sf:1 1 0 100010 sh:1 imm12:12 rn:5 rd:5',
   prepare: (f) => addSubImmArgs(f, false),
@@ -85,7 +85,7 @@ function addSubImmFlags(cpu: Cpu, a: AddSubImm, sub: boolean): void {
   cpu.v = F.v;
 }
 
-export const ADDS_i = insn<AddSubImm>({
+const ADDS_i = insn<AddSubImm>({
   name: 'ADDS_i',
   pattern: 'sf:1 0 1 100010 sh:1 imm12:12 rn:5 rd:5',
   prepare: (f) => addSubImmArgs(f, true),
@@ -93,7 +93,7 @@ export const ADDS_i = insn<AddSubImm>({
   disasm: (a) => addSubImmText('adds', a, true),
 });
 
-export const SUBS_i = insn<AddSubImm>({
+const SUBS_i = insn<AddSubImm>({
   name: 'SUBS_i',
   pattern: 'sf:1 1 1 100010 sh:1 imm12:12 rn:5 rd:5',
   prepare: (f) => addSubImmArgs(f, true),
@@ -122,12 +122,12 @@ function adrExec(cpu: Cpu, a: Adr): void {
   const base = a.page ? pc - (pc % 4096) : pc;
   const v = base + a.offset;
   // The result wraps modulo 2^64 like any address arithmetic.
-  const w = v < 0 ? v + 18446744073709551616 : v;
+  const w = v < 0 ? v + 2 ** 64 : v;
   cpu.R[2 * a.d] = w % 4294967296 | 0;
   cpu.R[2 * a.d + 1] = Math.floor(w / 4294967296) | 0;
 }
 
-export const ADR = insn<Adr>({
+const ADR = insn<Adr>({
   name: 'ADR',
   pattern: '0 immlo:2 10000 immhi:19 rd:5',
   prepare: (f) => adrArgs(f, false),
@@ -135,7 +135,7 @@ export const ADR = insn<Adr>({
   disasm: (a, pc) => `adr\t${xname(a.rd, 1, 'zr')}, ${(pc + a.offset).toString(16)}`,
 });
 
-export const ADRP = insn<Adr>({
+const ADRP = insn<Adr>({
   name: 'ADRP',
   pattern: '1 immlo:2 10000 immhi:19 rd:5',
   prepare: (f) => adrArgs(f, true),
@@ -184,7 +184,7 @@ function movzAble(v: bigint, sf: number): boolean {
   return false;
 }
 
-export const AND_i = insn<LogImm>({
+const AND_i = insn<LogImm>({
   name: 'AND_i',
   pattern: 'sf:1 00 100100 N:1 immr:6 imms:6 rn:5 rd:5',
   guard: logImmGuard,
@@ -197,7 +197,7 @@ export const AND_i = insn<LogImm>({
   disasm: (a) => logImmText('and', a),
 });
 
-export const ORR_i = insn<LogImm>({
+const ORR_i = insn<LogImm>({
   name: 'ORR_i',
   pattern: 'sf:1 01 100100 N:1 immr:6 imms:6 rn:5 rd:5',
   guard: logImmGuard,
@@ -210,7 +210,7 @@ export const ORR_i = insn<LogImm>({
   disasm: (a) => logImmText('orr', a),
 });
 
-export const EOR_i = insn<LogImm>({
+const EOR_i = insn<LogImm>({
   name: 'EOR_i',
   pattern: 'sf:1 10 100100 N:1 immr:6 imms:6 rn:5 rd:5',
   guard: logImmGuard,
@@ -223,7 +223,7 @@ export const EOR_i = insn<LogImm>({
   disasm: (a) => logImmText('eor', a),
 });
 
-export const ANDS_i = insn<LogImm>({
+const ANDS_i = insn<LogImm>({
   name: 'ANDS_i',
   pattern: 'sf:1 11 100100 N:1 immr:6 imms:6 rn:5 rd:5',
   guard: logImmGuard,
@@ -263,7 +263,7 @@ function moveWideArgs(f: Record<string, number>): MoveWide {
 
 const moveWideGuard = (f: Record<string, number>): boolean => f.sf === 1 || f.hw! < 2;
 
-export const MOVN = insn<MoveWide>({
+const MOVN = insn<MoveWide>({
   name: 'MOVN',
   pattern: 'sf:1 00 100101 hw:2 imm16:16 rd:5',
   guard: moveWideGuard,
@@ -280,7 +280,7 @@ export const MOVN = insn<MoveWide>({
   },
 });
 
-export const MOVZ = insn<MoveWide>({
+const MOVZ = insn<MoveWide>({
   name: 'MOVZ',
   pattern: 'sf:1 10 100101 hw:2 imm16:16 rd:5',
   guard: moveWideGuard,
@@ -295,7 +295,7 @@ export const MOVZ = insn<MoveWide>({
   },
 });
 
-export const MOVK = insn<MoveWide>({
+const MOVK = insn<MoveWide>({
   name: 'MOVK',
   pattern: 'sf:1 11 100101 hw:2 imm16:16 rd:5',
   guard: moveWideGuard,
@@ -359,7 +359,7 @@ function rorSource(cpu: Cpu, a: Bitfield): void {
   }
 }
 
-export const UBFM = insn<Bitfield>({
+const UBFM = insn<Bitfield>({
   name: 'UBFM',
   pattern: 'sf:1 10 100110 N:1 immr:6 imms:6 rn:5 rd:5',
   guard: bitfieldGuard,
@@ -382,7 +382,7 @@ export const UBFM = insn<Bitfield>({
   },
 });
 
-export const SBFM = insn<Bitfield>({
+const SBFM = insn<Bitfield>({
   name: 'SBFM',
   pattern: 'sf:1 00 100110 N:1 immr:6 imms:6 rn:5 rd:5',
   guard: bitfieldGuard,
@@ -412,7 +412,7 @@ export const SBFM = insn<Bitfield>({
   },
 });
 
-export const BFM = insn<Bitfield>({
+const BFM = insn<Bitfield>({
   name: 'BFM',
   pattern: 'sf:1 01 100110 N:1 immr:6 imms:6 rn:5 rd:5',
   guard: bitfieldGuard,
@@ -452,7 +452,7 @@ interface Extr {
   rm: number;
 }
 
-export const EXTR = insn<Extr>({
+const EXTR = insn<Extr>({
   name: 'EXTR',
   pattern: 'sf:1 00 100111 N:1 0 rm:5 imms:6 rn:5 rd:5',
   guard: (f) => f.sf === f.N && (f.sf === 1 || f.imms! < 32),
@@ -498,4 +498,3 @@ export const EXTR = insn<Extr>({
 });
 
 export const DP_IMM: AnyInsnDef[] = [ADD_i, ADDS_i, SUB_i, SUBS_i, ADR, ADRP, AND_i, ORR_i, EOR_i, ANDS_i, MOVN, MOVZ, MOVK, UBFM, SBFM, BFM, EXTR];
-void toNumber;

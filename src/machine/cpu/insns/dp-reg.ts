@@ -1,6 +1,6 @@
 import { addWithCarry32, addWithCarry64, clz64, conditionHolds, extend64, F, mul64, rbit32, rev16, rev32, shift32, shift64, T } from '../alu.js';
 import type { Cpu } from '../cpu.js';
-import { CONDITIONS, imm, insn, sp, xname, zr, zrw, type AnyInsnDef } from './types.js';
+import { CONDITIONS, insn, sp, xname, zr, zrw, type AnyInsnDef } from './types.js';
 
 /** Data processing — register (ARM DDI 0487, C4.1.87). */
 
@@ -57,7 +57,7 @@ function operand2(cpu: Cpu, a: { sf: number; m: number; shift: number; amount: n
   }
 }
 
-export const LOG_r = insn<LogReg>({
+const LOG_r = insn<LogReg>({
   name: 'LOG_r',
   pattern: 'sf:1 opc:2 01010 shift:2 N:1 rm:5 imm6:6 rn:5 rd:5',
   guard: (f) => f.sf === 1 || f.imm6! < 32,
@@ -172,7 +172,7 @@ function ADDSUB_r_exec(cpu: Cpu, a: AddSubReg): void {
   }
 }
 
-export const ADDSUB_r = insn<AddSubReg>({
+const ADDSUB_r = insn<AddSubReg>({
   name: 'ADDSUB_r',
   pattern: 'sf:1 op:1 S:1 01011 shift:2 0 rm:5 imm6:6 rn:5 rd:5',
   guard: (f) => f.shift !== 3 && (f.sf === 1 || f.imm6! < 32),
@@ -238,7 +238,7 @@ interface AddSubExt {
 
 const EXTEND_NAMES = ['uxtb', 'uxth', 'uxtw', 'uxtx', 'sxtb', 'sxth', 'sxtw', 'sxtx'];
 
-export const ADDSUB_ext = insn<AddSubExt>({
+const ADDSUB_ext = insn<AddSubExt>({
   name: 'ADDSUB_ext',
   pattern: 'sf:1 op:1 S:1 01011 00 1 rm:5 option:3 imm3:3 rn:5 rd:5',
   guard: (f) => f.imm3! <= 4,
@@ -293,7 +293,7 @@ interface Adc {
   rm: number;
 }
 
-export const ADC_SBC = insn<Adc>({
+const ADC_SBC = insn<Adc>({
   name: 'ADC_SBC',
   pattern: 'sf:1 op:1 S:1 11010000 rm:5 000000 rn:5 rd:5',
   prepare: (f) => ({ sf: f.sf!, d: zrw(f.rd!), n: zr(f.rn!), m: zr(f.rm!), sub: f.op!, flags: f.S!, rd: f.rd!, rn: f.rn!, rm: f.rm! }),
@@ -356,7 +356,7 @@ function condCmpText(a: CondCmp): string {
   return `${a.sub ? 'ccmp' : 'ccmn'}\t${xname(a.rn, a.sf, 'zr')}, ${op2}, #0x${a.nzcv.toString(16)}, ${CONDITIONS[a.cond]}`;
 }
 
-export const CCMP_r = insn<CondCmp>({
+const CCMP_r = insn<CondCmp>({
   name: 'CCMP_r',
   pattern: 'sf:1 op:1 1 11010010 rm:5 cond:4 0 0 rn:5 0 nzcv:4',
   prepare: (f) => ({ sf: f.sf!, n: zr(f.rn!), m: zr(f.rm!), imm: 0, useImm: 0, cond: f.cond!, nzcv: f.nzcv!, sub: f.op!, rn: f.rn!, rm: f.rm! }),
@@ -364,7 +364,7 @@ export const CCMP_r = insn<CondCmp>({
   disasm: condCmpText,
 });
 
-export const CCMP_i = insn<CondCmp>({
+const CCMP_i = insn<CondCmp>({
   name: 'CCMP_i',
   pattern: 'sf:1 op:1 1 11010010 imm5:5 cond:4 1 0 rn:5 0 nzcv:4',
   prepare: (f) => ({ sf: f.sf!, n: zr(f.rn!), m: 0, imm: f.imm5!, useImm: 1, cond: f.cond!, nzcv: f.nzcv!, sub: f.op!, rn: f.rn!, rm: 0 }),
@@ -388,7 +388,7 @@ interface CondSel {
 
 const CSEL_NAMES = ['csel', 'csinc', 'csinv', 'csneg'];
 
-export const CSEL = insn<CondSel>({
+const CSEL = insn<CondSel>({
   name: 'CSEL',
   pattern: 'sf:1 op:1 0 11010100 rm:5 cond:4 0 o2:1 rn:5 rd:5',
   prepare: (f) => ({ sf: f.sf!, d: zrw(f.rd!), n: zr(f.rn!), m: zr(f.rm!), cond: f.cond!, kind: (f.op! << 1) | f.o2!, rd: f.rd!, rn: f.rn!, rm: f.rm! }),
@@ -452,7 +452,7 @@ interface Dp1 {
 
 const DP1_NAMES = ['rbit', 'rev16', 'rev32', 'rev', 'clz', 'cls'];
 
-export const DP1 = insn<Dp1>({
+const DP1 = insn<Dp1>({
   name: 'DP1',
   pattern: 'sf:1 1 0 11010110 00000 0000 opcode:2 rn:5 rd:5',
   prepare: (f) => ({ sf: f.sf!, d: zrw(f.rd!), n: zr(f.rn!), op: f.opcode!, rd: f.rd!, rn: f.rn!, }),
@@ -491,7 +491,7 @@ export const DP1 = insn<Dp1>({
   },
 });
 
-export const CLZ_CLS = insn<Dp1>({
+const CLZ_CLS = insn<Dp1>({
   name: 'CLZ_CLS',
   pattern: 'sf:1 1 0 11010110 00000 00010 op:1 rn:5 rd:5',
   prepare: (f) => ({ sf: f.sf!, d: zrw(f.rd!), n: zr(f.rn!), op: 4 + f.op!, rd: f.rd!, rn: f.rn! }),
@@ -529,7 +529,7 @@ interface Dp2 {
 
 const DP2_NAMES: Record<number, string> = { 2: 'udiv', 3: 'sdiv', 8: 'lsl', 9: 'lsr', 10: 'asr', 11: 'ror' };
 
-export const DP2 = insn<Dp2>({
+const DP2 = insn<Dp2>({
   name: 'DP2',
   pattern: 'sf:1 0 0 11010110 rm:5 opcode:6 rn:5 rd:5',
   guard: (f) => f.opcode! in DP2_NAMES,
@@ -581,7 +581,7 @@ interface Dp3 {
 /** op31:o0 → name */
 const DP3_NAMES: Record<number, string> = { 0: 'madd', 1: 'msub', 2: 'smaddl', 3: 'smsubl', 4: 'smulh', 10: 'umaddl', 11: 'umsubl', 12: 'umulh' };
 
-export const DP3 = insn<Dp3>({
+const DP3 = insn<Dp3>({
   name: 'DP3',
   pattern: 'sf:1 00 11011 op31:3 rm:5 o0:1 ra:5 rn:5 rd:5',
   guard: (f) => {
@@ -654,4 +654,3 @@ export const DP3 = insn<Dp3>({
 });
 
 export const DP_REG: AnyInsnDef[] = [LOG_r, ADDSUB_r, ADDSUB_ext, ADC_SBC, CCMP_r, CCMP_i, CSEL, DP1, CLZ_CLS, DP2, DP3];
-void imm;

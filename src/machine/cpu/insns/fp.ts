@@ -35,7 +35,7 @@ import { CONDITIONS, insn, xname, zr, zrw, type AnyInsnDef } from './types.js';
 const FP_REG = ['s', 'd', '', 'h'];
 
 /** Zero the bytes of V register `d` above the low `bytes` (a scalar write clears the rest). */
-export function zeroAbove(cpu: Cpu, d: number, bytes: number): void {
+function zeroAbove(cpu: Cpu, d: number, bytes: number): void {
   const V32 = cpu.V32;
   const b = 4 * d;
   if (bytes <= 2) V32[b] = V32[b]! & (bytes === 1 ? 0xff : 0xffff);
@@ -51,7 +51,7 @@ function reg(ftype: number, r: number): string {
 }
 
 /** objdump prints FP immediates with printf's %.18e. */
-export function fpImmText(v: number): string {
+function fpImmText(v: number): string {
   const s = v.toExponential(18);
   return s.replace(/e([+-])(\d)$/, 'e$10$2');
 }
@@ -69,7 +69,7 @@ interface Fp2 {
 const FP2_OPS = [OP_MUL, OP_DIV, OP_ADD, OP_SUB, OP_MAX, OP_MIN, OP_MAXNM, OP_MINNM, OP_NMUL];
 const FP2_NAMES = ['fmul', 'fdiv', 'fadd', 'fsub', 'fmax', 'fmin', 'fmaxnm', 'fminnm', 'fnmul'];
 
-export const FP_2SRC = insn<Fp2>({
+const FP_2SRC = insn<Fp2>({
   name: 'FP_2SRC',
   pattern: '0 0 0 11110 ftype:2 1 rm:5 opcode:4 10 rn:5 rd:5',
   guard: (f) => f.ftype! < 2 && f.opcode! <= 8,
@@ -99,7 +99,7 @@ interface Fp3 {
   name: string;
 }
 
-export const FP_3SRC = insn<Fp3>({
+const FP_3SRC = insn<Fp3>({
   name: 'FP_3SRC',
   pattern: '0 0 0 11111 ftype:2 o1:1 rm:5 o0:1 ra:5 rn:5 rd:5',
   guard: (f) => f.ftype! < 2,
@@ -153,7 +153,7 @@ const FP1_NAMES: Record<number, string> = {
   15: 'frinti',
 };
 
-export const FP_1SRC = insn<Fp1>({
+const FP_1SRC = insn<Fp1>({
   name: 'FP_1SRC',
   pattern: '0 0 0 11110 ftype:2 1 0000 opcode:2 10000 rn:5 rd:5',
   guard: (f) => f.ftype! < 2,
@@ -186,7 +186,7 @@ export const FP_1SRC = insn<Fp1>({
   disasm: (a) => `${FP1_NAMES[a.op]}\t${reg(a.ftype, a.d)}, ${reg(a.ftype, a.n)}`,
 });
 
-export const FRINT = insn<Fp1>({
+const FRINT = insn<Fp1>({
   name: 'FRINT',
   pattern: '0 0 0 11110 ftype:2 1 001 opcode:3 10000 rn:5 rd:5',
   guard: (f) => f.ftype! < 2 && f.opcode !== 5,
@@ -223,7 +223,7 @@ interface FpCvt {
   n: number;
 }
 
-export const FCVT = insn<FpCvt>({
+const FCVT = insn<FpCvt>({
   name: 'FCVT',
   pattern: '0 0 0 11110 ftype:2 1 0001 opc:2 10000 rn:5 rd:5',
   guard: (f) => f.ftype !== 2 && f.opc !== 2 && f.ftype !== f.opc,
@@ -293,7 +293,7 @@ interface FpCmp {
   signal: number;
 }
 
-export const FCMP = insn<FpCmp>({
+const FCMP = insn<FpCmp>({
   name: 'FCMP',
   pattern: '0 0 0 11110 ftype:2 1 rm:5 00 1000 rn:5 e:1 z:1 000',
   guard: (f) => f.ftype! < 2,
@@ -316,7 +316,7 @@ interface FpCcmp {
   signal: number;
 }
 
-export const FCCMP = insn<FpCcmp>({
+const FCCMP = insn<FpCcmp>({
   name: 'FCCMP',
   pattern: '0 0 0 11110 ftype:2 1 rm:5 cond:4 01 rn:5 e:1 nzcv:4',
   guard: (f) => f.ftype! < 2,
@@ -340,7 +340,7 @@ interface FpSel {
   cond: number;
 }
 
-export const FCSEL = insn<FpSel>({
+const FCSEL = insn<FpSel>({
   name: 'FCSEL',
   pattern: '0 0 0 11110 ftype:2 1 rm:5 cond:4 11 rn:5 rd:5',
   guard: (f) => f.ftype! < 2,
@@ -360,7 +360,7 @@ export const FCSEL = insn<FpSel>({
 // ---------------------------------------------------------------- FMOV (immediate)
 
 /** ARM `VFPExpandImm` for an 8-bit FP immediate. */
-export function vfpExpandImm(imm8: number): number {
+function vfpExpandImm(imm8: number): number {
   const sign = imm8 & 0x80 ? -1 : 1;
   const exp = ((imm8 >>> 4) & 7) ^ 4; // NOT(b):b:b … as a 3-bit exponent biased around 0
   const frac = imm8 & 15;
@@ -373,7 +373,7 @@ interface FmovImm {
   value: number;
 }
 
-export const FMOV_i = insn<FmovImm>({
+const FMOV_i = insn<FmovImm>({
   name: 'FMOV_i',
   pattern: '0 0 0 11110 ftype:2 1 imm8:8 100 00000 rd:5',
   guard: (f) => f.ftype! < 2,
@@ -446,7 +446,7 @@ function fpIntExec(cpu: Cpu, a: FpInt): void {
   }
 }
 
-export const FP_INT = insn<FpInt>({
+const FP_INT = insn<FpInt>({
   name: 'FP_INT',
   pattern: 'sf:1 0 0 11110 ftype:2 1 rmode:2 opcode:3 000000 rn:5 rd:5',
   guard: (f) => f.ftype! < 2 && `${f.rmode}:${f.opcode}` in CVT_NAMES,
@@ -472,7 +472,7 @@ export const FP_INT = insn<FpInt>({
   },
 });
 
-export const FP_FIXED = insn<FpInt>({
+const FP_FIXED = insn<FpInt>({
   name: 'FP_FIXED',
   pattern: 'sf:1 0 0 11110 ftype:2 0 rmode:2 opcode:3 scale:6 rn:5 rd:5',
   guard: (f) =>
@@ -511,7 +511,7 @@ interface FmovGen {
   rn: number;
 }
 
-export const FMOV_gen = insn<FmovGen>({
+const FMOV_gen = insn<FmovGen>({
   name: 'FMOV_gen',
   pattern: 'sf:1 0 0 11110 ftype:2 1 rmode:2 11 op:1 000000 rn:5 rd:5',
   guard: (f) => (f.rmode === 0 && ((f.sf === 0 && f.ftype === 0) || (f.sf === 1 && f.ftype === 1))) || (f.rmode === 1 && f.sf === 1 && f.ftype === 2),

@@ -262,7 +262,7 @@ function ldstImmText(a: LdstImm): string {
   return `${mnemonic(k, a.unscaled)}\t${regName(k, a.rt)}, ${addr}`;
 }
 
-export const LDST_ui = insn<LdstImm>({
+const LDST_ui = insn<LdstImm>({
   name: 'LDST_ui',
   pattern: 'size:2 111 v:1 01 opc:2 imm12:12 rn:5 rt:5',
   guard: (f) => kindOf(f.size!, f.v!, f.opc!) !== undefined,
@@ -275,7 +275,7 @@ export const LDST_ui = insn<LdstImm>({
   disasm: ldstImmText,
 });
 
-export const LDST_imm9 = insn<LdstImm>({
+const LDST_imm9 = insn<LdstImm>({
   name: 'LDST_imm9',
   pattern: 'size:2 111 v:1 00 opc:2 0 imm9:9 idx:2 rn:5 rt:5',
   guard: (f) => {
@@ -318,7 +318,7 @@ interface LdstReg {
 
 const REG_EXTEND = ['', '', 'uxtw', 'lsl', '', '', 'sxtw', 'sxtx'];
 
-export const LDST_reg = insn<LdstReg>({
+const LDST_reg = insn<LdstReg>({
   name: 'LDST_reg',
   pattern: 'size:2 111 v:1 00 opc:2 1 rm:5 option:3 s:1 10 rn:5 rt:5',
   guard: (f) => kindOf(f.size!, f.v!, f.opc!) !== undefined && (f.option! & 2) === 2,
@@ -371,7 +371,7 @@ interface LdrLit {
   offset: number;
 }
 
-export const LDR_lit = insn<LdrLit>({
+const LDR_lit = insn<LdrLit>({
   name: 'LDR_lit',
   pattern: 'opc:2 011 v:1 00 imm19:19 rt:5',
   guard: (f) => !(f.v === 1 && f.opc === 3),
@@ -407,7 +407,7 @@ interface LdstPair {
   nonTemporal: number;
 }
 
-export const LDSTP = insn<LdstPair>({
+const LDSTP = insn<LdstPair>({
   name: 'LDSTP',
   pattern: 'opc:2 101 v:1 0 mode:2 l:1 imm7:7 rt2:5 rn:5 rt:5',
   guard: (f) => {
@@ -530,7 +530,7 @@ function checkAligned(lo: number, hi: number, bytes: number, write: boolean): vo
   if ((lo & (bytes - 1)) !== 0) throw new MemoryFault(FSC.ALIGNMENT, lo, hi, write, false);
 }
 
-export const LDSTX = insn<Excl>({
+const LDSTX = insn<Excl>({
   name: 'LDSTX',
   pattern: 'size:2 001000 o2:1 l:1 o1:1 rs:5 o0:1 rt2:5 rn:5 rt:5',
   guard: (f) => {
@@ -635,7 +635,7 @@ interface Atomic {
 const ATOMIC_NAMES = ['add', 'clr', 'eor', 'set', 'smax', 'smin', 'umax', 'umin'];
 
 /** Read-modify-write of a 1/2/4/8-byte value, split into halves. */
-export const LDATOMIC = insn<Atomic>({
+const LDATOMIC = insn<Atomic>({
   name: 'LDATOMIC',
   pattern: 'size:2 111 0 00 a:1 r:1 1 rs:5 o3:1 opc:3 00 rn:5 rt:5',
   guard: (f) => f.o3 === 0 || f.opc === 0,
@@ -756,7 +756,7 @@ function casExec(cpu: Cpu, a: Cas): void {
   if (s1 !== 32) X[s1] = o1;
 }
 
-export const CAS = insn<Cas>({
+const CAS = insn<Cas>({
   name: 'CAS',
   pattern: 'size:2 001000 1 l:1 1 rs:5 o0:1 11111 rn:5 rt:5',
   prepare: (f) => ({ bytes: 1 << f.size!, size: f.size!, pair: 0, acquire: f.l!, release: f.o0!, s: zr(f.rs!), t: zr(f.rt!), n: sp(f.rn!), rs: f.rs!, rt: f.rt!, rn: f.rn! }),
@@ -768,7 +768,7 @@ export const CAS = insn<Cas>({
   },
 });
 
-export const CASP = insn<Cas>({
+const CASP = insn<Cas>({
   name: 'CASP',
   pattern: '0 sz:1 001000 0 l:1 1 rs:5 o0:1 11111 rn:5 rt:5',
   guard: (f) => (f.rs! & 1) === 0 && (f.rt! & 1) === 0,

@@ -267,7 +267,7 @@ export function fp3Lane(cpu: Cpu, name: string, double: boolean, k: number, kn: 
   }
 }
 
-export const SIMD_3SAME_FP = insn<Fp3Same>({
+const SIMD_3SAME_FP = insn<Fp3Same>({
   name: 'SIMD_3SAME_FP',
   pattern: '0 q:1 u:1 01110 a:1 sz:1 1 rm:5 11 opc:3 1 rn:5 rd:5',
   guard: (f) => `${f.u}:${f.a}:${f.opc}` in FP3_NAMES && !(f.sz === 1 && f.q === 0),
@@ -434,7 +434,7 @@ export function fp2Lane(cpu: Cpu, name: string, double: boolean, k: number, kn: 
   else V32[k] = Number(BigInt.asUintN(32, r));
 }
 
-export const SIMD_2MISC_FP = insn<Fp2Misc>({
+const SIMD_2MISC_FP = insn<Fp2Misc>({
   name: 'SIMD_2MISC_FP',
   pattern: '0 q:1 u:1 01110 a:1 sz:1 10000 opcode:5 10 rn:5 rd:5',
   guard: (f) => {
@@ -500,7 +500,7 @@ interface FpAcross {
 
 const FPACROSS: Record<string, string> = { '1:0:12': 'fmaxnmv', '1:1:12': 'fminnmv', '1:0:15': 'fmaxv', '1:1:15': 'fminv' };
 
-export const SIMD_ACROSS_FP = insn<FpAcross>({
+const SIMD_ACROSS_FP = insn<FpAcross>({
   name: 'SIMD_ACROSS_FP',
   pattern: '0 1 u:1 01110 a:1 0 11000 opcode:5 10 rn:5 rd:5',
   guard: (f) => `${f.u}:${f.a}:${f.opcode}` in FPACROSS,
@@ -582,7 +582,7 @@ export function fpElemText(a: FpElem): string {
   return `${a.name}\t${vreg(a.d, e, a.q)}, ${vreg(a.n, e, a.q)}, ${el}`;
 }
 
-export const SIMD_ELEM_FP = insn<FpElem>({
+const SIMD_ELEM_FP = insn<FpElem>({
   name: 'SIMD_ELEM_FP',
   pattern: '0 q:1 u:1 01111 1 sz:1 l:1 m:1 rm:4 opcode:4 h:1 0 rn:5 rd:5',
   guard: (f) => `${f.u}:${f.opcode}` in FPELEM && !(f.sz === 1 && (f.l === 1 || f.q === 0)),
@@ -592,4 +592,4 @@ export const SIMD_ELEM_FP = insn<FpElem>({
 });
 
 export const SIMD_FP: AnyInsnDef[] = [SIMD_3SAME_FP, SIMD_2MISC_FP, SIMD_ACROSS_FP, SIMD_ELEM_FP];
-export { OUT, SRC1, SRC2, copyReg };
+export { OUT };

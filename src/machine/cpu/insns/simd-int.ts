@@ -186,7 +186,7 @@ function int3Lane64(cpu: Cpu, u: number, op: number, a: bigint, b: bigint): bigi
   }
 }
 
-export const SIMD_3SAME = insn<ThreeSame>({
+const SIMD_3SAME = insn<ThreeSame>({
   name: 'SIMD_3SAME',
   pattern: '0 q:1 u:1 01110 size:2 1 rm:5 opcode:5 1 rn:5 rd:5',
   guard: (f) => {
@@ -395,7 +395,7 @@ function stageWide(wsize: number, i: number, v: bigint): void {
   else stage(wsize, i, Number(BigInt.asUintN(32, v)));
 }
 
-export const SIMD_3DIFF = insn<ThreeDiff>({
+const SIMD_3DIFF = insn<ThreeDiff>({
   name: 'SIMD_3DIFF',
   pattern: '0 q:1 u:1 01110 size:2 1 rm:5 opcode:4 00 rn:5 rd:5',
   guard: (f) => {
@@ -536,7 +536,7 @@ const MISC_NAMES: Record<string, string> = {
   '1:19': 'shll',
 };
 
-export const SIMD_2MISC = insn<TwoMisc>({
+const SIMD_2MISC = insn<TwoMisc>({
   name: 'SIMD_2MISC',
   pattern: '0 q:1 u:1 01110 size:2 10000 opcode:5 10 rn:5 rd:5',
   guard: (f) => {
@@ -717,7 +717,7 @@ interface Across {
 
 const ACROSS_NAMES: Record<string, string> = { '0:3': 'saddlv', '1:3': 'uaddlv', '0:10': 'smaxv', '1:10': 'umaxv', '0:26': 'sminv', '1:26': 'uminv', '0:27': 'addv' };
 
-export const SIMD_ACROSS = insn<Across>({
+const SIMD_ACROSS = insn<Across>({
   name: 'SIMD_ACROSS',
   pattern: '0 q:1 u:1 01110 size:2 11000 opcode:5 10 rn:5 rd:5',
   guard: (f) => `${f.u}:${f.opcode}` in ACROSS_NAMES && f.size! < 3 && !(f.size === 2 && f.q === 0),
@@ -791,7 +791,7 @@ function copyArgs(f: Record<string, number>): Copy {
   };
 }
 
-export const SIMD_COPY = insn<Copy>({
+const SIMD_COPY = insn<Copy>({
   name: 'SIMD_COPY',
   pattern: '0 q:1 op:1 01110000 imm5:5 0 imm4:4 1 rn:5 rd:5',
   guard: (f) => {
@@ -896,7 +896,7 @@ interface ModImm {
 }
 
 /** ARM `AdvSIMDExpandImm`: the 64-bit pattern, as halves. */
-export function advSimdExpandImm(op: number, cmode: number, imm8: number): [number, number] {
+function advSimdExpandImm(op: number, cmode: number, imm8: number): [number, number] {
   let v32: number;
   switch (cmode >> 1) {
     case 0:
@@ -951,7 +951,7 @@ export function advSimdExpandImm(op: number, cmode: number, imm8: number): [numb
   return [v32 | 0, v32 | 0];
 }
 
-export const SIMD_MODIMM = insn<ModImm>({
+const SIMD_MODIMM = insn<ModImm>({
   name: 'SIMD_MODIMM',
   pattern: '0 q:1 op:1 0111100000 abc:3 cmode:4 o2:1 1 defgh:5 rd:5',
   guard: (f) => f.o2 === 0 && !(f.cmode === 15 && f.op === 1 && f.q === 0),
@@ -1091,7 +1091,7 @@ export function shiftImmLane(cpu: Cpu, a: { u: number; esize: number; shift: num
   }
 }
 
-export const SIMD_SHIFT = insn<ShiftImm>({
+const SIMD_SHIFT = insn<ShiftImm>({
   name: 'SIMD_SHIFT',
   pattern: '0 q:1 u:1 011110 immh:4 immb:3 opcode:5 1 rn:5 rd:5',
   guard: (f) => {
@@ -1183,7 +1183,7 @@ interface Permute {
 
 const PERM_NAMES: Record<number, string> = { 1: 'uzp1', 2: 'trn1', 3: 'zip1', 5: 'uzp2', 6: 'trn2', 7: 'zip2' };
 
-export const SIMD_PERMUTE = insn<Permute>({
+const SIMD_PERMUTE = insn<Permute>({
   name: 'SIMD_PERMUTE',
   pattern: '0 q:1 001110 size:2 0 rm:5 0 opcode:3 10 rn:5 rd:5',
   guard: (f) => f.opcode! in PERM_NAMES && !(f.size === 3 && f.q === 0),
@@ -1232,7 +1232,7 @@ interface Ext {
   m: number;
 }
 
-export const SIMD_EXT = insn<Ext>({
+const SIMD_EXT = insn<Ext>({
   name: 'SIMD_EXT',
   pattern: '0 q:1 101110 00 0 rm:5 0 imm4:4 0 rn:5 rd:5',
   guard: (f) => f.q === 1 || f.imm4! < 8,
@@ -1258,7 +1258,7 @@ interface Tbl {
   m: number;
 }
 
-export const SIMD_TBL = insn<Tbl>({
+const SIMD_TBL = insn<Tbl>({
   name: 'SIMD_TBL',
   pattern: '0 q:1 001110 00 0 rm:5 0 len:2 op:1 00 rn:5 rd:5',
   prepare: (f) => ({ q: f.q!, len: f.len! + 1, tbx: f.op!, d: f.rd!, n: f.rn!, m: f.rm! }),
@@ -1309,12 +1309,7 @@ const ELEM_NAMES: Record<string, string> = {
   '0:13': 'sqrdmulh',
 };
 
-export function elemIndex(size: number, h: number, l: number, m: number): { index: number; rm: number } {
-  if (size === 1) return { index: (h << 2) | (l << 1) | m, rm: -1 };
-  return { index: (h << 1) | l, rm: -2 };
-}
-
-export const SIMD_ELEM = insn<ByElem>({
+const SIMD_ELEM = insn<ByElem>({
   name: 'SIMD_ELEM',
   pattern: '0 q:1 u:1 01111 size:2 l:1 m:1 rm:4 opcode:4 h:1 0 rn:5 rd:5',
   guard: (f) => `${f.u}:${f.opcode}` in ELEM_NAMES && (f.size === 1 || f.size === 2),

@@ -78,18 +78,8 @@ export function commit(cpu: Cpu, d: number, q: number): void {
   }
 }
 
-/** Commit only the low `bytes` of the stage (a scalar result), zeroing the rest of d. */
-export function commitScalar(cpu: Cpu, d: number, bytes: number): void {
-  const V32 = cpu.V32;
-  const b = 4 * d;
-  V32[b] = bytes >= 4 ? S32[0]! : bytes === 2 ? S16[0]! : S8[0]!;
-  V32[b + 1] = bytes >= 8 ? S32[1]! : 0;
-  V32[b + 2] = 0;
-  V32[b + 3] = 0;
-}
-
 /** Arrangement text (`.16b`, `.4s`, `.2d`…). */
-export function arrangement(esize: number, q: number): string {
+function arrangement(esize: number, q: number): string {
   const lanes = (q ? 128 : 64) / esize;
   const letter = esize === 8 ? 'b' : esize === 16 ? 'h' : esize === 32 ? 's' : 'd';
   return `${lanes}${letter}`;

@@ -129,7 +129,7 @@ function multiArgs(f: Record<string, number>, post: number): Multi {
   return { q: f.q!, load: f.l!, esize: ESIZE[f.size!]!, regs, selem, t: f.rt!, n: sp(f.rn!), m: post ? f.rm! : 31, post, rn: f.rn! };
 }
 
-export const SIMD_LDST_MULTI = insn<Multi>({
+const SIMD_LDST_MULTI = insn<Multi>({
   name: 'SIMD_LDST_MULTI',
   pattern: '0 q:1 0011000 l:1 000000 opcode:4 size:2 rn:5 rt:5',
   guard: multiGuard,
@@ -138,7 +138,7 @@ export const SIMD_LDST_MULTI = insn<Multi>({
   disasm: multiText,
 });
 
-export const SIMD_LDST_MULTI_POST = insn<Multi>({
+const SIMD_LDST_MULTI_POST = insn<Multi>({
   name: 'SIMD_LDST_MULTI_POST',
   pattern: '0 q:1 0011001 l:1 0 rm:5 opcode:4 size:2 rn:5 rt:5',
   guard: multiGuard,
@@ -241,7 +241,7 @@ function singleText(a: Single): string {
   return `${a.load ? 'ld' : 'st'}${a.selem}\t{${regs}}[${a.index}], [${rn}]${post}`;
 }
 
-export const SIMD_LDST_SINGLE = insn<Single>({
+const SIMD_LDST_SINGLE = insn<Single>({
   name: 'SIMD_LDST_SINGLE',
   pattern: '0 q:1 0011010 l:1 r:1 00000 opcode:3 s:1 size:2 rn:5 rt:5',
   guard: (f) => singleArgs(f, 0) !== undefined,
@@ -250,7 +250,7 @@ export const SIMD_LDST_SINGLE = insn<Single>({
   disasm: singleText,
 });
 
-export const SIMD_LDST_SINGLE_POST = insn<Single>({
+const SIMD_LDST_SINGLE_POST = insn<Single>({
   name: 'SIMD_LDST_SINGLE_POST',
   pattern: '0 q:1 0011011 l:1 r:1 rm:5 opcode:3 s:1 size:2 rn:5 rt:5',
   guard: (f) => singleArgs(f, 1) !== undefined,

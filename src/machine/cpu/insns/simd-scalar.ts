@@ -2,7 +2,7 @@ import type { Cpu } from '../cpu.js';
 import { fpBinary32, fpBinary64, FPSR_QC, OP_ADD, OP_MAX, OP_MAXNM, OP_MIN, OP_MINNM } from '../fpu.js';
 import { fp2Lane, fp3Lane, fpElemArgs, fpElemExec, fpElemText, OUT } from './simd-fp.js';
 import { shiftImmLane } from './simd-int.js';
-import { ELEM_LETTER, ESIZE, lane, lane64, slane } from './simd-lanes.js';
+import { ELEM_LETTER, ESIZE, lane, lane64 } from './simd-lanes.js';
 import { insn, type AnyInsnDef } from './types.js';
 
 /** Advanced SIMD scalar forms (ARM DDI 0487, C4.1.92). */
@@ -82,7 +82,7 @@ const S3_FP: Record<string, string> = {
   '1:1:5': 'facgt',
 };
 
-export const SIMDS_3SAME = insn<S3>({
+const SIMDS_3SAME = insn<S3>({
   name: 'SIMDS_3SAME',
   pattern: '01 u:1 11110 size:2 1 rm:5 opcode:5 1 rn:5 rd:5',
   guard: (f) => {
@@ -164,7 +164,7 @@ interface SPair {
 
 const SPAIR: Record<string, string> = { '0:3:27': 'addp', '1:0:13': 'faddp', '1:0:12': 'fmaxnmp', '1:2:12': 'fminnmp', '1:0:15': 'fmaxp', '1:2:15': 'fminp' };
 
-export const SIMDS_PAIR = insn<SPair>({
+const SIMDS_PAIR = insn<SPair>({
   name: 'SIMDS_PAIR',
   pattern: '01 u:1 11110 size:2 11000 opcode:5 10 rn:5 rd:5',
   guard: (f) => `${f.u}:${f.u ? f.size! & 2 : f.size}:${f.opcode}` in SPAIR,
@@ -194,7 +194,7 @@ interface SDup {
   n: number;
 }
 
-export const SIMDS_DUP = insn<SDup>({
+const SIMDS_DUP = insn<SDup>({
   name: 'SIMDS_DUP',
   pattern: '01 0 11110000 imm5:5 0 0000 1 rn:5 rd:5',
   guard: (f) => (f.imm5! & 0xf) !== 0,
@@ -251,7 +251,7 @@ const S2FP: Record<string, string> = {
   '0:1:31': 'frecpx',
 };
 
-export const SIMDS_2MISC = insn<S2Misc>({
+const SIMDS_2MISC = insn<S2Misc>({
   name: 'SIMDS_2MISC',
   pattern: '01 u:1 11110 size:2 10000 opcode:5 10 rn:5 rd:5',
   guard: (f) => {
@@ -318,7 +318,7 @@ const SSHIFT: Record<string, string> = {
   '1:31': 'fcvtzu',
 };
 
-export const SIMDS_SHIFT = insn<SShift>({
+const SIMDS_SHIFT = insn<SShift>({
   name: 'SIMDS_SHIFT',
   pattern: '01 u:1 111110 immh:4 immb:3 opcode:5 1 rn:5 rd:5',
   guard: (f) => {
@@ -352,7 +352,7 @@ export const SIMDS_SHIFT = insn<SShift>({
 
 // ---------------------------------------------------------------- scalar by element (FP)
 
-export const SIMDS_ELEM_FP = insn({
+const SIMDS_ELEM_FP = insn({
   name: 'SIMDS_ELEM_FP',
   pattern: '01 u:1 11111 1 sz:1 l:1 m:1 rm:4 opcode:4 h:1 0 rn:5 rd:5',
   guard: (f) => ['0:1', '0:5', '0:9', '1:9'].includes(`${f.u}:${f.opcode}`) && !(f.sz === 1 && f.l === 1),
@@ -362,4 +362,3 @@ export const SIMDS_ELEM_FP = insn({
 });
 
 export const SIMD_SCALAR: AnyInsnDef[] = [SIMDS_3SAME, SIMDS_PAIR, SIMDS_DUP, SIMDS_2MISC, SIMDS_SHIFT, SIMDS_ELEM_FP];
-void slane;

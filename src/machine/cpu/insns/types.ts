@@ -21,8 +21,7 @@ export interface InsnDef<A = unknown> {
   disasm: (a: A, pc: number) => string;
 }
 
-// `A` is inferred per row; the table holds rows of different argument types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: `A` is inferred per row; the table holds rows of different argument types.
 export type AnyInsnDef = InsnDef<any>;
 
 export function insn<A>(def: InsnDef<A>): InsnDef<A> {
@@ -63,19 +62,3 @@ export function imm(v: number | bigint): string {
 
 export const CONDITIONS = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al', 'nv'];
 
-/** A branch target as objdump prints it. */
-export function target(pc: number, offset: number): string {
-  return (pc + offset).toString(16);
-}
-
-/** Write a 32-bit result (zero-extended) to a register slot. */
-export function setW(cpu: Cpu, d: number, value: number): void {
-  cpu.R[2 * d] = value;
-  cpu.R[2 * d + 1] = 0;
-}
-
-/** Write a 64-bit result to a register slot. */
-export function setX(cpu: Cpu, d: number, lo: number, hi: number): void {
-  cpu.R[2 * d] = lo;
-  cpu.R[2 * d + 1] = hi;
-}

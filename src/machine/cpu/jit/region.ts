@@ -23,7 +23,7 @@ const DIRECT = new Set(['B', 'BL', 'B_cond', 'CBZ', 'TBZ']);
 /** At most this many instructions in one function, so V8 still optimises it. */
 export const MAX_REGION = 256;
 /** Blocks are split after this many instructions (the fault bookkeeping packs 6 bits). */
-export const MAX_BLOCK = 48;
+const MAX_BLOCK = 48;
 
 export interface RegionBlock {
   start: number;
@@ -38,7 +38,7 @@ export interface Region {
 }
 
 /** Make sure instruction `i` of the page is decoded; returns its row name. */
-export function decodeAt(code: CodePage, i: number): string {
+function decodeAt(code: CodePage, i: number): string {
   let name = code.names[i];
   if (name === undefined) {
     const d = decodeInstruction(code.page.view.getUint32(code.page.base + i * 4, true));

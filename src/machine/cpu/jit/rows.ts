@@ -15,8 +15,7 @@ import type { Emitter } from './emitter.js';
  * products: the low word returned, the high word in `W[1]`), `udiv64`/`sdiv64` (likewise).
  */
 
-// The argument records of the rows handled here (see insns/*.ts for their fields).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the argument records of the rows handled here differ per row (see insns/*.ts for their fields).
 type Args = any;
 
 export type RowEmitter = (e: Emitter, a: Args) => string | undefined;
