@@ -10,7 +10,7 @@ import type { SystemDescription } from '../parser/model.js';
 import { packageFile } from '../util/package-file.js';
 import { allocate, type AllocationPlan } from './alloc/allocate.js';
 import { authorityFromDescription, authorityFromSpec, compareAuthority } from './authority.js';
-import { checkSystemSource, searchPathLookup, type CheckResult } from './check.js';
+import { checkSystemBytes, checkSystemSource, searchPathLookup, type CheckResult } from './check.js';
 import { patchMonitorSymbols, patchPdSymbols, patchRegionPaddrs } from './elf/microkit-symbols.js';
 import { loadProgramImage, type ProgramImage } from './elf/program-image.js';
 import { packFrameData, writeImage } from './image/image.js';
@@ -46,7 +46,8 @@ export function monitorPath(config: BuildConfig): string {
   return packageFile(`sdk/prebuilt/${config}/monitor.elf`);
 }
 
-export function buildSystem(fileName: string, text: string, options: BuildOptions = {}): BuildResult {
+/** `source` is the description's text, or its bytes (decoded as the reference tool reads them). */
+export function buildSystem(fileName: string, source: string | Uint8Array, options: BuildOptions = {}): BuildResult {
   const boardName = options.board ?? BUILD_BOARD;
   const configName = options.config ?? 'debug';
   const board = findBoard(boardName);
@@ -56,7 +57,8 @@ export function buildSystem(fileName: string, text: string, options: BuildOption
   const config = configName as BuildConfig;
   const kernelConfig = boardKernelConfig(board, config)!;
   const searchPaths = options.searchPaths ?? [];
-  const check = checkSystemSource(fileName, text, { config: kernelConfig, searchPaths });
+  const checkOptions = { config: kernelConfig, searchPaths };
+  const check = typeof source === 'string' ? checkSystemSource(fileName, source, checkOptions) : checkSystemBytes(fileName, source, checkOptions);
   if (!check.ok || !check.system) return failed(check);
   const system = check.system;
 
@@ -71,8 +73,12 @@ export function buildSystem(fileName: string, text: string, options: BuildOption
     const path = pd.programImage?.path;
     if (path === undefined) continue;
     const found = lookup(path);
-    if (!found.found || !found.bytes) {
-      errors.push(`protection domain '${pd.name}': program image '${path}' not found in ${[...searchPaths, '.'].map((d) => `'${d}'`).join(', ')}`);
+    if (!found.found) {
+      errors.push(`protection domain '${pd.name}': program image '${path}' not found (looked for ${(found.tried ?? [path]).map((p) => `'${p}'`).join(', ')})`);
+      continue;
+    }
+    if (!found.bytes) {
+      errors.push(`protection domain '${pd.name}': program image '${path}' cannot be read (is it a directory?)`);
       continue;
     }
     const loaded = loadProgramImage(path, found.bytes);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { KernelConfig } from '../abi/kernel-config.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { SourceFile } from '../diagnostics/source-file.js';
@@ -9,6 +9,7 @@ import { SdfContext, type FileLookup } from '../parser/sdf/context.js';
 import { readSystem } from '../parser/sdf/system.js';
 import { readStructured, type StructuredFormat } from '../parser/structured-reader.js';
 import { readXml } from '../parser/xml-reader.js';
+import { decodeSource, invalidUtf8Offset, READ_TO_STRING_PANIC, type EncodingProblem } from '../parser/decode.js';
 import { validateSystem } from './validate/index.js';
 
 export type InputFormat = 'xml' | StructuredFormat;
@@ -39,11 +40,15 @@ export function formatFromName(name: string): InputFormat {
   return 'xml';
 }
 
-/** Find a file the way the reference tool does: each search path in order, then the cwd. */
+/**
+ * Find a file the way the reference tool does: each search path in order, then the cwd, each
+ * joined as Rust's `PathBuf::join` joins (an absolute path replaces the directory, so it is
+ * looked for as it is). A miss says which places were tried.
+ */
 export function searchPathLookup(searchPaths: string[]): FileLookup {
   return (path) => {
-    for (const dir of [...searchPaths, '.']) {
-      const full = join(dir, path);
+    const tried = placesTried(searchPaths, path);
+    for (const full of tried) {
       if (!existsSync(full)) continue;
       try {
         if (statSync(full).isDirectory()) return { found: true, bytes: undefined };
@@ -52,7 +57,55 @@ export function searchPathLookup(searchPaths: string[]): FileLookup {
         return { found: true, bytes: undefined };
       }
     }
-    return { found: false };
+    return { found: false, tried };
+  };
+}
+
+/** The paths a lookup of `path` tries, in order, each once. */
+export function placesTried(searchPaths: string[], path: string): string[] {
+  if (isAbsolute(path)) return [path];
+  return [...new Set([...searchPaths, '.'].map((dir) => join(dir, path)))];
+}
+
+/**
+ * Decode a system description's bytes as the reference tool reads them (UTF-8 only), then
+ * check it. A file that is not UTF-8 gets one diagnostic saying where and what it is instead.
+ */
+export function checkSystemBytes(fileName: string, bytes: Uint8Array, options: CheckOptions): CheckResult {
+  const decoded = decodeSource(bytes);
+  if (!decoded.problem) return checkSystemSource(fileName, decoded.text, options);
+  const file = new SourceFile(fileName, decoded.text);
+  const format = options.format ?? formatFromName(fileName);
+  const diagnostic = encodingDiagnostic(file, decoded.problem, bytes, format);
+  return { file, diagnostics: [diagnostic], system: undefined, ok: false };
+}
+
+function encodingDiagnostic(file: SourceFile, problem: EncodingProblem, bytes: Uint8Array, format: InputFormat): Diagnostic {
+  const span = { start: problem.offset, end: Math.min(file.text.length, problem.offset + 1) };
+  const base = { severity: 'error' as const, file, span, notes: [] };
+  if (problem.kind === 'invalid_utf8') {
+    const hex = problem.byte.toString(16).padStart(2, '0');
+    return {
+      ...base,
+      code: 'encoding_invalid_utf8',
+      message: `the file is not UTF-8: byte 0x${hex} at byte offset ${problem.byteOffset} does not begin or continue a UTF-8 character`,
+      reference: READ_TO_STRING_PANIC,
+      hint: `${problem.latin1 ? 'the file looks like Latin-1 or Windows-1252 text: save it as UTF-8 (for example with iconv -f WINDOWS-1252 -t UTF-8)' : 'save the file as UTF-8'}; the Microkit tool reads UTF-8 only, and stops with a panic on this file`,
+    };
+  }
+  // Without a byte-order mark, UTF-16 of ASCII text is also UTF-8 (with NULs): the reference
+  // tool reads it, and its XML reader fails on the first NUL it meets.
+  let reference = READ_TO_STRING_PANIC;
+  if (!problem.bom && invalidUtf8Offset(bytes) < 0 && format === 'xml') {
+    const asUtf8 = readXml(new SourceFile(file.name, new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)));
+    if (!asUtf8.ok) reference = `Could not parse '${file.name}': ${asUtf8.error.message}`;
+  }
+  return {
+    ...base,
+    code: 'encoding_utf16',
+    message: `the file is UTF-16 (${problem.bigEndian ? 'big' : 'little'}-endian${problem.bom ? ', with a byte-order mark' : ''}), not UTF-8`,
+    reference,
+    hint: 'save it as UTF-8 (for example with iconv -f UTF-16 -t UTF-8); the Microkit tool reads UTF-8 only',
   };
 }
 

@@ -5,7 +5,7 @@ import { reportText } from '../../compiler/report/report.js';
 import { specToCapdl } from '../../compiler/spec/capdl.js';
 import { renderText, summaryLine } from '../../diagnostics/render.js';
 import { EXIT_INPUT, EXIT_OK, styleFor, UsageError, type Io } from '../io.js';
-import { readInput } from './check.js';
+import { readInputFor, type InputFile } from '../read-input.js';
 
 export interface BuildCommandOptions {
   board?: string;
@@ -19,11 +19,10 @@ export interface BuildCommandOptions {
 }
 
 /** Build and print the diagnostics and errors; undefined when the build failed (they were printed). */
-export function runBuild(file: string, opts: BuildCommandOptions, io: Io): Extract<BuildResult, { ok: true }> | undefined {
-  const text = readInput(file);
+export function runBuild(file: string, opts: BuildCommandOptions, io: Io, input: InputFile = readInputFor(file, 'build')): Extract<BuildResult, { ok: true }> | undefined {
   // After the given search paths, the description's own directory (then the current one).
   const searchPaths = [...(opts.searchPath ?? []), dirname(file)];
-  const result = buildSystem(file, text, { board: opts.board, config: opts.config, searchPaths });
+  const result = buildSystem(file, input.bytes, { board: opts.board, config: opts.config, searchPaths });
   const style = styleFor(io);
   const ds = result.check?.diagnostics ?? [];
   for (const d of ds) io.stderr(`${renderText(d, style)}\n\n`);

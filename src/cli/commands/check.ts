@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { checkSystemSource } from '../../compiler/check.js';
+import { checkSystemBytes } from '../../compiler/check.js';
 import { diagnosticJson, renderGithub, renderMicrokit, renderText, summaryLine } from '../../diagnostics/render.js';
 import { EXIT_INPUT, EXIT_OK, UsageError, styleFor, type Io } from '../io.js';
 import { resolveKernelConfig } from '../kernel-config-option.js';
+import { readInputFor } from '../read-input.js';
 
 export type CheckFormat = 'text' | 'json' | 'github' | 'microkit';
 
@@ -14,16 +14,6 @@ export interface CheckCommandOptions {
   format?: string;
 }
 
-export function readInput(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
-    throw new UsageError(`cannot read '${path}': ${why}`);
-  }
-}
-
 /** `sel4ts check`: validate a system description and report every problem. */
 export function checkCommand(file: string, opts: CheckCommandOptions, io: Io): number {
   const format = (opts.format ?? 'text') as CheckFormat;
@@ -31,8 +21,8 @@ export function checkCommand(file: string, opts: CheckCommandOptions, io: Io): n
     throw new UsageError(`unknown --format '${opts.format}' (text, json, github or microkit)`);
   }
   const config = resolveKernelConfig(opts);
-  const text = readInput(file);
-  const result = checkSystemSource(file, text, { config, searchPaths: opts.searchPath ?? [] });
+  const input = readInputFor(file, 'check');
+  const result = checkSystemBytes(file, input.bytes, { config, searchPaths: opts.searchPath ?? [] });
   const ds = result.diagnostics;
   switch (format) {
     case 'json':

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { IMAGE_MAGIC } from '../../compiler/image/image.js';
 import type { Spec } from '../../compiler/spec/types.js';
 import { FaultType } from '../../kernel/faults.js';
 import type { TcbObject } from '../../kernel/objects.js';
@@ -7,6 +6,7 @@ import { SYSCALL_NAMES } from '../../kernel/syscalls.js';
 import { bootImage, type Booted } from '../../loader/boot.js';
 import { streamInput } from '../../machine/devices/stream-input.js';
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError, type Io } from '../io.js';
+import { readInputFor } from '../read-input.js';
 import { runBuild, type BuildCommandOptions } from './build.js';
 
 export interface RunCommandOptions extends BuildCommandOptions {
@@ -29,15 +29,6 @@ export function parseTime(text: string): number {
   if (!m) throw new UsageError(`--max-time '${text}' is not a time (e.g. 10s, 250ms, 5us)`);
   const scale = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 }[(m[2] ?? 's') as 's' | 'ms' | 'us' | 'ns'];
   return Math.round(Number(m[1]) * scale);
-}
-
-function isImage(path: string): boolean {
-  try {
-    const head = readFileSync(path).subarray(0, 8);
-    return new TextDecoder().decode(head) === IMAGE_MAGIC;
-  } catch {
-    return false;
-  }
 }
 
 const ms = (cycles: number) => `${(cycles / 1e6).toFixed(6)} ms`;
@@ -70,15 +61,17 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
       }
     },
   };
-  if (isImage(file)) {
-    const r = bootImage(new Uint8Array(readFileSync(file)), machineOptions);
+  // An image is run; a description is built, then run; anything else is refused, saying what it is.
+  const given = readInputFor(file, 'run');
+  if (given.content.kind === 'image') {
+    const r = bootImage(given.bytes, machineOptions);
     if (!r.ok) {
       io.stderr(`sel4ts: ${file}: ${r.error}\n`);
       return EXIT_INPUT;
     }
     booted = r.booted;
   } else {
-    const built = runBuild(file, opts, io);
+    const built = runBuild(file, opts, io, given);
     if (!built) return EXIT_INPUT;
     const fromImage = bootImage(built.image, machineOptions);
     if (!fromImage.ok) {
