@@ -8,6 +8,7 @@ import type { SystemDescription } from '../parser/model.js';
 import { SdfContext, type FileLookup } from '../parser/sdf/context.js';
 import { readSystem } from '../parser/sdf/system.js';
 import { readStructured, type StructuredFormat } from '../parser/structured-reader.js';
+import { checkXmlDeclaration, reportXmlError } from '../parser/xml-diagnostics.js';
 import { readXml } from '../parser/xml-reader.js';
 import { decodeSource, invalidUtf8Offset, READ_TO_STRING_PANIC, type EncodingProblem } from '../parser/decode.js';
 import { validateSystem } from './validate/index.js';
@@ -123,11 +124,9 @@ export function checkSystemSource(fileName: string, text: string, options: Check
   if (format === 'xml') {
     const xml = readXml(file);
     if (!xml.ok) {
-      ctx.report('xml_syntax', `not well-formed XML: ${xml.error.message}`, {
-        reference: `Could not parse '${fileName}': ${xml.error.message}`,
-        span: { start: xml.error.offset, end: Math.min(text.length, xml.error.offset + 1) },
-      });
+      reportXmlError(ctx, xml.error);
     } else {
+      if (xml.declaration) checkXmlDeclaration(ctx, xml.declaration);
       root = xml.root;
     }
   } else {
