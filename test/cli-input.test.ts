@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,25 @@ describe('what a command is given, recognised by content', () => {
     // UTF-16 text has NULs but is text (in the wrong encoding), for the decoder to explain.
     expect(classifyContent(new Uint8Array([0xff, 0xfe, 0x3c, 0]))).toEqual({ kind: 'text' });
     expect(classifyContent(new Uint8Array([0x3c, 0, 0x73, 0]))).toEqual({ kind: 'text' });
+  });
+});
+
+describe('XML, YAML or JSON', () => {
+  const FORMATS = fileURLToPath(new URL('./fixtures/formats/', import.meta.url));
+  it('a file with another name is read as what it looks like', async () => {
+    for (const ext of ['json', 'yaml', 'system']) {
+      const copy = join(tmp, `ping-pong-${ext}.txt`);
+      copyFileSync(join(FORMATS, `ping-pong.${ext}`), copy);
+      const r = await sel4ts('check', copy, '--search-path', FORMATS);
+      expect([ext, r.code, r.stderr]).toEqual([ext, 0, `${copy}: ok (0 errors, 0 warnings)\n`]);
+    }
+  });
+
+  it('a .system file holding JSON is XML to the reference tool: the hint says what it is', () => {
+    const text = readFileSync(join(FORMATS, 'ping-pong.json'), 'utf8');
+    const [d] = checkSystemSource('p.system', text, { config: QEMU }).diagnostics;
+    expect(d).toMatchObject({ code: 'xml_syntax', reference: "Could not parse 'p.system': unknown token at 1:1" });
+    expect(d!.hint).toMatch(/^the file looks like JSON: name it \.json/);
   });
 });
 

@@ -7,13 +7,15 @@ import type { Element } from '../parser/element.js';
 import type { SystemDescription } from '../parser/model.js';
 import { SdfContext, type FileLookup } from '../parser/sdf/context.js';
 import { readSystem } from '../parser/sdf/system.js';
-import { readStructured, type StructuredFormat } from '../parser/structured-reader.js';
+import { formatFromContent, formatFromName, formatOf, type InputFormat } from '../parser/input-format.js';
+import { readStructured } from '../parser/structured-reader.js';
 import { checkXmlDeclaration, reportXmlError } from '../parser/xml-diagnostics.js';
 import { readXml } from '../parser/xml-reader.js';
 import { decodeSource, invalidUtf8Offset, READ_TO_STRING_PANIC, type EncodingProblem } from '../parser/decode.js';
 import { validateSystem } from './validate/index.js';
 
-export type InputFormat = 'xml' | StructuredFormat;
+export type { InputFormat };
+export { formatFromContent, formatFromName, formatOf };
 
 export interface CheckOptions {
   config: KernelConfig;
@@ -21,7 +23,7 @@ export interface CheckOptions {
   searchPaths?: string[];
   /** Overrides how files named by the description are found (tests use this). */
   lookupFile?: FileLookup;
-  /** Defaults to the file name's extension: .yaml/.yml, .json, else XML. */
+  /** Defaults to the file name's extension (.yaml/.yml, .json, .system/.xml), else what the text looks like (see formatOf). */
   format?: InputFormat;
 }
 
@@ -32,13 +34,6 @@ export interface CheckResult {
   system: SystemDescription | undefined;
   /** True when there is no error (warnings allowed). */
   ok: boolean;
-}
-
-export function formatFromName(name: string): InputFormat {
-  const lower = name.toLowerCase();
-  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
-  if (lower.endsWith('.json')) return 'json';
-  return 'xml';
 }
 
 /**
@@ -76,7 +71,7 @@ export function checkSystemBytes(fileName: string, bytes: Uint8Array, options: C
   const decoded = decodeSource(bytes);
   if (!decoded.problem) return checkSystemSource(fileName, decoded.text, options);
   const file = new SourceFile(fileName, decoded.text);
-  const format = options.format ?? formatFromName(fileName);
+  const format = options.format ?? formatOf(fileName, decoded.text);
   const diagnostic = encodingDiagnostic(file, decoded.problem, bytes, format);
   return { file, diagnostics: [diagnostic], system: undefined, ok: false };
 }
@@ -119,7 +114,7 @@ export function checkSystemSource(fileName: string, text: string, options: Check
   const bag = new DiagnosticBag();
   const lookup = options.lookupFile ?? searchPathLookup(options.searchPaths ?? []);
   const ctx = new SdfContext(file, options.config, bag, lookup);
-  const format = options.format ?? formatFromName(fileName);
+  const format = options.format ?? formatOf(fileName, text);
   let root: Element | undefined;
   if (format === 'xml') {
     const xml = readXml(file);

@@ -1,3 +1,4 @@
+import { formatFromContent } from './input-format.js';
 import type { SdfContext } from './sdf/context.js';
 import type { XmlDeclaration, XmlError } from './xml-reader.js';
 
@@ -22,10 +23,14 @@ export function reportXmlError(ctx: SdfContext, error: XmlError): void {
     });
     return;
   }
+  const looksLike = formatFromContent(text);
   ctx.report('xml_syntax', `not well-formed XML: ${error.message}`, {
     reference,
     span,
     notes: error.open ? [{ message: `the element open here is <${error.open.name}>`, file: ctx.file, span: error.open.nameSpan }] : [],
+    ...(looksLike === 'json' || looksLike === 'yaml'
+      ? { hint: `the file looks like ${looksLike === 'json' ? 'JSON' : 'YAML'}: name it .${looksLike} to have sel4ts read it as ${looksLike === 'json' ? 'JSON' : 'YAML'} (the Microkit tool reads XML only)` }
+      : {}),
   });
 }
 
