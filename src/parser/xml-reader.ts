@@ -87,6 +87,10 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
+// Characters XML 1.0 forbids (§2.2 Char), plus lone surrogates (which text decoded from UTF-8
+// cannot hold, but a string can).
+const NON_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** XML 1.0 Char (the text is Unicode, so surrogates cannot occur as such). */
 function isXmlChar(c: number): boolean {
   return c < 0x20 ? c === 0x09 || c === 0x0a || c === 0x0d : c !== 0xfffe && c !== 0xffff;
@@ -201,17 +205,26 @@ class Reader {
     this.skipSpaces();
   }
 
-  /** Characters while `more` holds, each checked to be an XML Char; returns the text passed. */
-  private chars(more: (c: number, at: number) => boolean): string {
-    const t = this.text;
+  /**
+   * The text up to `end` (a terminator found by search), each character checked to be an XML
+   * Char as roxmltree checks them on its way to the terminator.
+   */
+  private charsTo(end: number): string {
     const start = this.pos;
-    while (this.pos < t.length) {
-      const c = t.codePointAt(this.pos)!;
-      if (!isXmlChar(c)) this.fail(`a non-XML character ${rustCharDebug(c)} found at ${this.at(this.pos)}`, this.pos);
-      if (!more(c, this.pos)) break;
-      this.pos += c > 0xffff ? 2 : 1;
+    const region = this.text.slice(start, end);
+    const bad = NON_XML_CHAR.exec(region);
+    if (bad) {
+      const at = start + bad.index;
+      this.fail(`a non-XML character ${rustCharDebug(this.text.codePointAt(at)!)} found at ${this.at(at)}`, at);
     }
-    return t.slice(start, this.pos);
+    this.pos = end;
+    return region;
+  }
+
+  /** Where `s` next occurs, or the end of the text. */
+  private find(s: string): number {
+    const at = this.text.indexOf(s, this.pos);
+    return at < 0 ? this.text.length : at;
   }
 
   private invalidName(start: number): never {
@@ -324,9 +337,8 @@ class Reader {
     const quote = this.text[this.pos]!;
     if (quote !== '"' && quote !== "'") this.unexpected('a quote');
     this.pos++;
-    const q = quote.charCodeAt(0);
     const start = this.pos;
-    this.chars((c) => c !== q && c !== 0x3c /* < */);
+    this.charsTo(Math.min(this.find(quote), this.find('<')));
     const valueSpan = { start, end: this.pos };
     this.expectChar(quote);
     return { valueSpan };
@@ -335,7 +347,7 @@ class Reader {
   private comment(): void {
     const start = this.pos;
     this.pos += 4;
-    const body = this.chars((c, at) => !(c === 0x2d && this.text.startsWith('-->', at)));
+    const body = this.charsTo(this.find('-->'));
     this.expectString('-->');
     if (body.includes('--') || body.endsWith('-')) this.fail(`comment at ${this.at(start)} contains '--'`, start);
   }
@@ -345,13 +357,13 @@ class Reader {
     this.pos += 2;
     this.name();
     this.skipSpaces();
-    this.chars((c, at) => !(c === 0x3f && this.text.startsWith('?>', at)));
+    this.charsTo(this.find('?>'));
     this.expectString('?>');
   }
 
   private cdata(): string {
     this.pos += 9;
-    const body = this.chars((c, at) => !(c === 0x5d && this.text.startsWith(']]>', at)));
+    const body = this.charsTo(this.find(']]>'));
     this.expectString(']]>');
     return body;
   }
@@ -387,7 +399,7 @@ class Reader {
   /** Text up to the next `<`, with references decoded. */
   private textNode(): void {
     const start = this.pos;
-    const raw = this.chars((c) => c !== 0x3c);
+    const raw = this.charsTo(this.find('<'));
     if (raw.includes(']]>')) this.fail(`']]>' at ${this.at(this.pos)} is not allowed inside a character data`, this.pos);
     const text = raw.includes('&') || raw.includes('\r') ? this.decodeReferences(raw, start, false) : raw;
     this.appendText(text, { start, end: this.pos });
