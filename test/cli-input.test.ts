@@ -71,6 +71,14 @@ describe('what a command is given, recognised by content', () => {
     }
   });
 
+  it('machine exec given a description or an image says how to run it', async () => {
+    const description = await sel4ts('machine', 'exec', join(HELLO_DIR, 'hello.system'));
+    expect(description.code).toBe(126);
+    expect(description.stderr).toMatch(/not an ELF file \(bad magic\); it is text: if it is a system description, run it with `sel4ts run .*hello\.system`/);
+    const img = await sel4ts('machine', 'exec', image);
+    expect(img.stderr).toContain(`it is a sel4ts boot image: run it with \`sel4ts run ${image}\``);
+  });
+
   it('names other machines and kinds of ELF file', () => {
     const elf = (machine: number, type: number) => {
       const b = new Uint8Array(64);
