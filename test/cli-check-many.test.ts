@@ -11,9 +11,9 @@ vi.mock('../src/compiler/check.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../src/compiler/check.js')>();
   return {
     ...original,
-    checkSystemSource: (...args: Parameters<typeof original.checkSystemSource>) => {
+    checkSystemBytes: (...args: Parameters<typeof original.checkSystemBytes>) => {
       if (args[0].endsWith('boom.system')) throw new Error('boom');
-      return original.checkSystemSource(...args);
+      return original.checkSystemBytes(...args);
     },
   };
 });

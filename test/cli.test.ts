@@ -125,7 +125,7 @@ describe('command-line errors', () => {
     await usage(['check', BAD, '--board', 'ariane', '--config', 'smp-debug'], /has no configuration 'smp-debug'/);
     await usage(['check', BAD, '--format', 'xml'], /argument 'xml' is invalid/);
     await usage(['check'], /missing required argument 'systems'/);
-    await usage(['frobnicate'], /unknown command 'frobnicate'/);
+    await usage(['frobnicate'], /'frobnicate' is not a command and no such file exists/);
     const cfg = join(tmp, 'bad.json');
     writeFileSync(cfg, '{"arch": "mips"}');
     await usage(['check', BAD, '--kernel-config', cfg], /'arch' must be/);

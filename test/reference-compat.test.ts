@@ -61,7 +61,8 @@ describe('reference messages (first error, as the reference tool prints it)', ()
   });
 
   it('XML errors are "Could not parse" with roxmltree wording', () => {
-    expect(firstError('<system><a></b></system>')).toBe("Could not parse 'f.system': expected 'a' tag, not 'b' at 1:14");
+    expect(firstError('<system><a></b></system>')).toBe("Could not parse 'f.system': expected 'a' tag, not 'b' at 1:12");
+    expect(firstError('<system>\n  <a>\n</system>')).toBe("Could not parse 'f.system': expected 'a' tag, not 'system' at 3:1");
     expect(firstError('<!DOCTYPE x><system/>')).toBe("Could not parse 'f.system': XML with DTD detected");
     expect(firstError('<system a="1" a="2"/>')).toBe("Could not parse 'f.system': attribute 'a' at 1:15 is already defined");
     expect(firstError('<system>&nbsp;</system>')).toBe("Could not parse 'f.system': unknown entity reference 'nbsp' at 1:9");

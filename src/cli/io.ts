@@ -49,6 +49,9 @@ export function internalErrorText(e: unknown, what?: string): string {
 /** A problem with the command line itself: exit code 2. */
 export class UsageError extends Error {}
 
+/** A file that is not what the command takes (a program given to check, say): exit code 1. */
+export class InputError extends Error {}
+
 export const EXIT_OK = 0;
 export const EXIT_INPUT = 1;
 export const EXIT_USAGE = 2;

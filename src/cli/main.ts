@@ -1,10 +1,13 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { BOARDS } from '../abi/boards.js';
 import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { runCommand } from './commands/run.js';
 import { machineExecCommand } from './commands/machine-exec.js';
-import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, UsageError, internalErrorText, processIo, type Io } from './io.js';
+import { suggest } from '../parser/sdf/suggest.js';
+import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, InputError, UsageError, internalErrorText, processIo, type Io } from './io.js';
 
 const VERSION = '0.1.0';
 
@@ -130,17 +133,33 @@ function helpHints(c: Command, path: string): void {
   for (const sub of c.commands) helpHints(sub, `${path} ${sub.name()}`);
 }
 
-const COMMANDS = new Set(['check', 'build', 'run', 'machine', 'boards', 'help']);
+const COMMANDS = ['check', 'build', 'run', 'machine', 'boards', 'help'];
 
 /**
  * The reference tool's spelling, `sel4ts <system> --board B --config C -o IMAGE -r REPORT`,
- * is `sel4ts build <system> …`.
+ * is `sel4ts build <system> …`. A first word that is neither a command nor a file is a typo of
+ * one or the other: say which it is closest to.
  */
 function referenceSpelling(argv: string[]): string[] {
   const first = argv[0];
-  if (first === undefined || first.startsWith('-') || COMMANDS.has(first)) return argv;
-  // Only what looks like a description; anything else stays an unknown command.
-  return /\.(system|xml|ya?ml|json)$/i.test(first) ? ['build', ...argv] : argv;
+  if (first === undefined || first.startsWith('-') || COMMANDS.includes(first)) return argv;
+  if (existsSync(first)) return ['build', ...argv];
+  const guess = suggest(first, [...COMMANDS.filter((c) => c !== 'help'), ...siblingFiles(first)]);
+  throw new UsageError(`'${first}' is not a command and no such file exists${guess !== undefined ? ` (did you mean '${guess}'?)` : ''}; run sel4ts --help for the commands`);
+}
+
+/** The files next to `path` (in its directory), named as `path` names its directory. */
+function siblingFiles(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = path.slice(0, path.length - basename(path).length);
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => `${prefix}${e.name}`)
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** Run the command line; returns the exit code. The only place that decides exit codes. */
@@ -157,6 +176,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (e instanceof UsageError) {
       io.stderr(`sel4ts: ${e.message}\n`);
       return EXIT_USAGE;
+    }
+    if (e instanceof InputError) {
+      io.stderr(`sel4ts: ${e.message}\n`);
+      return EXIT_INPUT;
     }
     io.stderr(internalErrorText(e));
     return EXIT_INTERNAL;

@@ -14,7 +14,7 @@ import type { Entity, ProtectionDomain, SystemDescription } from '../parser/mode
 import { packageFile } from '../util/package-file.js';
 import { allocate, type AllocationPlan } from './alloc/allocate.js';
 import { authorityFromDescription, authorityFromSpec, compareAuthority } from './authority.js';
-import { checkSystemSource, searchPathLookup, type CheckResult } from './check.js';
+import { checkSystemBytes, checkSystemSource, searchPathLookup, type CheckResult } from './check.js';
 import { hasLibmicrokitSymbols, patchMonitorSymbols, patchPdSymbols, patchRegionPaddrs, programImageSpan } from './elf/microkit-symbols.js';
 import { programConfig } from './elf/program-config.js';
 import { loadProgramImage, type ProgramImage } from './elf/program-image.js';
@@ -77,7 +77,8 @@ class BuildDiagnostics {
   }
 }
 
-export function buildSystem(fileName: string, text: string, options: BuildOptions = {}): BuildResult {
+/** `source` is the description's text, or its bytes (decoded as the reference tool reads them). */
+export function buildSystem(fileName: string, source: string | Uint8Array, options: BuildOptions = {}): BuildResult {
   const boardName = options.board ?? BUILD_BOARD;
   const configName = options.config ?? 'debug';
   const early = new BuildDiagnostics(undefined);
@@ -96,7 +97,8 @@ export function buildSystem(fileName: string, text: string, options: BuildOption
   const config = configName as BuildConfig;
   const kernelConfig = boardKernelConfig(board, config)!;
   const searchPaths = options.searchPaths ?? [];
-  const check = checkSystemSource(fileName, text, { config: kernelConfig, searchPaths });
+  const checkOptions = { config: kernelConfig, searchPaths };
+  const check = typeof source === 'string' ? checkSystemSource(fileName, source, checkOptions) : checkSystemBytes(fileName, source, checkOptions);
   const ds = new BuildDiagnostics(check.file);
   const failed = (): BuildResult => ({ ok: false, check, diagnostics: [...check.diagnostics, ...ds.items] });
   if (!check.ok || !check.system) return failed();
@@ -113,8 +115,8 @@ export function buildSystem(fileName: string, text: string, options: BuildOption
     const span = programImageSpan(pd);
     const found = lookup(path);
     if (!found.found) {
-      const where = [...searchPaths, '.'].map((d) => `'${d}'`).join(', ');
-      ds.add('program_image_not_found', `protection domain '${pd.name}': program image '${path}' not found in ${where}`, {
+      const where = (found.tried ?? [path]).map((p) => `'${p}'`).join(', ');
+      ds.add('program_image_not_found', `protection domain '${pd.name}': program image '${path}' not found (looked for ${where})`, {
         span,
         reference: `Error: ${JSON.stringify(`unable to find program image: '${path}'`)}`,
         hint: 'give the directory that holds it with --search-path (the description\'s own directory and the current one are searched too)',

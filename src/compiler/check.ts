@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { KernelConfig } from '../abi/kernel-config.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { SourceFile } from '../diagnostics/source-file.js';
@@ -7,12 +7,16 @@ import type { Element } from '../parser/element.js';
 import type { SystemDescription } from '../parser/model.js';
 import { SdfContext, type FileLookup } from '../parser/sdf/context.js';
 import { readSystem } from '../parser/sdf/system.js';
-import { readStructured, type StructuredFormat } from '../parser/structured-reader.js';
+import { formatFromContent, formatFromName, formatOf, type InputFormat } from '../parser/input-format.js';
+import { readStructured } from '../parser/structured-reader.js';
+import { checkXmlDeclaration, reportXmlError } from '../parser/xml-diagnostics.js';
 import { readXml } from '../parser/xml-reader.js';
+import { decodeSource, invalidUtf8Offset, READ_TO_STRING_PANIC, type EncodingProblem } from '../parser/decode.js';
 import { addConfigHints, type ConfigSource } from './config-hints.js';
 import { validateSystem } from './validate/index.js';
 
-export type InputFormat = 'xml' | StructuredFormat;
+export type { InputFormat };
+export { formatFromContent, formatFromName, formatOf };
 
 export interface CheckOptions {
   config: KernelConfig;
@@ -20,7 +24,7 @@ export interface CheckOptions {
   searchPaths?: string[];
   /** Overrides how files named by the description are found (tests use this). */
   lookupFile?: FileLookup;
-  /** Defaults to the file name's extension: .yaml/.yml, .json, else XML. */
+  /** Defaults to the file name's extension (.yaml/.yml, .json, .system/.xml), else what the text looks like (see formatOf). */
   format?: InputFormat;
   /**
    * Where `config` came from. When given, an error that another board configuration (or, for
@@ -39,18 +43,15 @@ export interface CheckResult {
   ok: boolean;
 }
 
-function formatFromName(name: string): InputFormat {
-  const lower = name.toLowerCase();
-  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
-  if (lower.endsWith('.json')) return 'json';
-  return 'xml';
-}
-
-/** Find a file the way the reference tool does: each search path in order, then the cwd. */
+/**
+ * Find a file the way the reference tool does: each search path in order, then the cwd, each
+ * joined as Rust's `PathBuf::join` joins (an absolute path replaces the directory, so it is
+ * looked for as it is). A miss says which places were tried.
+ */
 export function searchPathLookup(searchPaths: string[]): FileLookup {
   return (path) => {
-    for (const dir of [...searchPaths, '.']) {
-      const full = join(dir, path);
+    const tried = placesTried(searchPaths, path);
+    for (const full of tried) {
       if (!existsSync(full)) continue;
       try {
         if (statSync(full).isDirectory()) return { found: true, bytes: undefined, path: full };
@@ -59,7 +60,55 @@ export function searchPathLookup(searchPaths: string[]): FileLookup {
         return { found: true, bytes: undefined, path: full };
       }
     }
-    return { found: false };
+    return { found: false, tried };
+  };
+}
+
+/** The paths a lookup of `path` tries, in order, each once. */
+export function placesTried(searchPaths: string[], path: string): string[] {
+  if (isAbsolute(path)) return [path];
+  return [...new Set([...searchPaths, '.'].map((dir) => join(dir, path)))];
+}
+
+/**
+ * Decode a system description's bytes as the reference tool reads them (UTF-8 only), then
+ * check it. A file that is not UTF-8 gets one diagnostic saying where and what it is instead.
+ */
+export function checkSystemBytes(fileName: string, bytes: Uint8Array, options: CheckOptions): CheckResult {
+  const decoded = decodeSource(bytes);
+  if (!decoded.problem) return checkSystemSource(fileName, decoded.text, options);
+  const file = new SourceFile(fileName, decoded.text);
+  const format = options.format ?? formatOf(fileName, decoded.text);
+  const diagnostic = encodingDiagnostic(file, decoded.problem, bytes, format);
+  return { file, diagnostics: [diagnostic], system: undefined, ok: false };
+}
+
+function encodingDiagnostic(file: SourceFile, problem: EncodingProblem, bytes: Uint8Array, format: InputFormat): Diagnostic {
+  const span = { start: problem.offset, end: Math.min(file.text.length, problem.offset + 1) };
+  const base = { severity: 'error' as const, file, span, notes: [] };
+  if (problem.kind === 'invalid_utf8') {
+    const hex = problem.byte.toString(16).padStart(2, '0');
+    return {
+      ...base,
+      code: 'encoding_invalid_utf8',
+      message: `the file is not UTF-8: byte 0x${hex} at byte offset ${problem.byteOffset} does not begin or continue a UTF-8 character`,
+      reference: READ_TO_STRING_PANIC,
+      hint: `${problem.latin1 ? 'the file looks like Latin-1 or Windows-1252 text: save it as UTF-8 (for example with iconv -f WINDOWS-1252 -t UTF-8)' : 'save the file as UTF-8'}; the Microkit tool reads UTF-8 only, and stops with a panic on this file`,
+    };
+  }
+  // Without a byte-order mark, UTF-16 of ASCII text is also UTF-8 (with NULs): the reference
+  // tool reads it, and its XML reader fails on the first NUL it meets.
+  let reference = READ_TO_STRING_PANIC;
+  if (!problem.bom && invalidUtf8Offset(bytes) < 0 && format === 'xml') {
+    const asUtf8 = readXml(new SourceFile(file.name, new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)));
+    if (!asUtf8.ok) reference = `Could not parse '${file.name}': ${asUtf8.error.message}`;
+  }
+  return {
+    ...base,
+    code: 'encoding_utf16',
+    message: `the file is UTF-16 (${problem.bigEndian ? 'big' : 'little'}-endian${problem.bom ? ', with a byte-order mark' : ''}), not UTF-8`,
+    reference,
+    hint: 'save it as UTF-8 (for example with iconv -f UTF-16 -t UTF-8); the Microkit tool reads UTF-8 only',
   };
 }
 
@@ -74,7 +123,7 @@ export function checkSystemSource(fileName: string, text: string, options: Check
   // Checks under other configurations (for the hints) read the same prefill files: read each once.
   if (options.configSource) lookup = memoised(lookup);
   const ctx = new SdfContext(file, options.config, bag, lookup);
-  const root = readRoot(ctx, options.format ?? formatFromName(fileName));
+  const root = readRoot(ctx, options.format ?? formatOf(fileName, text));
   const system = root ? readAndValidate(ctx, root) : undefined;
   const result: CheckResult = { file, diagnostics: bag.items, system, ok: !bag.hasErrors };
   if (options.configSource && !result.ok && root) {
@@ -105,12 +154,12 @@ function memoised(lookup: FileLookup): FileLookup {
 function readRoot(ctx: SdfContext, format: InputFormat): Element | undefined {
   if (format !== 'xml') return readStructured(ctx, format);
   const xml = readXml(ctx.file);
-  if (xml.ok) return xml.root;
-  ctx.report('xml_syntax', `not well-formed XML: ${xml.error.message}`, {
-    reference: `Could not parse '${ctx.file.name}': ${xml.error.message}`,
-    span: { start: xml.error.offset, end: Math.min(ctx.file.text.length, xml.error.offset + 1) },
-  });
-  return undefined;
+  if (!xml.ok) {
+    reportXmlError(ctx, xml.error);
+    return undefined;
+  }
+  if (xml.declaration) checkXmlDeclaration(ctx, xml.declaration);
+  return xml.root;
 }
 
 /** Read the `<system>` into a model and apply every rule under `ctx.config`. */

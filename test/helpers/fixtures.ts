@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { boardKernelConfig, findBoard } from '../../src/abi/boards.js';
 import { TEST_CONFIGS, type KernelConfig } from '../../src/abi/kernel-config.js';
 import { buildSystem, type BuildOptions, type BuildResult } from '../../src/compiler/build.js';
-import { checkSystemSource, type CheckResult } from '../../src/compiler/check.js';
+import { checkSystemBytes, type CheckResult } from '../../src/compiler/check.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
+import { decodeSource } from '../../src/parser/decode.js';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'diagnostics');
 const FIXTURE_FILES = join(FIXTURE_DIR, 'files');
@@ -47,9 +48,14 @@ export function fixtureExpectations(name: string, text: string): string[] | unde
     .filter((s) => s !== '');
 }
 
+/**
+ * Check a fixture from its bytes, as the CLI does, so encoding fixtures (Latin-1, UTF-16) are
+ * read as the reference tool reads them. `text` is the file as decoded for display.
+ */
 export function checkFixture(name: string): { result: CheckResult; text: string } {
-  const text = readFileSync(join(FIXTURE_DIR, name), 'utf8');
-  const result = checkSystemSource(name, text, { config: fixtureConfig(text), searchPaths: [FIXTURE_FILES] });
+  const bytes = new Uint8Array(readFileSync(join(FIXTURE_DIR, name)));
+  const text = decodeSource(bytes).text;
+  const result = checkSystemBytes(name, bytes, { config: fixtureConfig(text), searchPaths: [FIXTURE_FILES] });
   return { result, text };
 }
 

@@ -6,7 +6,7 @@ import { specToCapdl } from '../../compiler/spec/capdl.js';
 import { plural } from '../../util/plural.js';
 import { diagnosticFormat, printDiagnostics } from '../diagnostics-output.js';
 import { EXIT_INPUT, EXIT_OK, UsageError, type Io } from '../io.js';
-import { readInput } from './check.js';
+import { readInputFor, type InputFile } from '../read-input.js';
 
 export interface BuildCommandOptions {
   board?: string;
@@ -24,12 +24,11 @@ export interface BuildCommandOptions {
  * Build and print the diagnostics (the description's and the build's, in --format); undefined
  * when the build failed (they were printed).
  */
-export function runBuild(file: string, opts: BuildCommandOptions, io: Io): Extract<BuildResult, { ok: true }> | undefined {
+export function runBuild(file: string, opts: BuildCommandOptions, io: Io, input: InputFile = readInputFor(file, 'build')): Extract<BuildResult, { ok: true }> | undefined {
   const format = diagnosticFormat(opts.format);
-  const text = readInput(file);
   // After the given search paths, the description's own directory (then the current one).
   const searchPaths = [...(opts.searchPath ?? []), dirname(file)];
-  const result = buildSystem(file, text, { board: opts.board, config: opts.config, searchPaths });
+  const result = buildSystem(file, input.bytes, { board: opts.board, config: opts.config, searchPaths });
   // The text verdict: a description that does not check is invalid; one that does but cannot
   // be built (programs, board, memory) is not built. Warnings alone need no verdict.
   const verdict = result.ok ? undefined : result.check && !result.check.ok ? `${file}: invalid` : `${file}: not built`;

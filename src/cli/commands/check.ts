@@ -1,13 +1,14 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KernelConfig } from '../../abi/kernel-config.js';
-import { checkSystemSource } from '../../compiler/check.js';
+import { checkSystemBytes } from '../../compiler/check.js';
 import type { ConfigSource } from '../../compiler/config-hints.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { diagnosticJson, summaryLine } from '../../diagnostics/render.js';
 import { diagnosticFormat, printDiagnostics, type DiagnosticFormat } from '../diagnostics-output.js';
-import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, internalErrorText, type Io } from '../io.js';
+import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InputError, UsageError, internalErrorText, type Io } from '../io.js';
 import { configSource, resolveKernelConfig } from '../kernel-config-option.js';
+import { readInputFor } from '../read-input.js';
 
 export interface CheckCommandOptions {
   board?: string;
@@ -15,16 +16,6 @@ export interface CheckCommandOptions {
   kernelConfig?: string;
   searchPath?: string[];
   format?: string;
-}
-
-export function readInput(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
-    throw new UsageError(`cannot read '${path}': ${why}`);
-  }
 }
 
 /** The command line of one `check`, resolved once for all its files. */
@@ -77,6 +68,7 @@ function checkGuarded(file: string, run: CheckRun, io: Io): FileVerdict {
     return checkOneFile(file, run, io);
   } catch (e) {
     if (e instanceof UsageError) return failed(e.message, file, EXIT_USAGE, run, io);
+    if (e instanceof InputError) return failed(e.message, file, EXIT_INPUT, run, io);
     io.stderr(internalErrorText(e, `while checking '${file}'`));
     return failed(undefined, file, EXIT_INTERNAL, run, io);
   }
@@ -90,8 +82,8 @@ function failed(message: string | undefined, file: string, status: FileVerdict['
 
 /** Read, check and print one file in the chosen format. */
 export function checkOneFile(file: string, run: CheckRun, io: Io): FileVerdict {
-  const text = readInput(file);
-  const result = checkSystemSource(file, text, { config: run.config, configSource: run.configSource, searchPaths: run.searchPaths });
+  const input = readInputFor(file, 'check');
+  const result = checkSystemBytes(file, input.bytes, { config: run.config, configSource: run.configSource, searchPaths: run.searchPaths });
   const ds = result.diagnostics;
   if (run.jsonEntries) run.jsonEntries.push({ file, ok: result.ok, diagnostics: ds.map(diagnosticJson) });
   else printDiagnostics(ds, run.format, io, `${file}: ${result.ok ? 'ok' : 'invalid'}`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { runLinuxUser } from '../../machine/linux-user.js';
 import { UsageError, type Io } from '../io.js';
+import { classifyContent } from '../read-input.js';
 
 export interface ExecCommandOptions {
   stats?: boolean;
@@ -49,9 +50,13 @@ export function machineExecCommand(elf: string, args: string[], opts: ExecComman
   switch (o.kind) {
     case 'exit':
       return o.code;
-    case 'bad-elf':
-      io.stderr(`sel4ts: cannot run '${elf}': ${o.message}\n`);
+    case 'bad-elf': {
+      // Say what it is when it is something sel4ts runs another way.
+      const kind = classifyContent(bytes).kind;
+      const instead = kind === 'image' ? `; it is a sel4ts boot image: run it with \`sel4ts run ${elf}\`` : kind === 'text' ? `; it is text: if it is a system description, run it with \`sel4ts run ${elf}\`` : '';
+      io.stderr(`sel4ts: cannot run '${elf}': ${o.message}${instead}\n`);
       return EXIT_CANNOT_EXECUTE;
+    }
     case 'limit':
       io.stderr(`sel4ts: '${elf}' did not finish within ${limit} instructions\n`);
       return 124;

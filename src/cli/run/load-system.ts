@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { IMAGE_MAGIC } from '../../compiler/image/image.js';
 import { bootImage, type Booted } from '../../loader/boot.js';
 import type { MachineOptions } from '../../machine/machine.js';
-import { EXIT_INPUT, EXIT_INTERNAL, type Io } from '../io.js';
+import { EXIT_INPUT, EXIT_INTERNAL, InputError, type Io } from '../io.js';
+import { readInputFor, type InputFile } from '../read-input.js';
 import { runBuild, type BuildCommandOptions } from '../commands/build.js';
 import { optionsAnImageIgnores, writeBuildOutputs } from './build-outputs.js';
 import { pdPlaces, type PdPlace } from './github.js';
@@ -10,27 +9,29 @@ import { pdPlaces, type PdPlace } from './github.js';
 /** A system ready to run, and where its PDs are declared (unknown for an image). */
 export type Loaded = { ok: true; booted: Booted; places: Map<string, PdPlace> } | { ok: false; exitCode: number; message: string };
 
-function isImage(path: string): boolean {
-  try {
-    const head = readFileSync(path).subarray(0, 8);
-    return new TextDecoder().decode(head) === IMAGE_MAGIC;
-  } catch {
-    return false;
-  }
-}
-
-/** Read a boot image, or build one from a description (writing the files build options name), and boot it. */
+/**
+ * Read a boot image, or build one from a description (writing the files build options name), and
+ * boot it; anything else (a program, an empty file) is refused with what it is and what to do.
+ */
 export function loadSystem(file: string, opts: BuildCommandOptions, io: Io, machineOptions: MachineOptions): Loaded {
-  if (isImage(file)) {
+  let given: InputFile;
+  try {
+    given = readInputFor(file, 'run');
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    io.stderr(`sel4ts: ${e.message}\n`);
+    return { ok: false, exitCode: EXIT_INPUT, message: e.message };
+  }
+  if (given.content.kind === 'image') {
     for (const option of optionsAnImageIgnores(opts)) io.stderr(`sel4ts: warning: ${option} is ignored: ${file} is a boot image, built already\n`);
-    const r = bootImage(new Uint8Array(readFileSync(file)), machineOptions);
+    const r = bootImage(given.bytes, machineOptions);
     if (!r.ok) {
       io.stderr(`sel4ts: ${file}: ${r.error}\n`);
       return { ok: false, exitCode: EXIT_INPUT, message: r.error };
     }
     return { ok: true, booted: r.booted, places: new Map() };
   }
-  const built = runBuild(file, opts, io);
+  const built = runBuild(file, opts, io, given);
   if (!built) return { ok: false, exitCode: EXIT_INPUT, message: 'the system did not build (the errors are on stderr)' };
   writeBuildOutputs(built, opts);
   const r = bootImage(built.image, machineOptions);

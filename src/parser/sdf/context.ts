@@ -16,8 +16,8 @@ export interface ReportOptions {
   severity?: Severity;
 }
 
-/** How a file's prefill data is found: a function from a path to bytes, or undefined. */
-export type FileLookup = (path: string) => { found: true; bytes: Uint8Array | undefined; path?: string } | { found: false };
+/** How a file's prefill data is found: a function from a path to bytes, or undefined (and where it looked). */
+export type FileLookup = (path: string) => { found: true; bytes: Uint8Array | undefined; path?: string } | { found: false; tried?: string[] };
 
 /**
  * Shared state of one SDF read: the source, the kernel configuration, and the diagnostics.

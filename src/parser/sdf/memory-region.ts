@@ -51,7 +51,10 @@ export function readMemoryRegion(ctx: SdfContext, el: Element): MemoryRegion {
       mr.invalid.add('prefill_path');
       ctx.valueError('mr_prefill_not_found', el, `unable to find prefill file: '${prefill.value}'`, {
         span: prefill.valueSpan,
-        hint: 'prefill_path is looked up in each --search-path directory, then the current directory (not the system file\'s directory)',
+        hint:
+          found.tried !== undefined && found.tried.length === 1 && found.tried[0] === prefill.value
+            ? `there is no file '${prefill.value}'`
+            : `looked for ${found.tried?.map((p) => `'${p}'`).join(', ') ?? 'it'}: prefill_path is looked up in each --search-path directory, then the current directory (not the system file's directory)`,
       });
     } else if (found.bytes === undefined) {
       mr.invalid.add('prefill_path');
