@@ -8,9 +8,9 @@ export const CHECK_DIAGNOSTIC_CODES = {
   // Input encoding and syntax.
   encoding_invalid_utf8: 'The file is not UTF-8 (Latin-1, for example); the reference tool stops with a panic.',
   encoding_utf16: 'The file is UTF-16, not UTF-8.',
-  encoding_declared_not_utf8: 'The XML declaration names an encoding other than UTF-8 (the reference tool reads UTF-8 regardless).',
+  encoding_declared_not_utf8: 'Warning: the XML declaration names an encoding other than UTF-8 (the reference tool reads UTF-8 regardless).',
   xml_syntax: 'The file is not well-formed XML (or has a DTD).',
-  xml_declaration_invalid: "The XML declaration's version is not 1.x, or standalone is not yes or no (the reference tool does not check).",
+  xml_declaration_invalid: "Warning: the XML declaration's version is not 1.x, or standalone is not yes or no (the reference tool does not check).",
   xml_element_unclosed: 'An element is not closed; reported where the reference tool notices, with a note at its start tag.',
   yaml_syntax: 'The YAML file cannot be parsed.',
   json_syntax: 'The JSON file cannot be parsed.',

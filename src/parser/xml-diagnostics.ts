@@ -41,7 +41,10 @@ const ASCII = /^(us-)?ascii$/i;
 /**
  * What XML 1.0 requires of the declaration's values, which roxmltree (and so the reference
  * tool) does not check: version 1.x, an encoding the file is read in (UTF-8: the reference
- * reads every file as UTF-8, whatever it declares), standalone yes or no.
+ * reads every file as UTF-8, whatever it declares), standalone yes or no. Warnings: the
+ * reference tool accepts such a file (roxmltree 0.19 checks the declaration's syntax only), and
+ * sel4ts gives the reference's verdict on every file; bytes that are not UTF-8 are an error of
+ * their own (`encoding_invalid_utf8`), as they are for the reference.
  */
 export function checkXmlDeclaration(ctx: SdfContext, declaration: XmlDeclaration): void {
   const { version, encoding, standalone } = declaration;
@@ -50,6 +53,7 @@ export function checkXmlDeclaration(ctx: SdfContext, declaration: XmlDeclaration
     ctx.report('xml_declaration_invalid', version.name !== 'version' ? `'${version.name}' in the XML declaration is not 'version'` : `the XML declaration says version '${version.value}': a system description is XML 1.0`, {
       span: version.name !== 'version' ? version.nameSpan : version.valueSpan,
       hint: `write version="1.0"; ${unchecked}`,
+      severity: 'warning',
     });
   }
   if (encoding) {
@@ -57,11 +61,13 @@ export function checkXmlDeclaration(ctx: SdfContext, declaration: XmlDeclaration
       ctx.report('xml_declaration_invalid', encoding.name !== 'encoding' ? `'${encoding.name}' in the XML declaration is not 'encoding'` : `'${encoding.value}' is not an encoding name`, {
         span: encoding.name !== 'encoding' ? encoding.nameSpan : encoding.valueSpan,
         hint: `write encoding="UTF-8", or leave it out; ${unchecked}`,
+        severity: 'warning',
       });
     } else if (!UTF8.test(encoding.value) && !(ASCII.test(encoding.value) && /^[\0-\x7f]*$/.test(ctx.file.text))) {
       ctx.report('encoding_declared_not_utf8', `the XML declaration says the file is in ${encoding.value}, but a system description is read as UTF-8`, {
         span: encoding.valueSpan,
         hint: 'save the file as UTF-8 and write encoding="UTF-8" (or leave it out); the Microkit tool ignores the declaration and reads the bytes as UTF-8',
+        severity: 'warning',
       });
     }
   }
@@ -69,6 +75,7 @@ export function checkXmlDeclaration(ctx: SdfContext, declaration: XmlDeclaration
     ctx.report('xml_declaration_invalid', standalone.name !== 'standalone' ? `'${standalone.name}' in the XML declaration is not 'standalone'` : `standalone is '${standalone.value}', not 'yes' or 'no'`, {
       span: standalone.name !== 'standalone' ? standalone.nameSpan : standalone.valueSpan,
       hint: `write standalone="yes" or "no", or leave it out; ${unchecked}`,
+      severity: 'warning',
     });
   }
 }
