@@ -45,6 +45,22 @@ export function fixtureExpectations(name: string, text: string): string[] | unde
     .filter((s) => s !== '');
 }
 
+/**
+ * The `reference:` lines of a fixture, in order: the exact text the reference Microkit tool prints
+ * for each diagnostic that has one (`Diagnostic.reference`), written from the message templates of
+ * ../shared/spec/sdf.md. A reference that spans lines is written on one line, its line breaks as
+ * the two characters `\n`.
+ */
+export function fixtureReferences(text: string): string[] {
+  return [...text.matchAll(/^(?:<!--|#)? *reference: (.*?)\s*(?:-->)?$/gm)].map((m) => m[1]!.replaceAll('\\n', '\n'));
+}
+
+/** The `reference:` comment line that pins `reference` in a fixture of this kind. */
+export function referenceLine(name: string, reference: string): string {
+  const text = reference.replaceAll('\n', '\\n');
+  return name.endsWith('.yaml') ? `# reference: ${text}` : `<!-- reference: ${text} -->`;
+}
+
 export function checkFixture(name: string): { result: CheckResult; text: string } {
   const text = readFileSync(join(FIXTURE_DIR, name), 'utf8');
   const result = checkSystemSource(name, text, { config: fixtureConfig(text), searchPaths: [FIXTURE_FILES] });
