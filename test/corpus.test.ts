@@ -6,6 +6,7 @@ import { BOARDS, boardKernelConfig, findBoard } from '../src/abi/boards.js';
 import { checkSystemSource } from '../src/compiler/check.js';
 import { expectGolden } from './helpers/golden.js';
 import { HAVE_SHARED, readTsv, SHARED_DIR } from './helpers/shared.js';
+import { oracle } from './helpers/oracles.js';
 
 const DIR = join(SHARED_DIR, 'corpus');
 const EXAMPLES = join(SHARED_DIR, 'examples', 'microkit');
@@ -49,7 +50,7 @@ export function corpusBoard(row: Record<string, string>): string {
   return 'qemu_virt_aarch64';
 }
 
-describe.skipIf(!HAVE_SHARED)('the corpus of real system descriptions (needs ../shared)', () => {
+describe.skipIf(!oracle('../shared', HAVE_SHARED, 'corpus'))('the corpus of real system descriptions (needs ../shared)', () => {
   const rows = HAVE_SHARED ? readTsv(readFileSync(join(DIR, 'INDEX.tsv'), 'utf8')) : [];
 
   it('is read without a crash or hang, and every verdict is pinned', async () => {
