@@ -53,7 +53,7 @@ export function corpusBoard(row: Record<string, string>): string {
 describe.skipIf(!oracle('../shared', HAVE_SHARED, 'corpus'))('the corpus of real system descriptions (needs ../shared)', () => {
   const rows = HAVE_SHARED ? readTsv(readFileSync(join(DIR, 'INDEX.tsv'), 'utf8')) : [];
 
-  it('is read without a crash or hang, and every verdict is pinned', async () => {
+  it('is read without a crash or hang, and every verdict is pinned', () => {
     expect(rows.length).toBe(282);
     const reference = referenceOutcomes();
     const lines: string[] = [['# file', 'board/config', 'verdict', 'errors', 'warnings', 'source'].join('\t')];
