@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { HAVE_SHARED, SHARED_DIR } from './helpers/shared.js';
+import { oracle } from './helpers/oracles.js';
 
 // One file name makes the checker throw, to see a bug in one file stop only that file.
 vi.mock('../src/compiler/check.js', async (importOriginal) => {
@@ -129,7 +130,7 @@ describe('sel4ts check with several files', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)('the whole corpus in one command (needs ../shared)', () => {
+describe.skipIf(!oracle('../shared', HAVE_SHARED, 'check over the corpus'))('the whole corpus in one command (needs ../shared)', () => {
   it('checks all 282 files of a directory without a crash', async () => {
     const r = await run(['check', join(SHARED_DIR, 'corpus')]);
     expect(r.code).toBe(1);

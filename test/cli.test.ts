@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { processIo, type Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { FIXTURE_DIR } from './helpers/fixtures.js';
+import { expectGolden } from './helpers/golden.js';
 
 const FORMATS = join(import.meta.dirname, 'fixtures', 'formats');
 
@@ -41,7 +42,7 @@ describe('sel4ts check', () => {
   it('exits 1 and reports every error with a code frame and hint', async () => {
     const r = await run(['check', BAD]);
     expect(r.code).toBe(1);
-    await expect(r.err.replaceAll(tmp, '<tmp>')).toMatchFileSnapshot('golden/check-text.txt');
+    expectGolden(r.err.replaceAll(tmp, '<tmp>'), 'golden/check-text.txt', import.meta.filename);
   });
 
   it('colours only when asked, and NO_COLOR turns colour off', async () => {

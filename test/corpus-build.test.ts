@@ -8,6 +8,7 @@ import { buildErrors, buildSystem } from '../src/compiler/build.js';
 import { checkSystemSource } from '../src/compiler/check.js';
 import { bootImage } from '../src/loader/boot.js';
 import { HAVE_SHARED, SHARED_DIR } from './helpers/shared.js';
+import { oracle } from './helpers/oracles.js';
 
 /**
  * Every corpus system that is valid for qemu_virt_aarch64 either builds, boots and brings every
@@ -20,7 +21,7 @@ const CORPUS = join(SHARED_DIR, 'corpus');
 const PROGRAM = fileURLToPath(new URL('./build/programs/corpus-pd.elf', import.meta.url));
 const REFUSALS = [/has a virtual machine: sel4ts does not model vCPUs yet/, /asks for SMC calls/, /IRQ \d+ does not exist on qemu_virt_aarch64/, /must be at 0x[0-9a-f]+, which is not memory the kernel hands out/];
 
-describe.skipIf(!HAVE_SHARED)('building and booting the corpus (needs ../shared)', () => {
+describe.skipIf(!oracle('../shared', HAVE_SHARED, 'corpus build and boot'))('building and booting the corpus (needs ../shared)', () => {
   it('every valid system runs with every PD up, or is refused with a reason', { timeout: 300_000 }, () => {
     const config = boardKernelConfig(findBoard('qemu_virt_aarch64')!, 'debug')!;
     let booted = 0;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runLinuxUser } from '../src/machine/linux-user.js';
 import { haveQemu } from './helpers/cpu-fuzz.js';
 import { HAVE_SHARED, readTsv, SHARED_DIR } from './helpers/shared.js';
+import { oracle } from './helpers/oracles.js';
 
 /**
  * The benchmark programs of ../shared/bench, built with every compiler variant: output and
@@ -14,8 +15,13 @@ import { HAVE_SHARED, readTsv, SHARED_DIR } from './helpers/shared.js';
  */
 
 const BENCH = join(SHARED_DIR, 'bench');
-const CROSS = spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0;
-const CLANG = spawnSync('clang', ['--version']).status === 0 && spawnSync('ld.lld', ['--version']).status === 0;
+const CROSS = oracle('gcc-aarch64-linux-gnu', spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0, 'benchmarks');
+const CLANG = [
+  oracle('clang', spawnSync('clang', ['--version']).status === 0, 'clang benchmarks'),
+  oracle('ld.lld', spawnSync('ld.lld', ['--version']).status === 0, 'clang benchmarks'),
+].every(Boolean);
+const BENCH_QEMU = oracle('qemu-aarch64', haveQemu(), 'benchmarks under QEMU');
+const SHARED = oracle('../shared', HAVE_SHARED, 'benchmarks');
 
 function exec(elf: string, arg: string): { out: string; count: number } {
   let out = '';
@@ -25,7 +31,7 @@ function exec(elf: string, arg: string): { out: string; count: number } {
   return { out, count: r.instructions };
 }
 
-describe.skipIf(!HAVE_SHARED || !CROSS)('the benchmark programs (needs ../shared and gcc-aarch64-linux-gnu)', () => {
+describe.skipIf(!SHARED || !CROSS)('the benchmark programs (needs ../shared and gcc-aarch64-linux-gnu)', () => {
   const dir = HAVE_SHARED && CROSS ? mkdtempSync(join(tmpdir(), 'sel4ts-bench-')) : '';
   if (dir) {
     cpSync(BENCH, dir, { recursive: true });
@@ -36,7 +42,7 @@ describe.skipIf(!HAVE_SHARED || !CROSS)('the benchmark programs (needs ../shared
   const small = refs.filter((r, i) => refs.findIndex((q) => q.variant === r.variant && q.bench === r.bench) === i);
 
   for (const ref of small) {
-    it.skipIf(ref.variant === 'a64-clang-O2' && !CLANG)(`${ref.variant} ${ref.bench} ${ref.arg}: QEMU's output and instruction count`, () => {
+    it.skipIf(ref.variant === 'a64-clang-O2' && !CLANG)(`${ref.variant} ${ref.bench} ${ref.arg}: QEMU's output and instruction count${ref.variant === 'a64-clang-O2' ? ' (needs clang and ld.lld)' : ''}`, () => {
       const r = exec(join(dir, 'build', ref.variant!, ref.bench!), ref.arg!);
       expect(r.out.replace(/\n/g, '|')).toBe(ref.stdout);
       expect(r.count).toBe(Number(ref.icount));
@@ -44,7 +50,7 @@ describe.skipIf(!HAVE_SHARED || !CROSS)('the benchmark programs (needs ../shared
   }
 
   for (const variant of ['a64-gcc-O0', 'a64-gcc-O3']) {
-    it.skipIf(!haveQemu())(`${variant}: every program prints what it prints under QEMU (needs qemu-user)`, () => {
+    it.skipIf(!BENCH_QEMU)(`${variant}: every program prints what it prints under QEMU (needs qemu-user)`, () => {
       for (const ref of small.filter((r) => r.variant === 'a64-gcc-O2')) {
         const elf = join(dir, 'build', variant, ref.bench!);
         expect(existsSync(elf), elf).toBe(true);

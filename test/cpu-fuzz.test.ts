@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, hashBlock, haveQemu, locateDivergence, OUT_BYTES, randomBlock, rng, runOurs, runQemu, type Block } from './helpers/cpu-fuzz.js';
+import { oracle } from './helpers/oracles.js';
 
 /**
  * Differential testing against qemu-aarch64. The committed blocks (QEMU's results stored as
@@ -16,7 +17,7 @@ interface Golden {
 }
 
 const golden = JSON.parse(readFileSync(join(import.meta.dirname, 'cpu', 'fuzz-golden.json'), 'utf8')) as Golden;
-const QEMU = haveQemu();
+const QEMU = oracle('qemu-aarch64', haveQemu(), 'live CPU fuzz');
 const SEED = Number(process.env.SEL4TS_FUZZ_SEED ?? 7);
 const LIVE_BLOCKS = Number(process.env.SEL4TS_CPU_FUZZ_BLOCKS ?? 200);
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLinuxUser } from '../src/machine/linux-user.js';
 import { haveQemu } from './helpers/cpu-fuzz.js';
+import { oracle } from './helpers/oracles.js';
 
 /**
  * The C test programs of test/cpu/programs, compiled with gcc and clang: their output on the
@@ -30,7 +31,11 @@ function programs(root: string): string[] {
     .sort();
 }
 
-const crossTools = spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0 && spawnSync('clang', ['--version']).status === 0 && haveQemu();
+const crossTools = [
+  oracle('gcc-aarch64-linux-gnu', spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0, 'CPU programs rebuilt'),
+  oracle('clang', spawnSync('clang', ['--version']).status === 0, 'CPU programs rebuilt'),
+  oracle('qemu-aarch64', haveQemu(), 'CPU programs rebuilt'),
+].every(Boolean);
 
 describe('C test programs: output identical to QEMU', () => {
   for (const p of programs(BUILD)) {

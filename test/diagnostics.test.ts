@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES } from '../src/diagnostics/codes.js';
 import { position } from '../src/diagnostics/render.js';
-import { BUILD_FIXTURE_DIR, checkFixture, FIXTURE_DIR, fixtureExpectations, key } from './helpers/fixtures.js';
+import { BUILD_FIXTURE_DIR, checkFixture, FIXTURE_DIR, fixtureExpectations, fixtureReferences, key, referenceLine, referencePlace } from './helpers/fixtures.js';
 
 const fixtures = readdirSync(FIXTURE_DIR)
   .filter((f) => /\.(system|yaml|json)$/.test(f))
@@ -20,6 +20,21 @@ describe('diagnostic fixtures', () => {
       expect(actual).toEqual(expected);
       const code = name.replace(/\.(system|yaml|json)$/, '');
       expect(actual.map((k) => k.split('@')[0])).toContain(code);
+    });
+
+    // The reference tool's wording is part of the contract: a fixture pins the exact text of every
+    // diagnostic that carries one, so a changed word fails here (the oracle is the message
+    // template in ../shared/spec/sdf.md, not what sel4ts prints today).
+    it(`${name} pins the reference tool's exact wording`, () => {
+      const { result, text } = checkFixture(name);
+      const actual = result.diagnostics.filter((d) => d.reference !== undefined).map((d) => d.reference!);
+      const pinned = fixtureReferences(name, text);
+      const missing = actual.slice(pinned.length).map((r) => referenceLine(name, r));
+      const how =
+        missing.length > 0
+          ? `${name} does not pin ${missing.length} reference line(s); after checking each against its template in ../shared/spec/sdf.md, add at the end of ${referencePlace(name)}:\n${missing.join('\n')}`
+          : `${name}: the reference lines (one per diagnostic with a reference, in order) differ from what sel4ts prints; the fixture's lines come from ../shared/spec/sdf.md, so fix src/ unless the fixture is wrong`;
+      expect(actual, how).toEqual(pinned);
     });
   }
 

@@ -5,6 +5,7 @@ import { findBoard } from '../src/abi/boards.js';
 import { checkSystemSource } from '../src/compiler/check.js';
 import { position } from '../src/diagnostics/render.js';
 import { systemToJson } from '../src/parser/model-json.js';
+import { expectGolden } from './helpers/golden.js';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'formats');
 const CONFIG = findBoard('qemu_virt_aarch64')!.config;
@@ -17,7 +18,7 @@ describe('XML, YAML and JSON describe the same system', () => {
     const model = systemToJson(xml!.system!);
     expect(systemToJson(yaml!.system!)).toEqual(model);
     expect(systemToJson(json!.system!)).toEqual(model);
-    await expect(`${JSON.stringify(model, null, 2)}\n`).toMatchFileSnapshot('golden/ping-pong.model.json');
+    expectGolden(`${JSON.stringify(model, null, 2)}\n`, 'golden/ping-pong.model.json', import.meta.filename);
   });
 
   it('SDF rules point into the YAML source', () => {

@@ -6,6 +6,7 @@ import { checkSystemSource, type InputFormat } from '../src/compiler/check.js';
 import { FIXTURE_DIR } from './helpers/fixtures.js';
 import { HAVE_SHARED, SHARED_DIR } from './helpers/shared.js';
 import { rng } from './helpers/rng.js';
+import { oracle } from './helpers/oracles.js';
 
 /**
  * Property: whatever the input, checking never throws, always returns diagnostics with valid
@@ -81,7 +82,7 @@ function seeds(): { name: string; text: string }[] {
   for (const f of readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.system'))) {
     out.push({ name: f, text: readFileSync(join(FIXTURE_DIR, f), 'utf8') });
   }
-  if (HAVE_SHARED) {
+  if (oracle('../shared', HAVE_SHARED, 'fuzz seeds from the corpus')) {
     const dir = join(SHARED_DIR, 'corpus');
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.system'))) out.push({ name: f, text: readFileSync(join(dir, f), 'utf8') });
   }

@@ -6,6 +6,7 @@ import { TEST_CONFIGS, type KernelConfig } from '../src/abi/kernel-config.js';
 import { checkSystemSource } from '../src/compiler/check.js';
 import { renderMicrokit } from '../src/diagnostics/render.js';
 import { HAVE_SHARED, readTsv, SHARED_DIR } from './helpers/shared.js';
+import { oracle } from './helpers/oracles.js';
 
 const DIR = join(SHARED_DIR, 'examples', 'microkit');
 const QEMU = findBoard('qemu_virt_aarch64')!.config;
@@ -24,7 +25,7 @@ function run(file: string, config: KernelConfig) {
   return checkSystemSource(file, text, { config, searchPaths: [DIR] });
 }
 
-describe.skipIf(!HAVE_SHARED)('the reference examples get the verdict INDEX.tsv predicts (needs ../shared)', () => {
+describe.skipIf(!oracle('../shared', HAVE_SHARED, 'reference examples'))('the reference examples get the verdict INDEX.tsv predicts (needs ../shared)', () => {
   const rows = HAVE_SHARED ? readTsv(readFileSync(join(DIR, 'INDEX.tsv'), 'utf8')).filter((r) => r.file!.endsWith('.system')) : [];
   for (const row of rows) {
     const outcome = row.predicted_parse_outcome!;

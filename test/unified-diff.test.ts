@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectDiff } from '../src/cli/run/expect.js';
 import { unifiedDiff } from '../src/cli/run/unified-diff.js';
+import { oracle } from './helpers/oracles.js';
 
 /** run --expect's unified diff: GNU diff's output where the alignment is unique, and always a correct patch. */
 
-const haveDiff = spawnSync('diff', ['--version']).status === 0;
+const haveDiff = oracle('diff', spawnSync('diff', ['--version']).status === 0, 'unified diff');
 
 const dir = mkdtempSync(join(tmpdir(), 'sel4ts-diff-'));
 
@@ -59,7 +60,7 @@ const CASES: [string, string][] = [
 describe('unifiedDiff', () => {
   it('is empty for equal texts', () => expect(unifiedDiff('a\n', 'a\n', 'x', 'y')).toBe(''));
 
-  it.skipIf(!haveDiff)('prints what diff -u prints', () => {
+  it.skipIf(!haveDiff)('prints what diff -u prints (needs diff)', () => {
     for (const [a, b] of CASES) expect(unifiedDiff(a, b, 'a', 'b'), JSON.stringify([a, b])).toBe(gnuDiff(a, b));
   });
 

@@ -31,21 +31,49 @@ function fixtureConfig(text: string): KernelConfig {
   return boardKernelConfig(board, 'debug')!;
 }
 
-/** The `expect:` line of a fixture (a comment in XML/YAML, a sidecar `.expect` file for JSON). */
+/** The `expect:` line of a fixture (a comment in XML/YAML, the first line of a sidecar `.expect` file for JSON). */
 export function fixtureExpectations(name: string, text: string): string[] | undefined {
   const own = /expect: ([^\n]*?)\s*(-->)?\n/.exec(text)?.[1];
   let line = own;
   if (line === undefined) {
-    try {
-      line = readFileSync(join(FIXTURE_DIR, `${name}.expect`), 'utf8').trim();
-    } catch {
-      return undefined;
-    }
+    line = sidecar(name)?.split('\n')[0]?.trim();
+    if (line === undefined) return undefined;
   }
   return line
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+/**
+ * The `reference:` lines of a fixture, in order: the exact text the reference Microkit tool prints
+ * for each diagnostic that has one (`Diagnostic.reference`), written from the message templates of
+ * ../shared/spec/sdf.md. A reference that spans lines is written on one line, its line breaks as
+ * the two characters `\n`.
+ */
+export function fixtureReferences(name: string, text: string): string[] {
+  if (name.endsWith('.json')) text = sidecar(name) ?? '';
+  return [...text.matchAll(/^(?:<!--|#)? *reference: (.*?)\s*(?:-->)?$/gm)].map((m) => m[1]!.replaceAll('\\n', '\n'));
+}
+
+/** The `reference:` comment line that pins `reference` in a fixture of this kind. */
+export function referenceLine(name: string, reference: string): string {
+  const text = reference.replaceAll('\n', '\\n');
+  if (name.endsWith('.json')) return `reference: ${text}`;
+  return name.endsWith('.yaml') ? `# reference: ${text}` : `<!-- reference: ${text} -->`;
+}
+
+/** Where a fixture's `reference:` lines go: at its end, or in the `.expect` file of a JSON one. */
+export function referencePlace(name: string): string {
+  return name.endsWith('.json') ? `${name}.expect` : name;
+}
+
+function sidecar(name: string): string | undefined {
+  try {
+    return readFileSync(join(FIXTURE_DIR, `${name}.expect`), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** `../shared` beside the project: the corpus, the reference examples, the benchmarks. */
-export const SHARED_DIR = join(import.meta.dirname, '..', '..', '..', 'shared');
+/**
+ * `../shared` beside the project: the corpus, the reference examples, the benchmarks.
+ * SEL4TS_SHARED_DIR names another folder (a missing one shows what a run without it skips).
+ */
+export const SHARED_DIR = process.env.SEL4TS_SHARED_DIR ?? join(import.meta.dirname, '..', '..', '..', 'shared');
 export const HAVE_SHARED = existsSync(join(SHARED_DIR, 'corpus', 'INDEX.tsv'));
 
 if (!HAVE_SHARED) {
