@@ -33,14 +33,17 @@ static inline void say_rel(const char *text, seL4_Word a, seL4_Word b) { say_kv(
  * Child `id` records the site, then runs `insn` at the global label `name` with x9 = `x9value`
  * (the address an access uses). One use per label: the label is global.
  */
-#define FAULT_INSN(id, name, insn, x9value)                                                  \
+#define FAULT_INSN(id, name, insn, x9value) FAULT_INSN_AFTER(id, name, "", insn, x9value)
+
+/* The same, with `pre` run just before the label (to set flags, say). */
+#define FAULT_INSN_AFTER(id, name, pre, insn, x9value)                                       \
     do {                                                                                     \
         extern char name[];                                                                  \
         site(id)->ip = (seL4_Word)name;                                                      \
         register seL4_Word x9_ __asm__("x9") = (x9value);                                    \
         register seL4_Word x12_ __asm__("x12") = (seL4_Word)&site(id)->sp;                   \
-        __asm__ volatile(SAVE_SP AT_LABEL(name, insn) : : "r"(x9_), "r"(x12_)               \
-                         : "x10", "x11", "memory");                                          \
+        __asm__ volatile(SAVE_SP pre AT_LABEL(name, insn) : : "r"(x9_), "r"(x12_)           \
+                         : "x10", "x11", "cc", "memory");                                          \
     } while (0)
 
 /* The child's id from its name, which ends in a digit ("child1"). */
