@@ -37,17 +37,19 @@ export function comparable(console: string): string {
 const KERNEL_DEBUG_LINES = "the debug kernel's userError lines (`<<seL4(CPU 0) [...]>>`), which sel4ts does not print yet";
 const PENDING: Record<string, string> = {
   'fault-cap': KERNEL_DEBUG_LINES,
+  'fault-monitor': KERNEL_DEBUG_LINES,
   'fault-vm-read': KERNEL_DEBUG_LINES,
 };
 
-/** A line the debug kernel printed (userError, in bold and green: `ESC[0m ESC[1m << ESC[0m ESC[32m seL4(CPU 0) …`). */
-const KERNEL_DEBUG_LINE = /^(\x1b\[[0-9;]*m)*<<(\x1b\[[0-9;]*m)*seL4\(CPU /;
+/**
+ * A message of the debug kernel (userError, in bold and green: `ESC[0m ESC[1m << ESC[0m ESC[32m
+ * seL4(CPU 0) … >> ESC[0m` and a newline). It may follow text without a newline (the monitor's
+ * "Unknown fault" report ends without one).
+ */
+const KERNEL_DEBUG_MESSAGE = /(\x1b\[[0-9;]*m)*<<(\x1b\[[0-9;]*m)*seL4\(CPU [^\n]*?>>(\x1b\[0m)?\n/g;
 
 export function withoutKernelDebugLines(text: string): string {
-  return text
-    .split('\n')
-    .filter((l) => !KERNEL_DEBUG_LINE.test(l))
-    .join('\n');
+  return text.replace(KERNEL_DEBUG_MESSAGE, (_m, _a, _b, _c, offset: number) => (offset === 0 || text[offset - 1] === '\n' ? '' : '\n'));
 }
 
 /**
@@ -73,7 +75,18 @@ const CAP_FAULT_LOOKUP_FAILURE: RecordingRule = {
     text
       .split('\n')
       .filter((l) => !/^\S+: {3}(count 0x|lookup failure word )/.test(l))
+      .map((l) => (l.startsWith('MON|ERROR: CapFault: ') ? l.replace(/ {2}lookup_failure_type=.*$/, '') : l))
       .join('\n'),
+};
+
+/**
+ * `monitor-tcb-cap`: the monitor's report names the faulting PD's TCB cap, a slot of the
+ * monitor's CSpace, whose layout differs: 2.0.1's monitor prints an entry of its `pd_tcbs`
+ * table (0x8000000000000017 for the first PD here), 2.3's prints 10 + the PD's index.
+ */
+const MONITOR_TCB_CAP: RecordingRule = {
+  name: 'monitor-tcb-cap',
+  apply: (text) => text.replace(/^(MON\|ERROR: received message .* tcb cap: )0x[0-9a-f]{16}$/gm, '$1<cap>'),
 };
 
 /**
@@ -93,6 +106,7 @@ const NO_HARDWARE_DEBUG_API: RecordingRule = {
 
 const RECORDING_RULES: Record<string, RecordingRule[]> = {
   'fault-cap': [CAP_FAULT_LOOKUP_FAILURE],
+  'fault-monitor': [MONITOR_TCB_CAP, CAP_FAULT_LOOKUP_FAILURE],
   'fault-user-exception': [NO_HARDWARE_DEBUG_API],
 };
 
