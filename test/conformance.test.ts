@@ -36,6 +36,9 @@ export function comparable(console: string): string {
  */
 const KERNEL_DEBUG_LINES = "the debug kernel's userError lines (`<<seL4(CPU 0) [...]>>`), which sel4ts does not print yet";
 const PENDING: Record<string, string> = {
+  'error-empty-slot': KERNEL_DEBUG_LINES,
+  'error-tcb': KERNEL_DEBUG_LINES,
+  'error-wrong-type': KERNEL_DEBUG_LINES,
   'fault-cap': KERNEL_DEBUG_LINES,
   'fault-monitor': KERNEL_DEBUG_LINES,
   'fault-vm-read': KERNEL_DEBUG_LINES,
