@@ -12,7 +12,9 @@ import { main } from '../src/cli/main.js';
  *
  * The comparison drops the monitor's MON|INFO lines (the recording comes from Microkit 2.0.1,
  * whose monitor bootstraps the system and says so; sel4ts models 2.3's) and applies the named
- * divergences of docs/architecture.md ("Conformance with real seL4"), nothing else.
+ * rules for the recording setup below (listed in test/conformance/README.md), nothing else;
+ * sel4ts's own, intentional divergences are in docs/architecture.md ("Conformance with real
+ * seL4") and no scenario depends on them.
  */
 
 const DIR = join(import.meta.dirname, 'conformance', 'scenarios');
