@@ -55,7 +55,7 @@ describe('userError lines of a debug kernel, and none from a release kernel', ()
       sys.thread({ role: ROLE.sender, param: 1, caps: { 3: { slot: ntfn, rights: 0b0010 } } });
       sys.run();
       if (release) expect(sys.output).toBe('');
-      else expect(sys.output).toMatch(/^<<seL4\(CPU 0\) \[decodeInvocation\/0 T0x[0-9a-f]{16} "child of: 'rootserver'" @[0-9a-f]+\]: Attempted to invoke a read-only notification cap #3\.>>\n$/);
+      else expect(sys.output).toMatch(/^<<seL4\(CPU 0\) \[decodeInvocation\/0 T0x[0-9a-f]+ "child of: 'rootserver'" @[0-9a-f]+\]: Attempted to invoke a read-only notification cap #3\.>>\n$/);
     }
   });
 
@@ -66,6 +66,6 @@ describe('userError lines of a debug kernel, and none from a release kernel', ()
     sys.thread({ role: ROLE.client, param: 0, priority: 100, caps: { 3: other.tcbSlot } });
     sys.run(2_000_000);
     const name = L.byNumber[7]!;
-    expect(sys.output).toMatch(new RegExp(`^<<seL4\\(CPU 0\\) \\[decodeTCBInvocation/0 T0x[0-9a-f]{16} "child of: 'rootserver'" @[0-9a-f]+\\]: ${name}: seL4_\\w+( \\([^)]*\\))?\\.>>\\n`));
+    expect(sys.output).toMatch(new RegExp(`^<<seL4\\(CPU 0\\) \\[decodeTCBInvocation/0 T0x[0-9a-f]+ "child of: 'rootserver'" @[0-9a-f]+\\]: ${name}: seL4_\\w+( \\([^)]*\\))?\\.>>\\n`));
   });
 });

@@ -187,41 +187,52 @@ static void print_registers(const seL4_UserContext *regs)
 #define ESR_IL(esr) (((esr) >> 25) & 1)
 #define ESR_ISS(esr) ((esr) & 0x1ffffffUL)
 
-#define EC_UNKNOWN 0x00
-#define EC_INSTRUCTION_ABORT_LOWER 0x20
 #define EC_DATA_ABORT_LOWER 0x24
 #define EC_BRK 0x3c
 
+/*
+ * The texts are Microkit's monitor's, word for word (its spelling included): a report is
+ * compared with what real Microkit prints (test/conformance/).
+ */
 static const char *ec_name(seL4_Word ec)
 {
     switch (ec) {
-    case 0x00: return "unknown reason (e.g. undefined instruction)";
-    case 0x01: return "trapped WFI or WFE";
-    case 0x07: return "trapped SVE, Advanced SIMD or floating-point access";
-    case 0x0e: return "illegal execution state";
-    case 0x11: return "SVC in AArch32 state";
-    case 0x15: return "SVC in AArch64 state";
-    case 0x16: return "HVC in AArch64 state";
-    case 0x17: return "SMC in AArch64 state";
-    case 0x18: return "trapped MSR, MRS or system instruction";
-    case 0x19: return "trapped SVE access";
-    case 0x20: return "instruction abort from a lower exception level";
-    case 0x21: return "instruction abort from the same exception level";
-    case 0x22: return "PC alignment fault";
-    case 0x24: return "data abort from a lower exception level";
-    case 0x25: return "data abort from the same exception level";
-    case 0x26: return "SP alignment fault";
-    case 0x2c: return "trapped floating-point exception";
-    case 0x2f: return "SError interrupt";
-    case 0x30: return "breakpoint from a lower exception level";
-    case 0x32: return "software step from a lower exception level";
-    case 0x34: return "watchpoint from a lower exception level";
-    case 0x3c: return "BRK instruction";
-    default: return "<unexpected EC>";
+    case 0: return "Unknown reason";
+    case 1: return "Trapped WFI or WFE instruction execution";
+    case 3: return "Trapped MCR or MRC access with (coproc==0b1111) this is not reported using EC 0b000000";
+    case 4: return "Trapped MCRR or MRRC access with (coproc==0b1111) this is not reported using EC 0b000000";
+    case 5: return "Trapped MCR or MRC access with (coproc==0b1110)";
+    case 6: return "Trapped LDC or STC access";
+    case 7: return "Access to SVC, Advanced SIMD or floating-point functionality trapped";
+    case 12: return "Trapped MRRC access with (coproc==0b1110)";
+    case 13: return "Branch Target Exception";
+    case 17: return "SVC instruction execution in AArch32 state";
+    case 21: return "SVC instruction execution in AArch64 state";
+    case 24: return "Trapped MSR, MRS or System instruction exuection in AArch64 state, this is not reported using EC 0xb000000, 0b000001 or 0b000111";
+    case 25: return "Access to SVE functionality trapped";
+    case 28: return "Exception from a Pointer Authentication instruction authentication failure";
+    case 32: return "Instruction Abort from a lower Exception level";
+    case 33: return "Instruction Abort taken without a change in Exception level";
+    case 34: return "PC alignment fault exception";
+    case 36: return "Data Abort from a lower Exception level";
+    case 37: return "Data Abort taken without a change in Exception level";
+    case 38: return "SP alignment faultr exception";
+    case 40: return "Trapped floating-point exception taken from AArch32 state";
+    case 44: return "Trapped floating-point exception taken from AArch64 state";
+    case 47: return "SError interrupt";
+    case 48: return "Breakpoint exception from a lower Exception level";
+    case 49: return "Breakpoint exception taken without a change in Exception level";
+    case 50: return "Software Step exception from a lower Exception level";
+    case 51: return "Software Step exception taken without a change in Exception level";
+    case 52: return "Watchpoint exception from a lower Exception level";
+    case 53: return "Watchpoint exception taken without a change in Exception level";
+    case 56: return "BKPT instruction execution in AArch32 state";
+    case 60: return "BRK instruction execution in AArch64 state";
+    default: return "<invalid EC>";
     }
 }
 
-/* Data/instruction fault status code (DFSC/IFSC, ISS bits 5..0). */
+/* Data fault status code (DFSC, ISS bits 5..0), Microkit's texts. */
 static const char *fault_status_name(seL4_Word fsc)
 {
     switch (fsc) {
@@ -233,29 +244,27 @@ static const char *fault_status_name(seL4_Word fsc)
     case 0x05: return "translation fault, level 1";
     case 0x06: return "translation fault, level 2";
     case 0x07: return "translation fault, level 3";
-    case 0x08: return "access flag fault, level 0";
     case 0x09: return "access flag fault, level 1";
     case 0x0a: return "access flag fault, level 2";
     case 0x0b: return "access flag fault, level 3";
-    case 0x0c: return "permission fault, level 0";
     case 0x0d: return "permission fault, level 1";
     case 0x0e: return "permission fault, level 2";
     case 0x0f: return "permission fault, level 3";
-    case 0x10: return "synchronous external abort";
+    case 0x10: return "synchronuos external abort";
     case 0x11: return "synchronous tag check fault";
-    case 0x14: return "synchronous external abort on table walk, level 0";
-    case 0x15: return "synchronous external abort on table walk, level 1";
-    case 0x16: return "synchronous external abort on table walk, level 2";
-    case 0x17: return "synchronous external abort on table walk, level 3";
+    case 0x14: return "synchronous external abort, level 0";
+    case 0x15: return "synchronous external abort, level 1";
+    case 0x16: return "synchronous external abort, level 2";
+    case 0x17: return "synchronous external abort, level 3";
     case 0x18: return "synchronous parity or ECC error";
-    case 0x1c: return "synchronous parity or ECC error on table walk, level 0";
-    case 0x1d: return "synchronous parity or ECC error on table walk, level 1";
-    case 0x1e: return "synchronous parity or ECC error on table walk, level 2";
-    case 0x1f: return "synchronous parity or ECC error on table walk, level 3";
+    case 0x1c: return "synchronous parity or ECC error, level 0";
+    case 0x1d: return "synchronous parity or ECC error, level 1";
+    case 0x1e: return "synchronous parity or ECC error, level 2";
+    case 0x1f: return "synchronous parity or ECC error, level 3";
     case 0x21: return "alignment fault";
-    case 0x30: return "TLB conflict abort";
+    case 0x30: return "tlb conflict abort";
     case 0x31: return "unsupported atomic hardware update fault";
-    default: return "<unexpected fault status code>";
+    default: return "<unexpected DFSC>";
     }
 }
 
@@ -279,20 +288,20 @@ static void print_syndrome(seL4_Word esr)
  */
 #define UBSAN_BRK_BASE 0x5500
 static const char *const ubsan_checks[] = {
-    "addition overflow",
-    "__builtin_unreachable reached",
-    "control-flow integrity check failed",
-    "division or remainder overflow",
+    "add overflow",
+    "builtin unreachable",
+    "control-flow-integrity check fail",
+    "division remainder overflow",
     "dynamic type cache miss",
-    "float cast overflow",
+    "float case overflow",
     "function type mismatch",
     "implicit conversion",
-    "invalid builtin use",
-    "invalid Objective-C cast",
-    "load of invalid value",
+    "invalid builtin",
+    "invalid objc cast",
+    "load invalid value",
     "missing return",
     "multiplication overflow",
-    "negation overflow",
+    "negate overflow",
     "nullability argument",
     "nullability return",
     "non-null argument",
@@ -303,7 +312,7 @@ static const char *const ubsan_checks[] = {
     "subtraction overflow",
     "type mismatch",
     "alignment assumption",
-    "variable-length array bound not positive",
+    "variable-length-array bound not positive",
 };
 
 /* ---- Fault reports ------------------------------------------------------------------------ */
@@ -365,21 +374,10 @@ static void report_unknown_syscall(void)
     out_str("\n");
 }
 
+/* Microkit prints no detail of a user exception. */
 static void report_user_exception(void)
 {
-    seL4_Word esr = fault_mrs[seL4_UserException_Number];
-    out_str("MON|ERROR: UserException: ip=");
-    out_hex64(fault_mrs[seL4_UserException_FaultIP]);
-    out_str("  sp=");
-    out_hex64(fault_mrs[seL4_UserException_SP]);
-    out_str("  spsr=");
-    out_hex64(fault_mrs[seL4_UserException_SPSR]);
-    out_str("  number=");
-    out_hex32(esr);
-    out_str("  code=");
-    out_hex32(fault_mrs[seL4_UserException_Code]);
-    out_str("\n");
-    print_syndrome(esr);
+    out_str("MON|ERROR: UserException\n");
 }
 
 static void report_debug_exception(void)
@@ -455,12 +453,6 @@ static void report_vm_fault(seL4_Word pd_id)
             out_str(" -- write not read");
         }
         out_str("\n");
-    } else if (ec == EC_INSTRUCTION_ABORT_LOWER) {
-        out_str("MON|ERROR:   ifsc = ");
-        out_str(fault_status_name(iss & 0x3f));
-        out_str(" (");
-        out_hex32(iss & 0x3f);
-        out_str(")\n");
     }
 
     /* The guard page below the stack is never mapped: a fault there is an overflow. */
@@ -472,22 +464,15 @@ static void report_vm_fault(seL4_Word pd_id)
 static void report_vcpu_fault(void)
 {
     seL4_Word esr = fault_mrs[seL4_VCPUFault_HSR];
+    seL4_Word imm = esr & 0xffff; /* the BRK immediate */
+    seL4_Word check = imm & 0xff;
     out_str("MON|ERROR: received vCPU fault with ESR: ");
     out_hex64(esr);
     out_str("\n");
-    print_syndrome(esr);
-    if (ESR_EC(esr) == EC_BRK) {
-        seL4_Word imm = esr & 0xffff; /* the BRK immediate */
-        seL4_Word check = imm - UBSAN_BRK_BASE;
-        if ((imm & 0xff00) == UBSAN_BRK_BASE && check < sizeof(ubsan_checks) / sizeof(ubsan_checks[0])) {
-            out_str("MON|ERROR: potential undefined behaviour detected by UBSAN for: '");
-            out_str(ubsan_checks[check]);
-            out_str("'\n");
-        } else {
-            out_str("MON|ERROR: BRK instruction with immediate ");
-            out_hex(imm, 4);
-            out_str("\n");
-        }
+    if (ESR_EC(esr) == EC_BRK && (imm & 0xff00) == UBSAN_BRK_BASE) {
+        out_str("MON|ERROR: potential undefined behaviour detected by UBSAN for: '");
+        out_str(check < sizeof(ubsan_checks) / sizeof(ubsan_checks[0]) ? ubsan_checks[check] : "unknown reason");
+        out_str("'\n");
     } else {
         out_str("MON|ERROR: Unknown vCPU fault\n");
     }

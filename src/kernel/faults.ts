@@ -118,10 +118,14 @@ export function faultReplyRestarts(type: FaultType, label: bigint): boolean {
   }
 }
 
-/** The kernel's %p: 0x and 16 hex digits; zero prints as 16 zeros without 0x. */
+/**
+ * The kernel's %p as real seL4 prints it: 0x and the hex digits, without leading zeros (a debug
+ * kernel in QEMU prints `T0x8060005400` in its userError lines; see the conformance scenarios).
+ * Zero prints as 0, without 0x (the printf of seL4's io.c adds the prefix to non-zero values only).
+ */
 export function kernelPointer(v: bigint | number): string {
   const n = BigInt(v);
-  return n === 0n ? '0'.repeat(16) : `0x${n.toString(16).padStart(16, '0')}`;
+  return n === 0n ? '0' : `0x${n.toString(16)}`;
 }
 
 const p = kernelPointer;

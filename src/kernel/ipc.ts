@@ -1,3 +1,4 @@
+import { userError } from './user-error.js';
 import type { Cap } from './cap.js';
 import { CapType } from './cap-types.js';
 import { lookupSlot, resolveAddressBits, lookupSlotForCNodeOp, type Slot } from './cspace.js';
@@ -273,7 +274,10 @@ export function sendIPC(k: KernelState, blocking: boolean, doCall: boolean, righ
 
 /** receiveIPC on an endpoint, with the reply object from x6 if any. */
 export function receiveIPC(k: KernelState, thread: TcbObject, ep: EndpointObject, isBlocking: boolean, reply: ReplyObject | undefined, completeBoundSignal: () => boolean): void {
-  if (reply?.tcb && reply.tcb !== thread) cancelIPC(k, reply.tcb);
+  if (reply?.tcb && reply.tcb !== thread) {
+    userError(k, { func: 'receiveIPC', message: 'Reply object already has unexecuted reply!' });
+    cancelIPC(k, reply.tcb);
+  }
   if (completeBoundSignal()) return;
   if (ep.state !== EndpointState.Send) {
     if (!isBlocking) {

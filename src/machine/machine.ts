@@ -94,6 +94,12 @@ export class Machine implements KernelPort {
     this.uart = new Pl011(sink);
     this.timer = new GenericTimer(() => this.cycles, options.cpuHz);
     this.cpu = new Cpu(this.mmu, this.timer);
+    // EL0 as seL4 leaves it on this board (Microkit's configuration): KernelArmExportPCNTUser
+    // and KernelArmExportPTMRUser give EL0 the physical counter and timer; the virtual ones,
+    // and DC ZVA (SCTLR_EL1.DZE = 0), trap to the kernel.
+    this.timer.el0.virtualCounter = false;
+    this.timer.el0.virtualTimer = false;
+    this.cpu.el0DcZva = false;
     if (options.jit === 'off') this.cpu.blocksEnabled = false;
     if (options.jit === 'eager') this.cpu.hotThreshold = 1;
     this.batch = options.batch ?? 10_000;

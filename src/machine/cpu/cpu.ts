@@ -144,6 +144,12 @@ export class Cpu {
   private curBase = -1e18;
   private curCode: CodePage | undefined;
 
+  /**
+   * Whether EL0 may use DC ZVA (SCTLR_EL1.DZE). Linux allows it; seL4 does not set DZE, so on
+   * the seL4 machine DC ZVA traps and DCZID_EL0.DZP reads 1.
+   */
+  el0DcZva = true;
+
   constructor(
     public space: AddressSpace,
     public sysregs: SystemRegisters,
@@ -312,6 +318,11 @@ export class Cpu {
   /** Raise the Undefined Instruction exception for the instruction at the current pc. */
   undefinedInstruction(): void {
     this.raise(Stop.Undefined, (EC.UNKNOWN << 26) | ESR_IL, this.nextPc - 4, false);
+  }
+
+  /** The trap of an MSR, MRS or SYS that EL0 may not make here (EC 0x18, with its ISS). */
+  systemAccessTrap(iss: number): void {
+    this.raise(Stop.SystemAccessTrap, (EC.MSR_MRS << 26) | ESR_IL | iss, this.nextPc - 4, false);
   }
 
   /** The instruction at `pc`, which has just run (for a fault's syndrome); 0 if unreadable. */

@@ -30,6 +30,8 @@ export const enum Stop {
    * Nothing to handle: run again.
    */
   TimeSync = 10,
+  /** An EL0 access to a system register or system instruction that EL1 keeps to itself: EC 0x18. */
+  SystemAccessTrap = 11,
 }
 
 /** ESR_ELx.EC values (ARM DDI 0487, D17.2.37). */

@@ -19,6 +19,7 @@ export const SYSREG = {
   CNTFRQ_EL0: sysregEncoding(3, 3, 14, 0, 0),
   CNTPCT_EL0: sysregEncoding(3, 3, 14, 0, 1),
   CNTVCT_EL0: sysregEncoding(3, 3, 14, 0, 2),
+  PMUSERENR_EL0: sysregEncoding(3, 3, 9, 14, 0),
   CNTP_TVAL_EL0: sysregEncoding(3, 3, 14, 2, 0),
   CNTP_CTL_EL0: sysregEncoding(3, 3, 14, 2, 1),
   CNTP_CVAL_EL0: sysregEncoding(3, 3, 14, 2, 2),

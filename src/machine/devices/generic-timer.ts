@@ -48,6 +48,12 @@ export class GenericTimer implements SystemRegisters {
   /** counter = cycles × num / den, in lowest terms. */
   private readonly num: number;
   private readonly den: number;
+  /**
+   * What EL0 may reach (CNTKCTL_EL1: EL0PCTEN, EL0PTEN, EL0VCTEN, EL0VTEN); a refused access
+   * traps. Everything by default (Linux user mode); the seL4 machine allows what the kernel
+   * exports (`Machine`).
+   */
+  el0 = { physicalCounter: true, physicalTimer: true, virtualCounter: true, virtualTimer: true };
   /** Called when a timer's interrupt output changes level, with the timer's PPI. */
   onLine: (ppi: number, high: boolean) => void = () => {};
 
@@ -165,7 +171,27 @@ export class GenericTimer implements SystemRegisters {
 
   // ------------------------------------------------------------ EL0 view (MRS/MSR)
 
+  private el0Allows(encoding: number): boolean {
+    switch (encoding) {
+      case SYSREG.CNTPCT_EL0:
+        return this.el0.physicalCounter;
+      case SYSREG.CNTVCT_EL0:
+        return this.el0.virtualCounter;
+      case SYSREG.CNTP_CTL_EL0:
+      case SYSREG.CNTP_CVAL_EL0:
+      case SYSREG.CNTP_TVAL_EL0:
+        return this.el0.physicalTimer;
+      case SYSREG.CNTV_CTL_EL0:
+      case SYSREG.CNTV_CVAL_EL0:
+      case SYSREG.CNTV_TVAL_EL0:
+        return this.el0.virtualTimer;
+      default:
+        return true;
+    }
+  }
+
   read(encoding: number): { lo: number; hi: number } | undefined {
+    if (!this.el0Allows(encoding)) return undefined;
     const split = (v: bigint) => ({ lo: Number(v & 0xffffffffn) | 0, hi: Number(v >> 32n) | 0 });
     switch (encoding) {
       case SYSREG.CNTFRQ_EL0:
@@ -193,6 +219,7 @@ export class GenericTimer implements SystemRegisters {
   }
 
   write(encoding: number, lo: number, hi: number): boolean {
+    if (!this.el0Allows(encoding)) return false;
     const u64 = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
     switch (encoding) {
       case SYSREG.CNTP_CTL_EL0:

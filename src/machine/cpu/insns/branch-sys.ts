@@ -256,15 +256,45 @@ function sysregName(reg: number): string {
   return `s${op0}_${op1}_c${crn}_c${crm}_${op2}`;
 }
 
+/**
+ * Whether an EL0 access to `reg` that the machine refused traps to EL1 (EC 0x18) rather than
+ * being UNDEFINED: the registers that EL0 may use when EL1 allows it, which the kernel's
+ * configuration does not (ARM DDI 0487, D19: the "traps to EL1" conditions of each register).
+ * On seL4 for qemu_virt_aarch64 these are the PMU (PMUSERENR_EL0.EN = 0), the virtual counter
+ * and timer (CNTKCTL_EL1.EL0VCTEN/EL0VTEN = 0), DAIF (SCTLR_EL1.UMA = 0) and the debug
+ * communication channel (MDSCR_EL1.TDCC). Everything else EL0 cannot reach is UNDEFINED.
+ */
+function el0Trappable(reg: number, read: number): boolean {
+  const op0 = (reg >> 14) & 3;
+  const op1 = (reg >> 11) & 7;
+  const crn = (reg >> 7) & 15;
+  const crm = (reg >> 3) & 15;
+  const op2 = reg & 7;
+  if (op0 === 2) return op1 === 3 && crn === 0 && op2 === 0 && (crm === 1 || crm === 4 || crm === 5); // MDCCSR_EL0, DBGDTR_EL0, DBGDTRRX/TX_EL0
+  if (op0 !== 3 || op1 !== 3) return false;
+  if (crn === 4) return crm === 2 && op2 === 1; // DAIF
+  if (crn === 9) {
+    if (crm === 12) return read ? op2 !== 4 : op2 !== 6 && op2 !== 7; // PMCR..PMCEID1; PMSWINC is write-only, PMCEID0/1 read-only
+    if (crm === 13) return op2 <= 2; // PMCCNTR, PMXEVTYPER, PMXEVCNTR
+    if (crm === 14) return op2 === 3; // PMOVSSET (PMUSERENR_EL0 is read-only at EL0, and readable)
+    return false;
+  }
+  if (crn === 14) {
+    if (crm === 0) return read === 1 && op2 <= 2; // CNTFRQ, CNTPCT, CNTVCT (read-only)
+    if (crm === 2 || crm === 3) return op2 <= 2; // CNTP_*, CNTV_*
+    if (crm >= 8) return !(crm === 11 && op2 === 7); // PMEVCNTR0..30 (c8-c11), PMEVTYPER0..30 and PMCCFILTR (c12-c15)
+  }
+  return false;
+}
+
+/** The ISS of an EC 0x18 trap: Op0, Op2, Op1, CRn, Rt, CRm, Direction. */
+function msrMrsIss(reg: number, rt: number, read: number): number {
+  return (((reg >> 14) & 3) << 20) | ((reg & 7) << 17) | (((reg >> 11) & 7) << 14) | (((reg >> 7) & 15) << 10) | (rt << 5) | (((reg >> 3) & 15) << 1) | read;
+}
+
 function trapMsrMrs(cpu: Cpu, a: SysReg): void {
-  // ESR ISS for EC 0x18: Op0, Op2, Op1, CRn, Rt, CRm, Direction.
-  const reg = a.reg;
-  const iss =
-    (((reg >> 14) & 3) << 20) | ((reg & 7) << 17) | (((reg >> 11) & 7) << 14) | (((reg >> 7) & 15) << 10) | (a.rt << 5) | (((reg >> 3) & 15) << 1) | a.read;
-  // Accesses EL0 may not make are UNDEFINED (they trap to EL1 with EC 0x18 only for
-  // registers EL1 chose to trap; seL4 traps none, so the Unknown reason applies).
-  void iss;
-  cpu.undefinedInstruction();
+  if (el0Trappable(a.reg, a.read)) cpu.systemAccessTrap(msrMrsIss(a.reg, a.rt, a.read));
+  else cpu.undefinedInstruction();
 }
 
 const MRS = insn<SysReg>({
@@ -298,7 +328,10 @@ const MRS = insn<SysReg>({
         lo = 0x84448004;
         break;
       case SYSREG.DCZID_EL0:
-        lo = 4; // DC ZVA zeroes 64 bytes
+        lo = cpu.el0DcZva ? 4 : 0x14; // DC ZVA zeroes 64 bytes; DZP (bit 4) when EL0 may not
+        break;
+      case SYSREG.PMUSERENR_EL0:
+        lo = 0; // EN = 0: the PMU is not exported to EL0
         break;
       default: {
         // The rest are the generic timer's: they read virtual time.
@@ -378,6 +411,10 @@ const SYS = insn<Sys>({
     const lo = cpu.R[2 * a.t]!;
     const hi = cpu.R[2 * a.t + 1]!;
     if (a.op === DC_ZVA) {
+      if (!cpu.el0DcZva) {
+        cpu.systemAccessTrap(msrMrsIss((1 << 14) | a.op, a.rt, 0));
+        return;
+      }
       // Zero the 64-byte block containing the address.
       const base = lo & ~63;
       cpu.probeWrite(base, hi, 64);

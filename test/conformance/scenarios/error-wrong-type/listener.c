@@ -1,0 +1,5 @@
+#include "conformance.h"
+
+void init(void) { say_line("ready"); }
+
+void notified(microkit_channel ch) { say_kv("notified on ", ch); }

@@ -1,0 +1,9 @@
+#include "conformance.h"
+
+void init(void) { say_line("ready"); }
+
+void notified(microkit_channel ch)
+{
+    say_kv("notified on ", ch);
+    microkit_notify(2);
+}
