@@ -3,20 +3,18 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compilePattern } from '../../src/machine/cpu/decode.js';
-import { disassemble, matchInstruction } from '../../src/machine/cpu/decoder.js';
-import { INSNS } from '../../src/machine/cpu/insns/index.js';
-import type { AnyInsnDef } from '../../src/machine/cpu/insns/types.js';
+import { disassemble } from '../../src/machine/cpu/decoder.js';
 import { runLinuxUser } from '../../src/machine/linux-user.js';
 import { asm, wordsToBytes, writeElf } from './a64-asm.js';
+import { type Block, HEAD_WORDS, MEM_REG, randomBlock, TAIL_WORDS, truncateBlock } from './cpu-fuzz-gen.js';
 import { rng } from './rng.js';
 
-export { rng };
+export { type Block, randomBlock, rng };
 
 /**
- * Differential testing of the CPU model against qemu-aarch64: blocks of random instructions,
- * drawn from our own instruction table, run from random register, flag, FP-control and memory
- * state; the architectural state after each block is compared.
+ * Differential testing of the CPU model against qemu-aarch64: blocks of random instructions
+ * (cpu-fuzz-gen.ts), run from random register, flag, FP-control and memory state (integers
+ * leaning towards the edges); the architectural state after each block is compared.
  */
 
 export const BASE = 0x400000 + 120; // the image starts after the ELF headers
@@ -24,60 +22,21 @@ export const X_BYTES = 288; // x0–x30, then NZCV @256, FPCR @264, FPSR @272
 export const Q_BYTES = 512;
 export const MEM_BYTES = 1024;
 export const OUT_BYTES = X_BYTES + Q_BYTES + MEM_BYTES;
-/** The register that points into a block's scratch memory; random instructions never write it. */
-const MEM_REG = 28;
 
+/** Integers where carries, overflows and sign changes happen, 32- and 64-bit. */
+const EDGES = [0n, 1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0xffffffff00000000n, 0x80000000_00000000n | 0xffffffffn];
+const EDGES32 = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe, 0x80000001];
+const MASK64 = 0xffffffffffffffffn;
 
-/** Rows the fuzz draws from, and how to constrain their fields. */
-const EXCLUDED = new Set(['B', 'BL', 'B_cond', 'CBZ', 'TBZ', 'BR', 'SVC', 'BRK', 'HINT', 'BARRIER', 'MRS', 'MSR_r', 'SYS', 'LDST_reg', 'SIMD_LDST_MULTI_POST', 'SIMD_LDST_SINGLE_POST']);
-const MEMORY = new Set(['LDST_ui', 'LDST_imm9', 'LDR_lit', 'LDSTP', 'LDSTX', 'LDATOMIC', 'CAS', 'CASP', 'SIMD_LDST_MULTI', 'SIMD_LDST_SINGLE']);
-const SP_DEST = new Set(['ADD_i', 'SUB_i', 'ADDSUB_ext', 'AND_i', 'ORR_i', 'EOR_i']);
-
-interface Candidate {
-  def: AnyInsnDef;
-  mask: number;
-  match: number;
-  fields: { name: string; shift: number; width: number }[];
-}
-
-const CANDIDATES: Candidate[] = INSNS.filter((d) => !EXCLUDED.has(d.name)).map((def) => {
-  const p = compilePattern(def.pattern);
-  return { def, mask: p.mask, match: p.match, fields: p.fields };
-});
-
-function setField(word: number, c: Candidate, name: string, value: number): number {
-  const f = c.fields.find((x) => x.name === name);
-  if (!f) return word;
-  const m = ((1 << f.width) - 1) << f.shift;
-  return ((word & ~m) | ((value << f.shift) & m)) >>> 0;
-}
-
-/** One random instruction word that decodes to an allowed row and respects the constraints. */
-export function randomInstruction(r: () => number): number {
-  for (;;) {
-    const c = CANDIDATES[Math.floor(r() * CANDIDATES.length)]!;
-    let w = ((Math.floor(r() * 4294967296) & ~c.mask) | c.match) >>> 0;
-    if (MEMORY.has(c.def.name)) {
-      w = setField(w, c, 'rn', MEM_REG);
-      w = setField(w, c, 'imm12', Math.floor(r() * 32));
-      w = setField(w, c, 'imm9', Math.floor(r() * 128) - 64);
-      w = setField(w, c, 'imm7', Math.floor(r() * 16) - 8);
-      w = setField(w, c, 'imm19', Math.floor(r() * 64) - 32);
-      if (c.def.name === 'LDST_imm9') w = setField(w, c, 'idx', r() < 0.5 ? 0 : 2);
-      if (c.def.name === 'LDSTP') w = setField(w, c, 'mode', r() < 0.5 ? 0 : 2);
-    }
-    const m = matchInstruction(w);
-    if (!m || m.def !== c.def) continue;
-    const f = m.fields;
-    // Never write the memory base register, nor SP.
-    if ([f.rd, f.rt, f.rt2, f.rs, f.ra].includes(MEM_REG)) continue;
-    if (c.def.name === 'CASP' && (f.rs === 28 - 1 || f.rt === 28 - 1 || f.rs === 26 || f.rt === 26)) continue;
-    if (SP_DEST.has(c.def.name) && f.rd === 31 && !(c.def.name === 'ADDSUB_ext' && f.S === 1)) continue;
-    if (c.def.name === 'LDSTX' && f.o2 === 0) continue; // exclusives: monitor models differ
-    if (c.def.name === 'LDSTP' && f.l === 1 && f.rt === f.rt2) continue; // CONSTRAINED UNPREDICTABLE
-    if (c.def.name === 'LDR_lit' && f.opc === 3) continue;
-    return w;
-  }
+/** An integer at or near an edge: exact, off by up to 2 either way, negated, or with random upper half. */
+function edgeValue(r: () => number): bigint {
+  const p = r();
+  const e = EDGES[Math.floor(r() * EDGES.length)]!;
+  if (p < 0.4) return e;
+  if (p < 0.65) return (e + BigInt(Math.floor(r() * 5) - 2)) & MASK64;
+  if (p < 0.8) return -e & MASK64;
+  const hi = r() < 0.3 ? 0n : BigInt(Math.floor(r() * 4294967296));
+  return (hi << 32n) | BigInt(EDGES32[Math.floor(r() * EDGES32.length)]!);
 }
 
 /** Random 64-bit lane values with a good share of special FP values. */
@@ -102,18 +61,6 @@ function randomBytes(r: () => number, n: number): Uint8Array {
     }
   }
   return out;
-}
-
-export interface Block {
-  words: number[];
-  /** Seed of the initial state. */
-  stateSeed: number;
-}
-
-export function randomBlock(r: () => number, length: number): Block {
-  const words: number[] = [];
-  for (let i = 0; i < length; i++) words.push(randomInstruction(r));
-  return { words, stateSeed: Math.floor(r() * 2 ** 31) };
 }
 
 /** Build one program running every block from its own initial state; returns the ELF. */
@@ -166,6 +113,7 @@ export function buildProgram(blocks: Block[]): Uint8Array {
     const off = i * (X_BYTES + Q_BYTES + MEM_BYTES);
     const x = randomBytes(r, X_BYTES);
     const dv = new DataView(x.buffer);
+    for (let k = 0; k < 31; k++) if (r() < 0.55) dv.setBigUint64(8 * k, edgeValue(r), true);
     dv.setBigUint64(MEM_REG * 8, BigInt(BASE + inBlock(i) + X_BYTES + Q_BYTES + 512), true);
     dv.setBigUint64(256, BigInt(Math.floor(r() * 16)) << 28n, true);
     const fpcr = (Math.floor(r() * 4) << 22) | (r() < 0.3 ? 1 << 24 : 0) | (r() < 0.3 ? 1 << 25 : 0) | (r() < 0.1 ? 1 << 26 : 0);
@@ -173,7 +121,10 @@ export function buildProgram(blocks: Block[]): Uint8Array {
     dv.setBigUint64(272, r() < 0.5 ? 0n : BigInt(Math.floor(r() * 32)), true);
     data.set(x, off);
     data.set(randomBytes(r, Q_BYTES), off + X_BYTES);
-    data.set(randomBytes(r, MEM_BYTES), off + X_BYTES + Q_BYTES);
+    const mem = randomBytes(r, MEM_BYTES);
+    const mv = new DataView(mem.buffer);
+    for (let k = 0; k < MEM_BYTES; k += 8) if (r() < 0.25) mv.setBigUint64(k, edgeValue(r), true);
+    data.set(mem, off + X_BYTES + Q_BYTES);
   });
   const image = new Uint8Array(codeBytes + data.length);
   image.set(wordsToBytes(code));
@@ -195,7 +146,8 @@ export function runQemu(elf: Uint8Array): Uint8Array {
   return new Uint8Array(r.stdout);
 }
 
-export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager', slice?: () => number): { output: Uint8Array; error?: string } {
+/** Our result: the program's output, how many instructions retired, and why it did not exit if it did not. */
+export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager', slice?: () => number): { output: Uint8Array; instructions: number; error?: string } {
   const chunks: Uint8Array[] = [];
   const result = runLinuxUser(elf, { argv: ['prog'], stdout: (b) => chunks.push(b), stderr: () => undefined, maxInstructions: 1e8, jit, slice });
   const total = chunks.reduce((n, c) => n + c.length, 0);
@@ -206,7 +158,7 @@ export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager',
     o += c.length;
   }
   const outcome = result.outcome;
-  return outcome.kind === 'exit' ? { output } : { output, error: JSON.stringify(outcome) };
+  return outcome.kind === 'exit' ? { output, instructions: result.instructions } : { output, instructions: result.instructions, error: JSON.stringify(outcome) };
 }
 
 export function hashBlock(out: Uint8Array, i: number): string {
@@ -243,19 +195,21 @@ export function diffState(ours: Uint8Array, theirs: Uint8Array): string {
   return lines.join('\n');
 }
 
+const bodyLength = (block: Block): number => block.words.length - HEAD_WORDS - TAIL_WORDS;
+
 /**
  * Find the first instruction of a block after which our state differs from QEMU's, by running
  * growing prefixes of the block. Returns a report naming it, disassembled.
  */
-export function locateDivergence(block: Block): string {
+export function locateDivergence(block: Block, jit: 'off' | 'eager' | 'hot' = 'eager'): string {
   let lo = 1;
-  let hi = block.words.length;
+  let hi = bodyLength(block);
   let lastDiff = '';
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const prefix = { words: block.words.slice(0, mid), stateSeed: block.stateSeed };
+    const prefix = truncateBlock(block, mid);
     const elf = buildProgram([prefix]);
-    const ours = runOurs(elf);
+    const ours = runOurs(elf, jit);
     const theirs = runQemu(elf);
     const same = ours.error === undefined && Buffer.compare(Buffer.from(ours.output), Buffer.from(theirs)) === 0;
     if (same) lo = mid + 1;
@@ -264,10 +218,10 @@ export function locateDivergence(block: Block): string {
       lastDiff = ours.error ?? diffState(ours.output, theirs);
     }
   }
-  const w = block.words[lo - 1]!;
-  const prefix = { words: block.words.slice(0, lo), stateSeed: block.stateSeed };
-  // The operands as they were just before the diverging instruction (QEMU's state).
-  const before = runQemu(buildProgram([{ words: block.words.slice(0, lo - 1), stateSeed: block.stateSeed }]));
+  const w = block.words[HEAD_WORDS + lo - 1]!;
+  const prefix = truncateBlock(block, lo);
+  // The operands after the loop without the diverging instruction (QEMU's state).
+  const before = runQemu(buildProgram([truncateBlock(block, lo - 1)]));
   const text = disassemble(w, 0);
   const bv = new DataView(before.buffer, before.byteOffset);
   const operands: string[] = [];
@@ -279,8 +233,8 @@ export function locateDivergence(block: Block): string {
   operands.push(`nzcv=0x${bv.getBigUint64(256, true).toString(16)} fpcr=0x${bv.getBigUint64(264, true).toString(16)} fpsr=0x${bv.getBigUint64(272, true).toString(16)}`);
   if (!lastDiff) {
     const elf = buildProgram([prefix]);
-    const ours = runOurs(elf);
+    const ours = runOurs(elf, jit);
     lastDiff = ours.error ?? diffState(ours.output, runQemu(elf));
   }
-  return `first diverging instruction #${lo - 1}: ${w.toString(16).padStart(8, '0')}  ${text}\nbefore: ${operands.join(' ')}\n${lastDiff}`;
+  return `first diverging instruction (the loop cut after it diverges, cut before it does not): body #${lo - 1}: ${w.toString(16).padStart(8, '0')}  ${text}\nafter the loop cut before it: ${operands.join(' ')}\n${lastDiff}`;
 }
