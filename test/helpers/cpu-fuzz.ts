@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { disassemble } from '../../src/machine/cpu/decoder.js';
@@ -65,6 +65,21 @@ function randomBytes(r: () => number, n: number): Uint8Array {
 
 /** Build one program running every block from its own initial state; returns the ELF. */
 export function buildProgram(blocks: Block[]): Uint8Array {
+  return layoutProgram(blocks).elf;
+}
+
+export interface Program {
+  elf: Uint8Array;
+  /** Where each block's own words are: [start, end) addresses. */
+  bodies: [number, number][];
+  /** How many instructions run outside the blocks' words (straight-line set-up, dumps, exit). */
+  fixed: number;
+}
+
+/** The program of `buildProgram`, with where its blocks are (to count QEMU's instructions per block). */
+export function layoutProgram(blocks: Block[]): Program {
+  const bodies: [number, number][] = [];
+  let bodyWords = 0;
   // Layout: [code for all blocks][final write/exit][per block: X, Q, MEM in][per block: out]
   const code: number[] = [];
   const fixups: { at: number; target: () => number; reg: number }[] = [];
@@ -84,6 +99,8 @@ export function buildProgram(blocks: Block[]): Uint8Array {
     for (let x = 1; x < 31; x += 2) code.push(asm.ldpX(x, x + 1, 0, x * 8));
     code.push(asm.movToSp(MEM_REG)); // SP-relative results must not depend on where the stack is
     code.push(asm.ldrX(0, 0, 0));
+    bodies.push([BASE + code.length * 4, BASE + (code.length + block.words.length) * 4]);
+    bodyWords += block.words.length;
     code.push(...block.words);
     code.push(asm.msr('tpidr_el0', 0));
     adrTo(0, () => outBlock(i));
@@ -103,6 +120,7 @@ export function buildProgram(blocks: Block[]): Uint8Array {
   const total = blocks.length * OUT_BYTES;
   code.push(asm.movz(2, total & 0xffff), asm.movk(2, total >>> 16, 16), asm.svc0, asm.movz(8, 93), asm.movz(0, 0), asm.svc0);
   // Align the data (and so every block's scratch memory) to 64 bytes.
+  const fixed = code.length - bodyWords;
   while ((BASE + code.length * 4) % 64 !== 0) code.push(asm.nop);
   codeBytes = code.length * 4;
   for (const f of fixups) code[f.at] = asm.adr(f.reg, f.target() - f.at * 4);
@@ -129,7 +147,7 @@ export function buildProgram(blocks: Block[]): Uint8Array {
   const image = new Uint8Array(codeBytes + data.length);
   image.set(wordsToBytes(code));
   image.set(data, codeBytes);
-  return writeElf(image, BASE, BASE);
+  return { elf: writeElf(image, BASE, BASE), bodies, fixed };
 }
 
 export function haveQemu(): boolean {
@@ -142,11 +160,35 @@ export function runQemu(elf: Uint8Array): Uint8Array {
   const path = join(dir, 'prog');
   writeFileSync(path, elf, { mode: 0o755 });
   const r = spawnSync('qemu-aarch64', ['-cpu', 'cortex-a76', path], { maxBuffer: 1 << 28 });
+  rmSync(dir, { recursive: true });
   if (r.status !== 0) throw new Error(`qemu-aarch64 exited with ${r.status}: ${r.stderr}`);
   return new Uint8Array(r.stdout);
 }
 
 /** Our result: the program's output, how many instructions retired, and why it did not exit if it did not. */
+/**
+ * Run a program under qemu-aarch64 one instruction per translation block, logging every
+ * execution: its output, and how many instructions it retired within each block's words (the
+ * harness around them is straight-line code, `Program.fixed` instructions).
+ */
+export function runQemuCounted(program: Program): { output: Uint8Array; counts: number[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'sel4ts-fuzz-'));
+  const path = join(dir, 'prog');
+  const log = join(dir, 'log');
+  writeFileSync(path, program.elf, { mode: 0o755 });
+  const r = spawnSync('qemu-aarch64', ['-cpu', 'cortex-a76', '-singlestep', '-d', 'exec,nochain', '-D', log, path], { maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`qemu-aarch64 exited with ${r.status}: ${r.stderr}`);
+  const counts = program.bodies.map(() => 0);
+  // "Trace 0: <host address> [<cs_base>/<pc>/<flags>/<cflags>] "
+  for (const m of readFileSync(log, 'latin1').matchAll(/^Trace \d+: \S+ \[[0-9a-f]+\/([0-9a-f]+)\//gm)) {
+    const pc = parseInt(m[1]!, 16);
+    const i = program.bodies.findIndex(([a, b]) => pc >= a && pc < b);
+    if (i >= 0) counts[i]!++;
+  }
+  rmSync(dir, { recursive: true });
+  return { output: new Uint8Array(r.stdout), counts };
+}
+
 export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager', slice?: () => number): { output: Uint8Array; instructions: number; error?: string } {
   const chunks: Uint8Array[] = [];
   const result = runLinuxUser(elf, { argv: ['prog'], stdout: (b) => chunks.push(b), stderr: () => undefined, maxInstructions: 1e8, jit, slice });
