@@ -31,7 +31,7 @@ for (let done = 0; done < count; done += perProgram) {
     if (bad.length === 0) continue;
     failures++;
     console.log(`\nblock ${done + i} (seed ${seed}) diverges (${bad.map((x) => x.jit).join(', ')}):`);
-    console.log(bad[0]!.error ?? locateDivergence(blocks[i]!, bad[0]!.jit));
+    console.log(bad[0]!.error ?? locateDivergence(blocks, i, bad[0]!.jit));
     if (failures >= 5) process.exit(1);
   }
 }

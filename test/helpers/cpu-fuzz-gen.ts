@@ -166,8 +166,9 @@ function randomItem(r: () => number, index: number): Item {
   const forward = (): number => index + 1 + Math.floor(r() * 6);
   if (p < 0.6) return { words: [randomInstruction(r)] };
   if (p < 0.72) {
-    // A flag-setter and a B.cond right after it: the compiler fuses the two.
-    const cond = Math.floor(r() * 16);
+    // A flag-setter and a B.cond right after it: the compiler fuses the two. Carry conditions
+    // (CS, CC, HI, LS) get a larger share: a carry decided by equality (ADDS #0) is easy to get wrong.
+    const cond = r() < 0.3 ? pick(r, [2, 3, 8, 9]) : Math.floor(r() * 16);
     return { words: [randomInstruction(r, SETTERS), 0], branch: { at: 1, target: forward(), encode: (w) => asm.bcond(cond, w) } };
   }
   if (p < 0.82) return { words: [0], branch: conditionalBranch(r, 0, forward()) };

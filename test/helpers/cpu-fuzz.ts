@@ -240,30 +240,38 @@ export function diffState(ours: Uint8Array, theirs: Uint8Array): string {
 const bodyLength = (block: Block): number => block.words.length - HEAD_WORDS - TAIL_WORDS;
 
 /**
- * Find the first instruction of a block after which our state differs from QEMU's, by running
- * growing prefixes of the block. Returns a report naming it, disassembled.
+ * Find the first instruction of block `index` of a program after which our state differs from
+ * QEMU's, by running the block's loop cut after growing prefixes of its body (behind the same
+ * blocks as before, so addresses and TPIDR_EL0 are as they were). Returns a report naming it,
+ * disassembled.
  */
-export function locateDivergence(block: Block, jit: 'off' | 'eager' | 'hot' = 'eager'): string {
-  let lo = 1;
+export function locateDivergence(chunk: Block[], index: number, jit: 'off' | 'eager' | 'hot' = 'eager'): string {
+  const block = chunk[index]!;
+  const run = (n: number): { ours: Uint8Array; theirs: Uint8Array; error?: string } => {
+    const elf = buildProgram([...chunk.slice(0, index), truncateBlock(block, n)]);
+    const ours = runOurs(elf, jit);
+    const at = (b: Uint8Array): Uint8Array => b.subarray(index * OUT_BYTES, (index + 1) * OUT_BYTES);
+    return { ours: at(ours.output), theirs: at(runQemu(elf)), error: ours.error };
+  };
+  const differs = (x: ReturnType<typeof run>): string => x.error ?? diffState(x.ours, x.theirs);
+  const full = differs(run(bodyLength(block)));
+  if (!full) return `block ${index} agrees with QEMU when run again (${jit}): the divergence depends on the blocks after it`;
+  let lo = 0;
   let hi = bodyLength(block);
-  let lastDiff = '';
+  let lastDiff = full;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const prefix = truncateBlock(block, mid);
-    const elf = buildProgram([prefix]);
-    const ours = runOurs(elf, jit);
-    const theirs = runQemu(elf);
-    const same = ours.error === undefined && Buffer.compare(Buffer.from(ours.output), Buffer.from(theirs)) === 0;
-    if (same) lo = mid + 1;
+    const diff = differs(run(mid));
+    if (!diff) lo = mid + 1;
     else {
       hi = mid;
-      lastDiff = ours.error ?? diffState(ours.output, theirs);
+      lastDiff = diff;
     }
   }
+  if (lo === 0) return `block ${index} diverges with an empty loop body (${jit}):\n${lastDiff}`;
   const w = block.words[HEAD_WORDS + lo - 1]!;
-  const prefix = truncateBlock(block, lo);
   // The operands after the loop without the diverging instruction (QEMU's state).
-  const before = runQemu(buildProgram([truncateBlock(block, lo - 1)]));
+  const before = run(lo - 1).theirs;
   const text = disassemble(w, 0);
   const bv = new DataView(before.buffer, before.byteOffset);
   const operands: string[] = [];
@@ -273,10 +281,6 @@ export function locateDivergence(block: Block, jit: 'off' | 'eager' | 'hot' = 'e
     else operands.push(`v${n}=0x${bv.getBigUint64(X_BYTES + 16 * n + 8, true).toString(16).padStart(16, '0')}${bv.getBigUint64(X_BYTES + 16 * n, true).toString(16).padStart(16, '0')}`);
   }
   operands.push(`nzcv=0x${bv.getBigUint64(256, true).toString(16)} fpcr=0x${bv.getBigUint64(264, true).toString(16)} fpsr=0x${bv.getBigUint64(272, true).toString(16)}`);
-  if (!lastDiff) {
-    const elf = buildProgram([prefix]);
-    const ours = runOurs(elf, jit);
-    lastDiff = ours.error ?? diffState(ours.output, runQemu(elf));
-  }
-  return `first diverging instruction (the loop cut after it diverges, cut before it does not): body #${lo - 1}: ${w.toString(16).padStart(8, '0')}  ${text}\nafter the loop cut before it: ${operands.join(' ')}\n${lastDiff}`;
+  const words = block.words.map((x) => x.toString(16).padStart(8, '0')).join(' ');
+  return `first diverging instruction (the loop cut after it diverges, cut before it does not; ${jit}): body #${lo - 1}: ${w.toString(16).padStart(8, '0')}  ${text}\nafter the loop cut before it: ${operands.join(' ')}\n${lastDiff}\nblock words: ${words}`;
 }
