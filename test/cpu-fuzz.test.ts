@@ -87,5 +87,7 @@ describe('the CPU agrees with QEMU instruction by instruction', () => {
         expect(ours.instructions, `instructions retired by blocks ${i}–${i + chunk.length - 1} (seed ${SEED}, ${mode.label})`).toBe(retired);
       }
     }
-  });
+    // About 20 ms a block on a quiet machine (QEMU logging every instruction, our three tiers);
+    // CI runs 1000.
+  }, 60_000 + LIVE_BLOCKS * 200);
 });
