@@ -1,83 +1,42 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compilePattern } from '../../src/machine/cpu/decode.js';
-import { disassemble, matchInstruction } from '../../src/machine/cpu/decoder.js';
-import { INSNS } from '../../src/machine/cpu/insns/index.js';
-import type { AnyInsnDef } from '../../src/machine/cpu/insns/types.js';
+import { disassemble } from '../../src/machine/cpu/decoder.js';
 import { runLinuxUser } from '../../src/machine/linux-user.js';
 import { asm, wordsToBytes, writeElf } from './a64-asm.js';
+import { type Block, HEAD_WORDS, MEM_REG, randomBlock, TAIL_WORDS, truncateBlock } from './cpu-fuzz-gen.js';
 import { rng } from './rng.js';
 
-export { rng };
+export { type Block, randomBlock, rng };
 
 /**
- * Differential testing of the CPU model against qemu-aarch64: blocks of random instructions,
- * drawn from our own instruction table, run from random register, flag, FP-control and memory
- * state; the architectural state after each block is compared.
+ * Differential testing of the CPU model against qemu-aarch64: blocks of random instructions
+ * (cpu-fuzz-gen.ts), run from random register, flag, FP-control and memory state (integers
+ * leaning towards the edges); the architectural state after each block is compared.
  */
 
-const BASE = 0x400000 + 120; // the image starts after the ELF headers
-const X_BYTES = 288; // x0–x30, then NZCV @256, FPCR @264, FPSR @272
-const Q_BYTES = 512;
-const MEM_BYTES = 1024;
+export const BASE = 0x400000 + 120; // the image starts after the ELF headers
+export const X_BYTES = 288; // x0–x30, then NZCV @256, FPCR @264, FPSR @272
+export const Q_BYTES = 512;
+export const MEM_BYTES = 1024;
 export const OUT_BYTES = X_BYTES + Q_BYTES + MEM_BYTES;
-/** The register that points into a block's scratch memory; random instructions never write it. */
-const MEM_REG = 28;
 
+/** Integers where carries, overflows and sign changes happen, 32- and 64-bit. */
+const EDGES = [0n, 1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0xffffffff00000000n, 0x80000000_00000000n | 0xffffffffn];
+const EDGES32 = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe, 0x80000001];
+const MASK64 = 0xffffffffffffffffn;
 
-/** Rows the fuzz draws from, and how to constrain their fields. */
-const EXCLUDED = new Set(['B', 'BL', 'B_cond', 'CBZ', 'TBZ', 'BR', 'SVC', 'BRK', 'HINT', 'BARRIER', 'MRS', 'MSR_r', 'SYS', 'LDST_reg', 'SIMD_LDST_MULTI_POST', 'SIMD_LDST_SINGLE_POST']);
-const MEMORY = new Set(['LDST_ui', 'LDST_imm9', 'LDR_lit', 'LDSTP', 'LDSTX', 'LDATOMIC', 'CAS', 'CASP', 'SIMD_LDST_MULTI', 'SIMD_LDST_SINGLE']);
-const SP_DEST = new Set(['ADD_i', 'SUB_i', 'ADDSUB_ext', 'AND_i', 'ORR_i', 'EOR_i']);
-
-interface Candidate {
-  def: AnyInsnDef;
-  mask: number;
-  match: number;
-  fields: { name: string; shift: number; width: number }[];
-}
-
-const CANDIDATES: Candidate[] = INSNS.filter((d) => !EXCLUDED.has(d.name)).map((def) => {
-  const p = compilePattern(def.pattern);
-  return { def, mask: p.mask, match: p.match, fields: p.fields };
-});
-
-function setField(word: number, c: Candidate, name: string, value: number): number {
-  const f = c.fields.find((x) => x.name === name);
-  if (!f) return word;
-  const m = ((1 << f.width) - 1) << f.shift;
-  return ((word & ~m) | ((value << f.shift) & m)) >>> 0;
-}
-
-/** One random instruction word that decodes to an allowed row and respects the constraints. */
-function randomInstruction(r: () => number): number {
-  for (;;) {
-    const c = CANDIDATES[Math.floor(r() * CANDIDATES.length)]!;
-    let w = ((Math.floor(r() * 4294967296) & ~c.mask) | c.match) >>> 0;
-    if (MEMORY.has(c.def.name)) {
-      w = setField(w, c, 'rn', MEM_REG);
-      w = setField(w, c, 'imm12', Math.floor(r() * 32));
-      w = setField(w, c, 'imm9', Math.floor(r() * 128) - 64);
-      w = setField(w, c, 'imm7', Math.floor(r() * 16) - 8);
-      w = setField(w, c, 'imm19', Math.floor(r() * 64) - 32);
-      if (c.def.name === 'LDST_imm9') w = setField(w, c, 'idx', r() < 0.5 ? 0 : 2);
-      if (c.def.name === 'LDSTP') w = setField(w, c, 'mode', r() < 0.5 ? 0 : 2);
-    }
-    const m = matchInstruction(w);
-    if (!m || m.def !== c.def) continue;
-    const f = m.fields;
-    // Never write the memory base register, nor SP.
-    if ([f.rd, f.rt, f.rt2, f.rs, f.ra].includes(MEM_REG)) continue;
-    if (c.def.name === 'CASP' && (f.rs === 28 - 1 || f.rt === 28 - 1 || f.rs === 26 || f.rt === 26)) continue;
-    if (SP_DEST.has(c.def.name) && f.rd === 31 && !(c.def.name === 'ADDSUB_ext' && f.S === 1)) continue;
-    if (c.def.name === 'LDSTX' && f.o2 === 0) continue; // exclusives: monitor models differ
-    if (c.def.name === 'LDSTP' && f.l === 1 && f.rt === f.rt2) continue; // CONSTRAINED UNPREDICTABLE
-    if (c.def.name === 'LDR_lit' && f.opc === 3) continue;
-    return w;
-  }
+/** An integer at or near an edge: exact, off by up to 2 either way, negated, or with random upper half. */
+function edgeValue(r: () => number): bigint {
+  const p = r();
+  const e = EDGES[Math.floor(r() * EDGES.length)]!;
+  if (p < 0.4) return e;
+  if (p < 0.65) return (e + BigInt(Math.floor(r() * 5) - 2)) & MASK64;
+  if (p < 0.8) return -e & MASK64;
+  const hi = r() < 0.3 ? 0n : BigInt(Math.floor(r() * 4294967296));
+  return (hi << 32n) | BigInt(EDGES32[Math.floor(r() * EDGES32.length)]!);
 }
 
 /** Random 64-bit lane values with a good share of special FP values. */
@@ -104,20 +63,23 @@ function randomBytes(r: () => number, n: number): Uint8Array {
   return out;
 }
 
-export interface Block {
-  words: number[];
-  /** Seed of the initial state. */
-  stateSeed: number;
-}
-
-export function randomBlock(r: () => number, length: number): Block {
-  const words: number[] = [];
-  for (let i = 0; i < length; i++) words.push(randomInstruction(r));
-  return { words, stateSeed: Math.floor(r() * 2 ** 31) };
-}
-
 /** Build one program running every block from its own initial state; returns the ELF. */
 export function buildProgram(blocks: Block[]): Uint8Array {
+  return layoutProgram(blocks).elf;
+}
+
+export interface Program {
+  elf: Uint8Array;
+  /** Where each block's own words are: [start, end) addresses. */
+  bodies: [number, number][];
+  /** How many instructions run outside the blocks' words (straight-line set-up, dumps, exit). */
+  fixed: number;
+}
+
+/** The program of `buildProgram`, with where its blocks are (to count QEMU's instructions per block). */
+export function layoutProgram(blocks: Block[]): Program {
+  const bodies: [number, number][] = [];
+  let bodyWords = 0;
   // Layout: [code for all blocks][final write/exit][per block: X, Q, MEM in][per block: out]
   const code: number[] = [];
   const fixups: { at: number; target: () => number; reg: number }[] = [];
@@ -137,6 +99,8 @@ export function buildProgram(blocks: Block[]): Uint8Array {
     for (let x = 1; x < 31; x += 2) code.push(asm.ldpX(x, x + 1, 0, x * 8));
     code.push(asm.movToSp(MEM_REG)); // SP-relative results must not depend on where the stack is
     code.push(asm.ldrX(0, 0, 0));
+    bodies.push([BASE + code.length * 4, BASE + (code.length + block.words.length) * 4]);
+    bodyWords += block.words.length;
     code.push(...block.words);
     code.push(asm.msr('tpidr_el0', 0));
     adrTo(0, () => outBlock(i));
@@ -156,6 +120,7 @@ export function buildProgram(blocks: Block[]): Uint8Array {
   const total = blocks.length * OUT_BYTES;
   code.push(asm.movz(2, total & 0xffff), asm.movk(2, total >>> 16, 16), asm.svc0, asm.movz(8, 93), asm.movz(0, 0), asm.svc0);
   // Align the data (and so every block's scratch memory) to 64 bytes.
+  const fixed = code.length - bodyWords;
   while ((BASE + code.length * 4) % 64 !== 0) code.push(asm.nop);
   codeBytes = code.length * 4;
   for (const f of fixups) code[f.at] = asm.adr(f.reg, f.target() - f.at * 4);
@@ -166,6 +131,7 @@ export function buildProgram(blocks: Block[]): Uint8Array {
     const off = i * (X_BYTES + Q_BYTES + MEM_BYTES);
     const x = randomBytes(r, X_BYTES);
     const dv = new DataView(x.buffer);
+    for (let k = 0; k < 31; k++) if (r() < 0.55) dv.setBigUint64(8 * k, edgeValue(r), true);
     dv.setBigUint64(MEM_REG * 8, BigInt(BASE + inBlock(i) + X_BYTES + Q_BYTES + 512), true);
     dv.setBigUint64(256, BigInt(Math.floor(r() * 16)) << 28n, true);
     const fpcr = (Math.floor(r() * 4) << 22) | (r() < 0.3 ? 1 << 24 : 0) | (r() < 0.3 ? 1 << 25 : 0) | (r() < 0.1 ? 1 << 26 : 0);
@@ -173,12 +139,15 @@ export function buildProgram(blocks: Block[]): Uint8Array {
     dv.setBigUint64(272, r() < 0.5 ? 0n : BigInt(Math.floor(r() * 32)), true);
     data.set(x, off);
     data.set(randomBytes(r, Q_BYTES), off + X_BYTES);
-    data.set(randomBytes(r, MEM_BYTES), off + X_BYTES + Q_BYTES);
+    const mem = randomBytes(r, MEM_BYTES);
+    const mv = new DataView(mem.buffer);
+    for (let k = 0; k < MEM_BYTES; k += 8) if (r() < 0.25) mv.setBigUint64(k, edgeValue(r), true);
+    data.set(mem, off + X_BYTES + Q_BYTES);
   });
   const image = new Uint8Array(codeBytes + data.length);
   image.set(wordsToBytes(code));
   image.set(data, codeBytes);
-  return writeElf(image, BASE, BASE);
+  return { elf: writeElf(image, BASE, BASE), bodies, fixed };
 }
 
 export function haveQemu(): boolean {
@@ -191,11 +160,36 @@ export function runQemu(elf: Uint8Array): Uint8Array {
   const path = join(dir, 'prog');
   writeFileSync(path, elf, { mode: 0o755 });
   const r = spawnSync('qemu-aarch64', ['-cpu', 'cortex-a76', path], { maxBuffer: 1 << 28 });
+  rmSync(dir, { recursive: true });
   if (r.status !== 0) throw new Error(`qemu-aarch64 exited with ${r.status}: ${r.stderr}`);
   return new Uint8Array(r.stdout);
 }
 
-export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager', slice?: () => number): { output: Uint8Array; error?: string } {
+/** Our result: the program's output, how many instructions retired, and why it did not exit if it did not. */
+/**
+ * Run a program under qemu-aarch64 one instruction per translation block, logging every
+ * execution: its output, and how many instructions it retired within each block's words (the
+ * harness around them is straight-line code, `Program.fixed` instructions).
+ */
+export function runQemuCounted(program: Program): { output: Uint8Array; counts: number[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'sel4ts-fuzz-'));
+  const path = join(dir, 'prog');
+  const log = join(dir, 'log');
+  writeFileSync(path, program.elf, { mode: 0o755 });
+  const r = spawnSync('qemu-aarch64', ['-cpu', 'cortex-a76', '-singlestep', '-d', 'exec,nochain', '-D', log, path], { maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`qemu-aarch64 exited with ${r.status}: ${r.stderr}`);
+  const counts = program.bodies.map(() => 0);
+  // "Trace 0: <host address> [<cs_base>/<pc>/<flags>/<cflags>] "
+  for (const m of readFileSync(log, 'latin1').matchAll(/^Trace \d+: \S+ \[[0-9a-f]+\/([0-9a-f]+)\//gm)) {
+    const pc = parseInt(m[1]!, 16);
+    const i = program.bodies.findIndex(([a, b]) => pc >= a && pc < b);
+    if (i >= 0) counts[i]!++;
+  }
+  rmSync(dir, { recursive: true });
+  return { output: new Uint8Array(r.stdout), counts };
+}
+
+export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager', slice?: () => number): { output: Uint8Array; instructions: number; error?: string } {
   const chunks: Uint8Array[] = [];
   const result = runLinuxUser(elf, { argv: ['prog'], stdout: (b) => chunks.push(b), stderr: () => undefined, maxInstructions: 1e8, jit, slice });
   const total = chunks.reduce((n, c) => n + c.length, 0);
@@ -206,7 +200,7 @@ export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager',
     o += c.length;
   }
   const outcome = result.outcome;
-  return outcome.kind === 'exit' ? { output } : { output, error: JSON.stringify(outcome) };
+  return outcome.kind === 'exit' ? { output, instructions: result.instructions } : { output, instructions: result.instructions, error: JSON.stringify(outcome) };
 }
 
 export function hashBlock(out: Uint8Array, i: number): string {
@@ -214,7 +208,7 @@ export function hashBlock(out: Uint8Array, i: number): string {
 }
 
 /** Describe how two block states differ (registers by name). */
-function diffState(ours: Uint8Array, theirs: Uint8Array): string {
+export function diffState(ours: Uint8Array, theirs: Uint8Array): string {
   const lines: string[] = [];
   const a = new DataView(ours.buffer, ours.byteOffset, ours.length);
   const b = new DataView(theirs.buffer, theirs.byteOffset, theirs.length);
@@ -243,31 +237,41 @@ function diffState(ours: Uint8Array, theirs: Uint8Array): string {
   return lines.join('\n');
 }
 
+const bodyLength = (block: Block): number => block.words.length - HEAD_WORDS - TAIL_WORDS;
+
 /**
- * Find the first instruction of a block after which our state differs from QEMU's, by running
- * growing prefixes of the block. Returns a report naming it, disassembled.
+ * Find the first instruction of block `index` of a program after which our state differs from
+ * QEMU's, by running the block's loop cut after growing prefixes of its body (behind the same
+ * blocks as before, so addresses and TPIDR_EL0 are as they were). Returns a report naming it,
+ * disassembled.
  */
-export function locateDivergence(block: Block): string {
-  let lo = 1;
-  let hi = block.words.length;
-  let lastDiff = '';
+export function locateDivergence(chunk: Block[], index: number, jit: 'off' | 'eager' | 'hot' = 'eager'): string {
+  const block = chunk[index]!;
+  const run = (n: number): { ours: Uint8Array; theirs: Uint8Array; error?: string } => {
+    const elf = buildProgram([...chunk.slice(0, index), truncateBlock(block, n)]);
+    const ours = runOurs(elf, jit);
+    const at = (b: Uint8Array): Uint8Array => b.subarray(index * OUT_BYTES, (index + 1) * OUT_BYTES);
+    return { ours: at(ours.output), theirs: at(runQemu(elf)), error: ours.error };
+  };
+  const differs = (x: ReturnType<typeof run>): string => x.error ?? diffState(x.ours, x.theirs);
+  const full = differs(run(bodyLength(block)));
+  if (!full) return `block ${index} agrees with QEMU when run again (${jit}): the divergence depends on the blocks after it`;
+  let lo = 0;
+  let hi = bodyLength(block);
+  let lastDiff = full;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const prefix = { words: block.words.slice(0, mid), stateSeed: block.stateSeed };
-    const elf = buildProgram([prefix]);
-    const ours = runOurs(elf);
-    const theirs = runQemu(elf);
-    const same = ours.error === undefined && Buffer.compare(Buffer.from(ours.output), Buffer.from(theirs)) === 0;
-    if (same) lo = mid + 1;
+    const diff = differs(run(mid));
+    if (!diff) lo = mid + 1;
     else {
       hi = mid;
-      lastDiff = ours.error ?? diffState(ours.output, theirs);
+      lastDiff = diff;
     }
   }
-  const w = block.words[lo - 1]!;
-  const prefix = { words: block.words.slice(0, lo), stateSeed: block.stateSeed };
-  // The operands as they were just before the diverging instruction (QEMU's state).
-  const before = runQemu(buildProgram([{ words: block.words.slice(0, lo - 1), stateSeed: block.stateSeed }]));
+  if (lo === 0) return `block ${index} diverges with an empty loop body (${jit}):\n${lastDiff}`;
+  const w = block.words[HEAD_WORDS + lo - 1]!;
+  // The operands after the loop without the diverging instruction (QEMU's state).
+  const before = run(lo - 1).theirs;
   const text = disassemble(w, 0);
   const bv = new DataView(before.buffer, before.byteOffset);
   const operands: string[] = [];
@@ -277,10 +281,6 @@ export function locateDivergence(block: Block): string {
     else operands.push(`v${n}=0x${bv.getBigUint64(X_BYTES + 16 * n + 8, true).toString(16).padStart(16, '0')}${bv.getBigUint64(X_BYTES + 16 * n, true).toString(16).padStart(16, '0')}`);
   }
   operands.push(`nzcv=0x${bv.getBigUint64(256, true).toString(16)} fpcr=0x${bv.getBigUint64(264, true).toString(16)} fpsr=0x${bv.getBigUint64(272, true).toString(16)}`);
-  if (!lastDiff) {
-    const elf = buildProgram([prefix]);
-    const ours = runOurs(elf);
-    lastDiff = ours.error ?? diffState(ours.output, runQemu(elf));
-  }
-  return `first diverging instruction #${lo - 1}: ${w.toString(16).padStart(8, '0')}  ${text}\nbefore: ${operands.join(' ')}\n${lastDiff}`;
+  const words = block.words.map((x) => x.toString(16).padStart(8, '0')).join(' ');
+  return `first diverging instruction (the loop cut after it diverges, cut before it does not; ${jit}): body #${lo - 1}: ${w.toString(16).padStart(8, '0')}  ${text}\nafter the loop cut before it: ${operands.join(' ')}\n${lastDiff}\nblock words: ${words}`;
 }

@@ -363,8 +363,10 @@ const MSR_r = insn<SysReg>({
         cpu.nzcv = lo & 0xf0000000;
         return;
       case SYSREG.FPCR:
-        // Writable fields: AHP, DN, FZ, RMode, FZ16 (no trapped exceptions on this core).
-        cpu.fpcr = lo & 0x07f80000;
+        // Writable fields: AHP, DN, FZ, RMode, Stride, FZ16, Len (no trapped exceptions on
+        // this core). Stride and Len do nothing in AArch64 but read back on cores that also
+        // run AArch32 at EL0, as the Cortex-A53 and A76 do (and QEMU keeps them).
+        cpu.fpcr = lo & 0x07ff0000;
         return;
       case SYSREG.FPSR:
         cpu.fpsr = lo & 0xf800009f;
