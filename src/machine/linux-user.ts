@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { EM_AARCH64, PF_R, PF_W, PF_X, PT_LOAD, readElf64, symbolize, type ElfFile } from '../util/elf64.js';
 import { Cpu } from './cpu/cpu.js';
 import { disassemble } from './cpu/decoder.js';
@@ -35,7 +36,7 @@ export interface ExecOptions {
   stdin?: (max: number) => Uint8Array;
   /** The host files the program may read (default: none). */
   files?: HostFileSystem;
-  /** The program's absolute path, as /proc/self/exe reads (default: argv[0]). */
+  /** The program's absolute path, as /proc/self/exe reads (default: argv[0] taken from /). */
   exePath?: string;
   /** Messages about the run itself (an unsupported system call), for stderr. */
   warn?: (message: string) => void;
@@ -126,7 +127,8 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
     files: new FdTable(),
     host: options.files,
     random,
-    exePath: options.exePath ?? options.argv[0] ?? '',
+    // glibc insists that /proc/self/exe is absolute (it asserts so in _dl_get_origin).
+    exePath: options.exePath ?? posix.resolve('/', options.argv[0] ?? ''),
     stdout: options.stdout,
     stderr: options.stderr,
     stdin: options.stdin ?? (() => new Uint8Array(0)),
