@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Access } from '../src/machine/cpu/address-space.js';
 import { MemoryFault } from '../src/machine/cpu/fault.js';
 import { AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PLATFORM, AT_RANDOM, buildInitialStack } from '../src/machine/linux/initial-stack.js';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MREMAP_MAYMOVE, PROT_READ, PROT_WRITE, ProcessMemory } from '../src/machine/linux/process-memory.js';
+import { nodeHostFiles } from '../src/machine/linux/node-host-files.js';
 import { syscallName } from '../src/machine/linux/syscall-names.js';
 import { FlatSpace, PERM_R, PERM_W } from '../src/machine/memory/flat-space.js';
 
@@ -137,5 +139,22 @@ describe('system call names', () => {
       'clone3',
     ]);
     expect(syscallName(300)).toBeUndefined();
+  });
+});
+
+describe('host files', () => {
+  const host = nodeHostFiles(join(import.meta.dirname, 'linux', 'programs'));
+
+  it('reads regular files whole, relative to the working directory', () => {
+    const f = host.open('input.txt');
+    expect(typeof f).toBe('object');
+    if (typeof f === 'number') return;
+    expect(new TextDecoder().decode(f.bytes)).toMatch(/^The first line of a host file\.\n/);
+    expect(f.size).toBe(f.bytes.length);
+  });
+
+  it('refuses devices, which cannot be read whole, and reports missing files', () => {
+    expect(host.open('/dev/zero')).toBe(19); // ENODEV
+    expect(host.open('missing.txt')).toBe(2); // ENOENT
   });
 });

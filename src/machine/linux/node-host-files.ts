@@ -1,6 +1,6 @@
 import { accessSync, constants, lstatSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import { EACCES, EINVAL, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, EFBIG, EISDIR } from './errno.js';
+import { EACCES, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOTDIR } from './errno.js';
 import type { HostFile, HostFileSystem, HostStat } from './files.js';
 
 /** Files larger than this are refused (EFBIG): they are read whole when opened. */
@@ -29,7 +29,7 @@ function hostStat(s: Stats): HostStat {
   return { mode: s.mode, size: s.size, mtimeSec: Math.floor(Number(s.mtimeMs) / 1000), mtimeNsec: (Math.floor(Number(s.mtimeMs)) % 1000) * 1_000_000 };
 }
 
-/** The host's files through node:fs, read-only, relative to `cwd`. */
+/** The host's files through node:fs, read-only, relative to `cwd`: regular files and directories. */
 export function nodeHostFiles(cwd: string): HostFileSystem {
   const at = (path: string): string => resolve(cwd, path);
   return {
@@ -38,6 +38,8 @@ export function nodeHostFiles(cwd: string): HostFileSystem {
       try {
         const s = statSync(at(path));
         if (s.isDirectory()) return { ...hostStat(s), bytes: new Uint8Array(0) };
+        // Devices, FIFOs and sockets cannot be read whole (/dev/zero never ends): refused.
+        if (!s.isFile()) return ENODEV;
         if (s.size > MAX_FILE_SIZE) return EFBIG;
         return { ...hostStat(s), bytes: new Uint8Array(readFileSync(at(path))) };
       } catch (e) {
