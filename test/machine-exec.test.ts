@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,5 +172,25 @@ describe('sel4ts machine exec', () => {
     expect(r.code).toBe(128 + 6);
     expect(r.out).toBe('aborting\n');
     expect(r.err).toMatch(/stopped: killed by SIGABRT\n$/);
+  });
+
+  it('refuses position-independent executables', async () => {
+    const pie = join(tmp, 'pie.elf');
+    const bytes = writeElf(wordsToBytes([asm.svc0]), 0x400078, 0x400078);
+    bytes[16] = 3; // ET_DYN
+    writeFileSync(pie, bytes);
+    const r = await run(['machine', 'exec', pie]);
+    expect(r.code).toBe(126);
+    expect(r.err).toMatch(/it is position-independent \(ET_DYN, static-pie\); only ET_EXEC programs run/);
+  });
+
+  it.skipIf(spawnSync('aarch64-linux-gnu-gcc', ['--version']).status !== 0)('refuses dynamically linked programs (needs aarch64-linux-gnu-gcc)', async () => {
+    const src = join(tmp, 'dyn.c');
+    writeFileSync(src, 'int main(void) { return 0; }\n');
+    const cc = spawnSync('aarch64-linux-gnu-gcc', ['-o', join(tmp, 'dyn.elf'), src], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
+    const r = await run(['machine', 'exec', join(tmp, 'dyn.elf')]);
+    expect(r.code).toBe(126);
+    expect(r.err).toMatch(/it is dynamically linked \(it has an interpreter\); only static programs run/);
   });
 });

@@ -94,6 +94,9 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
   if (elf.segments.some((s) => s.type === 3 /* PT_INTERP */)) {
     return { outcome: { kind: 'bad-elf', message: 'it is dynamically linked (it has an interpreter); only static programs run' }, instructions: 0, cpu: undefined };
   }
+  if (elf.type === 3 /* ET_DYN */) {
+    return { outcome: { kind: 'bad-elf', message: 'it is position-independent (ET_DYN, static-pie); only ET_EXEC programs run (link with -static -no-pie)' }, instructions: 0, cpu: undefined };
+  }
   const space = new FlatSpace();
   loadElf(space, elf);
   const random = new DeterministicRandom();
