@@ -106,6 +106,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--stats', 'print retired instructions and MIPS on stderr')
     .option('--max-instructions <n>', 'stop after this many instructions')
     .option('--trace-syscalls', 'print each system call on stderr')
+    .option('-E, --env <NAME=VALUE>', 'put a variable in the program\'s environment (repeatable; it is empty otherwise)', collect, [])
     .option('--no-jit', 'interpret every instruction (no compiled code), for debugging')
     .passThroughOptions()
     .action((elf: string, args: string[], opts: Record<string, unknown>) => {

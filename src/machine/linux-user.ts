@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { EM_AARCH64, PF_R, PF_W, PF_X, PT_LOAD, readElf64, symbolize, type ElfFile } from '../util/elf64.js';
 import { Cpu } from './cpu/cpu.js';
 import { disassemble } from './cpu/decoder.js';
@@ -5,32 +6,44 @@ import { describeEsr } from './cpu/esr.js';
 import { Stop } from './cpu/fault.js';
 import { SP } from './cpu/slots.js';
 import { GenericTimer } from './devices/generic-timer.js';
+import { DeterministicRandom } from './linux/deterministic-random.js';
+import { FdTable, type HostFileSystem } from './linux/files.js';
+import { buildInitialStack } from './linux/initial-stack.js';
+import { GID, UID, type LinuxProcess } from './linux/process.js';
+import { ProcessMemory } from './linux/process-memory.js';
+import { doSyscall, type SyscallEvent } from './linux/syscalls.js';
 import { FlatSpace, PERM_R, PERM_W, PERM_X } from './memory/flat-space.js';
 
 /**
  * Run a static AArch64 Linux executable on the CPU alone, the way `qemu-aarch64` does: ELF
- * segments mapped, a Linux initial stack, and the few system calls such programs make.
+ * segments mapped, a Linux initial stack and auxiliary vector, and the system calls of a
+ * one-thread static glibc or musl program (see linux/syscalls.ts).
  */
 
 const STACK_TOP = 0x7fff_fff0_0000;
 const STACK_SIZE = 8 * 1024 * 1024;
-
-const SYS_WRITE = 64;
-const SYS_EXIT = 93;
-const SYS_EXIT_GROUP = 94;
-const ENOSYS = 38;
-const EFAULT = 14;
-const EBADF = 9;
+/** mmap regions are allocated downwards from here: below the stack and its 128 MiB gap, as Linux's mmap_base. */
+const MMAP_BASE = STACK_TOP - 128 * 1024 * 1024;
 
 export interface ExecOptions {
   /** argv, argv[0] included. */
   argv: string[];
+  /** The environment, as NAME=VALUE strings (none by default, for reproducible runs). */
+  envp?: string[];
   stdout: (bytes: Uint8Array) => void;
   stderr: (bytes: Uint8Array) => void;
+  /** Up to `max` bytes of standard input, empty at its end (default: no input). */
+  stdin?: (max: number) => Uint8Array;
+  /** The host files the program may read (default: none). */
+  files?: HostFileSystem;
+  /** The program's absolute path, as /proc/self/exe reads (default: argv[0] taken from /). */
+  exePath?: string;
+  /** Messages about the run itself (an unsupported system call), for stderr. */
+  warn?: (message: string) => void;
   /** Stop after this many instructions (a guard against runaway programs). */
   maxInstructions?: number;
-  /** Called for each system call, for --trace. */
-  onSyscall?: (nr: number, result: number) => void;
+  /** Called after each system call, for --trace-syscalls. */
+  onSyscall?: (event: SyscallEvent) => void;
   /** `off`: the interpreter alone; `eager`: compile every block at once (tests); default: hot blocks. */
   jit?: 'off' | 'eager' | 'hot';
   /** Run in slices of this many instructions (tests: cuts at arbitrary counts, as interrupts make). */
@@ -40,6 +53,8 @@ export interface ExecOptions {
 export type ExecOutcome =
   | { kind: 'exit'; code: number }
   | { kind: 'fault'; signal: number; message: string }
+  | { kind: 'killed'; signal: number; message: string }
+  | { kind: 'deadlock'; message: string }
   | { kind: 'limit' }
   | { kind: 'bad-elf'; message: string };
 
@@ -59,37 +74,14 @@ function loadElf(space: FlatSpace, elf: ElfFile): void {
   }
 }
 
-/** Build the Linux initial stack (argc, argv, envp, auxv) and return the initial SP. */
-function buildStack(space: FlatSpace, argv: string[], elf: ElfFile): number {
-  space.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PERM_R | PERM_W);
-  const enc = new TextEncoder();
-  let p = STACK_TOP;
-  const argPtrs: number[] = [];
-  for (const a of [...argv].reverse()) {
-    const bytes = enc.encode(`${a}\0`);
-    p -= bytes.length;
-    space.write(p, bytes);
-    argPtrs.unshift(p);
-  }
-  p -= 16;
-  const random = p;
-  space.write(random, new Uint8Array(16).map((_, i) => (i * 37 + 11) & 0xff));
-  p -= p % 16;
-  const phdr = elf.segments.length > 0 ? Number(elf.entry) : 0;
-  const auxv = [
-    [6, 4096], // AT_PAGESZ
-    [9, Number(elf.entry)], // AT_ENTRY
-    [25, random], // AT_RANDOM
-    [0, 0], // AT_NULL
-  ];
-  void phdr;
-  const words: number[] = [argv.length, ...argPtrs, 0, 0, ...auxv.flat()];
-  if (words.length % 2) words.push(0);
-  p -= words.length * 8;
-  const data = new DataView(new ArrayBuffer(words.length * 8));
-  words.forEach((w, i) => data.setBigUint64(i * 8, BigInt(w), true));
-  space.write(p, new Uint8Array(data.buffer));
-  return p;
+/** Where the program headers are in memory (AT_PHDR): in the loaded segment that holds them, as Linux finds them. */
+function programHeaders(elf: ElfFile): { phdr: number; phent: number; phnum: number } {
+  const d = new DataView(elf.bytes.buffer, elf.bytes.byteOffset, elf.bytes.byteLength);
+  const phoff = Number(d.getBigUint64(0x20, true));
+  const phent = d.getUint16(0x36, true);
+  const phnum = d.getUint16(0x38, true);
+  const load = elf.segments.find((s) => s.type === PT_LOAD && phoff >= s.offset && phoff + phent * phnum <= s.offset + s.fileSize);
+  return { phdr: load ? Number(load.vaddr) + (phoff - load.offset) : 0, phent, phnum };
 }
 
 export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResult {
@@ -97,16 +89,65 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
   if (!parsed.ok) return { outcome: { kind: 'bad-elf', message: parsed.error }, instructions: 0, cpu: undefined };
   const elf = parsed.elf;
   if (elf.machine !== EM_AARCH64) return { outcome: { kind: 'bad-elf', message: `it is for machine ${elf.machine}, not AArch64 (183)` }, instructions: 0, cpu: undefined };
-  if (!elf.segments.some((s) => s.type === PT_LOAD)) return { outcome: { kind: 'bad-elf', message: 'it has no loadable segment' }, instructions: 0, cpu: undefined };
+  const loads = elf.segments.filter((s) => s.type === PT_LOAD && s.memSize > 0n);
+  if (loads.length === 0) return { outcome: { kind: 'bad-elf', message: 'it has no loadable segment' }, instructions: 0, cpu: undefined };
+  if (elf.segments.some((s) => s.type === 3 /* PT_INTERP */)) {
+    return { outcome: { kind: 'bad-elf', message: 'it is dynamically linked (it has an interpreter); only static programs run' }, instructions: 0, cpu: undefined };
+  }
+  if (elf.type === 3 /* ET_DYN */) {
+    return { outcome: { kind: 'bad-elf', message: 'it is position-independent (ET_DYN, static-pie); only ET_EXEC programs run (link with -static -no-pie)' }, instructions: 0, cpu: undefined };
+  }
   const space = new FlatSpace();
   loadElf(space, elf);
-  let cpu: Cpu | undefined;
-  const timer = new GenericTimer(() => cpu?.icount ?? 0);
-  cpu = new Cpu(space, timer);
+  const random = new DeterministicRandom();
+  let process: LinuxProcess | undefined;
+  const timer = new GenericTimer(() => (process ? process.cpu.icount + process.sleptNs : 0));
+  const cpu = new Cpu(space, timer);
   if (options.jit === 'off') cpu.blocksEnabled = false;
   if (options.jit === 'eager') cpu.hotThreshold = 1;
-  cpu.setXNumber(SP, buildStack(space, options.argv, elf));
+  const memory = new ProcessMemory(
+    space,
+    loads.map((s) => [Number(s.vaddr), Number(s.vaddr + s.memSize), (s.flags & PF_R ? PERM_R : 0) | (s.flags & PF_W ? PERM_W : 0) | (s.flags & PF_X ? PERM_X : 0)]),
+    MMAP_BASE,
+    () => cpu.flushTlb(),
+  );
+  space.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PERM_R | PERM_W);
+  memory.reserve(STACK_TOP - STACK_SIZE, STACK_TOP, PERM_R | PERM_W);
+  const sp = buildInitialStack(space, STACK_TOP, {
+    argv: options.argv,
+    envp: options.envp ?? [],
+    execfn: options.argv[0] ?? '',
+    ...programHeaders(elf),
+    entry: Number(elf.entry),
+    uid: UID,
+    gid: GID,
+    random: random.bytes(16),
+  });
+  process = {
+    cpu,
+    space,
+    memory,
+    files: new FdTable(),
+    host: options.files,
+    random,
+    // glibc insists that /proc/self/exe is absolute (it asserts so in _dl_get_origin).
+    exePath: options.exePath ?? posix.resolve('/', options.argv[0] ?? ''),
+    stdout: options.stdout,
+    stderr: options.stderr,
+    stdin: options.stdin ?? (() => new Uint8Array(0)),
+    sleptNs: 0,
+    sigactions: new Map(),
+    sigmask: 0n,
+    altStack: undefined,
+    rlimits: new Map(),
+    clearChildTid: 0,
+    note: undefined,
+    end: undefined,
+  };
+  cpu.setXNumber(SP, sp);
   cpu.pc = Number(elf.entry);
+  const hooks = { warn: options.warn ?? (() => undefined), ...(options.onSyscall ? { onSyscall: options.onSyscall } : {}) };
+  const warned = new Set<number>();
   const limit = options.maxInstructions ?? Infinity;
   for (;;) {
     const budget = Math.min(options.slice?.() ?? 50_000_000, limit - cpu.icount);
@@ -114,45 +155,14 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
     const stop = cpu.run(budget);
     if (stop === Stop.Budget || stop === Stop.TimeSync) continue;
     if (stop === Stop.Svc) {
-      const exit = syscall(cpu, space, options);
-      if (exit !== undefined) return { outcome: { kind: 'exit', code: exit }, instructions: cpu.icount, cpu };
+      doSyscall(process, hooks, warned);
+      const end = process.end;
+      if (end !== undefined) return { outcome: end, instructions: cpu.icount, cpu };
       continue;
     }
     if (stop === Stop.Wait) continue;
     return { outcome: fault(cpu, stop, elf), instructions: cpu.icount, cpu };
   }
-}
-
-/** Handle one Linux system call; returns the exit status when the program ends. */
-function syscall(cpu: Cpu, space: FlatSpace, options: ExecOptions): number | undefined {
-  const R = cpu.R;
-  const nr = R[16]!;
-  const arg = (i: number): number => (R[2 * i + 1]! >>> 0) * 4294967296 + (R[2 * i]! >>> 0);
-  let result: number;
-  switch (nr) {
-    case SYS_EXIT:
-    case SYS_EXIT_GROUP:
-      options.onSyscall?.(nr, 0);
-      return R[0]! & 0xff;
-    case SYS_WRITE: {
-      const fd = R[0]!;
-      const data = space.read(arg(1), arg(2));
-      if (!data) result = -EFAULT;
-      else if (fd === 1) {
-        options.stdout(data);
-        result = data.length;
-      } else if (fd === 2) {
-        options.stderr(data);
-        result = data.length;
-      } else result = -EBADF;
-      break;
-    }
-    default:
-      result = -ENOSYS;
-  }
-  options.onSyscall?.(nr, result);
-  cpu.setX(0, BigInt(result));
-  return undefined;
 }
 
 function fault(cpu: Cpu, stop: Stop, elf: ElfFile): ExecOutcome {

@@ -51,16 +51,133 @@ export class FlatSpace implements AddressSpace {
     return undefined;
   }
 
+  /**
+   * Remove `[va, va + size)` (page-rounded): its pages fault from now on, and come back zeroed
+   * if mapped again. The CPU's TLB must be flushed after.
+   */
+  unmap(va: number, size: number): void {
+    const first = Math.floor(va / 4096);
+    const last = Math.floor((va + size - 1) / 4096);
+    this.cutLazy(first, last);
+    for (let vpn = first; vpn <= last; vpn++) this.pages.delete(vpn);
+  }
+
+  /** Give the mapped pages of `[va, va + size)` the permissions `perms`. The CPU's TLB must be flushed after. */
+  protect(va: number, size: number, perms: number): void {
+    const first = Math.floor(va / 4096);
+    const last = Math.floor((va + size - 1) / 4096);
+    const covered = this.cutLazy(first, last);
+    for (const [a, b] of covered) this.lazy.push([a, b, perms]);
+    for (let vpn = first; vpn <= last; vpn++) {
+      const m = this.pages.get(vpn);
+      if (m) m.perms = perms;
+    }
+  }
+
+  /**
+   * Move the pages of `[from, from + size)` to `to` (mremap): their contents and permissions
+   * go with them; the old addresses are unmapped. The CPU's TLB must be flushed after.
+   */
+  move(from: number, size: number, to: number): void {
+    const first = Math.floor(from / 4096);
+    const last = Math.floor((from + size - 1) / 4096);
+    const shift = Math.floor(to / 4096) - first;
+    const moved: [number, Mapping][] = [];
+    for (let vpn = first; vpn <= last; vpn++) {
+      const m = this.pages.get(vpn);
+      if (m) moved.push([vpn + shift, m]);
+      this.pages.delete(vpn);
+    }
+    const covered = this.lazyPerms(first, last);
+    this.cutLazy(first, last);
+    for (const [a, b, perms] of covered) this.lazy.push([a + shift, b + shift, perms]);
+    for (const [vpn, m] of moved) this.pages.set(vpn, m);
+  }
+
+  /** Zero the pages of `[va, va + size)` that were touched (madvise MADV_DONTNEED). */
+  zero(va: number, size: number): void {
+    const first = Math.floor(va / 4096);
+    const last = Math.floor((va + size - 1) / 4096);
+    for (let vpn = first; vpn <= last; vpn++) {
+      const m = this.pages.get(vpn);
+      if (!m) continue;
+      m.page.bytes.fill(0);
+      m.page.code = undefined;
+    }
+  }
+
+  /** The parts of the lazy ranges within pages `first..last`, with their permissions. */
+  private lazyPerms(first: number, last: number): [number, number, number][] {
+    return this.lazy.filter((r) => !(last < r[0] || first > r[1])).map(([a, b, perms]) => [Math.max(a, first), Math.min(b, last), perms]);
+  }
+
+  /** Whether any page of `[va, va + size)` is mapped. */
+  anyMapped(va: number, size: number): boolean {
+    const first = Math.floor(va / 4096);
+    const last = Math.floor((va + size - 1) / 4096);
+    if (this.lazy.some((r) => !(last < r[0] || first > r[1]))) return true;
+    if (last - first < this.pages.size) {
+      for (let vpn = first; vpn <= last; vpn++) if (this.pages.has(vpn)) return true;
+      return false;
+    }
+    for (const vpn of this.pages.keys()) if (vpn >= first && vpn <= last) return true;
+    return false;
+  }
+
+  /** Whether every page of `[va, va + size)` is mapped. */
+  allMapped(va: number, size: number): boolean {
+    const first = Math.floor(va / 4096);
+    const last = Math.floor((va + size - 1) / 4096);
+    for (let vpn = first; vpn <= last; vpn++) {
+      if (!this.pages.has(vpn) && !this.lazy.some((r) => vpn >= r[0] && vpn <= r[1])) return false;
+    }
+    return true;
+  }
+
+  /** Take pages `first..last` out of the lazy ranges; returns the parts that were in them. */
+  private cutLazy(first: number, last: number): [number, number][] {
+    const covered: [number, number][] = [];
+    for (let i = this.lazy.length - 1; i >= 0; i--) {
+      const [a, b, perms] = this.lazy[i]!;
+      if (last < a || first > b) continue;
+      this.lazy.splice(i, 1);
+      // Pages of the range not yet touched stay lazy; the cut part is materialized first when
+      // it was touched (it is in `pages`), so nothing is lost.
+      if (a < first) this.lazy.push([a, first - 1, perms]);
+      if (b > last) this.lazy.push([last + 1, b, perms]);
+      covered.push([Math.max(a, first), Math.min(b, last)]);
+    }
+    return covered;
+  }
+
   /** Copy bytes into mapped memory, ignoring permissions (a loader's write). */
   write(va: number, data: Uint8Array): void {
+    if (!this.writeChecked(va, data, 0)) throw new Error(`write to unmapped address 0x${va.toString(16)}`);
+  }
+
+  /**
+   * Copy bytes into memory the program may write (a system call's result). False, with nothing
+   * written, when part of it is unmapped or read-only (the call's EFAULT).
+   */
+  writeUser(va: number, data: Uint8Array): boolean {
+    return this.writeChecked(va, data, PERM_W);
+  }
+
+  private writeChecked(va: number, data: Uint8Array, need: number): boolean {
     for (let i = 0; i < data.length; ) {
       const m = this.mapping(Math.floor((va + i) / 4096));
-      if (!m) throw new Error(`write to unmapped address 0x${(va + i).toString(16)}`);
+      if (!m || (m.perms & need) !== need) return false;
+      i += 4096 - ((va + i) % 4096);
+    }
+    for (let i = 0; i < data.length; ) {
+      const m = this.mapping(Math.floor((va + i) / 4096))!;
       const off = (va + i) % 4096;
       const n = Math.min(4096 - off, data.length - i);
       new Uint8Array(m.page.view.buffer, m.page.base + off, n).set(data.subarray(i, i + n));
+      m.page.code = undefined; // written behind the CPU's back: drop decoded instructions
       i += n;
     }
+    return true;
   }
 
   /** Read bytes from mapped memory (for syscalls such as write). Undefined if unmapped. */
