@@ -45,9 +45,7 @@ function wholeProcess(path: string, runs = 10, args: string[] = ['check', path, 
   const haveTime = existsSync('/usr/bin/time');
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const r = haveTime
-      ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, ...args], { encoding: 'utf8' })
-      : spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+    const r = haveTime ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
     times.push(performance.now() - t0);
     if (r.status !== 0 && r.status !== 1) throw new Error(`sel4ts check ${path} exited ${r.status}: ${r.stderr}`);
     if (haveTime) rss.push(Number(r.stderr.trim().split('\n').pop()) / 1024);
@@ -130,14 +128,29 @@ function compilerSection(): Record<string, unknown> {
   });
   let corpusTotal: Record<string, unknown> | null = null;
   if (existsSync(corpus)) {
-    const files = readFileSync(join(corpus, 'INDEX.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t')[0]!);
+    const files = readFileSync(join(corpus, 'INDEX.tsv'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0]!);
     const perFile = files.map((f) => inProcess(f, readFileSync(join(corpus, f), 'utf8'), 5));
     corpusTotal = { files: files.length, medianInProcessMs: round(median(perFile), 3), maxInProcessMs: round(Math.max(...perFile)) };
   }
   return {
     check: rows,
     corpus: corpusTotal,
-    node: { startupMs: round(median(Array.from({ length: 10 }, () => { const t0 = performance.now(); spawnSync(process.execPath, ['-e', '0']); return performance.now() - t0; })), 1) },
+    node: {
+      startupMs: round(
+        median(
+          Array.from({ length: 10 }, () => {
+            const t0 = performance.now();
+            spawnSync(process.execPath, ['-e', '0']);
+            return performance.now() - t0;
+          }),
+        ),
+        1,
+      ),
+    },
   };
 }
 
@@ -214,8 +227,16 @@ function cpuSection(): Record<string, unknown> {
       integerGeomeanMips: round(geo(intRows.map((r) => r.mips as number)), 1),
       integerGeomeanQemuMips: qemu ? round(geo(intRows.map((r) => r.qemuMips as number)), 1) : null,
       integerGeomeanSpeedVsQemu: qemu ? round(geo(intRows.map((r) => 1 / (r.timeRatio as number))), 3) : null,
-      totalSecondsGccO2: round(o2.reduce((a, r) => a + (r.seconds as number), 0), 2),
-      totalQemuSecondsGccO2: qemu ? round(o2.reduce((a, r) => a + (r.qemuSeconds as number), 0), 2) : null,
+      totalSecondsGccO2: round(
+        o2.reduce((a, r) => a + (r.seconds as number), 0),
+        2,
+      ),
+      totalQemuSecondsGccO2: qemu
+        ? round(
+            o2.reduce((a, r) => a + (r.qemuSeconds as number), 0),
+            2,
+          )
+        : null,
     },
   };
 }
@@ -236,7 +257,8 @@ console.log(`machine: ${JSON.stringify(results.machine)}`);
 console.log(`node startup (node -e 0): ${c.node.startupMs} ms\n`);
 console.log('| case | bytes | check in-process (ms) | check whole process (ms) | peak RSS (MiB) | build in-process (ms) | build whole process (ms) | build peak RSS (MiB) | boot (ms) |');
 console.log('|---|---|---|---|---|---|---|---|---|');
-for (const r of c.check) console.log(`| ${r.case} | ${r.bytes} | ${r.checkInProcessMs} | ${r.checkWholeProcessMs} | ${r.peakRssMiB ?? '-'} | ${r.buildInProcessMs ?? '-'} | ${r.buildWholeProcessMs ?? '-'} | ${r.buildPeakRssMiB ?? '-'} | ${r.bootMs ?? '-'} |`);
+for (const r of c.check)
+  console.log(`| ${r.case} | ${r.bytes} | ${r.checkInProcessMs} | ${r.checkWholeProcessMs} | ${r.peakRssMiB ?? '-'} | ${r.buildInProcessMs ?? '-'} | ${r.buildWholeProcessMs ?? '-'} | ${r.buildPeakRssMiB ?? '-'} | ${r.bootMs ?? '-'} |`);
 if (c.corpus) console.log(`\ncorpus: ${c.corpus.files} files, median ${c.corpus.medianInProcessMs} ms, max ${c.corpus.maxInProcessMs} ms in-process`);
 const cpu = results.cpu as { programs?: Record<string, unknown>[]; summary?: Record<string, unknown>; status?: string; qemu?: string };
 if (cpu.programs) {

@@ -57,7 +57,8 @@ for (const file of files) {
       declare(st.name, true);
     } else if (ts.isExportDeclaration(st)) {
       const target = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? resolveSpecifier(file, st.moduleSpecifier.text) : undefined;
-      if (!st.exportClause) use(target, '*'); // export * from
+      if (!st.exportClause)
+        use(target, '*'); // export * from
       else if (ts.isNamedExports(st.exportClause)) {
         for (const el of st.exportClause.elements) {
           if (st.moduleSpecifier) use(target, (el.propertyName ?? el.name).text);

@@ -23,7 +23,10 @@ const source = `/*
  */
 #include <microkit.h>
 
-${[...symbols].sort().map((s) => `seL4_Word ${s};`).join('\n')}
+${[...symbols]
+  .sort()
+  .map((s) => `seL4_Word ${s};`)
+  .join('\n')}
 
 void init(void)
 {

@@ -7,9 +7,7 @@ export function generateSystem(pds: number, mapsPerPd = 4): string {
   const used = new Array<number>(pds).fill(0);
   const channels: string[] = [];
   const channel = (a: number, b: number, pp: boolean): void => {
-    channels.push(
-      `    <channel>\n        <end pd="pd${a}" id="${used[a]!++}"${pp ? ' pp="true"' : ''} />\n        <end pd="pd${b}" id="${used[b]!++}" />\n    </channel>`,
-    );
+    channels.push(`    <channel>\n        <end pd="pd${a}" id="${used[a]!++}"${pp ? ' pp="true"' : ''} />\n        <end pd="pd${b}" id="${used[b]!++}" />\n    </channel>`);
   };
   for (let added = true; added; ) {
     added = false;

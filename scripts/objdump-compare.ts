@@ -23,7 +23,11 @@ for (const f of files) {
     const pc = parseInt(m[1]!, 16);
     const word = words.get(pc);
     if (word === undefined) continue;
-    const theirs = m[2]!.replace(/\s*\/\/.*$/, '').replace(/\s*<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+    const theirs = m[2]!
+      .replace(/\s*\/\/.*$/, '')
+      .replace(/\s*<[^>]*>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     const mnemonic = theirs.split(' ')[0]!;
     total++;
     if (!matchInstruction(word)) {
@@ -36,5 +40,10 @@ for (const f of files) {
   }
 }
 console.log(`${total} instructions, ${same} disassembled identically`);
-console.log(`undecoded mnemonics: ${[...missing.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}(${v})`).join(' ')}`);
+console.log(
+  `undecoded mnemonics: ${[...missing.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}(${v})`)
+    .join(' ')}`,
+);
 for (const d of diffs.values()) console.log(`diff ${d}`);

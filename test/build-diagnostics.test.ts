@@ -107,12 +107,17 @@ describe('the configuration a program was built for', () => {
 
   it('agrees with how every example was built (debug): no warning in debug, a warning in release', () => {
     const examples = fileURLToPath(new URL('../examples', import.meta.url));
-    for (const dir of readdirSync(examples, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
+    for (const dir of readdirSync(examples, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)) {
       const system = readdirSync(join(examples, dir)).find((f) => f.endsWith('.system'))!;
       const path = join(examples, dir, system);
       const text = readFileSync(path, 'utf8');
       const debug = buildSystem(path, text, { searchPaths: [join(examples, dir)] });
-      expect(debug.diagnostics.filter((d) => d.code.startsWith('program_')), dir).toEqual([]);
+      expect(
+        debug.diagnostics.filter((d) => d.code.startsWith('program_')),
+        dir,
+      ).toEqual([]);
       for (const pd of debug.check?.system?.allProtectionDomains ?? []) expect(programConfig(program(join(examples, dir, pd.programImage!.path!))), `${dir}/${pd.name}`).toMatchObject({ config: 'debug' });
     }
     const hello = join(examples, 'hello', 'hello.system');
@@ -131,12 +136,14 @@ async function sel4ts(...argv: string[]) {
 
 describe('sel4ts build and run --format', () => {
   const fixture = join(BUILD_FIXTURE_DIR, 'setvar_symbol_missing.system');
-  const args = (command: string, format: string) => [command, fixture, '--search-path', BUILD_PROGRAMS, '--format', format, '-o', '/dev/null'].filter((a) => command === 'build' || a !== '-o' && a !== '/dev/null');
+  const args = (command: string, format: string) => [command, fixture, '--search-path', BUILD_PROGRAMS, '--format', format, '-o', '/dev/null'].filter((a) => command === 'build' || (a !== '-o' && a !== '/dev/null'));
 
   it('text: file:line:col, the code, a code frame and a hint, then the verdict', async () => {
     const r = await sel4ts(...args('build', 'text'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${fixture}:6:41: error[setvar_symbol_missing]: protection domain 'pd': 'debug.elf' has no symbol 'no_such_symbol'\n  |\n6 |         <irq irq="40" id="1" setvar_id="no_such_symbol" />\n  |                                         ^^^^^^^^^^^^^^\n`);
+    expect(r.stderr).toContain(
+      `${fixture}:6:41: error[setvar_symbol_missing]: protection domain 'pd': 'debug.elf' has no symbol 'no_such_symbol'\n  |\n6 |         <irq irq="40" id="1" setvar_id="no_such_symbol" />\n  |                                         ^^^^^^^^^^^^^^\n`,
+    );
     expect(r.stderr).toContain('  = hint: declare it in the program');
     expect(r.stderr).toMatch(/setvar_symbol_missing\.system: not built \(1 error, 0 warnings\)\n$/);
   });

@@ -89,7 +89,9 @@ describe('sel4ts build', () => {
     expect(monitor.ok === false && monitor.check?.diagnostics.map((d) => d.message)).toEqual(["the PD name 'monitor' is reserved for the Microkit Monitor"]);
     // PD mr_x's stack and region x_stack's frames would share a name.
     const clash = build(SYSTEM.replaceAll('"alpha"', '"mr_x"').replace('<memory_region name="shared" size="0x2000" />', '<memory_region name="shared" size="0x2000" />\n  <memory_region name="x_stack" size="0x1000" />'));
-    expect(clash.ok === false && clash.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([['system_object_name_clash', expect.stringMatching(/^two kernel objects would both be named 'frame_mr_x_stack_000000000'/)]]);
+    expect(clash.ok === false && clash.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([
+      ['system_object_name_clash', expect.stringMatching(/^two kernel objects would both be named 'frame_mr_x_stack_000000000'/)],
+    ]);
   });
 
   it('reports a missing program, a non-AArch64 program and an unsupported feature', () => {
@@ -145,7 +147,7 @@ describe('a hand-made image', () => {
       // Change a few leaves: numbers to other numbers, strings to other strings, drop keys.
       const leaves: [Record<string, unknown>, string][] = [];
       const walk = (v: unknown) => {
-        if (v && typeof v === 'object') for (const [k, x] of Object.entries(v as Record<string, unknown>)) (x && typeof x === 'object' ? walk(x) : leaves.push([v as Record<string, unknown>, k]));
+        if (v && typeof v === 'object') for (const [k, x] of Object.entries(v as Record<string, unknown>)) x && typeof x === 'object' ? walk(x) : leaves.push([v as Record<string, unknown>, k]);
       };
       walk(doc);
       for (let m = 0; m < 3; m++) {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { type Io } from '../src/cli/io.js';
+import type { Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { HAVE_SHARED, SHARED_DIR } from './helpers/shared.js';
 import { oracle } from './helpers/oracles.js';
@@ -35,10 +35,7 @@ const write = (name: string, text: string): string => {
 };
 const OK = write('ok.system', '<system><protection_domain name="a"><program_image path="a.elf"/></protection_domain></system>');
 // Two errors and one warning.
-const BAD = write(
-  'bad.system',
-  '<system><protection_domain name="a" priority="300"><program_image path="a.elf"/><map mr="nope" vaddr="0x1000000"/></protection_domain><memory_region name="m" size="0x1000"/></system>',
-);
+const BAD = write('bad.system', '<system><protection_domain name="a" priority="300"><program_image path="a.elf"/><map mr="nope" vaddr="0x1000000"/></protection_domain><memory_region name="m" size="0x1000"/></system>');
 const WARN = write('warn.system', '<system><protection_domain name="a"><program_image path="a.elf"/></protection_domain><memory_region name="m" size="0x1000"/></system>');
 const BOOM = write('boom.system', '<system/>');
 const MISSING = join(tmp, 'missing.system');
@@ -100,7 +97,12 @@ describe('sel4ts check with several files', () => {
 
   it('--format github and microkit: each file as alone', async () => {
     const gh = await run(['check', BAD, WARN, '--format', 'github']);
-    expect(gh.out.trim().split('\n').map((l) => /^::(\w+) file=([^,]+)/.exec(l)!.slice(1))).toEqual([
+    expect(
+      gh.out
+        .trim()
+        .split('\n')
+        .map((l) => /^::(\w+) file=([^,]+)/.exec(l)!.slice(1)),
+    ).toEqual([
       ['error', BAD],
       ['error', BAD],
       ['warning', BAD],

@@ -64,7 +64,7 @@ describe('what a command is given, recognised by content', () => {
     for (const command of ['check', 'build', 'run']) {
       const e = await sel4ts(command, empty);
       expect(e.code).toBe(1);
-      expect(e.stderr).toMatch(new RegExp(`^sel4ts: .*empty\\.img: the file is empty; `));
+      expect(e.stderr).toMatch(/^sel4ts: .*empty\.img: the file is empty; /);
       const b = await sel4ts(command, binary);
       expect(b.code).toBe(1);
       expect(b.stderr).toMatch(/blob\.system: this is not a text file \(it starts with 00 01 02 03 04 05 06 07 …\)/);
@@ -144,9 +144,7 @@ describe('encodings, as the reference tool reads the file', () => {
     const bytes = new Uint8Array([...new TextEncoder().encode(pd('caf')).subarray(0, 41), 0xe9, ...new TextEncoder().encode(pd('caf')).subarray(41)]);
     const r = checkSystemBytes('latin1.system', bytes, { config: QEMU, lookupFile: () => ({ found: false }) });
     expect(r.ok).toBe(false);
-    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([
-      ['encoding_invalid_utf8', 'the file is not UTF-8: byte 0xe9 at byte offset 41 does not begin or continue a UTF-8 character'],
-    ]);
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([['encoding_invalid_utf8', 'the file is not UTF-8: byte 0xe9 at byte offset 41 does not begin or continue a UTF-8 character']]);
     expect(r.file.locate(r.diagnostics[0]!.span!.start)).toEqual({ line: 2, column: 33 });
     expect(r.diagnostics[0]!.hint).toMatch(/Latin-1/);
     expect(renderMicrokit(r.diagnostics).stderr).toEqual([READ_TO_STRING_PANIC]);
@@ -166,9 +164,7 @@ describe('encodings, as the reference tool reads the file', () => {
   it('UTF-16 with a BOM is refused as the reference refuses it; without one, as its XML reader does', () => {
     const le = (s: string) => new Uint8Array([...s].flatMap((c) => [c.charCodeAt(0), 0]));
     const withBom = checkSystemBytes('u.system', new Uint8Array([0xff, 0xfe, ...le(pd('a'))]), { config: QEMU });
-    expect(withBom.diagnostics.map((d) => [d.code, d.message, d.reference])).toEqual([
-      ['encoding_utf16', 'the file is UTF-16 (little-endian, with a byte-order mark), not UTF-8', READ_TO_STRING_PANIC],
-    ]);
+    expect(withBom.diagnostics.map((d) => [d.code, d.message, d.reference])).toEqual([['encoding_utf16', 'the file is UTF-16 (little-endian, with a byte-order mark), not UTF-8', READ_TO_STRING_PANIC]]);
     const bare = checkSystemBytes('u.system', le(pd('a')), { config: QEMU });
     expect(bare.diagnostics.map((d) => [d.code, d.reference])).toEqual([['encoding_utf16', "Could not parse 'u.system': invalid name token at 1:2"]]);
   });

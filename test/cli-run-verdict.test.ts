@@ -49,7 +49,9 @@ describe('sel4ts run exit statuses', () => {
     const r = await sel4ts(['run', BAD_PD, ...BAD_PD_UNTIL]);
     expect(r.code).toBe(4);
     expect(r.stdout.endsWith('still beating after three faults: done')).toBe(true);
-    expect(r.stderr).toContain('sel4ts: 3 faults that no protection domain handles: misuser (seL4_Fault_CapFault at pc 0x20026c, notified+0x264), writer (seL4_Fault_VMFault at pc 0x200050, notified+0x48), executor (seL4_Fault_VMFault at pc 0x201010) (--allow-faults accepts faults)\n');
+    expect(r.stderr).toContain(
+      'sel4ts: 3 faults that no protection domain handles: misuser (seL4_Fault_CapFault at pc 0x20026c, notified+0x264), writer (seL4_Fault_VMFault at pc 0x200050, notified+0x48), executor (seL4_Fault_VMFault at pc 0x201010) (--allow-faults accepts faults)\n',
+    );
     const allowed = await sel4ts(['run', BAD_PD, ...BAD_PD_UNTIL, '--allow-faults']);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stdout).toBe(r.stdout);
@@ -62,7 +64,17 @@ describe('sel4ts run exit statuses', () => {
     const s = readSummary(join(dir, 's.json'));
     expect(s.outcome).toMatchObject({ status: 'fault', exitCode: 4 });
     expect(s.faults).toEqual([
-      { pd: 'hello', kind: 'seL4_Fault_UnknownSyscall', description: 'unknown syscall 0xfffffffffffffff4', pc: '0x200068', function: 'microkit_dbg_puts+0x2c', sourceLine: null, handler: 'monitor', handled: false, timeNs: expect.any(Number) as number },
+      {
+        pd: 'hello',
+        kind: 'seL4_Fault_UnknownSyscall',
+        description: 'unknown syscall 0xfffffffffffffff4',
+        pc: '0x200068',
+        function: 'microkit_dbg_puts+0x2c',
+        sourceLine: null,
+        handler: 'monitor',
+        handled: false,
+        timeNs: expect.any(Number) as number,
+      },
     ]);
   });
 
@@ -171,13 +183,16 @@ describe('sel4ts run --summary-json', () => {
 });
 
 describe('sel4ts run --format github', () => {
-  const lineOf = (file: string, text: string) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+  const lineOf = (file: string, text: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1;
 
   it('turns each fault that fails the run into an error annotation on the PD’s element', async () => {
     const r = await sel4ts(['run', BAD_PD, ...BAD_PD_UNTIL, '--format', 'github']);
     expect(r.code).toBe(4);
     const file = BAD_PD.replace(/:/g, '%3A').replace(/,/g, '%2C');
-    expect(r.stderr).toContain(`::error file=${file},line=${lineOf(BAD_PD, 'name="misuser"')},title=seL4_Fault_CapFault in misuser::misuser: cap fault in send phase at address 0x0000000000001000 at pc 0x20026c (notified+0x264)\n`);
+    expect(r.stderr).toContain(`::error file=${file},line=${lineOf(BAD_PD, 'name="misuser"')},title=seL4_Fault_CapFault in misuser::misuser: cap fault in send phase at address 0x1000 at pc 0x20026c (notified+0x264)\n`);
     expect(r.stderr.match(/^::error /gm)).toHaveLength(3);
     const allowed = await sel4ts(['run', BAD_PD, ...BAD_PD_UNTIL, '--format', 'github', '--allow-faults']);
     expect(allowed.code).toBe(0);
@@ -241,7 +256,9 @@ describe('sel4ts run and Ctrl-C', () => {
   });
 
   it('does so on a real SIGINT', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', "const { main } = await import('./src/cli/main.ts'); process.exitCode = await main(process.argv.slice(1));", 'run', BAD_PD, '--stats', '--allow-faults', '--max-time', '100s'], { cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', "const { main } = await import('./src/cli/main.ts'); process.exitCode = await main(process.argv.slice(1));", 'run', BAD_PD, '--stats', '--allow-faults', '--max-time', '100s'], {
+      cwd: ROOT,
+    });
     let out = '';
     let err = '';
     let sent = false;
@@ -278,9 +295,7 @@ describe('sel4ts run with build options', () => {
     const r = await sel4ts(['run', join(dir, 'img'), '--board', 'qemu_virt_aarch64', '--config', 'release', '-o', join(dir, 'again.img')]);
     expect(r.code).toBe(0);
     const img = join(dir, 'img');
-    expect(r.stderr).toBe(
-      ['--board', '--config', '-o/--output'].map((o) => `sel4ts: warning: ${o} is ignored: ${img} is a boot image, built already\n`).join(''),
-    );
+    expect(r.stderr).toBe(['--board', '--config', '-o/--output'].map((o) => `sel4ts: warning: ${o} is ignored: ${img} is a boot image, built already\n`).join(''));
     expect(existsSync(join(dir, 'again.img'))).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boardKernelConfig, findBoard } from '../src/abi/boards.js';
-import { type Io } from '../src/cli/io.js';
+import type { Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { checkSystemSource } from '../src/compiler/check.js';
 import type { ConfigSource } from '../src/compiler/config-hints.js';
@@ -30,9 +30,7 @@ const fixture = (code: string) => join(FIXTURE_DIR, `${code}.system`);
 
 describe('hints for errors that depend on the board or configuration', () => {
   it('a cpu the default configuration lacks: the smp configuration of the same board first', async () => {
-    expect((await hints(fixture('cpu_out_of_range'))).cpu_out_of_range).toBe(
-      'use `--config smp-debug` (4 cores); this kernel configuration has a single core: remove cpu or use 0',
-    );
+    expect((await hints(fixture('cpu_out_of_range'))).cpu_out_of_range).toBe('use `--config smp-debug` (4 cores); this kernel configuration has a single core: remove cpu or use 0');
     // The user's own flavour of configuration is kept.
     expect((await hints(fixture('cpu_out_of_range'), '--config', 'release')).cpu_out_of_range).toMatch(/^use `--config smp-release` \(4 cores\);/);
   });
@@ -50,9 +48,7 @@ describe('hints for errors that depend on the board or configuration', () => {
   });
 
   it('a virtual machine without a hypervisor names a board with one, computed from the table', async () => {
-    expect((await hints(fixture('vm_without_hypervisor'), '--board', 'qemu_virt_aarch64_el1')).vm_without_hypervisor).toMatch(
-      /^use `--board qemu_virt_aarch64` or `--board imx8mm_evk` \(hypervisor\), or another board of `sel4ts boards`$/,
-    );
+    expect((await hints(fixture('vm_without_hypervisor'), '--board', 'qemu_virt_aarch64_el1')).vm_without_hypervisor).toMatch(/^use `--board qemu_virt_aarch64` or `--board imx8mm_evk` \(hypervisor\), or another board of `sel4ts boards`$/);
   });
 
   it('domains on an smp configuration: the single-core one', async () => {
@@ -89,15 +85,11 @@ describe('hints for errors that depend on the board or configuration', () => {
   it('with --kernel-config, names the field to change', async () => {
     const cfg = join(tmp, 'aarch64.json');
     writeFileSync(cfg, JSON.stringify({ arch: 'aarch64' }));
-    expect((await hints(fixture('cpu_out_of_range'), '--kernel-config', cfg)).cpu_out_of_range).toBe(
-      'set `num_cores` to 2 in the kernel configuration; this kernel configuration has a single core: remove cpu or use 0',
-    );
+    expect((await hints(fixture('cpu_out_of_range'), '--kernel-config', cfg)).cpu_out_of_range).toBe('set `num_cores` to 2 in the kernel configuration; this kernel configuration has a single core: remove cpu or use 0');
     expect((await hints(fixture('ioport_not_x86'), '--kernel-config', cfg)).ioport_not_x86).toMatch(/^set `arch` to "x86_64" in the kernel configuration; /);
     const noSmc = join(tmp, 'no-smc.json');
     writeFileSync(noSmc, JSON.stringify({ arch: 'aarch64', arm_smc: false }));
-    expect((await hints(fixture('pd_smc_unavailable'), '--kernel-config', noSmc)).pd_smc_unavailable).toBe(
-      'set `arm_smc` to true in the kernel configuration; this kernel is built without KernelAllowSMCCalls',
-    );
+    expect((await hints(fixture('pd_smc_unavailable'), '--kernel-config', noSmc)).pd_smc_unavailable).toBe('set `arm_smc` to true in the kernel configuration; this kernel is built without KernelAllowSMCCalls');
   });
 
   it('leaves errors that no configuration changes alone', async () => {

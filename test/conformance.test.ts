@@ -21,7 +21,7 @@ const DIR = join(import.meta.dirname, 'conformance', 'scenarios');
 const END_LINE = '== conformance end ==';
 
 /** What the recording keeps of a console: after boot, up to the end line, no MON|INFO lines. */
-export function comparable(console: string): string {
+function comparable(console: string): string {
   const lines = console.split('\n');
   const end = lines.indexOf(END_LINE);
   return `${lines
@@ -48,7 +48,7 @@ const PENDING: Record<string, string> = {
  */
 const KERNEL_DEBUG_MESSAGE = /(\x1b\[[0-9;]*m)*<<(\x1b\[[0-9;]*m)*seL4\(CPU [^\n]*?>>(\x1b\[0m)?\n/g;
 
-export function withoutKernelDebugLines(text: string): string {
+function withoutKernelDebugLines(text: string): string {
   return text.replace(KERNEL_DEBUG_MESSAGE, (_m, _a, _b, _c, offset: number) => (offset === 0 || text[offset - 1] === '\n' ? '' : '\n'));
 }
 
@@ -97,11 +97,7 @@ const MONITOR_TCB_CAP: RecordingRule = {
  */
 const NO_HARDWARE_DEBUG_API: RecordingRule = {
   name: 'no-hardware-debug-api',
-  apply: (text) =>
-    text.replace(
-      /^(\S+): {3}label 0x8\n\S+: {3}count 0x1\n\S+: {3}hsr 0xf200007b$/m,
-      (_m, pd: string) => [`${pd}:   label 0x4`, `${pd}:   count 0x2`, `${pd}:   ip - site 0x0`, `${pd}:   word 1 0x3`].join('\n'),
-    ),
+  apply: (text) => text.replace(/^(\S+): {3}label 0x8\n\S+: {3}count 0x1\n\S+: {3}hsr 0xf200007b$/m, (_m, pd: string) => [`${pd}:   label 0x4`, `${pd}:   count 0x2`, `${pd}:   ip - site 0x0`, `${pd}:   word 1 0x3`].join('\n')),
 };
 
 /**

@@ -25,7 +25,9 @@ describe.skipIf(!oracle('../shared', HAVE_SHARED, 'corpus build and boot'))('bui
   it('every valid system runs with every PD up, or is refused with a reason', { timeout: 300_000 }, () => {
     const config = boardKernelConfig(findBoard('qemu_virt_aarch64')!, 'debug')!;
     let booted = 0;
-    for (const f of readdirSync(CORPUS).filter((x) => /\.(system|xml)$/.test(x)).sort()) {
+    for (const f of readdirSync(CORPUS)
+      .filter((x) => /\.(system|xml)$/.test(x))
+      .sort()) {
       const text = readFileSync(join(CORPUS, f), 'utf8');
       const check = checkSystemSource(f, text, { config });
       if (!check.ok || !check.system) continue;
@@ -33,7 +35,11 @@ describe.skipIf(!oracle('../shared', HAVE_SHARED, 'corpus build and boot'))('bui
       for (const pd of check.system.allProtectionDomains) if (pd.programImage?.path) cpSync(PROGRAM, join(dir, pd.programImage.path));
       const built = buildSystem(f, text, { searchPaths: [dir, CORPUS] });
       if (!built.ok) {
-        for (const e of buildErrors(built)) expect(REFUSALS.some((r) => r.test(e)), `${f}: ${e}`).toBe(true);
+        for (const e of buildErrors(built))
+          expect(
+            REFUSALS.some((r) => r.test(e)),
+            `${f}: ${e}`,
+          ).toBe(true);
         continue;
       }
       const boot = bootImage(built.image);

@@ -30,7 +30,10 @@ function referenceOutcomes(): Map<string, string> {
     // A prediction that needs a data file beside the example (fill.bin) does not hold in the
     // corpus folder, which has no such file.
     if (!row.file!.endsWith('.system') || row.config_needed_to_parse!.includes('search path')) continue;
-    const hash = createHash('sha256').update(readFileSync(join(EXAMPLES, row.file!))).digest('hex').slice(0, 16);
+    const hash = createHash('sha256')
+      .update(readFileSync(join(EXAMPLES, row.file!)))
+      .digest('hex')
+      .slice(0, 16);
     byHash.set(hash, row.predicted_parse_outcome!);
   }
   return byHash;

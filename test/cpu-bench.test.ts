@@ -16,10 +16,7 @@ import { oracle } from './helpers/oracles.js';
 
 const BENCH = join(SHARED_DIR, 'bench');
 const CROSS = oracle('gcc-aarch64-linux-gnu', spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0, 'benchmarks');
-const CLANG = [
-  oracle('clang', spawnSync('clang', ['--version']).status === 0, 'clang benchmarks'),
-  oracle('ld.lld', spawnSync('ld.lld', ['--version']).status === 0, 'clang benchmarks'),
-].every(Boolean);
+const CLANG = [oracle('clang', spawnSync('clang', ['--version']).status === 0, 'clang benchmarks'), oracle('ld.lld', spawnSync('ld.lld', ['--version']).status === 0, 'clang benchmarks')].every(Boolean);
 const BENCH_QEMU = oracle('qemu-aarch64', haveQemu(), 'benchmarks under QEMU');
 const SHARED = oracle('../shared', HAVE_SHARED, 'benchmarks');
 
@@ -38,7 +35,14 @@ describe.skipIf(!SHARED || !CROSS)('the benchmark programs (needs ../shared and 
     spawnSync('make', ['-C', dir, '-j2', 'all'], { encoding: 'utf8' });
     if (CLANG) spawnSync('make', ['-C', dir, '-j2', 'clang'], { encoding: 'utf8' });
   }
-  const refs = HAVE_SHARED ? readTsv(`variant\tbench\targ\ticount\tstdout\n${readFileSync(join(BENCH, 'reference-outputs.tsv'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n')}`) : [];
+  const refs = HAVE_SHARED
+    ? readTsv(
+        `variant\tbench\targ\ticount\tstdout\n${readFileSync(join(BENCH, 'reference-outputs.tsv'), 'utf8')
+          .split('\n')
+          .filter((l) => !l.startsWith('#'))
+          .join('\n')}`,
+      )
+    : [];
   const small = refs.filter((r, i) => refs.findIndex((q) => q.variant === r.variant && q.bench === r.bench) === i);
 
   for (const ref of small) {

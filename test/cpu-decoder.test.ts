@@ -23,7 +23,7 @@ describe('the instruction table', () => {
         if (row.def.guard && !row.def.guard(extractFields(w, row.p.fields))) continue;
         tried++;
         for (const other of ROWS) {
-          if (other === row || ((w & other.p.mask) >>> 0) !== other.p.match) continue;
+          if (other === row || (w & other.p.mask) >>> 0 !== other.p.match) continue;
           if (other.def.guard && !other.def.guard(extractFields(w, other.p.fields))) continue;
           clashes.add(`${row.def.name} & ${other.def.name}: 0x${w.toString(16)}`);
         }

@@ -42,8 +42,7 @@ function machineWithCode() {
 }
 
 /** ESR of an EC 0x18 trap (IL set): Op0, Op2, Op1, CRn, Rt, CRm, Direction (1 = read). */
-const trap = (op0: number, op1: number, crn: number, crm: number, op2: number, rt: number, read: number) =>
-  ((0x18 << 26) | (1 << 25) | (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | read) >>> 0;
+const trap = (op0: number, op1: number, crn: number, crm: number, op2: number, rt: number, read: number) => ((0x18 << 26) | (1 << 25) | (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | read) >>> 0;
 const UNDEFINED = 0x0200_0000;
 
 /** [assembly, word, expected ESR or 'runs']. */

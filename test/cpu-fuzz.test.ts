@@ -70,25 +70,29 @@ describe('the CPU agrees with QEMU instruction by instruction', () => {
     });
   }
 
-  it.skipIf(!QEMU)(`on ${LIVE_BLOCKS} fresh loops against live qemu-aarch64, in every tier (seed ${SEED}; needs qemu-user)`, () => {
-    const r = rng(SEED);
-    const blocks = Array.from({ length: LIVE_BLOCKS }, () => randomBlock(r, 64));
-    for (let i = 0; i < blocks.length; i += 50) {
-      const chunk = blocks.slice(i, i + 50);
-      const program = layoutProgram(chunk);
-      const theirs = runQemuCounted(program);
-      const retired = program.fixed + theirs.counts.reduce((n, c) => n + c, 0);
-      for (const mode of MODES.filter((m) => !m.slices)) {
-        const ours = runOurs(program.elf, mode.jit);
-        chunk.forEach((_, k) => {
-          if (ours.error || hashBlock(ours.output, k) !== hashBlock(theirs.output, k)) {
-            expect.fail(`seed ${SEED}, block ${i + k} diverges (${mode.label}):\n${ours.error ?? locateDivergence(chunk, k, mode.jit)}`);
-          }
-        });
-        expect(ours.instructions, `instructions retired by blocks ${i}–${i + chunk.length - 1} (seed ${SEED}, ${mode.label})`).toBe(retired);
+  it.skipIf(!QEMU)(
+    `on ${LIVE_BLOCKS} fresh loops against live qemu-aarch64, in every tier (seed ${SEED}; needs qemu-user)`,
+    () => {
+      const r = rng(SEED);
+      const blocks = Array.from({ length: LIVE_BLOCKS }, () => randomBlock(r, 64));
+      for (let i = 0; i < blocks.length; i += 50) {
+        const chunk = blocks.slice(i, i + 50);
+        const program = layoutProgram(chunk);
+        const theirs = runQemuCounted(program);
+        const retired = program.fixed + theirs.counts.reduce((n, c) => n + c, 0);
+        for (const mode of MODES.filter((m) => !m.slices)) {
+          const ours = runOurs(program.elf, mode.jit);
+          chunk.forEach((_, k) => {
+            if (ours.error || hashBlock(ours.output, k) !== hashBlock(theirs.output, k)) {
+              expect.fail(`seed ${SEED}, block ${i + k} diverges (${mode.label}):\n${ours.error ?? locateDivergence(chunk, k, mode.jit)}`);
+            }
+          });
+          expect(ours.instructions, `instructions retired by blocks ${i}–${i + chunk.length - 1} (seed ${SEED}, ${mode.label})`).toBe(retired);
+        }
       }
-    }
-    // About 20 ms a block on a quiet machine (QEMU logging every instruction, our three tiers);
-    // CI runs 1000.
-  }, 60_000 + LIVE_BLOCKS * 200);
+      // About 20 ms a block on a quiet machine (QEMU logging every instruction, our three tiers);
+      // CI runs 1000.
+    },
+    60_000 + LIVE_BLOCKS * 200,
+  );
 });

@@ -111,7 +111,9 @@ describe('compiled code and the interpreter agree', () => {
       { name: 'sbcs x3, x1, x2', word: 0xfa020023, bits: 64, sub: true, carryIn: true },
     ];
     const EDGES = [0n, 1n, 2n ** 64n - 1n, 0x7fff_ffffn, 0x8000_0000n, 0xffff_ffffn, 0x1_0000_0000n, 2n ** 63n, 2n ** 63n - 1n, 0xffff_ffff_0000_0001n];
-    const CC = 3, VC = 7, PL = 5;
+    const CC = 3,
+      VC = 7,
+      PL = 5;
     const loop = (op: number) => [op, asm.bcond(CC, 2), asm.addImm(6, 6, 1), asm.bcond(VC, 2), asm.addImm(7, 7, 1), asm.bcond(PL, 2), asm.addImm(8, 8, 1), asm.bcond(NE, 2), asm.addImm(9, 9, 1), asm.subsImm(5, 5, 1), asm.bcond(NE, -10), asm.svc0];
     const addWithCarry = (x: bigint, y: bigint, carry: bigint, bits: number) => {
       const mask = (1n << BigInt(bits)) - 1n;
@@ -140,7 +142,10 @@ describe('compiled code and the interpreter agree', () => {
             cpu.setX(2, b);
             cpu.setX(5, 100n);
             runAll(cpu, () => 1e6);
-            expect([6, 7, 8, 9].map((r) => cpu.getX(r)), `${op.name} with x1 = 0x${a.toString(16)}, x2 = 0x${b.toString(16)} (${mode})`).toEqual(counts);
+            expect(
+              [6, 7, 8, 9].map((r) => cpu.getX(r)),
+              `${op.name} with x1 = 0x${a.toString(16)}, x2 = 0x${b.toString(16)} (${mode})`,
+            ).toEqual(counts);
           }
         }
       }
@@ -248,11 +253,21 @@ describe('the helpers compiled code calls', () => {
 describe('compiled floating point', () => {
   // Scalar double (FMUL FDIV FADD FSUB FNMUL, FMADD FMSUB FNMADD FNMSUB, FSQRT), scalar single,
   // vector double (FMLA FMLS FADD FMUL FSUB FDIV .2D, FMUL/FMLA/FMLS by element).
-  const r3 = (base: number) => (d: number, n: number, m: number): number => (base | (m << 16) | (n << 5) | d) >>> 0;
-  const r4 = (base: number) => (d: number, n: number, m: number, a: number): number => (base | (m << 16) | (a << 10) | (n << 5) | d) >>> 0;
+  const r3 =
+    (base: number) =>
+    (d: number, n: number, m: number): number =>
+      (base | (m << 16) | (n << 5) | d) >>> 0;
+  const r4 =
+    (base: number) =>
+    (d: number, n: number, m: number, a: number): number =>
+      (base | (m << 16) | (a << 10) | (n << 5) | d) >>> 0;
   const binary = [0x1e600800, 0x1e601800, 0x1e602800, 0x1e603800, 0x1e608800, 0x1e200800, 0x1e201800, 0x1e202800, 0x1e203800, 0x4e60cc00, 0x4ee0cc00, 0x4e60d400, 0x6e60dc00, 0x4ee0d400, 0x6e60fc00].map(r3);
   const fused = [0x1f400000, 0x1f408000, 0x1f600000, 0x1f608000].map(r4);
-  const element = [0x4fc09000, 0x4fc01000, 0x4fc05000].map((base) => (d: number, n: number, m: number, h: number): number => (base | (h << 11) | (m << 16) | (n << 5) | d) >>> 0);
+  const element = [0x4fc09000, 0x4fc01000, 0x4fc05000].map(
+    (base) =>
+      (d: number, n: number, m: number, h: number): number =>
+        (base | (h << 11) | (m << 16) | (n << 5) | d) >>> 0,
+  );
   const sqrt = (d: number, n: number): number => (0x1e61c000 | (n << 5) | d) >>> 0;
 
   function value(r: () => number): number {

@@ -27,7 +27,11 @@ function run(elf: string): string {
 
 function programs(root: string): string[] {
   return readdirSync(root)
-    .flatMap((v) => readdirSync(join(root, v)).filter((f) => f.endsWith('.elf')).map((f) => join(v, f)))
+    .flatMap((v) =>
+      readdirSync(join(root, v))
+        .filter((f) => f.endsWith('.elf'))
+        .map((f) => join(v, f)),
+    )
     .sort();
 }
 

@@ -20,8 +20,36 @@ const ROUNDS = Number(process.env.SEL4TS_FUZZ_ROUNDS ?? 3000);
 const CONFIG = findBoard('qemu_virt_aarch64')!.config;
 const NO_FILES = () => ({ found: false }) as const;
 
-
-const SPICE = ['<', '>', '"', "'", '&', '&amp;', '&#0;', '/>', '</', '=', '\u0000', '\uD800', '😀', '\r\n', ' ', '_', '0x', '-1', '99999999999999999999', 'protection_domain', 'channel', '<end pd="a" id="1"/>', '<!--', ']]>', '<![CDATA[x]]>', ':', 'xmlns:p="u"', 'p:'];
+const SPICE = [
+  '<',
+  '>',
+  '"',
+  "'",
+  '&',
+  '&amp;',
+  '&#0;',
+  '/>',
+  '</',
+  '=',
+  '\u0000',
+  '\uD800',
+  '😀',
+  '\r\n',
+  ' ',
+  '_',
+  '0x',
+  '-1',
+  '99999999999999999999',
+  'protection_domain',
+  'channel',
+  '<end pd="a" id="1"/>',
+  '<!--',
+  ']]>',
+  '<![CDATA[x]]>',
+  ':',
+  'xmlns:p="u"',
+  'p:',
+];
 
 function mutate(text: string, r: () => number): string {
   const pick = (n: number) => Math.floor(r() * n);
@@ -133,7 +161,10 @@ describe(`checking never crashes or hangs (seed ${SEED})`, () => {
 
   it('on huge inputs', () => {
     const mrs = Array.from({ length: 20000 }, (_, i) => `<memory_region name="m${i}" size="0x1000" phys_addr="0x${(0x10000000 + i * 0x1000).toString(16)}"/>`);
-    const pds = Array.from({ length: 63 }, (_, i) => `<protection_domain name="p${i}" priority="${i}"><program_image path="p"/>${Array.from({ length: 40 }, (_, j) => `<map mr="m${i * 40 + j}" vaddr="0x${(0x1000000 + j * 0x1000).toString(16)}"/>`).join('')}</protection_domain>`);
+    const pds = Array.from(
+      { length: 63 },
+      (_, i) => `<protection_domain name="p${i}" priority="${i}"><program_image path="p"/>${Array.from({ length: 40 }, (_, j) => `<map mr="m${i * 40 + j}" vaddr="0x${(0x1000000 + j * 0x1000).toString(16)}"/>`).join('')}</protection_domain>`,
+    );
     checkInvariants('huge.system', `<system>${pds.join('')}${mrs.join('')}</system>`);
     checkInvariants('long-attribute.system', `<system><protection_domain name="${'a'.repeat(1_000_000)}"/></system>`);
   });

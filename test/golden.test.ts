@@ -10,9 +10,7 @@ describe('golden files', () => {
     const saved = process.env[UPDATE_GOLDEN];
     delete process.env[UPDATE_GOLDEN];
     try {
-      expect(() => expectGolden(before + 'changed\n', 'golden/check-text.txt', import.meta.filename)).toThrow(
-        'regenerate it on purpose with SEL4TS_UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts',
-      );
+      expect(() => expectGolden(`${before}changed\n`, 'golden/check-text.txt', import.meta.filename)).toThrow('regenerate it on purpose with SEL4TS_UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts');
       expectGolden(before, 'golden/check-text.txt', import.meta.filename);
     } finally {
       if (saved !== undefined) process.env[UPDATE_GOLDEN] = saved;

@@ -31,8 +31,7 @@ function setup() {
   s[6]!.mdbRevocable = true;
   insertNewCap(s[6]!, s[7]!, { type: CapType.Frame, obj: new FrameObject(0x4300_0000, 12, false), rights: 'read-write', mapping: undefined });
   s[31]!.cap = rootCap; // the invoked cap, and the roots passed as extra caps
-  const invoke = (label: string, args: (number | bigint)[], extra: Cap[] = [rootCap]) =>
-    decodeCNodeInvocation(env, { label: L.of(label), args: args.map(BigInt), extraCaps: extra.map((cap) => ({ cap, slot: s[31]! })) }, s[31]!);
+  const invoke = (label: string, args: (number | bigint)[], extra: Cap[] = [rootCap]) => decodeCNodeInvocation(env, { label: L.of(label), args: args.map(BigInt), extraCaps: extra.map((cap) => ({ cap, slot: s[31]! })) }, s[31]!);
   return { cnode, s, rootCap, invoke };
 }
 

@@ -34,10 +34,8 @@ function setup() {
   s[15]!.cap = rootCap;
   // Boot-time caps and minted caps are revocable, as seL4 writes them.
   for (const i of [0, 1]) s[i]!.mdbRevocable = s[i]!.mdbFirstBadged = true;
-  const control = (label: string, args: number[], extra = true) =>
-    decodeIRQControlInvocation(env, { label: L.of(label), args: args.map(BigInt), extraCaps: extra ? [{ cap: rootCap, slot: s[15]! }] : [] }, s[0]!);
-  const handler = (slot: number, label: string, extra: number[] = []) =>
-    decodeIRQHandlerInvocation(env, { label: L.of(label), args: [], extraCaps: extra.map((i) => ({ cap: s[i]!.cap, slot: s[i]! })) }, s[slot]!);
+  const control = (label: string, args: number[], extra = true) => decodeIRQControlInvocation(env, { label: L.of(label), args: args.map(BigInt), extraCaps: extra ? [{ cap: rootCap, slot: s[15]! }] : [] }, s[0]!);
+  const handler = (slot: number, label: string, extra: number[] = []) => decodeIRQHandlerInvocation(env, { label: L.of(label), args: [], extraCaps: extra.map((i) => ({ cap: s[i]!.cap, slot: s[i]! })) }, s[slot]!);
   return { env, s, gic, control, handler };
 }
 

@@ -40,7 +40,7 @@ function checkReadyQueues(k: KernelState, tcbs: readonly TcbObject[]): number {
 }
 
 describe('random system calls', () => {
-  for (const seed of (process.env.SOAK ? Array.from({ length: Number(process.env.SOAK) }, (_, i) => i + 1) : [1, 2, 3])) {
+  for (const seed of process.env.SOAK ? Array.from({ length: Number(process.env.SOAK) }, (_, i) => i + 1) : [1, 2, 3]) {
     it(`seed ${seed}: the kernel survives and stays consistent`, () => {
       const sys = new TestSystem();
       const ep = sys.create(ObjectType.Endpoint);

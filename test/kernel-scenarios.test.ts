@@ -198,7 +198,9 @@ describe('faults', () => {
     sys.run();
     // 0x93c28046: a data abort (write, translation fault at level 2) of `str x2, [x1]` (scenarios.c), with its instruction syndrome (ISV, SAS 3, SRT 2, SF).
     expect(t.tcb.state).toBe(ThreadState.Inactive);
-    expect(sys.output).toMatch(/^Found thread has no fault handler while trying to handle:\nvm fault on data at address 0x10 with status 0x93c28046\nin thread 0x[0-9a-f]+ "child of: 'rootserver'" at address 0x[0-9a-f]+\nWith stack:\n(0xffffffd[0-9a-f]{3}: 0x[0-9a-f]+\n){16}$/);
+    expect(sys.output).toMatch(
+      /^Found thread has no fault handler while trying to handle:\nvm fault on data at address 0x10 with status 0x93c28046\nin thread 0x[0-9a-f]+ "child of: 'rootserver'" at address 0x[0-9a-f]+\nWith stack:\n(0xffffffd[0-9a-f]{3}: 0x[0-9a-f]+\n){16}$/,
+    );
   });
 
   it('an UnknownSyscall in the release configuration prints nothing', () => {
@@ -397,7 +399,7 @@ describe('more scheduling and IPC', () => {
 describe('debug system calls', () => {
   it('DebugNameThread names a thread, DebugDumpScheduler lists every TCB, DebugHalt stops the machine', () => {
     const sys = new TestSystem();
-    const t = sys.thread({ role: ROLE.debug, priority: 77, caps: {} , suspended: true });
+    const t = sys.thread({ role: ROLE.debug, priority: 77, caps: {}, suspended: true });
     sys.invoke(t.cnodeSlot, 'CNodeCopy', [11, 4, t.tcbSlot, 64, 0xf], [ROOT_SLOT.cnode]);
     sys.invoke(t.tcbSlot, 'TCBResume');
     const end = sys.run();

@@ -26,7 +26,7 @@ function cString(space: FlatSpace, va: number): string {
 /** Whether `va` faults for `access`: 'translation', 'permission', or undefined. */
 function faultOf(space: FlatSpace, va: number, access: Access): string | undefined {
   try {
-    space.translate(va % 2 ** 32 | 0, Math.floor(va / 2 ** 32), access);
+    space.translate((va % 2 ** 32) | 0, Math.floor(va / 2 ** 32), access);
     return undefined;
   } catch (e) {
     if (!(e instanceof MemoryFault)) throw e;
@@ -72,7 +72,15 @@ describe('the process memory map', () => {
     space.map(0x400000, 0x1234, PERM_R);
     space.map(0x411000, 0x2345, PERM_R | PERM_W);
     let flushes = 0;
-    const mem = new ProcessMemory(space, [[0x400000, 0x401234, PERM_R], [0x411000, 0x413345, PERM_R | PERM_W]], 0x7000_0000_0000, () => flushes++);
+    const mem = new ProcessMemory(
+      space,
+      [
+        [0x400000, 0x401234, PERM_R],
+        [0x411000, 0x413345, PERM_R | PERM_W],
+      ],
+      0x7000_0000_0000,
+      () => flushes++,
+    );
     return { space, mem, flushes: () => flushes };
   };
 
@@ -128,16 +136,7 @@ describe('the process memory map', () => {
 
 describe('system call names', () => {
   it('are the arm64 (asm-generic) numbers', () => {
-    expect([syscallName(56), syscallName(63), syscallName(64), syscallName(79), syscallName(94), syscallName(222), syscallName(293), syscallName(435)]).toEqual([
-      'openat',
-      'read',
-      'write',
-      'newfstatat',
-      'exit_group',
-      'mmap',
-      'rseq',
-      'clone3',
-    ]);
+    expect([syscallName(56), syscallName(63), syscallName(64), syscallName(79), syscallName(94), syscallName(222), syscallName(293), syscallName(435)]).toEqual(['openat', 'read', 'write', 'newfstatat', 'exit_group', 'mmap', 'rseq', 'clone3']);
     expect(syscallName(300)).toBeUndefined();
   });
 });

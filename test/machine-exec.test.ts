@@ -121,10 +121,7 @@ describe('sel4ts machine exec', () => {
     const p = program('unsupported.elf', [asm.movz(8, 89), asm.svc0, asm.movz(8, 89), asm.svc0, asm.movz(8, 300), asm.svc0, asm.movz(8, 93), asm.svc0]);
     const r = await run(['machine', 'exec', p]);
     expect(r.code).toBe(-38 & 0xff);
-    expect(r.err).toBe(
-      'sel4ts: unsupported Linux system call acct (number 89) at pc 0x40007c; returning -ENOSYS\n' +
-        'sel4ts: unsupported Linux system call unknown (number 300) at pc 0x40008c; returning -ENOSYS\n',
-    );
+    expect(r.err).toBe('sel4ts: unsupported Linux system call acct (number 89) at pc 0x40007c; returning -ENOSYS\n' + 'sel4ts: unsupported Linux system call unknown (number 300) at pc 0x40008c; returning -ENOSYS\n');
   });
 
   it('opens host files read-only, and --trace-syscalls says why a write open fails', async () => {

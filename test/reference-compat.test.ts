@@ -26,18 +26,12 @@ describe('reference messages (first error, as the reference tool prints it)', ()
   });
 
   it('number errors quote the raw text and carry no location', () => {
-    expect(firstError(sys(PD(), '<memory_region name="m" size="0x200_000sd"/>'))).toBe(
-      "Error: failed to parse integer '0x200_000sd' on element 'memory_region': invalid digit found in string",
-    );
+    expect(firstError(sys(PD(), '<memory_region name="m" size="0x200_000sd"/>'))).toBe("Error: failed to parse integer '0x200_000sd' on element 'memory_region': invalid digit found in string");
   });
 
   it('the PD map limit depends on the stack size', () => {
-    expect(firstError(sys(PD('', '<map mr="m" vaddr="0x1000000000000000"/>'), '<memory_region name="m" size="0x1000"/>'))).toBe(
-      "Error: vaddr (0x1000000000000000) must be less than 0xffffffc000 on element 'map': f.system:2:62",
-    );
-    expect(firstError(sys(PD(' stack_size="0x1000"', '<map mr="m" vaddr="0xffffffd000"/>'), '<memory_region name="m" size="0x1000"/>'))).toBe(
-      "Error: vaddr (0xffffffd000) must be less than 0xffffffd000 on element 'map': f.system:2:82",
-    );
+    expect(firstError(sys(PD('', '<map mr="m" vaddr="0x1000000000000000"/>'), '<memory_region name="m" size="0x1000"/>'))).toBe("Error: vaddr (0x1000000000000000) must be less than 0xffffffc000 on element 'map': f.system:2:62");
+    expect(firstError(sys(PD(' stack_size="0x1000"', '<map mr="m" vaddr="0xffffffd000"/>'), '<memory_region name="m" size="0x1000"/>'))).toBe("Error: vaddr (0xffffffd000) must be less than 0xffffffd000 on element 'map': f.system:2:82");
     expect(check(sys(PD(' stack_size="0x1000"', '<map mr="m" vaddr="0xffffffc000"/>'), '<memory_region name="m" size="0x1000"/>')).ok).toBe(true);
   });
 
@@ -78,9 +72,7 @@ describe('reference messages (first error, as the reference tool prints it)', ()
 
   it('the PPC rule is strict and has no location', () => {
     const body = sys(PD(' priority="5"'), '<protection_domain name="b" priority="5"><program_image path="b"/></protection_domain>', '<channel><end pd="a" id="0" pp="true"/><end pd="b" id="0"/></channel>');
-    expect(firstError(body)).toBe(
-      'Error: PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd a (priority: 5) to pd b (priority: 5)',
-    );
+    expect(firstError(body)).toBe('Error: PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd a (priority: 5) to pd b (priority: 5)');
   });
 
   it('an irq with both irq and pin: invalid attribute on ARM, unsupported form on x86', () => {
@@ -90,33 +82,23 @@ describe('reference messages (first error, as the reference tool prints it)', ()
   });
 
   it('a prefixed attribute passes the attribute check but is not read', () => {
-    expect(firstError('<system xmlns:p="urn:x"><protection_domain p:name="a"><program_image path="a"/></protection_domain></system>')).toBe(
-      "Error: Missing required attribute 'name' on element 'protection_domain': f.system:1:25",
-    );
+    expect(firstError('<system xmlns:p="urn:x"><protection_domain p:name="a"><program_image path="a"/></protection_domain></system>')).toBe("Error: Missing required attribute 'name' on element 'protection_domain': f.system:1:25");
   });
 
   it('PCI parts are hexadecimal without 0x', () => {
-    expect(firstError(sys(PD('', '<irq pcidev="0:32.0" handle="0" vector="1" id="0"/>')), X86)).toBe(
-      "Error: PCI device must be within [0..31] on element 'irq': f.system:2:62",
-    );
+    expect(firstError(sys(PD('', '<irq pcidev="0:32.0" handle="0" vector="1" id="0"/>')), X86)).toBe("Error: PCI device must be within [0..31] on element 'irq': f.system:2:62");
     expect(check(sys(PD('', '<irq pcidev="0:1f.7" handle="0" vector="1" id="0"/>')), X86).ok).toBe(true);
   });
 
   it('smc needs arm_smc: Some(false) and None differ', () => {
-    expect(firstError(sys(PD(' smc="true"')), { ...QEMU, armSmc: false })).toBe(
-      "Error: Using SMC support without ARM SMC forwarding support enabled in the kernel for this platform on element 'protection_domain': f.system:2:5",
-    );
+    expect(firstError(sys(PD(' smc="true"')), { ...QEMU, armSmc: false })).toBe("Error: Using SMC support without ARM SMC forwarding support enabled in the kernel for this platform on element 'protection_domain': f.system:2:5");
     expect(firstError(sys(PD(' smc="true"')), AARCH64)).toBe('ARM SMC forwarding support is not available for this architecture');
     expect(check(sys(PD(' smc="true"')), QEMU).ok).toBe(true);
   });
 
   it('columns count Unicode scalar values, and a BOM counts as one', () => {
-    expect(firstError('<system><!-- 😀é --><protection_domain id="1" name="a"><program_image path="a"/></protection_domain></system>')).toBe(
-      "Error: invalid attribute 'id' on element 'protection_domain': f.system:1:20",
-    );
-    expect(firstError('\uFEFF<system><protection_domain id="1" name="a"><program_image path="a"/></protection_domain></system>')).toBe(
-      "Error: invalid attribute 'id' on element 'protection_domain': f.system:1:10",
-    );
+    expect(firstError('<system><!-- 😀é --><protection_domain id="1" name="a"><program_image path="a"/></protection_domain></system>')).toBe("Error: invalid attribute 'id' on element 'protection_domain': f.system:1:20");
+    expect(firstError('\uFEFF<system><protection_domain id="1" name="a"><program_image path="a"/></protection_domain></system>')).toBe("Error: invalid attribute 'id' on element 'protection_domain': f.system:1:10");
   });
 
   it('a domain declared after a PD does not apply to it', () => {
@@ -126,8 +108,7 @@ describe('reference messages (first error, as the reference tool prints it)', ()
   });
 
   it('the 17th automatic domain gets id 16; the 18th fails', () => {
-    const doms = (n: number) =>
-      `<domains>${Array.from({ length: n }, (_, i) => `<domain name="d${i}"/>`).join('')}<domain_schedule><schedule_entry domain="d0" duration="1 us"/></domain_schedule></domains>`;
+    const doms = (n: number) => `<domains>${Array.from({ length: n }, (_, i) => `<domain name="d${i}"/>`).join('')}<domain_schedule><schedule_entry domain="d0" duration="1 us"/></domain_schedule></domains>`;
     const r = check(sys(doms(17), PD(' domain="d0"')));
     expect(r.ok).toBe(true);
     expect(r.system!.domains!.domains.map((d) => d.id)).toEqual(Array.from({ length: 17 }, (_, i) => i));

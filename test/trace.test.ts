@@ -48,12 +48,12 @@ describe('trace line format', () => {
   });
 
   it('shows the invocation name of a kernel-object label, extra caps, and the receive phase of a combined call', () => {
-    expect(
-      formatSyscallEvent({ cycles: 0, pd: 'p', call: 'seL4_Call', cap: 'slot 138: channel 0: IRQ 30 handler', message: { label: 31n, labelName: 'IRQAckIRQ', length: 0, extraCaps: 0 }, result: 'ok' }),
-    ).toBe('[    0.000000 ms] p: seL4_Call on slot 138: channel 0: IRQ 30 handler, label 31 (IRQAckIRQ), length 0 -> ok');
-    expect(
-      formatSyscallEvent({ cycles: 0, pd: 's', call: 'seL4_ReplyRecv', cap: 'slot 4: reply', message: { label: 0n, labelName: undefined, length: 1, extraCaps: 1 }, thenReceive: 'slot 1: own endpoint', result: 'blocked on recv' }),
-    ).toBe('[    0.000000 ms] s: seL4_ReplyRecv on slot 4: reply, label 0, length 1, extra caps 1, then slot 1: own endpoint -> blocked on recv');
+    expect(formatSyscallEvent({ cycles: 0, pd: 'p', call: 'seL4_Call', cap: 'slot 138: channel 0: IRQ 30 handler', message: { label: 31n, labelName: 'IRQAckIRQ', length: 0, extraCaps: 0 }, result: 'ok' })).toBe(
+      '[    0.000000 ms] p: seL4_Call on slot 138: channel 0: IRQ 30 handler, label 31 (IRQAckIRQ), length 0 -> ok',
+    );
+    expect(formatSyscallEvent({ cycles: 0, pd: 's', call: 'seL4_ReplyRecv', cap: 'slot 4: reply', message: { label: 0n, labelName: undefined, length: 1, extraCaps: 1 }, thenReceive: 'slot 1: own endpoint', result: 'blocked on recv' })).toBe(
+      '[    0.000000 ms] s: seL4_ReplyRecv on slot 4: reply, label 0, length 1, extra caps 1, then slot 1: own endpoint -> blocked on recv',
+    );
   });
 
   it('prints DebugPutChar’s character, escaped when it is not printable', () => {
@@ -65,9 +65,7 @@ describe('trace line format', () => {
   it('names every seL4 error with the field that says what failed', () => {
     expect(describeSyscallError(syscallError.invalidArgument(2))).toBe('seL4_InvalidArgument (invalidArgumentNumber 2)');
     expect(describeSyscallError(syscallError.rangeError(0, 1019))).toBe('seL4_RangeError (rangeErrorMin 0, rangeErrorMax 1019)');
-    expect(describeSyscallError(syscallError.failedLookup(true, { type: LookupFailureType.MissingCapability, bitsLeft: 3 }))).toBe(
-      'seL4_FailedLookup (failedLookupWasSource 1, seL4_MissingCapability (bitsLeft 3))',
-    );
+    expect(describeSyscallError(syscallError.failedLookup(true, { type: LookupFailureType.MissingCapability, bitsLeft: 3 }))).toBe('seL4_FailedLookup (failedLookupWasSource 1, seL4_MissingCapability (bitsLeft 3))');
     expect(describeSyscallError(syscallError.notEnoughMemory(4096))).toBe('seL4_NotEnoughMemory (memoryLeft 4096)');
     expect(describeSyscallError(syscallError.revokeFirst())).toBe('seL4_RevokeFirst');
   });
@@ -85,9 +83,7 @@ describe('trace line format', () => {
       'lookup failed, ignored (a non-blocking send raises no fault): seL4_GuardMismatch (bitsLeft 58, guardFound 0x0, bitsFound 49)',
     );
     const missing = { type: LookupFailureType.MissingCapability, bitsLeft: 0 } as const;
-    expect(describeOutcome({ ...base, failure: { kind: 'lookup', of: 'reply cap', cptr: 5n, lookup: missing, inReceivePhase: true, why: 'not a reply cap' } })).toBe(
-      'cap fault on reply cap 0x5: not a reply cap: seL4_MissingCapability (bitsLeft 0)',
-    );
+    expect(describeOutcome({ ...base, failure: { kind: 'lookup', of: 'reply cap', cptr: 5n, lookup: missing, inReceivePhase: true, why: 'not a reply cap' } })).toBe('cap fault on reply cap 0x5: not a reply cap: seL4_MissingCapability (bitsLeft 0)');
     expect(describeOutcome({ ...base, state: ThreadState.BlockedOnReply, unknown: true })).toBe('UnknownSyscall fault');
   });
 });
@@ -98,13 +94,37 @@ describe('cap words from the Spec', () => {
   const tcb = (pd: string, cspace: number): SpecObject => ({
     kind: 'tcb',
     name: `tcb_${pd}`,
-    tcb: { pd, cspace: cap(cspace), vspace: 0, ipcBuffer: { frame: 0, vaddr: 0 }, faultEndpoint: undefined, schedContext: undefined, boundNotification: undefined, priority: 1, mcp: 1, ip: '0x0', sp: '0x0', resume: true, fpu: true, domain: 0, affinity: 0 },
+    tcb: {
+      pd,
+      cspace: cap(cspace),
+      vspace: 0,
+      ipcBuffer: { frame: 0, vaddr: 0 },
+      faultEndpoint: undefined,
+      schedContext: undefined,
+      boundNotification: undefined,
+      priority: 1,
+      mcp: 1,
+      ip: '0x0',
+      sp: '0x0',
+      resume: true,
+      fpu: true,
+      domain: 0,
+      affinity: 0,
+    },
   });
   // Indices: 0 tcb_client, 1 root, 2 cnode_client, 3 ep_client, 4 ep_fault_monitor, 5 reply_client,
   // 6 ntfn_server, 7 ep_server, 8 irq, 9 tcb_worker, 10 sched_context_worker, 11 vspace_client.
   const objects: SpecObject[] = [
     tcb('client', 1),
-    { kind: 'cnode', name: 'cnode_client_root', radix: 6, slots: [{ slot: 0, cap: cap(2) }, { slot: 3, cap: cap(10) }] },
+    {
+      kind: 'cnode',
+      name: 'cnode_client_root',
+      radix: 6,
+      slots: [
+        { slot: 0, cap: cap(2) },
+        { slot: 3, cap: cap(10) },
+      ],
+    },
     {
       kind: 'cnode',
       name: 'cnode_client',
@@ -197,7 +217,7 @@ describe('sel4ts run --trace syscalls', () => {
     // stderr has the build's warnings (the fixture's programs are release builds, which run on
     // both configurations) and no trace line.
     expect(r.stderr).not.toMatch(/^\[/m);
-    expect(r.stderr.replace(/^.*warning\[program_built_for_release\][^]*?\n\n/gm, '')).toBe('');
+    expect(r.stderr.replace(/^.*warning\[program_built_for_release\][\s\S]*?\n\n/gm, '')).toBe('');
     expect(r.stdout).toContain('Attempted to invoke a null cap #11.');
     const trace = readFileSync(file, 'utf8');
     expect(trace).toMatch(/^\[ {4}0\.000000 ms\] switch to monitor\n/);

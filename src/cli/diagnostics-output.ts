@@ -7,7 +7,7 @@ import { styleFor, UsageError, type Io } from './io.js';
  * problem looks the same whichever command found it.
  */
 
-export const DIAGNOSTIC_FORMATS = ['text', 'json', 'github', 'microkit'] as const;
+const DIAGNOSTIC_FORMATS = ['text', 'json', 'github', 'microkit'] as const;
 export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
 
 export function diagnosticFormat(value: string | undefined): DiagnosticFormat {

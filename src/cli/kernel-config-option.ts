@@ -30,7 +30,10 @@ export function resolveKernelConfig(opts: { board?: string; config?: string; ker
   const name = opts.board ?? DEFAULT_BOARD;
   const board = findBoard(name);
   if (!board) {
-    const guess = suggest(name, BOARDS.map((b) => b.name));
+    const guess = suggest(
+      name,
+      BOARDS.map((b) => b.name),
+    );
     throw new UsageError(`unknown board '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}; 'sel4ts boards' lists them`);
   }
   const config = boardKernelConfig(board, opts.config ?? 'debug');

@@ -29,12 +29,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function program(io: Io, setExit: (code: number) => void): Command {
-  const cmd = new Command('sel4ts')
-    .description('Validate, build and run seL4 Microkit system descriptions')
-    .version(VERSION)
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .enablePositionalOptions();
+  const cmd = new Command('sel4ts').description('Validate, build and run seL4 Microkit system descriptions').version(VERSION).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).enablePositionalOptions();
 
   cmd
     .command('check')
@@ -56,12 +51,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
       .option('--search-path <dir>', 'a directory to search for program images and prefill files (repeatable)', collect, [])
       .addOption(new Option('--format <format>', 'how to print diagnostics and faults').choices(['text', 'json', 'github', 'microkit']).default('text'));
 
-  buildOptions(
-    cmd
-      .command('build')
-      .description('build a boot image and a report from a system description')
-      .argument('<system>', 'the system description'),
-  )
+  buildOptions(cmd.command('build').description('build a boot image and a report from a system description').argument('<system>', 'the system description'))
     .option('-o, --output <image>', 'the boot image to write (default: loader.img)')
     .option('-r, --report <file>', 'the text report to write (default: report.txt)')
     .option('--report-json <file>', 'also write the report as JSON (schemas/report.schema.json)')
@@ -71,12 +61,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
       setExit(buildCommand(system, opts, io));
     });
 
-  buildOptions(
-    cmd
-      .command('run')
-      .description('build (or read) a boot image and run it on the machine and kernel models')
-      .argument('<system>', 'a system description or a boot image'),
-  )
+  buildOptions(cmd.command('run').description('build (or read) a boot image and run it on the machine and kernel models').argument('<system>', 'a system description or a boot image'))
     .option('--max-time <time>', 'stop after this much virtual time (default: 1s; e.g. 500ms, 10s)')
     .option('--until <text>', 'stop with success once the console has printed this text')
     .option('--input <text|file|->', 'bytes for the UART to receive: a file name, the text itself, or - for standard input, live')
@@ -106,7 +91,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--stats', 'print retired instructions and MIPS on stderr')
     .option('--max-instructions <n>', 'stop after this many instructions')
     .option('--trace-syscalls', 'print each system call on stderr')
-    .option('-E, --env <NAME=VALUE>', 'put a variable in the program\'s environment (repeatable; it is empty otherwise)', collect, [])
+    .option('-E, --env <NAME=VALUE>', "put a variable in the program's environment (repeatable; it is empty otherwise)", collect, [])
     .option('--no-jit', 'interpret every instruction (no compiled code), for debugging')
     .passThroughOptions()
     .action((elf: string, args: string[], opts: Record<string, unknown>) => {

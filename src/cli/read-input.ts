@@ -10,11 +10,7 @@ import { InputError, UsageError } from './io.js';
  */
 export type InputContent =
   /** Text (or what must be decoded as text): XML, YAML or JSON. Encoding problems are the decoder's. */
-  | { kind: 'text' }
-  | { kind: 'elf'; machine: string; aarch64: boolean; type: string }
-  | { kind: 'image' }
-  | { kind: 'empty' }
-  | { kind: 'binary'; head: string };
+  { kind: 'text' } | { kind: 'elf'; machine: string; aarch64: boolean; type: string } | { kind: 'image' } | { kind: 'empty' } | { kind: 'binary'; head: string };
 
 export interface InputFile {
   /** The path exactly as given. */
@@ -26,7 +22,7 @@ export interface InputFile {
 /** What each command accepts: check and build a description; run a description or an image. */
 export type InputUse = 'check' | 'build' | 'run';
 
-export function readInputFile(path: string): InputFile {
+function readInputFile(path: string): InputFile {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
@@ -72,7 +68,7 @@ const article = (word: string) => (/^[aeiox]/i.test(word) ? 'an' : 'a');
  * Why `input` cannot be used by `use`, with what to do instead; undefined when it can.
  * (A boot image is usable by run only; text by every command.)
  */
-export function unusableInput(input: InputFile, use: InputUse): string | undefined {
+function unusableInput(input: InputFile, use: InputUse): string | undefined {
   const c = input.content;
   const path = input.path;
   const wanted = use === 'run' ? 'not a system description or a boot image' : 'not a system description';

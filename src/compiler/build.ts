@@ -40,9 +40,7 @@ export interface BuildOptions {
   monitorElf?: string;
 }
 
-export type BuildResult =
-  | { ok: true; check: CheckResult; diagnostics: Diagnostic[]; image: Uint8Array; report: Report; spec: Spec; plan: AllocationPlan }
-  | { ok: false; check: CheckResult | undefined; diagnostics: Diagnostic[] };
+export type BuildResult = { ok: true; check: CheckResult; diagnostics: Diagnostic[]; image: Uint8Array; report: Report; spec: Spec; plan: AllocationPlan } | { ok: false; check: CheckResult | undefined; diagnostics: Diagnostic[] };
 
 function monitorPath(config: BuildConfig): string {
   return packageFile(`sdk/prebuilt/${config}/monitor.elf`);
@@ -119,7 +117,7 @@ export function buildSystem(fileName: string, source: string | Uint8Array, optio
       ds.add('program_image_not_found', `protection domain '${pd.name}': program image '${path}' not found (looked for ${where})`, {
         span,
         reference: `Error: ${JSON.stringify(`unable to find program image: '${path}'`)}`,
-        hint: 'give the directory that holds it with --search-path (the description\'s own directory and the current one are searched too)',
+        hint: "give the directory that holds it with --search-path (the description's own directory and the current one are searched too)",
       });
       continue;
     }
@@ -179,7 +177,11 @@ export function buildSystem(fileName: string, source: string | Uint8Array, optio
   const monitor = loadMonitor(monitorFile, ds);
   if (!monitor) return failed();
   const pds = system.allProtectionDomains;
-  const monitorProblems = patchMonitorSymbols(monitor, pds.map((x) => x.name!), pds.map((x) => STACK_TOP - Number(x.stackSize)));
+  const monitorProblems = patchMonitorSymbols(
+    monitor,
+    pds.map((x) => x.name!),
+    pds.map((x) => STACK_TOP - Number(x.stackSize)),
+  );
   if (monitorProblems.length > 0) {
     const missing = monitorProblems.filter((p) => p.kind === 'missing').map((p) => `'${p.symbol}'`);
     const others = monitorProblems.filter((p) => p.kind !== 'missing').map((p) => p.message);
@@ -273,7 +275,7 @@ function reportProgramWarnings(pd: ProtectionDomain, image: ProgramImage, config
     ds.add('program_image_without_libmicrokit', `protection domain '${pd.name}': '${image.name}' is not linked with libmicrokit (it has none of microkit_name, microkit_passive, microkit_irqs, microkit_notifications, microkit_pps)`, {
       severity: 'warning',
       span,
-      hint: "nothing will call its init, notified or protected, and the Microkit tool refuses such a program (it needs those symbols); link it with the libmicrokit.a of sdk/ unless it is meant to run bare",
+      hint: 'nothing will call its init, notified or protected, and the Microkit tool refuses such a program (it needs those symbols); link it with the libmicrokit.a of sdk/ unless it is meant to run bare',
     });
   }
   const built = programConfig(image);

@@ -22,7 +22,7 @@ export type ConfigSource = { kind: 'board'; board: string; config: string } | { 
 export type Recheck = (config: KernelConfig) => readonly Diagnostic[];
 
 /** The codes whose verdict reads the kernel configuration (`ctx.config`). */
-export const CONFIG_DEPENDENT_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>([
+const CONFIG_DEPENDENT_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>([
   'cpu_out_of_range',
   'pd_smc_unavailable',
   'ioport_not_x86',

@@ -34,11 +34,7 @@ function codeFrame(file: SourceFile, span: Span, style: Style, colour: (s: strin
   const gutter = String(p.line).length;
   const width = p.endLine === p.line ? Math.max(1, p.endColumn - p.column) : Math.max(1, [...text].length - p.column + 1);
   const pad = ' '.repeat(gutter);
-  return [
-    `${pad} ${style.dim('|')}`,
-    `${style.dim(String(p.line))} ${style.dim('|')} ${text}`,
-    `${pad} ${style.dim('|')} ${' '.repeat(p.column - 1)}${colour('^'.repeat(width))}`,
-  ].join('\n');
+  return [`${pad} ${style.dim('|')}`, `${style.dim(String(p.line))} ${style.dim('|')} ${text}`, `${pad} ${style.dim('|')} ${' '.repeat(p.column - 1)}${colour('^'.repeat(width))}`].join('\n');
 }
 
 /** `file:line:col: error[code]: message`, a code frame, notes and a hint. */

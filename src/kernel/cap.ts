@@ -1,19 +1,6 @@
 import { CapType } from './cap-types.js';
 import type { CNode } from './cspace.js';
-import type {
-  AsidPoolObject,
-  EndpointObject,
-  FrameObject,
-  KernelObject,
-  NotificationObject,
-  PageTableObject,
-  ReplyObject,
-  SchedContextObject,
-  TcbObject,
-  UntypedObject,
-  VcpuObject,
-  VSpaceObject,
-} from './objects.js';
+import type { AsidPoolObject, EndpointObject, FrameObject, KernelObject, NotificationObject, PageTableObject, ReplyObject, SchedContextObject, TcbObject, UntypedObject, VcpuObject, VSpaceObject } from './objects.js';
 
 /** What a frame cap lets user level do with the frame (the kernel's vm_rights). */
 export type VmRights = 'kernel-only' | 'read-only' | 'read-write';

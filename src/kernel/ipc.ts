@@ -13,16 +13,7 @@ import { isRunnable, possibleSwitchTo, rescheduleRequired, scheduleTCB, scReady,
 import { postpone, refillUnblockCheck } from './sporadic.js';
 import { ticksToUs, type KernelState } from './state.js';
 import { IPC_BUFFER, messageInfoFromWord, messageInfoToWord, seL4_FastMessageRegisters, seL4_MsgMaxExtraCaps, type MessageInfo } from './syscalls.js';
-import {
-  EndpointState,
-  SchedContextObject,
-  TcbSlot,
-  ThreadState,
-  type EndpointObject,
-  type NotificationObject,
-  type ReplyObject,
-  type TcbObject,
-} from './objects.js';
+import { EndpointState, SchedContextObject, TcbSlot, ThreadState, type EndpointObject, type NotificationObject, type ReplyObject, type TcbObject } from './objects.js';
 
 /**
  * Endpoint IPC and reply objects (src/object/endpoint.c, src/object/reply.c, MCS):
@@ -394,7 +385,7 @@ export function handleFault(k: KernelState, t: TcbObject): void {
   const fault = t.fault!;
   t.stats.faults++;
   const handled = t.ctes.slots[TcbSlot.FaultHandler]!.cap.type === CapType.Endpoint;
-  k.trace.fault?.(t, (t.fault ? describeFault(t.fault) : 'no fault'), handled);
+  k.trace.fault?.(t, t.fault ? describeFault(t.fault) : 'no fault', handled);
   if (handled) sendFaultIPC(k, t, TcbSlot.FaultHandler, t.sc !== undefined && fault.type !== FaultType.Timeout);
   else {
     k.print(noFaultHandlerReport(k, t));

@@ -6,13 +6,9 @@
  */
 
 /** What the reference tool prints when `fs::read_to_string` of the description fails. */
-export const READ_TO_STRING_PANIC =
-  "thread 'main' panicked at tool/microkit/src/main.rs:166:55:\n" +
-  'called `Result::unwrap()` on an `Err` value: Error { kind: InvalidData, message: "stream did not contain valid UTF-8" }';
+export const READ_TO_STRING_PANIC = "thread 'main' panicked at tool/microkit/src/main.rs:166:55:\n" + 'called `Result::unwrap()` on an `Err` value: Error { kind: InvalidData, message: "stream did not contain valid UTF-8" }';
 
-export type EncodingProblem =
-  | { kind: 'invalid_utf8'; byteOffset: number; offset: number; byte: number; latin1: boolean }
-  | { kind: 'utf16'; byteOffset: number; offset: number; bigEndian: boolean; bom: boolean };
+export type EncodingProblem = { kind: 'invalid_utf8'; byteOffset: number; offset: number; byte: number; latin1: boolean } | { kind: 'utf16'; byteOffset: number; offset: number; bigEndian: boolean; bom: boolean };
 
 export interface Decoded {
   /**

@@ -17,9 +17,7 @@ export function systemToJson(system: SystemDescription): unknown {
       prefill_bootinfo: mr.prefillBootinfo ?? null,
       tool_allocated: mr.toolAllocated,
     })),
-    channels: system.channels.map((ch) =>
-      ch.ends.map((e) => ({ pd: e.pd, id: numOrNull(e.id), pp: e.pp, notify: e.notify, setvar_id: e.setvarId ?? null })),
-    ),
+    channels: system.channels.map((ch) => ch.ends.map((e) => ({ pd: e.pd, id: numOrNull(e.id), pp: e.pp, notify: e.notify, setvar_id: e.setvarId ?? null }))),
     io_address_spaces: system.ioAddressSpaces.map((s) => ({
       name: s.name,
       peripheral_id: s.peripheralId ?? null,
@@ -33,9 +31,7 @@ export function systemToJson(system: SystemDescription): unknown {
             ? {
                 start_index: Number(system.domains.schedule.startIndex),
                 index_shift: numOrNull(system.domains.schedule.indexShift),
-                entries: system.domains.schedule.entries.map((e) =>
-                  e.kind === 'entry' ? { domain: e.domain, duration: Number(e.duration), unit: e.unit } : 'end_marker',
-                ),
+                entries: system.domains.schedule.entries.map((e) => (e.kind === 'entry' ? { domain: e.domain, duration: Number(e.duration), unit: e.unit } : 'end_marker')),
               }
             : null,
         }

@@ -159,9 +159,7 @@ export interface Domain extends Entity {
   id: number | undefined;
 }
 
-export type ScheduleEntry =
-  | (Entity & { kind: 'entry'; domain: string | undefined; duration: bigint; unit: 'us' | 'ticks' })
-  | (Entity & { kind: 'end_marker' });
+export type ScheduleEntry = (Entity & { kind: 'entry'; domain: string | undefined; duration: bigint; unit: 'us' | 'ticks' }) | (Entity & { kind: 'end_marker' });
 
 export interface DomainSchedule extends Entity {
   startIndex: bigint;

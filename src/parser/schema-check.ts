@@ -25,7 +25,13 @@ function getValidator(): ValidateFunction {
 function nodeAt(doc: Document, pointer: string): { node: YamlNode | undefined; pair: Pair | undefined } {
   let node = doc.contents as YamlNode | null;
   let pair: Pair | undefined;
-  const parts = pointer === '' ? [] : pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   for (const part of parts) {
     if (isMap(node)) {
       pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value) === part);

@@ -1,5 +1,5 @@
 import type { SourceFile, Span } from '../diagnostics/source-file.js';
-import type { Attribute, Element, Node, Text } from './element.js';
+import type { Attribute, Element, Text } from './element.js';
 
 /**
  * A small, strict XML 1.0 reader that keeps the source span of every element, attribute name,
@@ -13,7 +13,6 @@ import type { Attribute, Element, Node, Text } from './element.js';
  */
 
 /** The reader produces the format-neutral tree directly (local names; prefixed attributes flagged). */
-export type { Attribute as XmlAttribute, Element as XmlElement, Node as XmlNode, Text as XmlText };
 
 export interface XmlError {
   /** roxmltree's message, including ` at row:col` where roxmltree has one. */
@@ -46,7 +45,7 @@ export interface XmlDeclaration {
 export type XmlResult = { ok: true; root: Element; declaration?: XmlDeclaration } | { ok: false; error: XmlError };
 
 /** Deeper nesting than this is refused, so hostile input cannot exhaust the stack later. */
-export const MAX_XML_DEPTH = 1024;
+const MAX_XML_DEPTH = 1024;
 
 const PREDEFINED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 
@@ -98,7 +97,7 @@ function isXmlChar(c: number): boolean {
 
 /** Rust's `{:?}` of a char, as roxmltree prints a non-XML character. */
 function rustCharDebug(c: number): string {
-  const escapes: Record<number, string> = { 0: '\\0', 9: '\\t', 10: '\\n', 13: '\\r', 0x27: "\\'", 0x5c: '\\\\' };
+  const escapes: Record<number, string> = { 0: '\\0', 9: '\\t', 10: '\\n', 13: '\\r', 39: "\\'", 92: '\\\\' };
   return `'${escapes[c] ?? `\\u{${c.toString(16)}}`}'`;
 }
 

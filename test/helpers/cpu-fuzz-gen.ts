@@ -87,7 +87,7 @@ function edgeImmediates(r: () => number, w: number, c: Candidate): number {
 }
 
 /** One random instruction word that decodes to an allowed row and respects the constraints. */
-export function randomInstruction(r: () => number, pool: Candidate[] = CANDIDATES): number {
+function randomInstruction(r: () => number, pool: Candidate[] = CANDIDATES): number {
   for (;;) {
     const c = pool[Math.floor(r() * pool.length)]!;
     let w = ((Math.floor(r() * 4294967296) & ~c.mask) | c.match) >>> 0;
@@ -130,8 +130,7 @@ const SUB_IMM_X = (d: number, n: number, imm: number): number => (0xd1000000 | (
 const CB = (sf: number, nonzero: number, t: number, words: number): number => ((sf << 31) | 0x34000000 | (nonzero << 24) | ((words & 0x7ffff) << 5) | t) >>> 0;
 const TB = (bit: number, nonzero: number, t: number, words: number): number => (((bit >> 5) << 31) | 0x36000000 | (nonzero << 24) | ((bit & 31) << 19) | ((words & 0x3fff) << 5) | t) >>> 0;
 /** UBFM/SBFM: the field [lsb, lsb + width) of Rn, zero- or sign-extended. */
-const BFX = (signed: boolean, sf: number, d: number, n: number, lsb: number, width: number): number =>
-  ((sf << 31) | (signed ? 0x13000000 : 0x53000000) | (sf << 22) | (lsb << 16) | ((lsb + width - 1) << 10) | (n << 5) | d) >>> 0;
+const BFX = (signed: boolean, sf: number, d: number, n: number, lsb: number, width: number): number => ((sf << 31) | (signed ? 0x13000000 : 0x53000000) | (sf << 22) | (lsb << 16) | ((lsb + width - 1) << 10) | (n << 5) | d) >>> 0;
 
 /** A branch to encode once the body's layout is known: the target is an item index. */
 interface Item {

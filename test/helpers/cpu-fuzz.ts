@@ -17,11 +17,11 @@ export { type Block, randomBlock, rng };
  * leaning towards the edges); the architectural state after each block is compared.
  */
 
-export const BASE = 0x400000 + 120; // the image starts after the ELF headers
-export const X_BYTES = 288; // x0–x30, then NZCV @256, FPCR @264, FPSR @272
-export const Q_BYTES = 512;
-export const MEM_BYTES = 1024;
-export const OUT_BYTES = X_BYTES + Q_BYTES + MEM_BYTES;
+const BASE = 0x400000 + 120; // the image starts after the ELF headers
+const X_BYTES = 288; // x0–x30, then NZCV @256, FPCR @264, FPSR @272
+const Q_BYTES = 512;
+const MEM_BYTES = 1024;
+const OUT_BYTES = X_BYTES + Q_BYTES + MEM_BYTES;
 
 /** Integers where carries, overflows and sign changes happen, 32- and 64-bit. */
 const EDGES = [0n, 1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0xffffffff00000000n, 0x80000000_00000000n | 0xffffffffn];
@@ -64,7 +64,7 @@ function randomBytes(r: () => number, n: number): Uint8Array {
 }
 
 /** Build one program running every block from its own initial state; returns the ELF. */
-export function buildProgram(blocks: Block[]): Uint8Array {
+function buildProgram(blocks: Block[]): Uint8Array {
   return layoutProgram(blocks).elf;
 }
 
@@ -155,7 +155,7 @@ export function haveQemu(): boolean {
 }
 
 /** Run a program under qemu-aarch64 (Cortex-A76: ARMv8.2 with LSE atomics, no PAuth). */
-export function runQemu(elf: Uint8Array): Uint8Array {
+function runQemu(elf: Uint8Array): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'sel4ts-fuzz-'));
   const path = join(dir, 'prog');
   writeFileSync(path, elf, { mode: 0o755 });
@@ -204,11 +204,14 @@ export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager',
 }
 
 export function hashBlock(out: Uint8Array, i: number): string {
-  return createHash('sha256').update(out.subarray(i * OUT_BYTES, (i + 1) * OUT_BYTES)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(out.subarray(i * OUT_BYTES, (i + 1) * OUT_BYTES))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Describe how two block states differ (registers by name). */
-export function diffState(ours: Uint8Array, theirs: Uint8Array): string {
+function diffState(ours: Uint8Array, theirs: Uint8Array): string {
   const lines: string[] = [];
   const a = new DataView(ours.buffer, ours.byteOffset, ours.length);
   const b = new DataView(theirs.buffer, theirs.byteOffset, theirs.length);
@@ -217,15 +220,25 @@ export function diffState(ours: Uint8Array, theirs: Uint8Array): string {
     const y = b.getBigUint64(8 * k, true);
     if (x !== y) lines.push(`x${k}: ours 0x${x.toString(16)}, qemu 0x${y.toString(16)}`);
   }
-  for (const [name, off] of [['nzcv', 256], ['fpcr', 264], ['fpsr', 272]] as const) {
+  for (const [name, off] of [
+    ['nzcv', 256],
+    ['fpcr', 264],
+    ['fpsr', 272],
+  ] as const) {
     const x = a.getBigUint64(off, true);
     const y = b.getBigUint64(off, true);
     if (x !== y) lines.push(`${name}: ours 0x${x.toString(16)}, qemu 0x${y.toString(16)}`);
   }
   for (let q = 0; q < 32; q++) {
     const o = X_BYTES + 16 * q;
-    const x = `${a.getBigUint64(o + 8, true).toString(16).padStart(16, '0')}${a.getBigUint64(o, true).toString(16).padStart(16, '0')}`;
-    const y = `${b.getBigUint64(o + 8, true).toString(16).padStart(16, '0')}${b.getBigUint64(o, true).toString(16).padStart(16, '0')}`;
+    const x = `${a
+      .getBigUint64(o + 8, true)
+      .toString(16)
+      .padStart(16, '0')}${a.getBigUint64(o, true).toString(16).padStart(16, '0')}`;
+    const y = `${b
+      .getBigUint64(o + 8, true)
+      .toString(16)
+      .padStart(16, '0')}${b.getBigUint64(o, true).toString(16).padStart(16, '0')}`;
     if (x !== y) lines.push(`v${q}: ours 0x${x}, qemu 0x${y}`);
   }
   for (let m = 0; m < MEM_BYTES; m += 8) {
@@ -278,7 +291,16 @@ export function locateDivergence(chunk: Block[], index: number, jit: 'off' | 'ea
   for (const m of text.matchAll(/\b([xwvdsqhb])(\d+)\b/g)) {
     const n = Number(m[2]);
     if (m[1] === 'x' || m[1] === 'w') operands.push(`x${n}=0x${n === 31 ? '?' : bv.getBigUint64(8 * n, true).toString(16)}`);
-    else operands.push(`v${n}=0x${bv.getBigUint64(X_BYTES + 16 * n + 8, true).toString(16).padStart(16, '0')}${bv.getBigUint64(X_BYTES + 16 * n, true).toString(16).padStart(16, '0')}`);
+    else
+      operands.push(
+        `v${n}=0x${bv
+          .getBigUint64(X_BYTES + 16 * n + 8, true)
+          .toString(16)
+          .padStart(16, '0')}${bv
+          .getBigUint64(X_BYTES + 16 * n, true)
+          .toString(16)
+          .padStart(16, '0')}`,
+      );
   }
   operands.push(`nzcv=0x${bv.getBigUint64(256, true).toString(16)} fpcr=0x${bv.getBigUint64(264, true).toString(16)} fpsr=0x${bv.getBigUint64(272, true).toString(16)}`);
   const words = block.words.map((x) => x.toString(16).padStart(8, '0')).join(' ');

@@ -101,7 +101,7 @@ export function buildKey(d: Diagnostic): string {
  * The build options a build fixture asks for in a `build:` comment: `config=release`,
  * `board=…`, `monitor=<file in programs/>`. Programs are found in `programs/`.
  */
-export function buildFixtureOptions(text: string): BuildOptions {
+function buildFixtureOptions(text: string): BuildOptions {
   const options: BuildOptions = { searchPaths: [BUILD_PROGRAMS] };
   const line = /build: ([^\n]*?)\s*-->/.exec(text)?.[1] ?? '';
   for (const setting of line.split(/\s+/).filter((s) => s !== '')) {

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KernelConfig } from '../../abi/kernel-config.js';
 import { checkSystemBytes } from '../../compiler/check.js';
@@ -81,7 +81,7 @@ function failed(message: string | undefined, file: string, status: FileVerdict['
 }
 
 /** Read, check and print one file in the chosen format. */
-export function checkOneFile(file: string, run: CheckRun, io: Io): FileVerdict {
+function checkOneFile(file: string, run: CheckRun, io: Io): FileVerdict {
   const input = readInputFor(file, 'check');
   const result = checkSystemBytes(file, input.bytes, { config: run.config, configSource: run.configSource, searchPaths: run.searchPaths });
   const ds = result.diagnostics;
@@ -118,7 +118,7 @@ function systemFilesUnder(dir: string): { files: string[]; unreadable: string[] 
   const files: string[] = [];
   const unreadable: string[] = [];
   const walk = (d: string): void => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch {

@@ -46,7 +46,7 @@ const outcome = (status: OutcomeStatus, message: string): Outcome => ({ status, 
  * starts with the call's name); any other halt is the kernel or the machine giving up: an
  * interrupt storm, a kernel halt (SysDebugNameThread on a bad cap), something not modelled.
  */
-export function isDeliberateHalt(message: string): boolean {
+function isDeliberateHalt(message: string): boolean {
   return message.startsWith('seL4_DebugHalt');
 }
 

@@ -29,7 +29,7 @@ function owner(o: SpecObject, prefix: string): string {
 }
 
 /** An object in words, when the slot's position says nothing more. */
-export function objectWords(o: SpecObject): string {
+function objectWords(o: SpecObject): string {
   switch (o.kind) {
     case 'tcb':
       return `TCB of '${o.tcb.pd}'`;

@@ -134,7 +134,7 @@ function capWords(cap: Cap): string {
 }
 
 /** A cptr of `t` in words: the slot it names (live) and what the description put there. */
-export function describeCptr(t: TcbObject, cptr: bigint, words: CSpaceWords | undefined): { text: string; cap: Cap | undefined } {
+function describeCptr(t: TcbObject, cptr: bigint, words: CSpaceWords | undefined): { text: string; cap: Cap | undefined } {
   const root = t.ctes.slots[TcbSlot.CTable]!.cap;
   const lu = lookupSlot(root, cptr);
   if (!lu.ok) return { text: `cptr 0x${cptr.toString(16)} (no slot: ${LOOKUP_FAILURE_NAMES[lu.fault.type]})`, cap: undefined };

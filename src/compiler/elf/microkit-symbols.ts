@@ -128,9 +128,7 @@ export function patchPdSymbols(system: SystemDescription, pd: ProtectionDomain, 
       const small = s.size < WORD_BYTES;
       error(small ? 'setvar_symbol_too_small' : 'setvar_symbol_too_large', `protection domain '${pd.name}': setvar symbol '${symbol}' in '${image.name}' is ${bytesText(s.size)}; a setvar writes exactly ${bytesText(WORD_BYTES)}`, span, {
         reference: `ERROR: setvar to non-word size symbol '${symbol}' for PD '${pd.name}', symbol has size '${s.size}' bytes, expected size '${WORD_BYTES}' bytes`,
-        hint: small
-          ? `writing ${bytesText(WORD_BYTES)} would overwrite whatever follows '${symbol}': declare it as seL4_Word (or uintptr_t)`
-          : `declare '${symbol}' as one seL4_Word (or uintptr_t), not an array or a struct`,
+        hint: small ? `writing ${bytesText(WORD_BYTES)} would overwrite whatever follows '${symbol}': declare it as seL4_Word (or uintptr_t)` : `declare '${symbol}' as one seL4_Word (or uintptr_t), not an array or a struct`,
       });
       continue;
     }

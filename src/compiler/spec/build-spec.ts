@@ -134,8 +134,7 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
     mrFrames.set(mr.name!, names);
   }
 
-  const needsEp = (pd: ProtectionDomain) =>
-    pd.children.length > 0 || pd.virtualMachine !== undefined || system.channels.some((c) => c.ends.some((e, i) => e.pd === pd.name && c.ends[1 - i]!.pp));
+  const needsEp = (pd: ProtectionDomain) => pd.children.length > 0 || pd.virtualMachine !== undefined || system.channels.some((c) => c.ends.some((e, i) => e.pd === pd.name && c.ends[1 - i]!.pp));
 
   /** The VSpace, ELF frames, IPC buffer and stack of a program. */
   const addAddressSpace = (owner: string, program: ProgramImage, stackSize: number) => {
@@ -186,9 +185,7 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
       const mr = mrs.get(m.mr!)!;
       const frames = mrFrames.get(mr.name!)!;
       const page = Number(mr.pageSize);
-      frames.forEach((frame, n) =>
-        maps.push({ vaddr: Number(m.vaddr!) + n * page, frame, read: m.perms.read, write: m.perms.write, execute: m.perms.execute, cached: m.cached, sizeBits: Math.log2(page) }),
-      );
+      frames.forEach((frame, n) => maps.push({ vaddr: Number(m.vaddr!) + n * page, frame, read: m.perms.read, write: m.perms.write, execute: m.perms.execute, cached: m.cached, sizeBits: Math.log2(page) }));
     }
 
     const slots = new Map<number, NamedCap>();
@@ -394,7 +391,19 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
     stackBottom: STACK_TOP - Number(pd.stackSize),
     tcb: at(`tcb_${pd.name}`),
   }));
-  pdSpecs.push({ name: 'monitor', index: pds.length, program: inputs.monitor.name, priority: MONITOR_PRIORITY, budgetUs: 1000, periodUs: 1000, passive: false, parent: undefined, childId: undefined, stackBottom: STACK_TOP - PAGE, tcb: at('tcb_monitor') });
+  pdSpecs.push({
+    name: 'monitor',
+    index: pds.length,
+    program: inputs.monitor.name,
+    priority: MONITOR_PRIORITY,
+    budgetUs: 1000,
+    periodUs: 1000,
+    passive: false,
+    parent: undefined,
+    childId: undefined,
+    stackBottom: STACK_TOP - PAGE,
+    tcb: at('tcb_monitor'),
+  });
 
   const symbols: Spec['symbols'] = {};
   for (const [name, image] of [...inputs.programs, ['monitor', inputs.monitor] as const]) {
@@ -405,9 +414,7 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
   }
 
   const schedule = system.domains?.schedule;
-  const domainSchedule = schedule
-    ? schedule.entries.flatMap((e) => (e.kind === 'entry' ? [{ domain: domainIds.get(e.domain!) ?? 0, ticks: e.unit === 'us' ? inputs.usToTicks(Number(e.duration)) : Number(e.duration) }] : []))
-    : undefined;
+  const domainSchedule = schedule ? schedule.entries.flatMap((e) => (e.kind === 'entry' ? [{ domain: domainIds.get(e.domain!) ?? 0, ticks: e.unit === 'us' ? inputs.usToTicks(Number(e.duration)) : Number(e.duration) }] : [])) : undefined;
 
   return {
     spec: {
@@ -424,4 +431,3 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
     contents,
   };
 }
-

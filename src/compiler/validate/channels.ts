@@ -56,12 +56,18 @@ export function checkIrqsAndChannels(ctx: SdfContext, system: SystemDescription)
     const pdA = a.pd !== undefined ? byName.get(a.pd) : undefined;
     const pdB = b.pd !== undefined ? byName.get(b.pd) : undefined;
     // 1: ids (recorded only after both checks, so a self-channel with one id passes).
-    for (const [end, pd] of [[a, pdA], [b, pdB]] as const) {
+    for (const [end, pd] of [
+      [a, pdA],
+      [b, pdB],
+    ] as const) {
       if (!pd || end.id === undefined) continue;
       const ids = idsOf(pd);
       if (ids.has(end.id)) duplicateId(ctx, pd, end.id, ctx.valueSpan(end.element, 'id'), ids.get(end.id)!);
     }
-    for (const [end, pd] of [[a, pdA], [b, pdB]] as const) {
+    for (const [end, pd] of [
+      [a, pdA],
+      [b, pdB],
+    ] as const) {
       if (pd && end.id !== undefined && !idsOf(pd).has(end.id)) idsOf(pd).set(end.id, ctx.valueSpan(end.element, 'id'));
     }
     if (!pdA || !pdB || ch.invalid.has('pp')) continue;

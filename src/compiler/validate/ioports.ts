@@ -32,15 +32,11 @@ export function checkIoPorts(ctx: SdfContext, system: SystemDescription): void {
         const [other, otherPd] = hit;
         const os = other.addr!;
         const oe = os + other.size!;
-        ctx.report(
-            'ioport_overlap',
-            `I/O ports [${hex(start)}, ${hex(end)}) of '${pd.name ?? ''}' overlap [${hex(os)}, ${hex(oe)}) of '${otherPd.name ?? ''}'`,
-            {
-              reference: `Error: I/O port id: ${port.id}, half-open range: [${hex(start)}, ${hex(end)}) in protection domain: '${pd.name ?? ''}' @ ${ctx.loc(pd.element)} overlaps with I/O port id: ${other.id}, half-open range: [${hex(os)}, ${hex(oe)}) in protection domain: '${otherPd.name ?? ''}' @ ${ctx.loc(otherPd.element)}`,
-              span: ctx.valueSpan(port.element, 'addr'),
-              notes: [{ message: 'the other I/O port range', file: ctx.file, span: ctx.valueSpan(other.element, 'addr') }],
-            },
-          );
+        ctx.report('ioport_overlap', `I/O ports [${hex(start)}, ${hex(end)}) of '${pd.name ?? ''}' overlap [${hex(os)}, ${hex(oe)}) of '${otherPd.name ?? ''}'`, {
+          reference: `Error: I/O port id: ${port.id}, half-open range: [${hex(start)}, ${hex(end)}) in protection domain: '${pd.name ?? ''}' @ ${ctx.loc(pd.element)} overlaps with I/O port id: ${other.id}, half-open range: [${hex(os)}, ${hex(oe)}) in protection domain: '${otherPd.name ?? ''}' @ ${ctx.loc(otherPd.element)}`,
+          span: ctx.valueSpan(port.element, 'addr'),
+          notes: [{ message: 'the other I/O port range', file: ctx.file, span: ctx.valueSpan(other.element, 'addr') }],
+        });
         continue;
       }
       placed.add(start, end, [port, pd]);

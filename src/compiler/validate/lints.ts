@@ -68,7 +68,10 @@ export function lint(ctx: SdfContext, system: SystemDescription): void {
         hint: 'a channel from a PD to itself needs two different ids; the reference tool does not detect this',
       });
     }
-    for (const [from, to] of [[a, b], [b, a]] as const) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       if (to.pd === undefined) continue;
       if (from.pp) canCall.add(to.pd);
       if (from.notify) canNotify.add(to.pd);

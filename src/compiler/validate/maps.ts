@@ -30,13 +30,7 @@ interface Wording {
  * Check one address space's mappings in document order: MR known, alignment, overflow, the
  * limit, and overlap with earlier mappings (spec: sdf.md §5.4 m, n).
  */
-function checkSpace(
-  ctx: SdfContext,
-  maps: { element: Element; mr: string | undefined; addr: bigint | undefined }[],
-  mrs: Map<string, MemoryRegion>,
-  limit: bigint,
-  w: Wording,
-): void {
+function checkSpace(ctx: SdfContext, maps: { element: Element; mr: string | undefined; addr: bigint | undefined }[], mrs: Map<string, MemoryRegion>, limit: bigint, w: Wording): void {
   const placed = new DisjointIntervals<Placed>();
   for (const m of maps) {
     if (m.mr === undefined) continue;

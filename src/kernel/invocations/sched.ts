@@ -3,16 +3,7 @@ import { CapType } from '../cap-types.js';
 import type { Slot } from '../cspace.js';
 import { syscallError } from '../errors.js';
 import { schedContextRefills } from '../object-types.js';
-import {
-  completeYieldTo,
-  schedContextBindNtfn,
-  schedContextBindTCB,
-  schedContextResume,
-  schedContextUnbindNtfn,
-  schedContextUnbindTCB,
-  setConsumed,
-  updateConsumed,
-} from '../sched-context.js';
+import { completeYieldTo, schedContextBindNtfn, schedContextBindTCB, schedContextResume, schedContextUnbindNtfn, schedContextUnbindTCB, setConsumed, updateConsumed } from '../sched-context.js';
 import { isRunnable, isSchedulable, possibleSwitchTo, rescheduleRequired, tcbReleaseRemove, tcbSchedDequeue, tcbSchedEnqueue } from '../scheduler.js';
 import { commitTime, MIN_REFILLS, refillNew, refillReady, refillUpdate } from '../sporadic.js';
 import { MAX_PERIOD_US, MIN_BUDGET, MIN_BUDGET_US, usToTicks, type KernelState } from '../state.js';

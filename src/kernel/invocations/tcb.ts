@@ -9,17 +9,7 @@ import { cancelIPC, isValidFaultHandler } from '../ipc.js';
 import { cteInsert } from '../mdb.js';
 import { bindNotification, unbindNotification } from '../notification.js';
 import { schedContextBindTCB, schedContextResume, schedContextUnbindTCB } from '../sched-context.js';
-import {
-  isSchedulable,
-  isStopped,
-  possibleSwitchTo,
-  rescheduleRequired,
-  setThreadState,
-  tcbEPAppend,
-  tcbEPDequeue,
-  tcbSchedDequeue,
-  tcbSchedEnqueue,
-} from '../scheduler.js';
+import { isSchedulable, isStopped, possibleSwitchTo, rescheduleRequired, setThreadState, tcbEPAppend, tcbEPDequeue, tcbSchedDequeue, tcbSchedEnqueue } from '../scheduler.js';
 import { refillReady, refillUnblockCheck } from '../sporadic.js';
 import type { KernelState } from '../state.js';
 import { NotificationState, TcbSlot, ThreadState, type EndpointObject, type NotificationObject, type SchedContextObject, type TcbObject } from '../objects.js';

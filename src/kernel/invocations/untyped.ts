@@ -3,26 +3,8 @@ import { CapType } from '../cap-types.js';
 import { CNode, lookupSlotForCNodeOp, type Slot } from '../cspace.js';
 import { LookupFailureType, syscallError } from '../errors.js';
 import { hasChildren, insertNewCap } from '../mdb.js';
-import {
-  EndpointObject,
-  FrameObject,
-  NotificationObject,
-  PageTableObject,
-  ReplyObject,
-  SchedContextObject,
-  TcbObject,
-  UntypedObject,
-  VcpuObject,
-  VSpaceObject,
-} from '../objects.js';
-import {
-  ObjectType,
-  objectSizeBits,
-  objectTypeCount,
-  seL4_MaxUntypedBits,
-  seL4_MinSchedContextBits,
-  seL4_MinUntypedBits,
-} from '../object-types.js';
+import { EndpointObject, FrameObject, NotificationObject, PageTableObject, ReplyObject, SchedContextObject, TcbObject, UntypedObject, VcpuObject, VSpaceObject } from '../objects.js';
+import { ObjectType, objectSizeBits, objectTypeCount, seL4_MaxUntypedBits, seL4_MinSchedContextBits, seL4_MinUntypedBits } from '../object-types.js';
 import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
 
 /** CONFIG_RETYPE_FAN_OUT_LIMIT. */

@@ -5,20 +5,7 @@ import { maskVmRights } from '../derive.js';
 import { LookupFailureType, syscallError } from '../errors.js';
 import { hasChildren, insertNewCap, isFinalCapability } from '../mdb.js';
 import { AsidPoolObject, type VSpaceObject } from '../objects.js';
-import {
-  ASID_LOW_BITS,
-  isValid,
-  isPage,
-  lookupPTSlot,
-  pageDescriptor,
-  seL4_UserTop,
-  tableDescriptor,
-  unmapPage,
-  unmapPageTable,
-  type AsidTable,
-  type DescriptorMemory,
-  type TlbMaintenance,
-} from '../vspace.js';
+import { ASID_LOW_BITS, isValid, isPage, lookupPTSlot, pageDescriptor, seL4_UserTop, tableDescriptor, unmapPage, unmapPageTable, type AsidTable, type DescriptorMemory, type TlbMaintenance } from '../vspace.js';
 import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
 
 export interface VSpaceEnv extends KernelEnv {
@@ -126,7 +113,6 @@ export function decodePageTableInvocation(env: VSpaceEnv, inv: Invocation, slot:
   };
 }
 
-
 /** Page_Map (extra cap VSpace; MR0 vaddr, MR1 rights, MR2 attributes), Page_Unmap, Page_GetAddress. */
 export function decodeFrameInvocation(env: VSpaceEnv, inv: Invocation, slot: Slot): Decoded {
   const L = env.labels;
@@ -188,8 +174,6 @@ export function decodeFrameInvocation(env: VSpaceEnv, inv: Invocation, slot: Slo
       return fail(syscallError.illegalOperation());
   }
 }
-
-
 
 /**
  * VSpace cache maintenance (ARMVSpaceClean_Data…Unify_Instruction): MR0 start, MR1 end,

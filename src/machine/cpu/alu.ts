@@ -184,17 +184,17 @@ export function rbit32(x: number): number {
   v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
   v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
   v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return ((v >>> 16) | (v << 16)) | 0;
+  return (v >>> 16) | (v << 16) | 0;
 }
 
 /** Reverse the bytes of a 32-bit value. */
 export function rev32(x: number): number {
-  return ((x >>> 24) | ((x >>> 8) & 0xff00) | ((x & 0xff00) << 8) | (x << 24)) | 0;
+  return (x >>> 24) | ((x >>> 8) & 0xff00) | ((x & 0xff00) << 8) | (x << 24) | 0;
 }
 
 /** Reverse the bytes in each 16-bit half of a 32-bit value. */
 export function rev16(x: number): number {
-  return (((x >>> 8) & 0x00ff00ff) | ((x & 0x00ff00ff) << 8)) | 0;
+  return ((x >>> 8) & 0x00ff00ff) | ((x & 0x00ff00ff) << 8) | 0;
 }
 
 /**

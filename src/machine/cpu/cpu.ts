@@ -7,7 +7,6 @@ import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
 import { SLOTS } from './slots.js';
 import type { SystemRegisters } from './sysregs.js';
 
-
 const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
@@ -174,7 +173,7 @@ export class Cpu {
 
   /** Set a register from a non-negative integer below 2^53. */
   setXNumber(slot: number, value: number): void {
-    this.R[2 * slot] = value % TWO32 | 0;
+    this.R[2 * slot] = (value % TWO32) | 0;
     this.R[2 * slot + 1] = Math.floor(value / TWO32) | 0;
   }
 
@@ -328,7 +327,7 @@ export class Cpu {
   /** The instruction at `pc`, which has just run (for a fault's syndrome); 0 if unreadable. */
   private instructionWordAt(pc: number): number {
     try {
-      const page = this.space.translate(pc % TWO32 | 0, Math.floor(pc / TWO32), Access.Fetch);
+      const page = this.space.translate((pc % TWO32) | 0, Math.floor(pc / TWO32), Access.Fetch);
       return page.mmio ? 0 : page.view.getUint32(page.base + (pc & 0xfff), true);
     } catch {
       return 0;
@@ -349,7 +348,7 @@ export class Cpu {
   }
 
   private codePageFor(pc: number): CodePage {
-    const lo = pc % TWO32 | 0;
+    const lo = (pc % TWO32) | 0;
     const hi = Math.floor(pc / TWO32);
     const vpn = Math.floor(pc / 4096);
     const i = (lo >>> 12) & TLB_MASK;
@@ -535,7 +534,7 @@ export class Cpu {
     }
     this.l64lo = this.loadSlow(lo, hi, 4, 8);
     const lo2 = (lo + 4) | 0;
-    this.l64hi = this.loadSlow(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, 4);
+    this.l64hi = this.loadSlow(lo2, lo2 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi, 4);
   }
 
   store8(lo: number, hi: number, value: number): void {
@@ -579,7 +578,7 @@ export class Cpu {
     }
     // Check both halves can be written before writing either, so a fault leaves memory as it was.
     const lo2 = (lo + 4) | 0;
-    const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+    const hi2 = lo2 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi;
     this.probeWrite(lo, hi, 4);
     this.probeWrite(lo2, hi2, 4);
     this.storeSlow(lo, hi, 4, vlo, 8);
@@ -594,7 +593,7 @@ export class Cpu {
     this.space.translate(lo, hi, Access.Write);
     if (end > 0xfff) {
       const lo2 = (lo + size - 1) | 0;
-      this.space.translate(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, Access.Write);
+      this.space.translate(lo2, lo2 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi, Access.Write);
     }
   }
 
@@ -618,7 +617,7 @@ export class Cpu {
       let value = 0;
       for (let k = size - 1; k >= 0; k--) {
         const lo2 = (lo + k) | 0;
-        value = (value << 8) | this.load8(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi);
+        value = (value << 8) | this.load8(lo2, lo2 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi);
       }
       return size === 4 ? value | 0 : value >>> 0;
     }
@@ -634,7 +633,7 @@ export class Cpu {
       this.probeWrite(lo, hi, size);
       for (let k = 0; k < size; k++) {
         const lo2 = (lo + k) | 0;
-        this.store8(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, (value >>> (8 * k)) & 0xff);
+        this.store8(lo2, lo2 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi, (value >>> (8 * k)) & 0xff);
       }
       return;
     }

@@ -234,12 +234,12 @@ export function recipSqrtEstimate(a0: number): number {
 
 /** URECPE on one 32-bit lane. */
 export function unsignedRecipEstimate(x: number): number {
-  if ((x >>> 31) === 0) return 0xffffffff;
-  return (recipEstimate(x >>> 23 & 0x1ff) & 0x1ff) << 23 >>> 0;
+  if (x >>> 31 === 0) return 0xffffffff;
+  return ((recipEstimate((x >>> 23) & 0x1ff) & 0x1ff) << 23) >>> 0;
 }
 
 /** URSQRTE on one 32-bit lane. */
 export function unsignedRSqrtEstimate(x: number): number {
-  if ((x >>> 30) === 0) return 0xffffffff;
-  return (recipSqrtEstimate((x >>> 23) & 0x1ff) & 0x1ff) << 23 >>> 0;
+  if (x >>> 30 === 0) return 0xffffffff;
+  return ((recipSqrtEstimate((x >>> 23) & 0x1ff) & 0x1ff) << 23) >>> 0;
 }

@@ -1,16 +1,5 @@
 import type { Cpu } from './cpu.js';
-import {
-  directed,
-  fmaExact,
-  nextUp,
-  nextUpF32,
-  productIsSafe,
-  RM_NEAREST,
-  roundExact,
-  twoProductError,
-  twoSumError,
-  decompose,
-} from './softfloat.js';
+import { directed, fmaExact, nextUp, nextUpF32, productIsSafe, RM_NEAREST, roundExact, twoProductError, twoSumError, decompose } from './softfloat.js';
 
 /**
  * IEEE 754 arithmetic as an ARMv8 FPU performs it: NaN propagation by operand order (on raw

@@ -199,7 +199,7 @@ export class GenericTimer implements SystemRegisters {
       case SYSREG.CNTPCT_EL0:
       case SYSREG.CNTVCT_EL0: {
         const c = this.count();
-        return { lo: c % TWO32 | 0, hi: Math.floor(c / TWO32) | 0 };
+        return { lo: (c % TWO32) | 0, hi: Math.floor(c / TWO32) | 0 };
       }
       case SYSREG.CNTP_CTL_EL0:
         return { lo: this.ctl('physical'), hi: 0 };

@@ -217,7 +217,8 @@ export class GicV2 {
     const in_ = (base: number, count: number) => word >= base && word < base + count;
     if (in_(GICD.IPRIORITYR, GIC_NUM_IRQS)) this.writeBytes(this.priority, offset - GICD.IPRIORITYR, size, value, 0);
     else if (in_(GICD.ITARGETSR, GIC_NUM_IRQS)) this.writeBytes(this.target, offset - GICD.ITARGETSR, size, value, 32);
-    else if (size !== 4) return; // the other registers are word-accessible only
+    else if (size !== 4)
+      return; // the other registers are word-accessible only
     else if (word === GICD.CTLR) this.distributorEnabled = (value & 1) === 1;
     else if (in_(GICD.ISENABLER, 0x80)) this.setBits(this.enabled, word, GICD.ISENABLER, value, 1);
     else if (in_(GICD.ICENABLER, 0x80)) this.setBits(this.enabled, word, GICD.ICENABLER, value, 0);

@@ -2,7 +2,7 @@
 export const EPERM = 1;
 export const ENOENT = 2;
 export const ESRCH = 3;
-export const EINTR = 4;
+const EINTR = 4;
 export const EBADF = 9;
 export const EAGAIN = 11;
 export const ENOMEM = 12;

@@ -8,7 +8,6 @@ import { EBADF, EISDIR, EMFILE } from './errno.js';
 
 export const S_IFIFO = 0o010000;
 export const S_IFDIR = 0o040000;
-export const S_IFREG = 0o100000;
 
 /** What a host file or directory looks like to `stat`. */
 export interface HostStat {
@@ -39,14 +38,10 @@ export interface HostFileSystem {
   access(path: string, mode: number): number;
 }
 
-export type OpenFile =
-  | { kind: 'stdin' }
-  | { kind: 'stdout' }
-  | { kind: 'stderr' }
-  | { kind: 'host'; path: string; file: HostFile; offset: number };
+export type OpenFile = { kind: 'stdin' } | { kind: 'stdout' } | { kind: 'stderr' } | { kind: 'host'; path: string; file: HostFile; offset: number };
 
 /** The most descriptors a process may hold (RLIMIT_NOFILE's usual soft limit). */
-export const MAX_FDS = 1024;
+const MAX_FDS = 1024;
 
 export class FdTable {
   private readonly fds = new Map<number, OpenFile>([

@@ -14,22 +14,22 @@ import type { FlatSpace } from '../memory/flat-space.js';
 // Auxiliary vector keys (include/uapi/linux/auxvec.h).
 export const AT_NULL = 0;
 export const AT_PHDR = 3;
-export const AT_PHENT = 4;
-export const AT_PHNUM = 5;
+const AT_PHENT = 4;
+const AT_PHNUM = 5;
 export const AT_PAGESZ = 6;
-export const AT_BASE = 7;
-export const AT_FLAGS = 8;
-export const AT_ENTRY = 9;
-export const AT_UID = 11;
-export const AT_EUID = 12;
-export const AT_GID = 13;
-export const AT_EGID = 14;
+const AT_BASE = 7;
+const AT_FLAGS = 8;
+const AT_ENTRY = 9;
+const AT_UID = 11;
+const AT_EUID = 12;
+const AT_GID = 13;
+const AT_EGID = 14;
 export const AT_PLATFORM = 15;
-export const AT_HWCAP = 16;
-export const AT_CLKTCK = 17;
-export const AT_SECURE = 23;
+const AT_HWCAP = 16;
+const AT_CLKTCK = 17;
+const AT_SECURE = 23;
 export const AT_RANDOM = 25;
-export const AT_HWCAP2 = 26;
+const AT_HWCAP2 = 26;
 export const AT_EXECFN = 31;
 
 /**
@@ -37,10 +37,10 @@ export const AT_EXECFN = 31;
  * FP, ASIMD and the ARMv8.1 atomics. Not CPUID: the model does not trap EL0 reads of the ID
  * registers as Linux does, so programs must not try them.
  */
-export const HWCAP_FP = 1 << 0;
-export const HWCAP_ASIMD = 1 << 1;
-export const HWCAP_ATOMICS = 1 << 8;
-export const ELF_HWCAP = HWCAP_FP | HWCAP_ASIMD | HWCAP_ATOMICS;
+const HWCAP_FP = 1 << 0;
+const HWCAP_ASIMD = 1 << 1;
+const HWCAP_ATOMICS = 1 << 8;
+const ELF_HWCAP = HWCAP_FP | HWCAP_ASIMD | HWCAP_ATOMICS;
 
 export const PAGE_SIZE = 4096;
 /** sysconf(_SC_CLK_TCK): USER_HZ. */

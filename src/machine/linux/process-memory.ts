@@ -11,19 +11,18 @@ import { PAGE_SIZE } from './initial-stack.js';
 // PROT_* and MAP_* (include/uapi/asm-generic/mman-common.h); PROT_* equal FlatSpace's PERM_*.
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
-export const PROT_EXEC = 4;
 export const MAP_SHARED = 0x01;
 export const MAP_PRIVATE = 0x02;
 export const MAP_FIXED = 0x10;
 export const MAP_ANONYMOUS = 0x20;
-export const MAP_FIXED_NOREPLACE = 0x100000;
+const MAP_FIXED_NOREPLACE = 0x100000;
 export const MREMAP_MAYMOVE = 1;
-export const MREMAP_FIXED = 2;
+const MREMAP_FIXED = 2;
 
 /** Linux's default vm.mmap_min_addr: nothing is mapped below it. */
 const MMAP_MIN_ADDR = 0x10000;
 /** The highest user address + 1 with 48-bit virtual addresses (TASK_SIZE). */
-export const TASK_SIZE = 2 ** 48;
+const TASK_SIZE = 2 ** 48;
 
 interface Vma {
   start: number;
@@ -31,7 +30,7 @@ interface Vma {
   perms: number;
 }
 
-export const pageAlign = (x: number): number => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
+const pageAlign = (x: number): number => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
 
 export class ProcessMemory {
   /** Mapped ranges, sorted by start, disjoint, page-aligned. */

@@ -12,10 +12,7 @@ export const UID = 1000;
 export const GID = 1000;
 
 /** What ends a run from inside a system call. */
-export type SyscallEnd =
-  | { kind: 'exit'; code: number }
-  | { kind: 'killed'; signal: number; message: string }
-  | { kind: 'deadlock'; message: string };
+export type SyscallEnd = { kind: 'exit'; code: number } | { kind: 'killed'; signal: number; message: string } | { kind: 'deadlock'; message: string };
 
 /** The state of the one-thread Linux process a program runs as. */
 export interface LinuxProcess {

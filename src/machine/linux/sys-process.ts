@@ -13,7 +13,23 @@ const SIG_DFL = 0n;
 const SIG_IGN = 1n;
 /** Signals whose default action is to do nothing (SIGCHLD, SIGCONT, SIGURG, SIGWINCH). */
 const IGNORED_BY_DEFAULT = new Set([17, 18, 23, 28]);
-const SIGNAL_NAMES: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM' };
+const SIGNAL_NAMES: Record<number, string> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  4: 'SIGILL',
+  5: 'SIGTRAP',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  9: 'SIGKILL',
+  10: 'SIGUSR1',
+  11: 'SIGSEGV',
+  12: 'SIGUSR2',
+  13: 'SIGPIPE',
+  14: 'SIGALRM',
+  15: 'SIGTERM',
+};
 const NSIG = 64;
 const SIGSET_SIZE = 8;
 const SIG_BLOCK = 0;
@@ -40,7 +56,7 @@ const RLIMIT_STACK = 3;
 const RLIMIT_NOFILE = 7;
 const RLIM_NLIMITS = 16;
 
-export function signalName(sig: number): string {
+function signalName(sig: number): string {
   return SIGNAL_NAMES[sig] ?? `signal ${sig}`;
 }
 

@@ -9,10 +9,6 @@ import { syscallName } from './syscall-names.js';
 /** The system calls `sel4ts machine exec` implements, by AArch64 number. */
 const SYSCALLS: Record<number, SyscallDef> = { ...FILE_SYSCALLS, ...MEMORY_SYSCALLS, ...PROCESS_SYSCALLS };
 
-export function isImplemented(nr: number): boolean {
-  return SYSCALLS[nr] !== undefined;
-}
-
 /** One system call as --trace-syscalls shows it. */
 export interface SyscallEvent {
   nr: number;

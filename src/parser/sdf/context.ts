@@ -93,12 +93,7 @@ export class SdfContext {
       return;
     }
     const guess = suggest(a.name, allowed);
-    const hint =
-      guess !== undefined
-        ? `did you mean '${guess}'?`
-        : allowed.length > 0
-          ? `'${el.tag}' takes: ${allowed.join(', ')}`
-          : `'${el.tag}' takes no attributes`;
+    const hint = guess !== undefined ? `did you mean '${guess}'?` : allowed.length > 0 ? `'${el.tag}' takes: ${allowed.join(', ')}` : `'${el.tag}' takes no attributes`;
     this.report('attribute_invalid', `${message} on element '${el.tag}'`, { reference, span: a.nameSpan, hint });
   }
 

@@ -147,12 +147,10 @@ function readSchedule(ctx: SdfContext, el: Element, domains: Domain[]): DomainSc
   }
   if (typeof shift === 'bigint' && shift + len >= n) {
     // The reference prints the start index here, not the shift (kept for compatibility).
-    ctx.valueError(
-      'domain_schedule_index_shift_out_of_range',
-      el,
-      `schedule_index_shift '${schedule.startIndex}' on top of the schedule length '${len}' would exceed than the configured KernelNumDomainSchedules ${n}`,
-      { span: ctx.valueSpan(el, 'index_shift'), hint: `index_shift is ${shift}; index_shift + entries must be below ${n}` },
-    );
+    ctx.valueError('domain_schedule_index_shift_out_of_range', el, `schedule_index_shift '${schedule.startIndex}' on top of the schedule length '${len}' would exceed than the configured KernelNumDomainSchedules ${n}`, {
+      span: ctx.valueSpan(el, 'index_shift'),
+      hint: `index_shift is ${shift}; index_shift + entries must be below ${n}`,
+    });
   }
   return schedule;
 }

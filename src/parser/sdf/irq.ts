@@ -32,14 +32,7 @@ export function checkId(ctx: SdfContext, el: Element, id: bigint | undefined | n
  * The `id` (0..61) and `setvar_id` of an irq or ioport, read first as the reference does.
  * Returns the id, or undefined after reporting.
  */
-export function readIdAndSetvar(
-  ctx: SdfContext,
-  el: Element,
-  entity: Irq | IoPort,
-  pd: ProtectionDomain,
-  code: 'irq_id_out_of_range' | 'ioport_id_out_of_range',
-  hint?: string,
-): bigint | undefined {
+export function readIdAndSetvar(ctx: SdfContext, el: Element, entity: Irq | IoPort, pd: ProtectionDomain, code: 'irq_id_out_of_range' | 'ioport_id_out_of_range', hint?: string): bigint | undefined {
   if (!attr(el, 'id')) ctx.missing(el, 'id', hint);
   const id = checkId(ctx, el, ctx.decimal(el, 'id', true, entity), code);
   if (id === undefined) entity.invalid.add('id');

@@ -14,7 +14,8 @@ const VM_MAP_ATTRS = ['mr', 'vaddr', 'perms', 'cached'] as const;
  */
 export function readMap(ctx: SdfContext, el: Element, limit: bigint, pd: ProtectionDomain | undefined): MapEntry {
   const map: MapEntry = {
-    element: el, invalid: new Set(),
+    element: el,
+    invalid: new Set(),
     mr: undefined,
     vaddr: undefined,
     perms: { read: true, write: true, execute: false },
@@ -38,9 +39,7 @@ export function readMap(ctx: SdfContext, el: Element, limit: bigint, pd: Protect
       map.invalid.add('vaddr');
       ctx.valueError('map_vaddr_out_of_range', el, `vaddr (${hex(vaddr)}) must be less than ${hex(limit)}`, {
         span: ctx.valueSpan(el, 'vaddr'),
-        hint: pd
-          ? `a PD's mappings must end below its stack (${hex(limit)} for a stack_size of this PD's)`
-          : 'a virtual machine mapping must lie within the guest address space',
+        hint: pd ? `a PD's mappings must end below its stack (${hex(limit)} for a stack_size of this PD's)` : 'a virtual machine mapping must lie within the guest address space',
       });
     } else {
       map.vaddr = vaddr;
@@ -56,7 +55,7 @@ export function readMap(ctx: SdfContext, el: Element, limit: bigint, pd: Protect
       map.invalid.add('perms');
       ctx.valueError('map_perms_write_only', el, "perms must not be 'w', write-only mappings are not allowed", {
         span: perms.valueSpan,
-        hint: "AArch64 page tables cannot express write without read: use perms=\"rw\"",
+        hint: 'AArch64 page tables cannot express write without read: use perms="rw"',
       });
     } else {
       map.perms = { read: v.includes('r'), write: v.includes('w'), execute: v.includes('x') };

@@ -11,7 +11,8 @@ const BOOTINFO_KINDS: readonly BootInfoKind[] = ['x86_vbe', 'x86_mbmmap', 'x86_a
 /** `<memory_region>` (spec: sdf.md §3.10, §5.2). */
 export function readMemoryRegion(ctx: SdfContext, el: Element): MemoryRegion {
   const mr: MemoryRegion = {
-    element: el, invalid: new Set(),
+    element: el,
+    invalid: new Set(),
     name: undefined,
     size: undefined,
     pageSize: SMALL_PAGE,

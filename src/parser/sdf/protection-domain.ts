@@ -46,7 +46,8 @@ export function pdMapLimit(vspaceUserTop: bigint, stackSize: bigint): bigint {
 export function readProtectionDomain(ctx: SdfContext, el: Element, parent: ProtectionDomain | undefined, domains: DomainsInScope): ProtectionDomain {
   const isChild = parent !== undefined;
   const pd: ProtectionDomain = {
-    element: el, invalid: new Set(),
+    element: el,
+    invalid: new Set(),
     name: undefined,
     priority: 0,
     budget: 1000n,
@@ -191,7 +192,10 @@ function readDomainAttr(ctx: SdfContext, el: Element, pd: ProtectionDomain, doma
       return;
     }
     if (!domains.declared.some((d) => d.name === a.value)) {
-      const guess = suggest(a.value, domains.declared.flatMap((d) => (d.name ? [d.name] : [])));
+      const guess = suggest(
+        a.value,
+        domains.declared.flatMap((d) => (d.name ? [d.name] : [])),
+      );
       ctx.valueError('pd_domain_unknown', el, `domain '${a.value}' not declared in <domains>:`, {
         span: a.valueSpan,
         hint: guess ? `did you mean '${guess}'?` : 'declare it with <domain name="…"/> inside <domains>',

@@ -7,15 +7,7 @@ import type { SdfContext } from './context.js';
  * Record that `symbol` of `pd`'s image is patched. All setvar forms of one PD share one
  * namespace (spec: sdf.md §5.6); a clash is reported on `reportOn` (the reference's element).
  */
-export function addSetvarSymbol(
-  ctx: SdfContext,
-  pd: ProtectionDomain,
-  symbol: string,
-  kind: SetvarKind,
-  source: Element,
-  attrName: string | undefined,
-  reportOn: Element = source,
-): boolean {
+export function addSetvarSymbol(ctx: SdfContext, pd: ProtectionDomain, symbol: string, kind: SetvarKind, source: Element, attrName: string | undefined, reportOn: Element = source): boolean {
   const span = (attrName !== undefined ? attr(source, attrName)?.valueSpan : undefined) ?? source.nameSpan;
   const earlier = pd.setvarSymbols.get(symbol);
   if (earlier) {

@@ -146,4 +146,3 @@ function resolveCaps(ctx: SdfContext, pds: ProtectionDomain[], byName: Map<strin
     }
   }
 }
-

@@ -10,7 +10,7 @@ const TWO32 = 4294967296;
 
 /** Write a return address (a Number below 2^53) to X30. */
 function link(cpu: Cpu, ret: number): void {
-  cpu.R[60] = ret % TWO32 | 0;
+  cpu.R[60] = (ret % TWO32) | 0;
   cpu.R[61] = Math.floor(ret / TWO32) | 0;
 }
 

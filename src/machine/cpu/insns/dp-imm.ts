@@ -123,7 +123,7 @@ function adrExec(cpu: Cpu, a: Adr): void {
   const v = base + a.offset;
   // The result wraps modulo 2^64 like any address arithmetic.
   const w = v < 0 ? v + 2 ** 64 : v;
-  cpu.R[2 * a.d] = w % 4294967296 | 0;
+  cpu.R[2 * a.d] = (w % 4294967296) | 0;
   cpu.R[2 * a.d + 1] = Math.floor(w / 4294967296) | 0;
 }
 
@@ -160,8 +160,7 @@ function logImmArgs(f: Record<string, number>, flags: boolean): LogImm {
   return { sf: f.sf!, d: flags ? zrw(f.rd!) : sp(f.rd!), n: zr(f.rn!), lo: m[0], hi: f.sf ? m[1] : 0, rd: f.rd!, rn: f.rn! };
 }
 
-const logImmGuard = (f: Record<string, number>): boolean =>
-  (f.sf === 1 || f.N === 0) && decodeBitMasks(f.N!, f.imms!, f.immr!, true, f.sf ? 64 : 32) !== undefined;
+const logImmGuard = (f: Record<string, number>): boolean => (f.sf === 1 || f.N === 0) && decodeBitMasks(f.N!, f.imms!, f.immr!, true, f.sf ? 64 : 32) !== undefined;
 
 function logImmValue(a: LogImm): bigint {
   return (BigInt(a.hi >>> 0) << 32n) | BigInt(a.lo >>> 0);
@@ -326,8 +325,7 @@ interface Bitfield {
   thi: number;
 }
 
-const bitfieldGuard = (f: Record<string, number>): boolean =>
-  f.sf === f.N && (f.sf === 1 || (f.immr! < 32 && f.imms! < 32)) && decodeBitMasks(f.N!, f.imms!, f.immr!, false, f.sf ? 64 : 32) !== undefined;
+const bitfieldGuard = (f: Record<string, number>): boolean => f.sf === f.N && (f.sf === 1 || (f.immr! < 32 && f.imms! < 32)) && decodeBitMasks(f.N!, f.imms!, f.immr!, false, f.sf ? 64 : 32) !== undefined;
 
 function bitfieldArgs(f: Record<string, number>): Bitfield {
   const m = decodeBitMasks(f.N!, f.imms!, f.immr!, false, f.sf ? 64 : 32)!;

@@ -455,7 +455,7 @@ const DP1_NAMES = ['rbit', 'rev16', 'rev32', 'rev', 'clz', 'cls'];
 const DP1 = insn<Dp1>({
   name: 'DP1',
   pattern: 'sf:1 1 0 11010110 00000 0000 opcode:2 rn:5 rd:5',
-  prepare: (f) => ({ sf: f.sf!, d: zrw(f.rd!), n: zr(f.rn!), op: f.opcode!, rd: f.rd!, rn: f.rn!, }),
+  prepare: (f) => ({ sf: f.sf!, d: zrw(f.rd!), n: zr(f.rn!), op: f.opcode!, rd: f.rd!, rn: f.rn! }),
   exec(cpu, a) {
     const R = cpu.R;
     const lo = R[2 * a.n]!;

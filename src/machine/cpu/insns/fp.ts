@@ -206,9 +206,9 @@ const FRINT = insn<Fp1>({
     } else {
       const x = input32(cpu, 4 * a.n);
       if (!processNaNs32(cpu, 4 * a.d, [4 * a.n])) {
-      const r = Number.isFinite(x) ? roundToIntegral(x, mode) : x;
-      if (exact && r !== x) cpu.fpsr |= FPSR_IXC;
-      cpu.VF32[4 * a.d] = r;
+        const r = Number.isFinite(x) ? roundToIntegral(x, mode) : x;
+        if (exact && r !== x) cpu.fpsr |= FPSR_IXC;
+        cpu.VF32[4 * a.d] = r;
       }
     }
     zeroAbove(cpu, a.d, double ? 8 : 4);
@@ -475,8 +475,7 @@ const FP_INT = insn<FpInt>({
 const FP_FIXED = insn<FpInt>({
   name: 'FP_FIXED',
   pattern: 'sf:1 0 0 11110 ftype:2 0 rmode:2 opcode:3 scale:6 rn:5 rd:5',
-  guard: (f) =>
-    f.ftype! < 2 && ((f.rmode === 0 && (f.opcode === 2 || f.opcode === 3)) || (f.rmode === 3 && f.opcode! < 2)) && (f.sf === 1 || f.scale! >= 32),
+  guard: (f) => f.ftype! < 2 && ((f.rmode === 0 && (f.opcode === 2 || f.opcode === 3)) || (f.rmode === 3 && f.opcode! < 2)) && (f.sf === 1 || f.scale! >= 32),
   prepare: (f) => {
     const toFp = f.opcode === 2 || f.opcode === 3;
     return {

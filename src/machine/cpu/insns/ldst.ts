@@ -97,7 +97,7 @@ function fpLoad(cpu: Cpu, t: number, bytes: number, lo: number, hi: number): voi
     const l0 = cpu.l64lo;
     const l1 = cpu.l64hi;
     const lo2 = (lo + 8) | 0;
-    cpu.load64(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi);
+    cpu.load64(lo2, lo2 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi);
     V32[b] = l0;
     V32[b + 1] = l1;
     V32[b + 2] = cpu.l64lo;
@@ -124,7 +124,7 @@ function fpStore(cpu: Cpu, t: number, bytes: number, lo: number, hi: number): vo
   const b = 4 * t;
   if (bytes === 16) {
     const lo2 = (lo + 8) | 0;
-    const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+    const hi2 = lo2 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi;
     cpu.probeWrite(lo, hi, 16);
     cpu.store64(lo, hi, V32[b]! | 0, V32[b + 1]! | 0);
     cpu.store64(lo2, hi2, V32[b + 2]! | 0, V32[b + 3]! | 0);
@@ -384,7 +384,7 @@ const LDR_lit = insn<LdrLit>({
   },
   exec(cpu, a) {
     const address = cpu.nextPc - 4 + a.offset;
-    transfer(cpu, a.kind, a.bytes, a.t, address % 4294967296 | 0, Math.floor(address / 4294967296) | 0);
+    transfer(cpu, a.kind, a.bytes, a.t, (address % 4294967296) | 0, Math.floor(address / 4294967296) | 0);
   },
   disasm: (a, pc) => `${a.kind === K_LDRS64 ? 'ldrsw' : a.kind === K_PRFM ? 'prfm' : 'ldr'}\t${regName({ kind: a.kind, bytes: a.bytes }, a.rt)}, ${(pc + a.offset).toString(16)}`,
 });

@@ -216,89 +216,88 @@ const SIMD_3SAME = insn<ThreeSame>({
   },
 });
 
-
 function SIMD_3SAME_exec(cpu: Cpu, a: ThreeSame): void {
-    clearStage();
-    const bytes = a.q ? 16 : 8;
-    if (a.op === 3) {
-      // Logic on whole bytes.
-      const V32 = cpu.V32;
-      for (let i = 0; i < bytes / 4; i++) {
-        const x = V32[4 * a.n + i]!;
-        const y = V32[4 * a.m + i]!;
-        const d = V32[4 * a.d + i]!;
-        let r: number;
-        switch ((a.u << 2) | a.size) {
-          case 0:
-            r = x & y;
-            break;
-          case 1:
-            r = x & ~y;
-            break;
-          case 2:
-            r = x | y;
-            break;
-          case 3:
-            r = x | ~y;
-            break;
-          case 4:
-            r = x ^ y;
-            break;
-          case 5: // BSL: d selects between n (1) and m (0)
-            r = (d & x) | (~d & y);
-            break;
-          case 6: // BIT: insert n where m is 1
-            r = (x & y) | (d & ~y);
-            break;
-          default: // BIF: insert n where m is 0
-            r = (d & y) | (x & ~y);
-        }
-        S32[i] = r;
+  clearStage();
+  const bytes = a.q ? 16 : 8;
+  if (a.op === 3) {
+    // Logic on whole bytes.
+    const V32 = cpu.V32;
+    for (let i = 0; i < bytes / 4; i++) {
+      const x = V32[4 * a.n + i]!;
+      const y = V32[4 * a.m + i]!;
+      const d = V32[4 * a.d + i]!;
+      let r: number;
+      switch ((a.u << 2) | a.size) {
+        case 0:
+          r = x & y;
+          break;
+        case 1:
+          r = x & ~y;
+          break;
+        case 2:
+          r = x | y;
+          break;
+        case 3:
+          r = x | ~y;
+          break;
+        case 4:
+          r = x ^ y;
+          break;
+        case 5: // BSL: d selects between n (1) and m (0)
+          r = (d & x) | (~d & y);
+          break;
+        case 6: // BIT: insert n where m is 1
+          r = (x & y) | (d & ~y);
+          break;
+        default: // BIF: insert n where m is 0
+          r = (d & y) | (x & ~y);
       }
-      commit(cpu, a.d, a.q);
-      return;
-    }
-    const lanes = (bytes * 8) / a.esize;
-    const pairwise = a.op === 20 || a.op === 21 || a.op === 23;
-    if (a.esize === 64) {
-      for (let i = 0; i < lanes; i++) {
-        let x: bigint;
-        let y: bigint;
-        if (pairwise) {
-          const src = i < lanes / 2 ? a.n : a.m;
-          const j = (2 * i) % lanes;
-          x = lane64(cpu, src, j);
-          y = lane64(cpu, src, j + 1);
-          stage64(i, x + y);
-          continue;
-        }
-        x = lane64(cpu, a.n, i);
-        y = lane64(cpu, a.m, i);
-        stage64(i, int3Lane64(cpu, a.u, a.op, x, y));
-      }
-      commit(cpu, a.d, a.q);
-      return;
-    }
-    for (let i = 0; i < lanes; i++) {
-      if (pairwise) {
-        const half = lanes / 2;
-        const src = i < half ? a.n : a.m;
-        const j = 2 * (i % half);
-        const x = lane(cpu, src, a.esize, j);
-        const y = lane(cpu, src, a.esize, j + 1);
-        if (a.op === 23) stage(a.esize, i, x + y);
-        else {
-          const sx = a.u ? x : slane(cpu, src, a.esize, j);
-          const sy = a.u ? y : slane(cpu, src, a.esize, j + 1);
-          const max = a.op === 20;
-          stage(a.esize, i, (max ? sx >= sy : sx <= sy) ? x : y);
-        }
-        continue;
-      }
-      const r = int3Lane(cpu, a.u, a.op, a.esize, lane(cpu, a.n, a.esize, i), lane(cpu, a.m, a.esize, i), lane(cpu, a.d, a.esize, i));
-      stage(a.esize, i, r);
+      S32[i] = r;
     }
     commit(cpu, a.d, a.q);
+    return;
+  }
+  const lanes = (bytes * 8) / a.esize;
+  const pairwise = a.op === 20 || a.op === 21 || a.op === 23;
+  if (a.esize === 64) {
+    for (let i = 0; i < lanes; i++) {
+      let x: bigint;
+      let y: bigint;
+      if (pairwise) {
+        const src = i < lanes / 2 ? a.n : a.m;
+        const j = (2 * i) % lanes;
+        x = lane64(cpu, src, j);
+        y = lane64(cpu, src, j + 1);
+        stage64(i, x + y);
+        continue;
+      }
+      x = lane64(cpu, a.n, i);
+      y = lane64(cpu, a.m, i);
+      stage64(i, int3Lane64(cpu, a.u, a.op, x, y));
+    }
+    commit(cpu, a.d, a.q);
+    return;
+  }
+  for (let i = 0; i < lanes; i++) {
+    if (pairwise) {
+      const half = lanes / 2;
+      const src = i < half ? a.n : a.m;
+      const j = 2 * (i % half);
+      const x = lane(cpu, src, a.esize, j);
+      const y = lane(cpu, src, a.esize, j + 1);
+      if (a.op === 23) stage(a.esize, i, x + y);
+      else {
+        const sx = a.u ? x : slane(cpu, src, a.esize, j);
+        const sy = a.u ? y : slane(cpu, src, a.esize, j + 1);
+        const max = a.op === 20;
+        stage(a.esize, i, (max ? sx >= sy : sx <= sy) ? x : y);
+      }
+      continue;
+    }
+    const r = int3Lane(cpu, a.u, a.op, a.esize, lane(cpu, a.n, a.esize, i), lane(cpu, a.m, a.esize, i), lane(cpu, a.d, a.esize, i));
+    stage(a.esize, i, r);
+  }
+  commit(cpu, a.d, a.q);
 }
 
 /** ADD/SUB (vector) per element size: whole lanes of the typed-array views, no staging. */
@@ -307,7 +306,10 @@ const ADDSUB_VECTOR: ((cpu: Cpu, a: ThreeSame) => void)[] = [8, 16, 32, 64].map(
   if (e === 64)
     return (cpu: Cpu, a: ThreeSame) => {
       const V = cpu.V64;
-      const x0 = V[2 * a.n]!, x1 = V[2 * a.n + 1]!, y0 = V[2 * a.m]!, y1 = V[2 * a.m + 1]!;
+      const x0 = V[2 * a.n]!,
+        x1 = V[2 * a.n + 1]!,
+        y0 = V[2 * a.m]!,
+        y1 = V[2 * a.m + 1]!;
       V[2 * a.d] = a.u ? x0 - y0 : x0 + y0;
       V[2 * a.d + 1] = a.q ? (a.u ? x1 - y1 : x1 + y1) : 0n;
     };
@@ -334,7 +336,10 @@ const LOGIC_VECTOR: ((cpu: Cpu, a: ThreeSame) => void)[] = [0, 1, 2, 3].map((siz
   const b = 4 * a.n;
   const c = 4 * a.m;
   const words = a.q ? 4 : 2;
-  let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+  let r0 = 0,
+    r1 = 0,
+    r2 = 0,
+    r3 = 0;
   const op = (x: number, y: number): number => (size === 0 ? x & y : size === 2 ? x | y : x | ~y);
   r0 = op(V32[b]!, V32[c]!);
   r1 = op(V32[b + 1]!, V32[c + 1]!);
@@ -992,7 +997,7 @@ const SIMD_MODIMM = insn<ModImm>({
   disasm(a) {
     const c = a.cmode;
     if (c === 15) {
-      const bits = a.op ? ((BigInt(a.hi >>> 0) << 32n) | BigInt(a.lo >>> 0)) : BigInt(a.lo >>> 0);
+      const bits = a.op ? (BigInt(a.hi >>> 0) << 32n) | BigInt(a.lo >>> 0) : BigInt(a.lo >>> 0);
       const v = a.op ? new Float64Array(new BigUint64Array([bits]).buffer)[0]! : new Float32Array(new Uint32Array([Number(bits)]).buffer)[0]!;
       return `fmov\t${vreg(a.d, a.op ? 64 : 32, a.q)}, #${v.toExponential(18).replace(/e([+-])(\d)$/, 'e$10$2')}`;
     }
@@ -1006,7 +1011,7 @@ const SIMD_MODIMM = insn<ModImm>({
     const esize = c < 8 ? 32 : c < 12 ? 16 : 32;
     const shift = c < 8 ? 8 * (c >> 1) : c < 12 ? 8 * ((c >> 1) & 1) : 8 * ((c & 1) + 1);
     const msl = c >= 12;
-    const name = (c < 12 && (c & 1) === 1) ? (a.op ? 'bic' : 'orr') : a.op ? 'mvni' : 'movi';
+    const name = c < 12 && (c & 1) === 1 ? (a.op ? 'bic' : 'orr') : a.op ? 'mvni' : 'movi';
     const sh = msl ? `, msl #${shift}` : shift ? `, lsl #${shift}` : '';
     return `${name}\t${vreg(a.d, esize, a.q)}, #${hex(a.imm8)}${sh}`;
   },

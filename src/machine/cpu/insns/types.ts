@@ -61,4 +61,3 @@ export function imm(v: number | bigint): string {
 }
 
 export const CONDITIONS = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al', 'nv'];
-

@@ -28,9 +28,40 @@ export type RegionFn = (cpu: Cpu, base: number, pageIndex: number, limit: number
 
 /** Rows that neither read nor write NZCV (their handlers, when no emitter handles a form). */
 const FLAG_NEUTRAL = new Set([
-  'ADD_i', 'SUB_i', 'MOVZ', 'MOVN', 'MOVK', 'AND_i', 'ORR_i', 'EOR_i', 'UBFM', 'SBFM', 'BFM', 'EXTR', 'ADR', 'ADRP',
-  'DP1', 'CLZ_CLS', 'DP2', 'DP3', 'LDST_ui', 'LDST_imm9', 'LDST_reg', 'LDSTP', 'LDR_lit', 'CBZ', 'TBZ',
-  'FP_2SRC', 'FP_3SRC', 'FP_1SRC', 'FRINT', 'FCVT', 'FMOV_i', 'FP_INT', 'FP_FIXED', 'FMOV_gen',
+  'ADD_i',
+  'SUB_i',
+  'MOVZ',
+  'MOVN',
+  'MOVK',
+  'AND_i',
+  'ORR_i',
+  'EOR_i',
+  'UBFM',
+  'SBFM',
+  'BFM',
+  'EXTR',
+  'ADR',
+  'ADRP',
+  'DP1',
+  'CLZ_CLS',
+  'DP2',
+  'DP3',
+  'LDST_ui',
+  'LDST_imm9',
+  'LDST_reg',
+  'LDSTP',
+  'LDR_lit',
+  'CBZ',
+  'TBZ',
+  'FP_2SRC',
+  'FP_3SRC',
+  'FP_1SRC',
+  'FRINT',
+  'FCVT',
+  'FMOV_i',
+  'FP_INT',
+  'FP_FIXED',
+  'FMOV_gen',
 ]);
 /** Whether a handler may read or write NZCV (then pending flags are stored before it). */
 function touchesFlags(name: string): boolean {
@@ -42,9 +73,35 @@ function touchesFlags(name: string): boolean {
  * processing): calls to them need no register sync and cannot fault.
  */
 const REGISTER_FREE = new Set([
-  'FP_2SRC', 'FP_3SRC', 'FP_1SRC', 'FRINT', 'FCVT', 'FMOV_i', 'FCMP', 'FCCMP', 'FCSEL',
-  'SIMD_3SAME', 'SIMD_3DIFF', 'SIMD_2MISC', 'SIMD_ACROSS', 'SIMD_MODIMM', 'SIMD_SHIFT', 'SIMD_PERMUTE', 'SIMD_EXT', 'SIMD_TBL', 'SIMD_ELEM',
-  'SIMD_3SAME_FP', 'SIMD_2MISC_FP', 'SIMD_ACROSS_FP', 'SIMD_ELEM_FP', 'SIMDS_3SAME', 'SIMDS_PAIR', 'SIMDS_DUP', 'SIMDS_2MISC', 'SIMDS_SHIFT', 'SIMDS_ELEM_FP',
+  'FP_2SRC',
+  'FP_3SRC',
+  'FP_1SRC',
+  'FRINT',
+  'FCVT',
+  'FMOV_i',
+  'FCMP',
+  'FCCMP',
+  'FCSEL',
+  'SIMD_3SAME',
+  'SIMD_3DIFF',
+  'SIMD_2MISC',
+  'SIMD_ACROSS',
+  'SIMD_MODIMM',
+  'SIMD_SHIFT',
+  'SIMD_PERMUTE',
+  'SIMD_EXT',
+  'SIMD_TBL',
+  'SIMD_ELEM',
+  'SIMD_3SAME_FP',
+  'SIMD_2MISC_FP',
+  'SIMD_ACROSS_FP',
+  'SIMD_ELEM_FP',
+  'SIMDS_3SAME',
+  'SIMDS_PAIR',
+  'SIMDS_DUP',
+  'SIMDS_2MISC',
+  'SIMDS_SHIFT',
+  'SIMDS_ELEM_FP',
 ]);
 
 /** The general registers an instruction's handler may read or write: those its fields name. */
@@ -274,7 +331,10 @@ function generate(code: CodePage, region: Region): { source: string; params: str
 
   const regs = [...e.used].sort((x, y) => x - y);
   const load = regs.map((s) => `l${s} = R[${2 * s}], h${s} = R[${2 * s + 1}]`).join(', ');
-  const store = [...e.written].sort((x, y) => x - y).map((s) => `R[${2 * s}] = l${s}; R[${2 * s + 1}] = h${s};`).join(' ');
+  const store = [...e.written]
+    .sort((x, y) => x - y)
+    .map((s) => `R[${2 * s}] = l${s}; R[${2 * s + 1}] = h${s};`)
+    .join(' ');
   const source = `// region ${compiled++}
 return function region(cpu, base, pidx, limit) {
 const R = cpu.R, V = cpu.V32, F = cpu.VF64, S = cpu.VF32, rTag = cpu.rTag, rView = cpu.rView, rBase = cpu.rBase, wTag = cpu.wTag, wView = cpu.wView, wBase = cpu.wBase;

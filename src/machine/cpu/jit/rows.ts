@@ -50,9 +50,7 @@ function shift64Const(lo: string, hi: string, type: number, a: number): [string,
       return a < 32 ? [`(${lo} >>> ${a}) | (${hi} << ${32 - a})`, `${hi} >> ${a}`] : [`${hi} >> ${a - 32}`, `${hi} >> 31`];
     default:
       if (a === 32) return [hi, lo];
-      return a < 32
-        ? [`(${lo} >>> ${a}) | (${hi} << ${32 - a})`, `(${hi} >>> ${a}) | (${lo} << ${32 - a})`]
-        : [`(${hi} >>> ${a - 32}) | (${lo} << ${64 - a})`, `(${lo} >>> ${a - 32}) | (${hi} << ${64 - a})`];
+      return a < 32 ? [`(${lo} >>> ${a}) | (${hi} << ${32 - a})`, `(${hi} >>> ${a}) | (${lo} << ${32 - a})`] : [`(${hi} >>> ${a - 32}) | (${lo} << ${64 - a})`, `(${lo} >>> ${a - 32}) | (${hi} << ${64 - a})`];
   }
 }
 
@@ -207,7 +205,16 @@ function transfer(e: Emitter, kind: number, bytes: number, t: number, al: string
     case K_LDR_FP: {
       if (bytes === 16) {
         // Both halves are read before the register is written: a fault leaves it as it was.
-        const { code, vals } = loadWords(e, al, ah, [{ off: 0, bytes: 8 }, { off: 8, bytes: 8 }], 16);
+        const { code, vals } = loadWords(
+          e,
+          al,
+          ah,
+          [
+            { off: 0, bytes: 8 },
+            { off: 8, bytes: 8 },
+          ],
+          16,
+        );
         return `${code} V[${4 * t}] = ${vals[0]!.x}; V[${4 * t + 1}] = ${vals[0]!.y}; V[${4 * t + 2}] = ${vals[1]!.x}; V[${4 * t + 3}] = ${vals[1]!.y};`;
       }
       if (bytes === 8) {

@@ -8,7 +8,7 @@ export function mulhu(a: number, b: number): number {
   const a1 = a >>> 16;
   const b0 = b & 0xffff;
   const b1 = b >>> 16;
-  const mid = ((a0 * b0) >>> 16) + (a1 * b0 & 0xffff) + (a0 * b1 & 0xffff);
+  const mid = ((a0 * b0) >>> 16) + ((a1 * b0) & 0xffff) + ((a0 * b1) & 0xffff);
   return (a1 * b1 + ((a1 * b0) >>> 16) + ((a0 * b1) >>> 16) + (mid >>> 16)) | 0;
 }
 
@@ -29,7 +29,7 @@ export function storeFlags(cpu: { n: number; z: number; c: number; v: number }, 
     cpu.c = 0;
     cpu.v = 0;
   } else if (kind <= 2) {
-    cpu.c = (sf ? (ah >>> 0) > (bh >>> 0) || (ah === bh && al >>> 0 >= bl >>> 0) : al >>> 0 >= bl >>> 0) ? 1 : 0;
+    cpu.c = (sf ? ah >>> 0 > bh >>> 0 || (ah === bh && al >>> 0 >= bl >>> 0) : al >>> 0 >= bl >>> 0) ? 1 : 0;
     cpu.v = (sf ? (ah ^ bh) & (ah ^ rh) : (al ^ bl) & (al ^ rl)) < 0 ? 1 : 0;
   } else {
     cpu.c = (sf ? rh >>> 0 < ah >>> 0 || (rh === ah && rl >>> 0 < al >>> 0) : rl >>> 0 < al >>> 0) ? 1 : 0;

@@ -121,12 +121,18 @@ export const SIMD_ROWS: Record<string, RowEmitter> = {
       const needsD = a.u === 1 && a.size !== 0;
       const d = needsD ? readWords(e, a.d, count) : { code: '', w: [] as string[] };
       const f = LOGIC[(a.u << 2) | a.size]!;
-      return `${x.code} ${y.code} ${d.code} ${writeWords(a.d, x.w.map((xi, i) => f(xi, y.w[i]!, d.w[i] ?? '')))}`;
+      return `${x.code} ${y.code} ${d.code} ${writeWords(
+        a.d,
+        x.w.map((xi, i) => f(xi, y.w[i]!, d.w[i] ?? '')),
+      )}`;
     }
     if (a.op === 16 && a.esize === 32) {
       const x = readWords(e, a.n, count);
       const y = readWords(e, a.m, count);
-      return `${x.code} ${y.code} ${writeWords(a.d, x.w.map((xi, i) => `(${xi} ${a.u ? '-' : '+'} ${y.w[i]}) | 0`))}`;
+      return `${x.code} ${y.code} ${writeWords(
+        a.d,
+        x.w.map((xi, i) => `(${xi} ${a.u ? '-' : '+'} ${y.w[i]}) | 0`),
+      )}`;
     }
     return undefined;
   },
@@ -141,4 +147,3 @@ export const SIMD_ROWS: Record<string, RowEmitter> = {
     return `${x.code} ${writeWords(a.d, x.w.map(f))}`;
   },
 };
-
