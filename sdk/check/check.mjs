@@ -72,8 +72,7 @@ function checkLayout(tag, elf) {
   const syms = symbols(elf);
   report(entry === 0x200000n, `${tag}: entry point ${hex(entry)}`);
   report(syms.get('_start')?.value === 0x200000n, `${tag}: _start at ${hex(syms.get('_start')?.value)}`);
-  report(loads.length === 2 && loads[0].flags === 'RE' && loads[1].flags === 'RW',
-    `${tag}: two PT_LOAD segments ${loads.map((l) => l.flags).join(', ')}`);
+  report(loads.length === 2 && loads[0].flags === 'RE' && loads[1].flags === 'RW', `${tag}: two PT_LOAD segments ${loads.map((l) => l.flags).join(', ')}`);
   const aligned = loads.every((l) => l.vaddr % 0x1000n === 0n && l.offset % 0x1000n === 0n && l.align === 0x1000n);
   report(aligned, `${tag}: segments start on 4 KiB pages (${loads.map((l) => `${hex(l.vaddr)}@${hex(l.offset)}`).join(', ')})`);
   let disjoint = true;
@@ -96,8 +95,7 @@ function checkSymbols(tag, elf, loads, syms, wanted) {
   for (const [name, size] of Object.entries(wanted)) {
     const s = syms.get(name);
     const inData = s && s.value >= data.vaddr && s.value + BigInt(size) <= data.vaddr + data.memsz;
-    report(s !== undefined && s.type === 'OBJECT' && s.size === size && inData,
-      `${tag}: ${name} ${s ? `${s.type} ${s.size} bytes at ${hex(s.value)}` : 'missing'} (want OBJECT ${size} in the RW segment)`);
+    report(s !== undefined && s.type === 'OBJECT' && s.size === size && inData, `${tag}: ${name} ${s ? `${s.type} ${s.size} bytes at ${hex(s.value)}` : 'missing'} (want OBJECT ${size} in the RW segment)`);
   }
   const ipc = syms.get('__sel4_ipc_buffer');
   const v = ipc && readU64(elf, loads, ipc.value);
@@ -109,11 +107,15 @@ function checkSymbols(tag, elf, loads, syms, wanted) {
 // Split "x0, [x1, #8]!" at top-level commas.
 function operands(text) {
   const out = [];
-  let depth = 0, cur = '';
+  let depth = 0,
+    cur = '';
   for (const c of text) {
     if (c === '[') depth++;
     if (c === ']') depth--;
-    if (c === ',' && depth === 0) { out.push(cur.trim()); cur = ''; } else cur += c;
+    if (c === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += c;
   }
   if (cur.trim()) out.push(cur.trim());
   return out;
@@ -139,7 +141,11 @@ function functions(file) {
   let cur;
   for (const line of out.split('\n')) {
     const head = /^[0-9a-f]+ <([^>]+)>:$/.exec(line);
-    if (head) { cur = []; funcs.set(head[1], cur); continue; }
+    if (head) {
+      cur = [];
+      funcs.set(head[1], cur);
+      continue;
+    }
     const ins = /^\s*([0-9a-f]+):\s+(\S+)\s*([^/]*?)\s*(?:\/\/.*)?$/.exec(line);
     if (ins && cur) cur.push({ addr: ins[1], mnem: ins[2], ops: operands(ins[3]) });
   }
@@ -180,19 +186,29 @@ function step(regs, { mnem, ops }) {
   if (NO_DEST.test(mnem)) return;
   const [d, a, b, c] = ops;
   switch (mnem) {
-    case 'mov': set(d, get(a)); break;
+    case 'mov':
+      set(d, get(a));
+      break;
     case 'movk': {
       const sh = b ? BigInt(/\d+/.exec(b)[0]) : 0n;
-      const old = get(d), v = immediate(a);
+      const old = get(d),
+        v = immediate(a);
       set(d, old === undefined || v === undefined ? undefined : (old & ~(0xffffn << sh)) | (v << sh));
       break;
     }
-    case 'add': case 'sub': case 'orr': case 'and': case 'eor': {
+    case 'add':
+    case 'sub':
+    case 'orr':
+    case 'and':
+    case 'eor': {
       const x = get(a);
       let y = get(b);
       const shifted = c !== undefined;
       if (y !== undefined && shifted && /^lsl #\d+$/.test(c)) y <<= BigInt(/\d+/.exec(c)[0]);
-      if (x === undefined || y === undefined || (shifted && !/^lsl #\d+$/.test(c))) { set(d, undefined); break; }
+      if (x === undefined || y === undefined || (shifted && !/^lsl #\d+$/.test(c))) {
+        set(d, undefined);
+        break;
+      }
       set(d, BigInt.asUintN(64, { add: x + y, sub: x - y, orr: x | y, and: x & y, eor: x ^ y }[mnem]));
       break;
     }
@@ -228,10 +244,17 @@ function svcStates(insns) {
     const regs = entry[i].slice();
     step(regs, insns[i]);
     for (const j of succs[i]) {
-      if (entry[j] === null) { entry[j] = regs.slice(); work.push(j); continue; }
+      if (entry[j] === null) {
+        entry[j] = regs.slice();
+        work.push(j);
+        continue;
+      }
       let changed = false;
       for (let r = 0; r < 31; r++) {
-        if (entry[j][r] !== undefined && entry[j][r] !== regs[r]) { entry[j][r] = undefined; changed = true; }
+        if (entry[j][r] !== undefined && entry[j][r] !== regs[r]) {
+          entry[j][r] = undefined;
+          changed = true;
+        }
       }
       if (changed) work.push(j);
     }
@@ -300,30 +323,47 @@ function checkProbes(tag, config, object) {
   const funcs = functions(object);
   for (const [name, want] of Object.entries(probeExpectations(config))) {
     const svc = svcStatesFollowing(funcs, name)[0];
-    if (!svc) { report(false, `${tag}: ${name}: no svc found`); continue; }
+    if (!svc) {
+      report(false, `${tag}: ${name}: no svc found`);
+      continue;
+    }
     const bad = Object.entries(want).filter(([r, v]) => svc.regs[Number(r.slice(1))] !== v);
-    const shown = Object.entries(want).map(([r]) => `${r}=${hex(svc.regs[Number(r.slice(1))])}`).join(' ');
+    const shown = Object.entries(want)
+      .map(([r]) => `${r}=${hex(svc.regs[Number(r.slice(1))])}`)
+      .join(' ');
     report(bad.length === 0, `${tag}: ${name}: ${shown}${bad.length ? `  (want ${bad.map(([r, v]) => `${r}=${hex(v)}`).join(' ')})` : ''}`);
   }
   const debugOnly = ['probe_put_char', 'probe_halt', 'probe_name_thread'];
-  if (config === 'release') report(debugOnly.every((n) => !funcs.has(n)), `${tag}: debug calls absent from release`);
+  if (config === 'release')
+    report(
+      debugOnly.every((n) => !funcs.has(n)),
+      `${tag}: debug calls absent from release`,
+    );
 }
 
 function checkSyscalls(tag, config, elf) {
   const allowed = config === 'debug' ? [-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -13, -14, -15, -16, -17] : [-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11];
   const allowedSet = new Set(allowed.map(neg));
   const seen = new Map();
-  let unknown = 0, wrong = 0;
+  let unknown = 0,
+    wrong = 0;
   for (const [fn, insns] of functions(elf)) {
     for (const s of svcStates(insns)) {
       const x7 = s.regs[7];
-      if (x7 === undefined) { unknown++; lines.push(`     ${tag}: svc at ${s.addr} in ${fn}: x7 not determined`); continue; }
+      if (x7 === undefined) {
+        unknown++;
+        lines.push(`     ${tag}: svc at ${s.addr} in ${fn}: x7 not determined`);
+        continue;
+      }
       if (!allowedSet.has(x7)) wrong++;
       const n = Number(BigInt.asIntN(64, x7));
       seen.set(n, (seen.get(n) ?? 0) + 1);
     }
   }
-  const summary = [...seen].sort((a, b) => b[0] - a[0]).map(([n, c]) => `${n}×${c}`).join(' ');
+  const summary = [...seen]
+    .sort((a, b) => b[0] - a[0])
+    .map(([n, c]) => `${n}×${c}`)
+    .join(' ');
   report(unknown === 0 && wrong === 0 && seen.size > 0, `${tag}: svc x7 values ${summary}`);
 }
 
@@ -334,8 +374,7 @@ function checkIrqAckInLoop(tag, config, elf) {
     for (const s of svcStates(insns)) if (s.regs[7] === neg(-1)) calls.push(s);
   }
   const want = BigInt(LABELS[config].IRQAckIRQ << 12);
-  report(calls.length > 0 && calls.every((s) => s.regs[1] === want && s.regs[6] === 0n),
-    `${tag}: handler_loop IRQ ack: ${calls.map((s) => `svc at ${s.addr} x1=${hex(s.regs[1])} x6=${hex(s.regs[6])}`).join(', ')} (want x1=${hex(want)})`);
+  report(calls.length > 0 && calls.every((s) => s.regs[1] === want && s.regs[6] === 0n), `${tag}: handler_loop IRQ ack: ${calls.map((s) => `svc at ${s.addr} x1=${hex(s.regs[1])} x6=${hex(s.regs[6])}`).join(', ')} (want x1=${hex(want)})`);
 }
 
 // ---- Main ---------------------------------------------------------------------------------
@@ -354,14 +393,25 @@ for (const config of ['debug', 'release']) {
 
     const h = checkLayout(`${tag} hello.elf`, hello);
     checkSymbols(`${tag} hello.elf`, hello, h.loads, h.syms, {
-      microkit_name: 64, microkit_passive: 1, microkit_irqs: 8, microkit_notifications: 8, microkit_pps: 8, microkit_ioports: 8, __sel4_ipc_buffer: 8,
+      microkit_name: 64,
+      microkit_passive: 1,
+      microkit_irqs: 8,
+      microkit_notifications: 8,
+      microkit_pps: 8,
+      microkit_ioports: 8,
+      __sel4_ipc_buffer: 8,
     });
     checkSyscalls(`${tag} hello.elf`, config, hello);
     checkIrqAckInLoop(`${tag} hello.elf`, config, hello);
 
     const m = checkLayout(`${tag} monitor.elf`, monitor);
     checkSymbols(`${tag} monitor.elf`, monitor, m.loads, m.syms, {
-      pd_names_len: 8, pd_names: 4096, vm_names_len: 8, vm_names: 4096, pd_stack_bottom_addrs: 512, __sel4_ipc_buffer: 8,
+      pd_names_len: 8,
+      pd_names: 4096,
+      vm_names_len: 8,
+      vm_names: 4096,
+      pd_stack_bottom_addrs: 512,
+      __sel4_ipc_buffer: 8,
     });
     checkSyscalls(`${tag} monitor.elf`, config, monitor);
 
