@@ -36,10 +36,7 @@ export function comparable(console: string): string {
  * compared, without the debug kernel's `<<seL4(CPU 0) [...]: ...>>` lines. Remove an entry when
  * sel4ts prints those lines too.
  */
-const KERNEL_DEBUG_LINES = "the debug kernel's userError lines (`<<seL4(CPU 0) [...]>>`), which sel4ts does not print yet";
-const PENDING: Record<string, string> = {
-  'error-tcb': KERNEL_DEBUG_LINES,
-};
+const PENDING: Record<string, string> = {};
 
 /**
  * A message of the debug kernel (userError, in bold and green: `ESC[0m ESC[1m << ESC[0m ESC[32m
@@ -97,11 +94,7 @@ const MONITOR_TCB_CAP: RecordingRule = {
  */
 const NO_HARDWARE_DEBUG_API: RecordingRule = {
   name: 'no-hardware-debug-api',
-  apply: (text) =>
-    text.replace(
-      /^(\S+): {3}label 0x8\n\S+: {3}count 0x1\n\S+: {3}hsr 0xf200007b$/m,
-      (_m, pd: string) => [`${pd}:   label 0x4`, `${pd}:   count 0x2`, `${pd}:   ip - site 0x0`, `${pd}:   word 1 0x3`].join('\n'),
-    ),
+  apply: (text) => text.replace(/^(\S+): {3}label 0x8\n\S+: {3}count 0x1\n\S+: {3}hsr 0xf200007b$/m, (_m, pd: string) => [`${pd}:   label 0x4`, `${pd}:   count 0x2`, `${pd}:   ip - site 0x0`, `${pd}:   word 1 0x3`].join('\n')),
 };
 
 /**
