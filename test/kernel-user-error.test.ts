@@ -256,6 +256,21 @@ describe('userError lines of a debug kernel, and none from a release kernel', ()
     expect(sys.output).toMatch(/^<<seL4\(CPU 0\) \[decodeSetMCPriority\/0 T0x[0-9a-f]+ "child of: 'rootserver'" @[0-9a-f]+\]: TCB SetMCPriority: Truncated message\.>>\nclient: reply label 7 /);
   });
 
+  it('a cap that cannot be derived stops a cap transfer, and Arch_deriveCap says why', () => {
+    const sys = new TestSystem();
+    const ep = sys.create(ObjectType.Endpoint);
+    const pt = sys.create(ObjectType.PageTable);
+    sys.thread({ role: ROLE.capServer, priority: 120, caps: { 1: ep } });
+    const client = sys.thread({ role: ROLE.capClient, priority: 100, suspended: true, caps: { 3: { slot: ep, badge: 0x21 } } });
+    // Moving does not derive: the unmapped page table reaches the client's slot 2, which it sends.
+    sys.invoke(client.cnodeSlot, 'CNodeMove', [2, 4, pt, 64], [ROOT_SLOT.cnode]);
+    sys.invoke(client.tcbSlot, 'TCBResume');
+    sys.run(2_000_000);
+    const lines = sys.output.split('\n');
+    expect(lines[0]).toMatch(/^<<seL4\(CPU 0\) \[Arch_deriveCap\/0 T0x[0-9a-f]+ "child of: 'rootserver'" @[0-9a-f]+\]: Deriving a PT cap without an assigned ASID>>$/);
+    expect(lines[1]).toBe('cap server: extraCaps 0 unwrapped 0 badge[1] 0 slot 12 type 0');
+  });
+
   it('a refusal seL4 does not explain prints nothing, but the caller still gets the error', () => {
     const sys = new TestSystem();
     // Label 7 means nothing to an ASID pool: seL4_IllegalOperation, without a userError.
