@@ -36,10 +36,7 @@ function comparable(console: string): string {
  * compared, without the debug kernel's `<<seL4(CPU 0) [...]: ...>>` lines. Remove an entry when
  * sel4ts prints those lines too.
  */
-const KERNEL_DEBUG_LINES = "the debug kernel's userError lines (`<<seL4(CPU 0) [...]>>`), which sel4ts does not print yet";
-const PENDING: Record<string, string> = {
-  'error-tcb': KERNEL_DEBUG_LINES,
-};
+const PENDING: Record<string, string> = {};
 
 /**
  * A message of the debug kernel (userError, in bold and green: `ESC[0m ESC[1m << ESC[0m ESC[32m

@@ -1,8 +1,9 @@
 import { NULL_CAP, type Cap, type VmRights } from './cap.js';
 import { CapType, type CapRights } from './cap-types.js';
 import type { Slot } from './cspace.js';
-import { syscallError, type SyscallError } from './errors.js';
+import { syscallError } from './errors.js';
 import { hasChildren } from './mdb.js';
+import { refuse, says, type Refusal } from './user-error.js';
 
 /**
  * The three transformations a cap goes through when it is copied, minted, mutated or sent:
@@ -65,19 +66,20 @@ export function updateCapData(preserve: boolean, data: bigint, cap: Cap): Cap {
 
 /**
  * The cap a copy of `cap` (from `slot`) gets (deriveCap), or the error: an untyped with
- * children must be revoked first; IRQControl does not copy; an unmapped page table
- * or an unassigned VSpace cannot be copied; a frame copy starts unmapped.
+ * children must be revoked first (ensureNoChildren, silently); IRQControl does not copy; an
+ * unmapped page table or an unassigned VSpace cannot be copied (Arch_deriveCap says so); a
+ * frame copy starts unmapped.
  */
-export function deriveCap(slot: Slot, cap: Cap): { ok: true; cap: Cap } | { ok: false; error: SyscallError } {
+export function deriveCap(slot: Slot, cap: Cap): { ok: true; cap: Cap } | Refusal {
   switch (cap.type) {
     case CapType.Untyped:
-      return hasChildren(slot) ? { ok: false, error: syscallError.revokeFirst() } : { ok: true, cap };
+      return hasChildren(slot) ? refuse(syscallError.revokeFirst()) : { ok: true, cap };
     case CapType.IrqControl:
       return { ok: true, cap: NULL_CAP }; // as a zombie would, had the model any (deletion is atomic here)
     case CapType.PageTable:
-      return cap.mapping ? { ok: true, cap } : { ok: false, error: syscallError.illegalOperation() };
+      return cap.mapping ? { ok: true, cap } : refuse(syscallError.illegalOperation(), says('Arch_deriveCap', 'Deriving a PT cap without an assigned ASID'));
     case CapType.VSpace:
-      return cap.asid !== undefined ? { ok: true, cap } : { ok: false, error: syscallError.illegalOperation() };
+      return cap.asid !== undefined ? { ok: true, cap } : refuse(syscallError.illegalOperation(), says('Arch_deriveCap', 'Deriving a VSpace cap without an assigned ASID'));
     case CapType.Frame:
       return { ok: true, cap: { type: CapType.Frame, obj: cap.obj, rights: cap.rights, mapping: undefined } };
     default:

@@ -26,20 +26,22 @@ const MSGINFO_REGISTER = 1;
 
 // ------------------------------------------------------------ extra caps
 
-export type ExtraCaps = { ok: true; slots: Slot[] } | { ok: false; cptr: bigint; fault: LookupFault };
+export type ExtraCaps = { ok: true; slots: Slot[]; cptrs: bigint[] } | { ok: false; cptr: bigint; fault: LookupFault };
 
 /** lookupExtraCaps: the cptrs in the sender's IPC buffer, looked up in its CSpace. */
 export function lookupExtraCaps(k: KernelState, t: TcbObject, buffer: number | undefined, info: MessageInfo): ExtraCaps {
   const slots: Slot[] = [];
-  if (buffer === undefined) return { ok: true, slots };
+  const cptrs: bigint[] = [];
+  if (buffer === undefined) return { ok: true, slots, cptrs };
   const root = t.ctes.slots[0]!.cap;
   for (let i = 0; i < info.extraCaps; i++) {
     const cptr = k.memory.read64(buffer + IPC_BUFFER.capsOrBadges + 8 * i);
     const r = lookupSlot(root, cptr);
     if (!r.ok) return { ok: false, cptr, fault: r.fault };
     slots.push(r.slot);
+    cptrs.push(cptr);
   }
-  return { ok: true, slots };
+  return { ok: true, slots, cptrs };
 }
 
 /** getReceiveSlots: the empty slot the receiver named in its IPC buffer, if any. */
@@ -69,7 +71,11 @@ function transferCaps(k: KernelState, info: MessageInfo, slots: Slot[], endpoint
     } else {
       if (!dest) break;
       const derived = deriveCap(slot, cap);
-      if (!derived.ok || derived.cap.type === CapType.Null) break;
+      if (!derived.ok) {
+        for (const text of derived.userErrors) userError(k, text); // Arch_deriveCap's, for an unmapped table
+        break;
+      }
+      if (derived.cap.type === CapType.Null) break;
       cteInsert(derived.cap, slot, dest);
       dest = undefined;
     }

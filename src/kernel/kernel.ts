@@ -22,6 +22,7 @@ import { BOOT_THREAD_TIME_SLICE_MS, KernelState, usToTicks } from './state.js';
 import { classifySyscall } from './syscalls.js';
 import { handleSyscall } from './syscall.js';
 import { UntypedObject } from './objects.js';
+import { printfWord, says, type UserErrorText } from './user-error.js';
 
 /**
  * The seL4 kernel model: it implements the machine's `Kernel` interface (boot, and every
@@ -78,7 +79,8 @@ export interface BootInfo {
   empty: { from: number; to: number };
 }
 
-export type InvokeResult = { ok: true; words: bigint[] } | { ok: false; message: string; error?: SyscallError };
+/** What `invoke` did; a refusal has seL4's error and the userError lines a debug kernel prints for it (none may be). */
+export type InvokeResult = { ok: true; words: bigint[] } | { ok: false; message: string; error?: SyscallError; userErrors?: UserErrorText[] };
 
 /** The root task's TCB, SC and ASID pool sit at the start of RAM; its root CNode follows. */
 const ROOT_CNODE_OFFSET = 0x40_0000;
@@ -203,17 +205,21 @@ export class Sel4Kernel implements Kernel {
     for (const c of extraCptrs) {
       const r = lookupSlot(root, BigInt(c));
       if (!r.ok) return { ok: false, message: `extra cap ${c} cannot be looked up` };
-      extraCaps.push({ cap: r.slot.cap, slot: r.slot });
+      extraCaps.push({ cap: r.slot.cap, slot: r.slot, cptr: BigInt(c) });
     }
     const labelNumber = typeof label === 'number' ? label : k.labels.of(label);
     const saved = k.curThread;
     k.curThread = this.root;
     try {
-      if (lu.slot.cap.type === CapType.Null) return { ok: false, message: `cap ${cptr} is empty`, error: syscallError.invalidCapability(0) };
+      if (lu.slot.cap.type === CapType.Null) {
+        const userErrors = [says('decodeInvocation', `Attempted to invoke a null cap #${printfWord(cptr)}.`)];
+        return { ok: false, message: `cap ${cptr} is empty`, error: syscallError.invalidCapability(0), userErrors };
+      }
       const decoded = decodeObjectInvocation(k, { label: labelNumber, args: args.map(BigInt), extraCaps }, lu.slot, false);
       if (!decoded.ok) {
         const e = decoded.error;
-        return { ok: false, message: `${k.labels.byNumber[labelNumber]} failed with ${SEL4_ERROR_NAMES[e.error]}${e.words.length ? ` (${e.words.join(', ')})` : ''}`, error: e };
+        const message = `${k.labels.byNumber[labelNumber]} failed with ${SEL4_ERROR_NAMES[e.error]}${e.words.length ? ` (${e.words.join(', ')})` : ''}`;
+        return { ok: false, message, error: e, userErrors: decoded.userErrors };
       }
       return { ok: true, words: decoded.invoke() };
     } finally {

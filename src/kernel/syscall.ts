@@ -1,6 +1,6 @@
 import { CapType } from './cap-types.js';
 import { lookupSlot } from './cspace.js';
-import { describeSyscallError, LookupFailureType, syscallError, type SyscallError } from './errors.js';
+import { LookupFailureType, syscallError, type SyscallError } from './errors.js';
 import { FaultType } from './faults.js';
 import { decodeObjectInvocation } from './invocations/decode.js';
 import type { Invocation } from './invocations/types.js';
@@ -12,8 +12,7 @@ import { chargeBudget } from './sporadic.js';
 import type { KernelState } from './state.js';
 import { messageInfoFromWord, messageInfoToWord, seL4_FastMessageRegisters, Syscall } from './syscalls.js';
 import { NotificationState, TcbSlot, ThreadState, type ReplyObject, type TcbObject } from './objects.js';
-import { userError, type InvocationFailure, type UserErrorText } from './user-error.js';
-import type { Cap } from './cap.js';
+import { printfWord, says, userError, type InvocationFailure, type UserErrorText } from './user-error.js';
 
 /**
  * The API system calls of an MCS kernel (src/api/syscall.c): handleInvocation for the send
@@ -87,35 +86,10 @@ function refused(k: KernelState, failure: InvocationFailure, text: UserErrorText
 }
 
 /** A refused invocation: the error is the reply to a Call (a Send has no reply: it is dropped). */
-function replyError(k: KernelState, t: TcbObject, isCall: boolean, error: SyscallError, text: UserErrorText): void {
-  refused(k, { kind: 'error', error }, text);
+function replyError(k: KernelState, t: TcbObject, isCall: boolean, error: SyscallError, texts: readonly UserErrorText[]): void {
+  k.failure = { kind: 'error', error };
+  for (const text of texts) userError(k, text);
   if (isCall) replyFromKernel(k, t, error.error, error.words);
-}
-
-/** seL4's decoder for each kind of object cap, where its userError messages come from. */
-const DECODER: Partial<Record<CapType, string>> = {
-  [CapType.Untyped]: 'decodeUntypedInvocation',
-  [CapType.CNode]: 'decodeCNodeInvocation',
-  [CapType.Thread]: 'decodeTCBInvocation',
-  [CapType.Domain]: 'decodeDomainInvocation',
-  [CapType.SchedControl]: 'decodeSchedControlInvocation',
-  [CapType.SchedContext]: 'decodeSchedContextInvocation',
-  [CapType.IrqControl]: 'decodeIRQControlInvocation',
-  [CapType.IrqHandler]: 'decodeIRQHandlerInvocation',
-  [CapType.AsidControl]: 'decodeARMMMUInvocation',
-  [CapType.AsidPool]: 'decodeARMMMUInvocation',
-  [CapType.PageTable]: 'decodeARMMMUInvocation',
-  [CapType.Frame]: 'decodeARMMMUInvocation',
-  [CapType.VSpace]: 'decodeARMMMUInvocation',
-};
-
-/**
- * The userError line for a refusal the model has no seL4 wording for: seL4's decoder, then
- * the invocation and the error in current_syscall_error's terms (sel4ts's words, see
- * docs/architecture.md).
- */
-function refusalText(k: KernelState, cap: Cap, label: number, error: SyscallError): UserErrorText {
-  return { func: DECODER[cap.type] ?? 'decodeInvocation', message: `${k.labels.byNumber[label] ?? `label ${label}`}: ${describeSyscallError(error)}.` };
 }
 
 /** handleInvocation: the send phase (the cap in `cptr`, the message in x1–x5 and the IPC buffer). */
@@ -124,7 +98,7 @@ function handleInvocation(k: KernelState, isCall: boolean, isBlocking: boolean, 
   const info = messageInfoFromWord(k.reg(t, MSGINFO_REGISTER));
   const lu = lookupSlot(t.ctes.slots[TcbSlot.CTable]!.cap, cptr);
   if (!lu.ok) {
-    refused(k, { kind: 'lookup', of: 'cap', cptr, lookup: lu.fault, inReceivePhase: false }, { func: 'handleInvocation', message: `Invocation of invalid cap #${cptr}.` });
+    refused(k, { kind: 'lookup', of: 'cap', cptr, lookup: lu.fault, inReceivePhase: false }, says('handleInvocation', `Invocation of invalid cap #${printfWord(cptr)}.`));
     if (isBlocking) {
       t.fault = { type: FaultType.CapFault, address: cptr, inReceivePhase: false, lookup: lu.fault };
       handleFault(k, t);
@@ -150,15 +124,15 @@ function handleInvocation(k: KernelState, isCall: boolean, isBlocking: boolean, 
   const cap = slot.cap;
   switch (cap.type) {
     case CapType.Null:
-      replyError(k, t, isCall, syscallError.invalidCapability(0), { func: 'decodeInvocation', message: `Attempted to invoke a null cap #${cptr}.` });
+      replyError(k, t, isCall, syscallError.invalidCapability(0), [says('decodeInvocation', `Attempted to invoke a null cap #${printfWord(cptr)}.`)]);
       return;
     case CapType.Endpoint:
-      if (!cap.canSend) return replyError(k, t, isCall, syscallError.invalidCapability(0), { func: 'decodeInvocation', message: `Attempted to invoke a read-only endpoint cap #${cptr}.` });
+      if (!cap.canSend) return replyError(k, t, isCall, syscallError.invalidCapability(0), [says('decodeInvocation', `Attempted to invoke a read-only endpoint cap #${printfWord(cptr)}.`)]);
       setThreadState(k, t, ThreadState.Restart);
       sendIPC(k, isBlocking, isCall, { badge: cap.badge, canGrant: cap.canGrant, canGrantReply: cap.canGrantReply }, canDonate, t, cap.obj);
       break;
     case CapType.Notification:
-      if (!cap.canSend) return replyError(k, t, isCall, syscallError.invalidCapability(0), { func: 'decodeInvocation', message: `Attempted to invoke a read-only notification cap #${cptr}.` });
+      if (!cap.canSend) return replyError(k, t, isCall, syscallError.invalidCapability(0), [says('decodeInvocation', `Attempted to invoke a read-only notification cap #${printfWord(cptr)}.`)]);
       setThreadState(k, t, ThreadState.Restart);
       t.stats.signals++;
       sendSignal(k, cap.obj, cap.badge);
@@ -170,9 +144,9 @@ function handleInvocation(k: KernelState, isCall: boolean, isBlocking: boolean, 
     default: {
       const args: bigint[] = [];
       for (let i = 0; i < length; i++) args.push(k.getMR(t, buffer, i));
-      const inv: Invocation = { label: Number(info.label), args, extraCaps: extra.slots.map((s) => ({ cap: s.cap, slot: s })) };
+      const inv: Invocation = { label: Number(info.label), args, extraCaps: extra.slots.map((s, i) => ({ cap: s.cap, slot: s, cptr: extra.cptrs[i]! })) };
       const decoded = decodeObjectInvocation(k, inv, slot, firstPhase);
-      if (!decoded.ok) return replyError(k, t, isCall, decoded.error, decoded.userError ?? refusalText(k, cap, inv.label, decoded.error));
+      if (!decoded.ok) return replyError(k, t, isCall, decoded.error, decoded.userErrors);
       setThreadState(k, t, ThreadState.Restart);
       const words = decoded.invoke();
       if (t.state === ThreadState.Restart) {

@@ -21,6 +21,25 @@ export interface UserErrorText {
   message: string;
 }
 
+/** The text of a userError call in seL4's function `func` (its message, printf arguments formatted). */
+export const says = (func: string, message: string): UserErrorText => ({ func, message });
+
+/*
+ * seL4's printf (src/machine/io.c) as the userError calls use it, for the argument as the C
+ * code passes it: a word cast to int for %d, %u and %x, a word for %lu and %lx.
+ */
+
+/** `%d` of `(int)w`: the low 32 bits, signed. */
+export const printfInt = (w: bigint | number): string => BigInt.asIntN(32, BigInt(w)).toString();
+/** `%u` of `(int)w`: the low 32 bits, unsigned. */
+export const printfUnsigned = (w: bigint | number): string => BigInt.asUintN(32, BigInt(w)).toString();
+/** `%x` of `(int)w`: the low 32 bits in hex, no 0x. */
+export const printfHex = (w: bigint | number): string => BigInt.asUintN(32, BigInt(w)).toString(16);
+/** `%lu` of a word. */
+export const printfWord = (w: bigint | number): string => BigInt.asUintN(64, BigInt(w)).toString();
+/** `%lx` of a word: hex, no 0x. */
+export const printfWordHex = (w: bigint | number): string => BigInt.asUintN(64, BigInt(w)).toString(16);
+
 /** Why the last system call failed for its caller: what `--trace syscalls` shows as the result. */
 export type InvocationFailure =
   /** The invocation was refused with this error (the reply to a Call; a Send drops it). */
@@ -47,3 +66,16 @@ export function userErrorLine(k: KernelState, t: TcbObject, text: UserErrorText)
 export function userError(k: KernelState, text: UserErrorText): void {
   if (k.printing) k.printAlways(userErrorLine(k, k.curThread, text));
 }
+
+/** A refusal: the error current_syscall_error holds, and the userError lines printed on the way (maybe none). */
+export interface Refusal {
+  ok: false;
+  error: SyscallError;
+  userErrors: UserErrorText[];
+}
+
+/** A refusal with these userError lines (none: seL4 sets the error without printing). */
+export const refuse = (error: SyscallError, ...userErrors: UserErrorText[]): Refusal => ({ ok: false, error, userErrors });
+
+/** The refusal `r` with one more userError line after its own (a caller's message about a callee's failure). */
+export const andSays = (r: Refusal, text: UserErrorText): Refusal => ({ ok: false, error: r.error, userErrors: [...r.userErrors, text] });

@@ -4,7 +4,7 @@ import type { SyscallError } from '../errors.js';
 import type { InvocationLabels } from '../labels.js';
 import type { KernelModelConfig } from '../object-types.js';
 import type { EndpointObject } from '../objects.js';
-import type { UserErrorText } from '../user-error.js';
+import { refuse, type Refusal, type UserErrorText } from '../user-error.js';
 
 /**
  * What every invocation decoder gets: the message (label and words MR0…), the extra caps
@@ -15,8 +15,8 @@ export interface Invocation {
   label: number;
   /** MR0… as the message's length says. */
   args: bigint[];
-  /** The caps named by the message's extra-cap cptrs, with their slots. */
-  extraCaps: { cap: Cap; slot: Slot }[];
+  /** The caps named by the message's extra-cap cptrs, with their slots (and the cptrs, which some userError lines print). */
+  extraCaps: { cap: Cap; slot: Slot; cptr?: bigint }[];
 }
 
 export interface KernelEnv {
@@ -30,11 +30,13 @@ export interface KernelEnv {
 
 /**
  * A decoded invocation: its effect (returning the reply's words), or the error to reply with
- * and, where the model has seL4's wording, what a debug kernel prints about it (userError).
+ * and the lines a debug kernel prints about it (seL4's userError calls on that path, in order;
+ * none where seL4 only sets current_syscall_error).
  */
-export type Decoded = { ok: true; invoke: () => bigint[] } | { ok: false; error: SyscallError; userError?: UserErrorText };
+export type Decoded = { ok: true; invoke: () => bigint[] } | Refusal;
 
-export const fail = (error: SyscallError, userError?: UserErrorText): Decoded => (userError ? { ok: false, error, userError } : { ok: false, error });
+/** The invocation is refused with `error`; a debug kernel prints `userErrors` (seL4's, none if seL4 prints none). */
+export const fail = (error: SyscallError, ...userErrors: UserErrorText[]): Decoded => refuse(error, ...userErrors);
 
 /** Deleting caps: what CNode_Delete, Revoke and CancelBadgedSends and IRQHandler need (delete.ts). */
 export interface Deletion {

@@ -6,6 +6,7 @@ import { LookupFailureType, syscallError } from '../errors.js';
 import { hasChildren, insertNewCap, isFinalCapability } from '../mdb.js';
 import { AsidPoolObject, type VSpaceObject } from '../objects.js';
 import { ASID_LOW_BITS, isValid, isPage, lookupPTSlot, pageDescriptor, seL4_UserTop, tableDescriptor, unmapPage, unmapPageTable, type AsidTable, type DescriptorMemory, type TlbMaintenance } from '../vspace.js';
+import { printfWordHex, says, type UserErrorText } from '../user-error.js';
 import { fail, type Decoded, type Invocation, type KernelEnv } from './types.js';
 
 export interface VSpaceEnv extends KernelEnv {
@@ -14,7 +15,13 @@ export interface VSpaceEnv extends KernelEnv {
   tlb: TlbMaintenance;
 }
 
-const invalidRoot = () => fail(syscallError.failedLookup(false, { type: LookupFailureType.InvalidRoot }));
+/*
+ * seL4's ARM64 decoders (src/arch/arm/64/kernel/vspace.c) print a userError for few refusals:
+ * ASID control's full table, a frame remapped elsewhere, and the cache maintenance calls.
+ * ASID pool and page table refusals, and the other Page_Map ones, print nothing.
+ */
+
+const invalidRoot = (...userErrors: UserErrorText[]) => fail(syscallError.failedLookup(false, { type: LookupFailureType.InvalidRoot }), ...userErrors);
 
 /** The VSpace named by extra cap 0 of a map call, or the error seL4 gives. */
 function targetVSpace(env: VSpaceEnv, cap: Cap): { ok: true; asid: number; vspace: VSpaceObject } | { ok: false; decoded: Decoded } {
@@ -30,7 +37,7 @@ export function decodeASIDControlInvocation(env: VSpaceEnv, inv: Invocation): De
   if (inv.label !== env.labels.of('ARMASIDControlMakePool')) return fail(syscallError.illegalOperation());
   if (inv.args.length < 2 || inv.extraCaps.length < 2) return fail(syscallError.truncatedMessage());
   const index = env.asids.pools.indexOf(undefined);
-  if (index < 0) return fail(syscallError.deleteFirst());
+  if (index < 0) return fail(syscallError.deleteFirst(), says('decodeARMMMUInvocation', 'ASIDControlMakePool: No unallocated pools found.'));
   const { cap: untyped, slot: parent } = inv.extraCaps[0]!;
   if (untyped.type !== CapType.Untyped || untyped.obj.sizeBits !== 12 || untyped.obj.isDevice) return fail(syscallError.invalidCapability(1));
   if (hasChildren(parent)) return fail(syscallError.revokeFirst());
@@ -128,8 +135,10 @@ export function decodeFrameInvocation(env: VSpaceEnv, inv: Invocation, slot: Slo
       const vaddrWord = inv.args[0]!;
       if (vaddrWord % BigInt(size) !== 0n) return fail(syscallError.alignmentError());
       if (cap.mapping) {
-        if (cap.mapping.asid !== target.asid) return fail(syscallError.invalidCapability(1));
-        if (BigInt(cap.mapping.vaddr) !== vaddrWord) return fail(syscallError.invalidArgument(0));
+        if (cap.mapping.asid !== target.asid) {
+          return fail(syscallError.invalidCapability(1), says('decodeARMFrameInvocation', 'ARMPageMap: Attempting to remap a frame that does not belong to the passed address space'));
+        }
+        if (BigInt(cap.mapping.vaddr) !== vaddrWord) return fail(syscallError.invalidArgument(0), says('decodeARMFrameInvocation', 'ARMPageMap: Attempting to map frame into multiple addresses'));
       } else if (vaddrWord + BigInt(size) - 1n > BigInt(seL4_UserTop)) return fail(syscallError.invalidArgument(0));
       const vaddr = Number(vaddrWord);
       const { slot: pteSlot, bitsLeft } = lookupPTSlot(env.memory, target.vspace.paddr, vaddr);
@@ -162,12 +171,15 @@ export function decodeFrameInvocation(env: VSpaceEnv, inv: Invocation, slot: Slo
     case 'ARMPageUnify_Instruction': {
       // MR0 start, MR1 end: offsets into the frame. The machine has no caches, and the CPU
       // keeps decoded instructions coherent with memory itself, so after the checks nothing
-      // is left to do.
-      if (inv.args.length < 2) return fail(syscallError.truncatedMessage());
-      if (!cap.mapping) return fail(syscallError.illegalOperation());
+      // is left to do. (The hypervisor kernel's check that the range is in the kernel window
+      // is not modelled.)
+      const why = (message: string) => says('decodeARMFrameInvocation', message);
+      if (inv.args.length < 2) return fail(syscallError.truncatedMessage(), why('Page Flush: Truncated message.'));
+      if (!cap.mapping) return fail(syscallError.illegalOperation(), why('Page Flush: Frame is not mapped.'));
+      if (!env.asids.find(cap.mapping.asid)) return invalidRoot(why('Page Flush: No PGD for ASID'));
       const [start, end] = [inv.args[0]!, inv.args[1]!];
-      if (end <= start) return fail(syscallError.invalidArgument(1));
-      if (start >= BigInt(size) || end > BigInt(size)) return fail(syscallError.invalidArgument(0));
+      if (end <= start) return fail(syscallError.invalidArgument(1), why('PageFlush: Invalid range'));
+      if (start >= BigInt(size) || end > BigInt(size)) return fail(syscallError.invalidArgument(0), why('Page Flush: Requested range not inside page'));
       return { ok: true, invoke: () => [] };
     }
     default:
@@ -184,18 +196,23 @@ export function decodeVSpaceInvocation(env: VSpaceEnv, inv: Invocation, slot: Sl
   const cap = slot.cap as CapOf<CapType.VSpace>;
   const name = env.labels.byNumber[inv.label] ?? '';
   if (!/^ARMVSpace(Clean|Invalidate|CleanInvalidate)_Data$|^ARMVSpaceUnify_Instruction$/.test(name)) return fail(syscallError.illegalOperation());
-  if (inv.args.length < 2) return fail(syscallError.truncatedMessage());
+  const why = (message: string) => says('decodeARMVSpaceRootInvocation', message);
+  if (inv.args.length < 2) return fail(syscallError.truncatedMessage(), why('VSpaceRoot Flush: Truncated message.'));
   const [start, end] = [inv.args[0]!, inv.args[1]!];
-  if (end <= start) return fail(syscallError.invalidArgument(1));
-  if (end > BigInt(seL4_UserTop)) return fail(syscallError.illegalOperation());
+  if (end <= start) return fail(syscallError.invalidArgument(1), why('VSpaceRoot Flush: Invalid range.'));
+  if (end > BigInt(seL4_UserTop)) return fail(syscallError.illegalOperation(), why('VSpaceRoot Flush: Exceed the user addressable region.'));
   if (cap.asid === undefined) return fail(syscallError.invalidCapability(0));
   const found = env.asids.find(cap.asid);
-  if (!found) return invalidRoot();
-  if (found !== cap.obj) return fail(syscallError.invalidCapability(0));
+  if (!found) return invalidRoot(why('VSpaceRoot Flush: No VSpace for ASID'));
+  if (found !== cap.obj) return fail(syscallError.invalidCapability(0), why('VSpaceRoot Flush: Invalid VSpace Cap'));
   const { slot: pte, bitsLeft } = lookupPTSlot(env.memory, found.paddr, Number(start));
   if (!isPage(env.memory.read64(pte))) return { ok: true, invoke: () => [] };
   const pageSize = 2n ** BigInt(bitsLeft);
   const base = start - (start % pageSize);
-  if (base !== end - 1n - ((end - 1n) % pageSize)) return fail(syscallError.rangeError(0, base + pageSize - 1n));
+  if (base !== end - 1n - ((end - 1n) % pageSize)) {
+    // seL4's range is [start, the page's last byte], and it prints it so.
+    const last = base + pageSize - 1n;
+    return fail(syscallError.rangeError(start, last), why(`VSpaceRoot Flush: cannot cross page boundary, valid range is [0x${printfWordHex(start)}..0x${printfWordHex(last)})`));
+  }
   return { ok: true, invoke: () => [] };
 }
