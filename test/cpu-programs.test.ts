@@ -60,5 +60,5 @@ describe('C test programs: output identical to QEMU', () => {
       expect(existsSync(elf.replace(/\.elf$/, '.out'))).toBe(true);
       expect(run(elf), p).toBe(readFileSync(elf.replace(/\.elf$/, '.out'), 'utf8'));
     }
-  });
+  }, 300_000); // compiles every program twice and runs each on QEMU: minutes on a loaded machine
 });
