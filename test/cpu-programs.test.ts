@@ -49,16 +49,20 @@ describe('C test programs: output identical to QEMU', () => {
     });
   }
 
-  it.skipIf(!crossTools)('rebuilt from source with gcc and clang, against live QEMU (needs the cross tools)', () => {
-    const out = mkdtempSync(join(tmpdir(), 'sel4ts-cpu-progs-'));
-    const r = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'build-cpu-tests.sh'), out], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const built = programs(out);
-    expect(built.length).toBe(programs(BUILD).length);
-    for (const p of built) {
-      const elf = join(out, p);
-      expect(existsSync(elf.replace(/\.elf$/, '.out'))).toBe(true);
-      expect(run(elf), p).toBe(readFileSync(elf.replace(/\.elf$/, '.out'), 'utf8'));
-    }
-  }, 300_000); // compiles every program twice and runs each on QEMU: minutes on a loaded machine
+  it.skipIf(!crossTools)(
+    'rebuilt from source with gcc and clang, against live QEMU (needs the cross tools)',
+    () => {
+      const out = mkdtempSync(join(tmpdir(), 'sel4ts-cpu-progs-'));
+      const r = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'build-cpu-tests.sh'), out], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const built = programs(out);
+      expect(built.length).toBe(programs(BUILD).length);
+      for (const p of built) {
+        const elf = join(out, p);
+        expect(existsSync(elf.replace(/\.elf$/, '.out'))).toBe(true);
+        expect(run(elf), p).toBe(readFileSync(elf.replace(/\.elf$/, '.out'), 'utf8'));
+      }
+    },
+    300_000,
+  ); // compiles every program twice and runs each on QEMU: minutes on a loaded machine
 });

@@ -65,10 +65,14 @@ describe('static Linux programs (glibc, C++): output identical to qemu-aarch64',
     });
   }
 
-  it.skipIf(!crossTools)('rebuilt from source with gcc and g++, against live QEMU (needs the cross tools and qemu-aarch64)', () => {
-    const out = mkdtempSync(join(tmpdir(), 'sel4ts-linux-progs-'));
-    const b = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'build-linux-tests.sh'), out], { encoding: 'utf8' });
-    expect(b.status, b.stderr).toBe(0);
-    for (const r of RUNS) expect(run(out, r), r.name).toBe(readFileSync(join(out, `${r.name}.out`), 'utf8'));
-  }, 300_000); // compiles three programs and runs them on QEMU: minutes on a loaded machine
+  it.skipIf(!crossTools)(
+    'rebuilt from source with gcc and g++, against live QEMU (needs the cross tools and qemu-aarch64)',
+    () => {
+      const out = mkdtempSync(join(tmpdir(), 'sel4ts-linux-progs-'));
+      const b = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'build-linux-tests.sh'), out], { encoding: 'utf8' });
+      expect(b.status, b.stderr).toBe(0);
+      for (const r of RUNS) expect(run(out, r), r.name).toBe(readFileSync(join(out, `${r.name}.out`), 'utf8'));
+    },
+    300_000,
+  ); // compiles three programs and runs them on QEMU: minutes on a loaded machine
 });
