@@ -1,0 +1,82 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readDebugLine, relativePath } from '../src/compiler/elf/dwarf-line.js';
+import { compactLineTable, sourceLineAt } from '../src/compiler/elf/line-table.js';
+import { PF_X, PT_LOAD, readElf64, type ElfFile } from '../src/util/elf64.js';
+import { oracle } from './helpers/oracles.js';
+
+const DIR = join(import.meta.dirname, 'fixtures/dwarf');
+const PROGRAMS = ['clang-dwarf4.elf', 'clang-dwarf5.elf', 'gcc-dwarf4.elf', 'gcc-dwarf5.elf'];
+const ADDR2LINE = 'aarch64-linux-gnu-addr2line';
+const hasAddr2line = oracle(ADDR2LINE, spawnSync(ADDR2LINE, ['--version']).status === 0, 'DWARF line tables against addr2line');
+
+function load(name: string): ElfFile {
+  const r = readElf64(readFileSync(join(DIR, name)));
+  if (!r.ok) throw new Error(r.error);
+  return r.elf;
+}
+
+const inCode = (elf: ElfFile) => (a: number) => elf.segments.some((s) => s.type === PT_LOAD && (s.flags & PF_X) !== 0 && a >= Number(s.vaddr) && a < Number(s.vaddr) + Number(s.memSize));
+
+/** Our answer in addr2line's form: `file:line`, or `??` for none (addr2line's `??:?`, `??:0` and `file:?`). */
+function ours(elf: ElfFile, address: number): string {
+  const rows = readDebugLine(elf);
+  if (!rows.ok) throw new Error(rows.error);
+  const table = compactLineTable(rows.rows, inCode(elf));
+  const at = table && sourceLineAt(table, address);
+  return at ? `${at.file}:${at.line}` : '??';
+}
+
+/** addr2line's answer normalised: `./` components dropped, no line → `??`. */
+const normalise = (s: string) => (s.endsWith(':?') || s === '??:0' ? '??' : s.replace(/ \(discriminator \d+\)$/, '').replace(/(^|\/)(\.\/)+/g, '$1'));
+
+/** expected.txt: `program address addr2line-answer`, recorded by build.sh. */
+const expected = readFileSync(join(DIR, 'expected.txt'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => l.split(' ') as [string, string, string]);
+
+describe('DWARF .debug_line', () => {
+  it.each(PROGRAMS)('%s: every instruction has the line addr2line recorded', (program) => {
+    const elf = load(program);
+    const rows = expected.filter(([p]) => p === program);
+    expect(rows.length).toBeGreaterThan(20);
+    for (const [, address, answer] of rows) expect(`0x${address} ${ours(elf, parseInt(address, 16))}`).toBe(`0x${address} ${normalise(answer)}`);
+  });
+
+  it.each(PROGRAMS)('%s: the versions are the ones the fixture names', (program) => {
+    const elf = load(program);
+    const line = elf.sections.find((s) => s.name === '.debug_line')!;
+    const version = new DataView(elf.bytes.buffer, elf.bytes.byteOffset).getUint16(line.offset + 4, true);
+    expect(version).toBe(Number(program.slice(-5, -4)));
+  });
+
+  it.skipIf(!hasAddr2line).each(PROGRAMS)('%s: agrees with the live addr2line, inside and around the code', (program) => {
+    const elf = load(program);
+    const text = elf.segments.find((s) => s.type === PT_LOAD && (s.flags & PF_X) !== 0)!;
+    const addresses: number[] = [];
+    for (let a = Number(text.vaddr) - 8; a < Number(text.vaddr) + Number(text.memSize) + 8; a += 4) addresses.push(a);
+    const live = execFileSync(ADDR2LINE, ['-e', join(DIR, program), ...addresses.map((a) => `0x${a.toString(16)}`)], { encoding: 'utf8' }).trim().split('\n');
+    expect(addresses.map((a) => `0x${a.toString(16)} ${ours(elf, a)}`)).toEqual(addresses.map((a, i) => `0x${a.toString(16)} ${normalise(live[i]!)}`));
+  });
+
+  it('names files relative to the compilation directory, never absolutely', () => {
+    expect(relativePath('/home/u/proj', 'server.c', '/home/u/proj')).toBe('server.c');
+    expect(relativePath('/home/u/proj/include', 'util.h', '/home/u/proj')).toBe('include/util.h');
+    expect(relativePath('/usr/include', 'stdint.h', '/home/u/proj')).toBe('stdint.h');
+    expect(relativePath('', '/abs/sdk/src/main.c', '')).toBe('main.c');
+    expect(relativePath('.', './src/a.c', '.')).toBe('src/a.c');
+    expect(relativePath('include', 'x.h', '/p')).toBe('include/x.h');
+  });
+
+  it('a program without .debug_line has no rows; a truncated one is a message, not a throw', () => {
+    const elf = load('clang-dwarf5.elf');
+    expect(readDebugLine({ ...elf, sections: elf.sections.filter((s) => s.name !== '.debug_line') })).toEqual({ ok: true, rows: [] });
+    const sections = elf.sections.map((s) => (s.name === '.debug_line' ? { ...s, size: 40 } : s));
+    const r = readDebugLine({ ...elf, sections });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/^its \.debug_line is malformed: /);
+  });
+});
