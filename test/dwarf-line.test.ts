@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDebugLine, relativePath } from '../src/compiler/elf/dwarf-line.js';
 import { compactLineTable, sourceLineAt } from '../src/compiler/elf/line-table.js';
+import { loadProgramImage } from '../src/compiler/elf/program-image.js';
 import { PF_X, PT_LOAD, readElf64, type ElfFile } from '../src/util/elf64.js';
 import { oracle } from './helpers/oracles.js';
 
@@ -60,6 +61,26 @@ describe('DWARF .debug_line', () => {
     for (let a = Number(text.vaddr) - 8; a < Number(text.vaddr) + Number(text.memSize) + 8; a += 4) addresses.push(a);
     const live = execFileSync(ADDR2LINE, ['-e', join(DIR, program), ...addresses.map((a) => `0x${a.toString(16)}`)], { encoding: 'utf8' }).trim().split('\n');
     expect(addresses.map((a) => `0x${a.toString(16)} ${ours(elf, a)}`)).toEqual(addresses.map((a, i) => `0x${a.toString(16)} ${normalise(live[i]!)}`));
+  });
+
+  // What the build keeps of each example program (sdk/sdk.mk builds with -g1), at every instruction.
+  const EXAMPLES = join(import.meta.dirname, '../examples');
+  const examplePrograms = readdirSync(EXAMPLES, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.elf'))
+    .sort();
+  it.skipIf(!hasAddr2line).each(examplePrograms)('examples/%s: the image keeps the line addr2line gives for every instruction', (program) => {
+    const loaded = loadProgramImage(program, readFileSync(join(EXAMPLES, program)));
+    if (!loaded.ok) throw new Error(loaded.error);
+    const { lines, segments } = loaded.image;
+    expect(lines).toBeDefined();
+    expect(lines!.files.filter((f) => f.startsWith('/') || f.startsWith('.'))).toEqual([]);
+    const addresses = segments.filter((g) => g.execute).flatMap((g) => Array.from({ length: g.data.length / 4 }, (_, i) => g.vaddr + 4 * i));
+    const live = execFileSync(ADDR2LINE, ['-e', join(EXAMPLES, program), ...addresses.map((a) => `0x${a.toString(16)}`)], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n');
+    const at = (a: number) => {
+      const l = sourceLineAt(lines!, a);
+      return l ? `${l.file}:${l.line}` : '??';
+    };
+    expect(addresses.map((a) => `0x${a.toString(16)} ${at(a)}`)).toEqual(addresses.map((a, i) => `0x${a.toString(16)} ${normalise(live[i]!)}`));
   });
 
   it('names files relative to the compilation directory, never absolutely', () => {
