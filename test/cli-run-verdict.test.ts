@@ -214,7 +214,9 @@ describe('sel4ts run --format github', () => {
     const r = await sel4ts(['run', BAD_PD, ...BAD_PD_UNTIL, '--format', 'github']);
     expect(r.code).toBe(4);
     const file = BAD_PD.replace(/:/g, '%3A').replace(/,/g, '%2C');
-    expect(r.stderr).toContain(`::error file=${file},line=${lineOf(BAD_PD, 'name="misuser"')},title=seL4_Fault_CapFault in misuser::misuser: cap fault in send phase at address 0x1000 at pc 0x20026c (notified+0x264) at sdk/include/sel4/syscalls.h:119 in notified\n`);
+    expect(r.stderr).toContain(
+      `::error file=${file},line=${lineOf(BAD_PD, 'name="misuser"')},title=seL4_Fault_CapFault in misuser::misuser: cap fault in send phase at address 0x1000 at pc 0x20026c (notified+0x264) at sdk/include/sel4/syscalls.h:119 in notified\n`,
+    );
     expect(r.stderr.match(/^::error /gm)).toHaveLength(3);
     const allowed = await sel4ts(['run', BAD_PD, ...BAD_PD_UNTIL, '--format', 'github', '--allow-faults']);
     expect(allowed.code).toBe(0);

@@ -59,7 +59,9 @@ describe('DWARF .debug_line', () => {
     const text = elf.segments.find((s) => s.type === PT_LOAD && (s.flags & PF_X) !== 0)!;
     const addresses: number[] = [];
     for (let a = Number(text.vaddr) - 8; a < Number(text.vaddr) + Number(text.memSize) + 8; a += 4) addresses.push(a);
-    const live = execFileSync(ADDR2LINE, ['-e', join(DIR, program), ...addresses.map((a) => `0x${a.toString(16)}`)], { encoding: 'utf8' }).trim().split('\n');
+    const live = execFileSync(ADDR2LINE, ['-e', join(DIR, program), ...addresses.map((a) => `0x${a.toString(16)}`)], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(addresses.map((a) => `0x${a.toString(16)} ${ours(elf, a)}`)).toEqual(addresses.map((a, i) => `0x${a.toString(16)} ${normalise(live[i]!)}`));
   });
 
@@ -75,7 +77,9 @@ describe('DWARF .debug_line', () => {
     expect(lines).toBeDefined();
     expect(lines!.files.filter((f) => f.startsWith('/') || f.startsWith('.'))).toEqual([]);
     const addresses = segments.filter((g) => g.execute).flatMap((g) => Array.from({ length: g.data.length / 4 }, (_, i) => g.vaddr + 4 * i));
-    const live = execFileSync(ADDR2LINE, ['-e', join(EXAMPLES, program), ...addresses.map((a) => `0x${a.toString(16)}`)], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n');
+    const live = execFileSync(ADDR2LINE, ['-e', join(EXAMPLES, program), ...addresses.map((a) => `0x${a.toString(16)}`)], { encoding: 'utf8', maxBuffer: 1 << 24 })
+      .trim()
+      .split('\n');
     const at = (a: number) => {
       const l = sourceLineAt(lines!, a);
       return l ? `${l.file}:${l.line}` : '??';
@@ -99,5 +103,43 @@ describe('DWARF .debug_line', () => {
     const r = readDebugLine({ ...elf, sections });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(/^its \.debug_line is malformed: /);
+  });
+});
+
+describe('the compact line table', () => {
+  const row = (address: number, file: string, line: number, endSequence = false) => ({ address, file, line, isStmt: true, endSequence });
+  const code = (a: number) => a >= 0x200000 && a < 0x201000;
+
+  it('keeps one triple per change of line, drops sequences outside the code, and ends sequences', () => {
+    const table = compactLineTable(
+      [
+        // A function the linker dropped: its rows stay, at address 0.
+        row(0, 'gone.c', 3),
+        row(8, 'gone.c', 0, true),
+        row(0x200000, 'a.c', 10),
+        row(0x200004, 'a.c', 10),
+        row(0x200008, 'b.h', 2),
+        row(0x200010, 'a.c', 0, true),
+        row(0x200020, 'a.c', 20),
+        row(0x200028, 'a.c', 0, true),
+      ],
+      code,
+    )!;
+    expect(table).toEqual({ files: ['a.c', 'b.h'], rows: [0x200000, 0, 10, 8, 1, 2, 8, 0, 0, 0x10, 0, 20, 8, 0, 0] });
+    const at = (pc: number) => sourceLineAt(table, pc);
+    expect([at(0x1ffffc), at(0x200004), at(0x20000c), at(0x200010), at(0x200024), at(0x200028), at(4)]).toEqual([undefined, { file: 'a.c', line: 10 }, { file: 'b.h', line: 2 }, undefined, { file: 'a.c', line: 20 }, undefined, undefined]);
+  });
+
+  it('takes the last of several rows at one address, and a sequence starting where another ends', () => {
+    const table = compactLineTable([row(0x200000, 'a.c', 1), row(0x200000, 'a.c', 2), row(0x200008, 'a.c', 0, true), row(0x200008, 'c.c', 7), row(0x20000c, 'c.c', 0, true)], code)!;
+    expect([sourceLineAt(table, 0x200000), sourceLineAt(table, 0x200008)]).toEqual([
+      { file: 'a.c', line: 2 },
+      { file: 'c.c', line: 7 },
+    ]);
+  });
+
+  it('is absent for a program whose rows all lie outside its code', () => {
+    expect(compactLineTable([row(0, 'gone.c', 3), row(8, 'gone.c', 0, true)], code)).toBeUndefined();
+    expect(compactLineTable([], code)).toBeUndefined();
   });
 });
