@@ -61,15 +61,24 @@ MICROKIT_LDSCRIPT := $(SEL4TS_SDK)/microkit.ld
 MICROKIT_ARCH_FLAGS ?= -march=armv8-a -mno-outline-atomics
 MICROKIT_FPU_FLAGS ?= -mgeneral-regs-only
 MICROKIT_OPT_FLAGS ?= -O2
+# DWARF line tables only (-g1, in the compiler's default DWARF version): sel4ts keeps them in the
+# boot image to name the source line of a fault. (With clang they can reorder a prologue
+# instruction or two: the frame moves they add are scheduling barriers.) The prefix maps keep
+# this machine's directories out of the programs: the including directory becomes '.', the SDK 'sdk'.
+MICROKIT_DEBUG_FLAGS ?= -g1 -fdebug-prefix-map=$(CURDIR)=. -fdebug-prefix-map=$(SEL4TS_SDK)=sdk
 # Warnings: the SDK's own sources are kept clean under -Wall -Wextra; PDs get PD_WARNINGS
 # (code written for Microkit often leaves entry-point parameters unused).
 MICROKIT_SDK_WARNINGS := -Wall -Wextra
 PD_WARNINGS ?= -Wall
 
-MICROKIT_CFLAGS := -std=gnu11 $(MICROKIT_OPT_FLAGS) -ffreestanding -nostdlib -fno-stack-protector \
+MICROKIT_CFLAGS := -std=gnu11 $(MICROKIT_OPT_FLAGS) $(MICROKIT_DEBUG_FLAGS) -ffreestanding -nostdlib -fno-stack-protector \
     -fno-pic -fno-pie -fno-common -fno-asynchronous-unwind-tables -fno-unwind-tables \
     $(MICROKIT_ARCH_FLAGS) $(MICROKIT_FPU_FLAGS) $(MICROKIT_CONFIG_FLAGS) \
     -I$(SEL4TS_SDK)/include
+
+# Assembly sources get no debug information: clang's integrated assembler ignores the prefix
+# maps and would put this machine's directories into the program.
+MICROKIT_ASFLAGS := $(filter-out $(MICROKIT_DEBUG_FLAGS),$(MICROKIT_CFLAGS))
 
 MICROKIT_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 -z common-page-size=0x1000 \
     -z noexecstack --build-id=none -T $(MICROKIT_LDSCRIPT)
@@ -100,7 +109,7 @@ $(MICROKIT_LIB_OBJ_DIR)/%.o: $(SEL4TS_SDK)/src/%.c $(MICROKIT_STAMP)
 
 $(MICROKIT_LIB_OBJ_DIR)/%.o: $(SEL4TS_SDK)/src/%.S $(MICROKIT_STAMP)
 	@mkdir -p $(@D)
-	$(MICROKIT_CC) $(MICROKIT_CFLAGS) $(MICROKIT_SDK_WARNINGS) -MMD -MP -c $< -o $@
+	$(MICROKIT_CC) $(MICROKIT_ASFLAGS) $(MICROKIT_SDK_WARNINGS) -MMD -MP -c $< -o $@
 
 $(MICROKIT_LIB_OBJ_DIR)/mem.o: MICROKIT_CFLAGS += $(MICROKIT_NO_LOOP_IDIOMS)
 
@@ -119,7 +128,7 @@ microkit_obj_of = $(MICROKIT_OBJ_DIR)/$(basename $(notdir $(1)))/$(subst /,__,$(
 define microkit_pd_object
 $(call microkit_obj_of,$(1),$(2)): $(2) $(MICROKIT_STAMP)
 	@mkdir -p $$(@D)
-	$$(MICROKIT_CC) $$(MICROKIT_CFLAGS) $$(PD_WARNINGS) $$(PD_CFLAGS) -MMD -MP -c $$< -o $$@
+	$$(MICROKIT_CC) $(if $(filter %.c,$(2)),$$(MICROKIT_CFLAGS),$$(MICROKIT_ASFLAGS)) $$(PD_WARNINGS) $$(PD_CFLAGS) -MMD -MP -c $$< -o $$@
 -include $(patsubst %.o,%.d,$(call microkit_obj_of,$(1),$(2)))
 endef
 

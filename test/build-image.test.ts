@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/compiler/alloc/allocate.js';
 import { loadProgramImage, patchSymbol } from '../src/compiler/elf/program-image.js';
 import { HEADER_SIZE, readImage, writeImage } from '../src/compiler/image/image.js';
-import type { Spec, SpecObject } from '../src/compiler/spec/types.js';
+import { SPEC_VERSION, type Spec, type SpecObject } from '../src/compiler/spec/types.js';
 import { SCENARIOS_ELF } from './helpers/kernel-system.js';
 
 /** The boot image format, program checks and allocation, on their own. */
@@ -54,7 +54,7 @@ describe('program images', () => {
 });
 
 function tinySpec(objects: SpecObject[]): Spec {
-  return { version: 1, board: 'qemu_virt_aarch64', config: 'debug', kernel: { hypervisor: true, hardwareDebugApi: true, debugBuild: true, paBits: 40 }, objects, pds: [], symbols: {}, domainSchedule: undefined, numDomains: 1 };
+  return { version: SPEC_VERSION, board: 'qemu_virt_aarch64', config: 'debug', kernel: { hypervisor: true, hardwareDebugApi: true, debugBuild: true, paBits: 40 }, objects, pds: [], symbols: {}, lines: {}, domainSchedule: undefined, numDomains: 1 };
 }
 
 describe('allocation', () => {

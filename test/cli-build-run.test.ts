@@ -99,7 +99,7 @@ describe('sel4ts run', () => {
     expect(r.code).toBe(4);
     // Before it runs, from the program itself; and when the call faults.
     expect(r.stderr).toMatch(/^.*hello\.system:5:30: warning\[program_built_for_debug\]: protection domain 'hello': 'hello\.elf' was built for the debug configuration, and this is a release build/);
-    expect(r.stderr).toMatch(/hello: unknown syscall 0xfffffffffffffff4 at pc 0x[0-9a-f]+ \(microkit_dbg_puts\+0x[0-9a-f]+\); seL4_DebugPutChar exists only in debug kernels/);
+    expect(r.stderr).toMatch(/hello: unknown syscall 0xfffffffffffffff4 at pc 0x[0-9a-f]+ \(microkit_dbg_puts\+0x[0-9a-f]+\) at sdk\/include\/sel4\/syscalls\.h:\d+ in microkit_dbg_puts; seL4_DebugPutChar exists only in debug kernels/);
   });
 
   it('--stats prints a line per PD and the monitor', async () => {

@@ -50,8 +50,10 @@ describe('sel4ts run exit statuses', () => {
     expect(r.code).toBe(4);
     expect(r.stdout.endsWith('still beating after three faults: done')).toBe(true);
     expect(r.stderr).toContain(
-      'sel4ts: 3 faults that no protection domain handles: misuser (seL4_Fault_CapFault at pc 0x20026c, notified+0x264), writer (seL4_Fault_VMFault at pc 0x200050, notified+0x48), executor (seL4_Fault_VMFault at pc 0x201010) (--allow-faults accepts faults)\n',
+      'sel4ts: 3 faults that no protection domain handles: misuser (seL4_Fault_CapFault at pc 0x20026c, notified+0x264, at sdk/include/sel4/syscalls.h:119 in notified), writer (seL4_Fault_VMFault at pc 0x200050, notified+0x48, at writer.c:25 in notified), executor (seL4_Fault_VMFault at pc 0x201010) (--allow-faults accepts faults)\n',
     );
+    // Each fault's line names the source line from the program's DWARF line table (writer.c:25 is `*word = 42;`).
+    expect(r.stderr).toContain('writer: vm fault on data at address 0x3000000 with status 0x93c8804f at pc 0x200050 (notified+0x48) at writer.c:25 in notified\n');
     const allowed = await sel4ts(['run', BAD_PD, ...BAD_PD_UNTIL, '--allow-faults']);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stdout).toBe(r.stdout);
@@ -70,7 +72,8 @@ describe('sel4ts run exit statuses', () => {
         description: 'unknown syscall 0xfffffffffffffff4',
         pc: '0x200068',
         function: 'microkit_dbg_puts+0x2c',
-        sourceLine: null,
+        // The svc of seL4_DebugPutChar, inlined into microkit_dbg_puts.
+        sourceLine: 'sdk/include/sel4/syscalls.h:175',
         handler: 'monitor',
         handled: false,
         timeNs: expect.any(Number) as number,
@@ -86,8 +89,22 @@ describe('sel4ts run exit statuses', () => {
     const s = readSummary(join(dir, 's.json'));
     expect(s.outcome).toEqual({ status: 'ok', exitCode: 0, message: 'the system is idle with nothing pending' });
     expect(s.faults).toHaveLength(3);
-    for (const f of s.faults) expect(f).toMatchObject({ pd: 'child', kind: 'seL4_Fault_VMFault', address: '0x0', pc: '0x200050', handler: 'parent', handled: true });
+    for (const f of s.faults) expect(f).toMatchObject({ pd: 'child', kind: 'seL4_Fault_VMFault', address: '0x0', pc: '0x200050', sourceLine: 'child.c:17', handler: 'parent', handled: true });
     expect(s.protectionDomains.find((p) => p.name === 'child')?.faults).toBe(3);
+  });
+
+  it('--trace faults names the source line of a child’s handled fault too', async () => {
+    const r = await sel4ts(['run', HIERARCHY, '--trace', 'faults']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('child: vm fault on data at address 0 with status 0x93c98046 at pc 0x200050 (init+0x4c) at child.c:17 in init\n');
+  });
+
+  it('an image carries the line tables: run without the programs names the source line', async () => {
+    const dir = tmp();
+    await sel4ts(['build', BAD_PD, '-o', join(dir, 'img'), '-r', join(dir, 'r.txt')]);
+    const r = await sel4ts(['run', join(dir, 'img'), ...BAD_PD_UNTIL]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('(notified+0x48) at writer.c:25 in notified\n');
   });
 
   it('5 when the virtual time limit runs out', async () => {
@@ -177,7 +194,12 @@ describe('sel4ts run --summary-json', () => {
       ['writer', 'seL4_Fault_VMFault', '0x3000000', 'monitor', false],
       ['executor', 'seL4_Fault_VMFault', '0x201010', 'monitor', false],
     ]);
-    expect(s.faults[0]).toMatchObject({ pc: '0x20026c', function: 'notified+0x264', sourceLine: null });
+    // The source lines come from the programs' DWARF line tables, kept in the image (addr2line agrees).
+    expect(s.faults.map((f) => [f.pc, f.function, f.sourceLine])).toEqual([
+      ['0x20026c', 'notified+0x264', 'sdk/include/sel4/syscalls.h:119'],
+      ['0x200050', 'notified+0x48', 'writer.c:25'],
+      ['0x201010', null, null],
+    ]);
     expect(readFileSync(join(dir, 'a.json'), 'utf8')).not.toContain(dir);
   });
 });
@@ -192,7 +214,9 @@ describe('sel4ts run --format github', () => {
     const r = await sel4ts(['run', BAD_PD, ...BAD_PD_UNTIL, '--format', 'github']);
     expect(r.code).toBe(4);
     const file = BAD_PD.replace(/:/g, '%3A').replace(/,/g, '%2C');
-    expect(r.stderr).toContain(`::error file=${file},line=${lineOf(BAD_PD, 'name="misuser"')},title=seL4_Fault_CapFault in misuser::misuser: cap fault in send phase at address 0x1000 at pc 0x20026c (notified+0x264)\n`);
+    expect(r.stderr).toContain(
+      `::error file=${file},line=${lineOf(BAD_PD, 'name="misuser"')},title=seL4_Fault_CapFault in misuser::misuser: cap fault in send phase at address 0x1000 at pc 0x20026c (notified+0x264) at sdk/include/sel4/syscalls.h:119 in notified\n`,
+    );
     expect(r.stderr.match(/^::error /gm)).toHaveLength(3);
     const allowed = await sel4ts(['run', BAD_PD, ...BAD_PD_UNTIL, '--format', 'github', '--allow-faults']);
     expect(allowed.code).toBe(0);

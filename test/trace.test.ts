@@ -143,13 +143,14 @@ describe('cap words from the Spec', () => {
   ];
   const pd = { index: 0, program: 'client.elf', priority: 1, budgetUs: 1000, periodUs: 1000, passive: false, parent: undefined, childId: undefined, stackBottom: 0 };
   const spec: Spec = {
-    version: 1,
+    version: 2,
     board: 'qemu_virt_aarch64',
     config: 'debug',
     kernel: { hypervisor: true, hardwareDebugApi: true, debugBuild: true, paBits: 40 },
     objects,
     pds: [{ ...pd, name: 'client', tcb: 0 }],
     symbols: {},
+    lines: {},
     domainSchedule: undefined,
     numDomains: 1,
   };

@@ -278,6 +278,13 @@ function reportProgramWarnings(pd: ProtectionDomain, image: ProgramImage, config
       hint: 'nothing will call its init, notified or protected, and the Microkit tool refuses such a program (it needs those symbols); link it with the libmicrokit.a of sdk/ unless it is meant to run bare',
     });
   }
+  if (image.linesError !== undefined) {
+    ds.add('program_debug_line_invalid', `protection domain '${pd.name}': '${image.name}': ${image.linesError}`, {
+      severity: 'warning',
+      span,
+      hint: 'its faults are reported without source lines; rebuild it (sdk/sdk.mk builds with -g1), or strip its debug sections',
+    });
+  }
   const built = programConfig(image);
   if (!built || built.config === config) return;
   const other = built.config;

@@ -186,6 +186,7 @@ export const BUILD_DIAGNOSTIC_CODES = {
   program_image_without_libmicrokit: 'Warning: a program not linked with libmicrokit (none of its globals): nothing calls its init/notified/protected.',
   program_built_for_debug: 'Warning: a program built for the debug configuration in a release build.',
   program_built_for_release: 'Warning: a program built for the release configuration in a debug build.',
+  program_debug_line_invalid: "Warning: the program's DWARF line table (.debug_line) cannot be read, so its faults are reported without source lines.",
   setvar_symbol_missing: 'The program has no symbol a setvar patches.',
   setvar_symbol_too_small: 'The symbol a setvar patches is smaller than 8 bytes.',
   setvar_symbol_too_large: 'The symbol a setvar patches is larger than 8 bytes.',

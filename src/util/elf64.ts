@@ -31,12 +31,23 @@ export interface ElfSymbol {
   section: number;
 }
 
+/** A section header, with its name from the section-name string table. */
+export interface ElfSection {
+  name: string;
+  /** SHT_* */
+  type: number;
+  offset: number;
+  size: number;
+}
+
 export interface ElfFile {
   machine: number;
   type: number;
   entry: bigint;
   segments: ElfSegment[];
   symbols: ElfSymbol[];
+  /** The sections whose contents lie inside the file (SHT_NOBITS ones have none). */
+  sections: ElfSection[];
   bytes: Uint8Array;
 }
 
@@ -109,7 +120,32 @@ export function readElf64(bytes: Uint8Array): ElfResult {
       }
     }
   }
-  return { ok: true, elf: { machine, type, entry, segments, symbols, bytes } };
+  return { ok: true, elf: { machine, type, entry, segments, symbols, sections: readSections(bytes, view, shoff, shnum, shentsize), bytes } };
+}
+
+const SHT_NOBITS = 8;
+
+function readSections(bytes: Uint8Array, view: DataView, shoff: number, shnum: number, shentsize: number): ElfSection[] {
+  if (shnum === 0 || shentsize < 64 || shoff + shnum * shentsize > bytes.length) return [];
+  const shstrndx = view.getUint16(62, true);
+  const header = (i: number) => {
+    const o = shoff + i * shentsize;
+    return { nameOff: view.getUint32(o, true), type: view.getUint32(o + 4, true), offset: Number(view.getBigUint64(o + 24, true)), size: Number(view.getBigUint64(o + 32, true)) };
+  };
+  const names = shstrndx < shnum ? header(shstrndx) : undefined;
+  const sections: ElfSection[] = [];
+  for (let i = 1; i < shnum; i++) {
+    const h = header(i);
+    if (h.type === SHT_NOBITS || h.offset + h.size > bytes.length) continue;
+    let name = '';
+    if (names && names.offset + names.size <= bytes.length && h.nameOff < names.size) {
+      let end = names.offset + h.nameOff;
+      while (end < names.offset + names.size && bytes[end] !== 0) end++;
+      name = new TextDecoder().decode(bytes.subarray(names.offset + h.nameOff, end));
+    }
+    sections.push({ name, type: h.type, offset: h.offset, size: h.size });
+  }
+  return sections;
 }
 
 /** The function symbol containing `address`, as `name+0xoff`, if the ELF has symbols. */

@@ -1,3 +1,4 @@
+import { sourceLineAt } from '../../compiler/elf/line-table.js';
 import type { Spec } from '../../compiler/spec/types.js';
 import { FAULT_NAMES, FaultType } from '../../kernel/faults.js';
 import type { TcbObject } from '../../kernel/objects.js';
@@ -24,8 +25,8 @@ export interface FaultRecord {
   pc: string;
   /** symbol+offset at the pc, when the program has symbols. */
   function: string | null;
-  /** Not known yet (programs carry no line tables in the image). */
-  sourceLine: null;
+  /** `file:line` at the pc, when the program has a DWARF line table there (Spec.lines). */
+  sourceLine: string | null;
   /** Who receives the fault message: the parent PD, 'monitor', or null (no fault handler: the kernel stops the thread). */
   handler: string | null;
   /** True when a PD of the system handles it in fault(): then it is not a failure. */
@@ -49,16 +50,24 @@ export function faultRecord(spec: Spec, t: TcbObject, pc: bigint, description: s
     address,
     pc: hex(pc),
     function: symbolAt(spec, t.name, pc) ?? null,
-    sourceLine: null,
+    sourceLine: sourceLineOf(spec, t.name, pc) ?? null,
     handler,
     handled: handler !== null && handler !== 'monitor',
     timeNs,
   };
 }
 
-/** The stderr line for a fault: PD, description, pc, function, and a hint for a likely mistake. */
+/** The stderr line for a fault: PD, description, pc, function, source line, and a hint for a likely mistake. */
 export function faultLine(r: FaultRecord, t: TcbObject, spec: Spec): string {
-  return `${r.pd}: ${r.description} at pc ${r.pc}${r.function ? ` (${r.function})` : ''}${debugCallHint(t, spec)}`;
+  const source = sourcePlace(r);
+  return `${r.pd}: ${r.description} at pc ${r.pc}${r.function ? ` (${r.function})` : ''}${source ? ` ${source}` : ''}${debugCallHint(t, spec)}`;
+}
+
+/** `at writer.c:27 in notified`: the source line and the function, when the line is known. */
+export function sourcePlace(r: FaultRecord): string | undefined {
+  if (r.sourceLine === null) return undefined;
+  const fn = r.function?.replace(/\+0x[0-9a-f]+$/, '');
+  return `at ${r.sourceLine}${fn ? ` in ${fn}` : ''}`;
 }
 
 /** A debug system call on a release kernel is an unknown syscall: say what probably happened. */
@@ -67,6 +76,12 @@ function debugCallHint(t: TcbObject, spec: Spec): string {
   if (spec.config !== 'release' || f?.type !== FaultType.UnknownSyscall) return '';
   const name = SYSCALL_NAMES[Number(BigInt.asIntN(64, f.number))];
   return name?.startsWith('Debug') ? `; seL4_${name} exists only in debug kernels: was the program built for the debug configuration?` : '';
+}
+
+function sourceLineOf(spec: Spec, pd: string, pc: bigint): string | undefined {
+  const table = spec.lines[pd];
+  const at = table && pc <= BigInt(Number.MAX_SAFE_INTEGER) ? sourceLineAt(table, Number(pc)) : undefined;
+  return at && `${at.file}:${at.line}`;
 }
 
 function symbolAt(spec: Spec, pd: string, pc: bigint): string | undefined {

@@ -1,6 +1,6 @@
 import type { RunEnd } from '../../machine/machine.js';
 import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT } from '../io.js';
-import type { FaultRecord } from './faults.js';
+import { sourcePlace, type FaultRecord } from './faults.js';
 
 /**
  * The verdict of `sel4ts run`, for people and for CI: a status name, its exit code and a
@@ -55,7 +55,7 @@ export function decideOutcome(f: RunFacts): Outcome {
   if (f.interrupted) return outcome('interrupted', `interrupted (SIGINT) after ${ms} of virtual time`);
   const failing = f.faults.filter((r) => !r.handled);
   if (failing.length > 0 && !f.allowFaults) {
-    const list = failing.map((r) => `${r.pd} (${r.kind} at pc ${r.pc}${r.function ? `, ${r.function}` : ''})`).join(', ');
+    const list = failing.map((r) => `${r.pd} (${[`${r.kind} at pc ${r.pc}`, r.function, sourcePlace(r)].filter((x) => x).join(', ')})`).join(', ');
     const n = failing.length === 1 ? 'a fault' : `${failing.length} faults`;
     return outcome('fault', `${n} that no protection domain handles: ${list} (--allow-faults accepts faults)`);
   }

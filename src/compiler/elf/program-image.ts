@@ -1,6 +1,9 @@
 import type { DiagnosticCode } from '../../diagnostics/codes.js';
 import { bytesText } from '../../util/plural.js';
+import type { LineTableSpec } from '../spec/types.js';
 import { EM_AARCH64, PT_LOAD, readElf64, type ElfSymbol } from '../../util/elf64.js';
+import { readDebugLine } from './dwarf-line.js';
+import { compactLineTable } from './line-table.js';
 
 /**
  * A protection domain's program, as the build uses it: the loadable segments with their bytes
@@ -26,6 +29,10 @@ export interface ProgramImage {
   entry: bigint;
   segments: LoadSegment[];
   symbols: ElfSymbol[];
+  /** Its source lines, when it carries a DWARF line table that covers its code. */
+  lines: LineTableSpec | undefined;
+  /** Why its .debug_line could not be read (then `lines` is undefined). */
+  linesError: string | undefined;
 }
 
 /** Why a program cannot be loaded: the diagnostic code, our message, and the reference's reason. */
@@ -93,7 +100,10 @@ export function loadProgramImage(name: string, bytes: Uint8Array): ProgramResult
       return problem('program_image_segment_overlap', `'${name}': segments ${range(a)} and ${range(b)} share the page at 0x${(Math.floor(b.vaddr / PAGE) * PAGE).toString(16)}; link with page-aligned segments (as microkit.ld does)`);
     }
   }
-  return { ok: true, image: { name, entry: elf.entry, segments, symbols: elf.symbols } };
+  const debugLine = readDebugLine(elf);
+  const inCode = (address: number) => segments.some((g) => g.execute && address >= g.vaddr && address < g.vaddr + g.data.length);
+  const lines = debugLine.ok ? compactLineTable(debugLine.rows, inCode) : undefined;
+  return { ok: true, image: { name, entry: elf.entry, segments, symbols: elf.symbols, lines, linesError: debugLine.ok ? undefined : debugLine.error } };
 }
 
 export function findSymbol(image: ProgramImage, symbol: string): ElfSymbol | undefined {

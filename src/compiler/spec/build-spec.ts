@@ -406,7 +406,9 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
   });
 
   const symbols: Spec['symbols'] = {};
+  const lines: Spec['lines'] = {};
   for (const [name, image] of [...inputs.programs, ['monitor', inputs.monitor] as const]) {
+    if (image.lines) lines[name] = image.lines;
     symbols[name] = image.symbols
       .filter((s) => s.type === 2 && s.name !== '' && s.size > 0n)
       .map((s) => ({ name: s.name, value: Number(s.value), size: Number(s.size) }))
@@ -425,6 +427,7 @@ export function buildSpec(inputs: BuildInputs): BuiltSpec {
       objects,
       pds: pdSpecs,
       symbols,
+      lines,
       domainSchedule,
       numDomains: Math.max(1, system.domains?.domains.length ?? 1),
     },

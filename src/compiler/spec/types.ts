@@ -8,7 +8,7 @@
  * may exceed 2^53 (badges) are hex strings.
  */
 
-export const SPEC_VERSION = 1;
+export const SPEC_VERSION = 2;
 
 export interface CapRightsSpec {
   read: boolean;
@@ -105,6 +105,17 @@ export interface SymbolSpec {
   size: number;
 }
 
+/**
+ * A program's source lines (from its DWARF .debug_line), for fault reports: `rows` holds
+ * triples (address − the previous triple's address, index into `files`, line); each gives the
+ * line of the code from its address to the next triple's. Line 0: no source line there.
+ * File names are relative (the compilation directory stripped, other directories dropped).
+ */
+export interface LineTableSpec {
+  files: string[];
+  rows: number[];
+}
+
 export interface Spec {
   version: number;
   board: string;
@@ -115,6 +126,8 @@ export interface Spec {
   pds: PdSpec[];
   /** Function symbols of each program, for fault reports (by PD name). */
   symbols: Record<string, SymbolSpec[]>;
+  /** Source lines of each program that has a DWARF line table (by PD name). */
+  lines: Record<string, LineTableSpec>;
   /** The domain schedule, when the description has one (durations in ticks). */
   domainSchedule: { domain: number; ticks: number }[] | undefined;
   numDomains: number;
