@@ -12,7 +12,7 @@ const STAR = 0x2a;
 const PLUS = 0x2b;
 const MINUS = 0x2d;
 /** Ctrl-C: GDB sends it outside any packet to interrupt the running target. */
-export const INTERRUPT = 0x03;
+const INTERRUPT = 0x03;
 
 /** The modulo-256 sum of the bytes, as GDB's packet checksum. */
 export function checksum(bytes: Uint8Array): number {

@@ -132,7 +132,7 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     if (!vs || va < 0 || va >= 2 ** 48) return undefined;
     this.mmu.root = vs.root;
     try {
-      const page = this.mmu.translate(va % 2 ** 32 | 0, Math.floor(va / 2 ** 32), Access.Read);
+      const page = this.mmu.translate((va % 2 ** 32) | 0, Math.floor(va / 2 ** 32), Access.Read);
       return page.mmio ? undefined : page;
     } catch (e) {
       if (e instanceof MemoryFault) return undefined;
@@ -294,7 +294,7 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
 }
 
 /** The signal GDB gets for a fault (as Linux would raise it); undefined for traps that are no fault. */
-export function trapSignal(trap: Trap): number | undefined {
+function trapSignal(trap: Trap): number | undefined {
   if (trap.kind === 'abort') return (trap.esr & 0x3f) === FSC.ALIGNMENT ? SIGNAL.SIGBUS : SIGNAL.SIGSEGV;
   if (trap.kind !== 'exception') return undefined;
   switch (trap.esr >>> 26) {

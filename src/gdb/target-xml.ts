@@ -32,12 +32,7 @@ const vectorTypes = [
   '<union id="aarch64v"><field name="d" type="vnd"/><field name="s" type="vns"/><field name="h" type="vnh"/><field name="b" type="vnb"/><field name="q" type="vnq"/></union>',
 ].join('');
 
-const fpu = [
-  vectorTypes,
-  ...Array.from({ length: 32 }, (_, i) => `<reg name="v${i}" bitsize="128" type="aarch64v" regnum="${34 + i}"/>`),
-  '<reg name="fpsr" bitsize="32"/>',
-  '<reg name="fpcr" bitsize="32"/>',
-].join('');
+const fpu = [vectorTypes, ...Array.from({ length: 32 }, (_, i) => `<reg name="v${i}" bitsize="128" type="aarch64v" regnum="${34 + i}"/>`), '<reg name="fpsr" bitsize="32"/>', '<reg name="fpcr" bitsize="32"/>'].join('');
 
 export const TARGET_XML =
   '<?xml version="1.0"?><!DOCTYPE target SYSTEM "gdb-target.dtd"><target version="1.0">' +

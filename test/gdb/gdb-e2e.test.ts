@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT_INPUT } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { expectGolden } from '../helpers/golden.js';
 import { oracle } from '../helpers/oracles.js';
 
 /**
@@ -64,35 +65,46 @@ async function debug(system: string, commands: string[], runArgs: string[] = [])
   return { gdb, stdout, stderr, code };
 }
 
+/** Each command preceded by an echo of itself, for a readable transcript. */
+function transcript(commands: string[]): string[] {
+  return commands.flatMap((c) => [`echo (gdb) ${c}\\n`, c]);
+}
+
 // The PDs as processes, in the order the initialiser made their TCBs (rootserver, monitor, ping, pong).
 const PING = 3;
 const PONG = 4;
 
 describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
   it('ping-pong: a breakpoint in one PD, backtrace, globals per PD, stepping, monitor commands, detach', async () => {
-    const s = await debug(example('ping-pong'), [
-      'info threads',
-      `inferior ${PING}`,
-      `break notified thread ${PING}.1`,
-      'continue',
-      'bt 2',
-      'print (int)round',
-      'set var *(int *)&round = 77',
-      'x/wx 0x201008',
-      `inferior ${PONG}`,
-      'x/wx 0x201008',
-      `inferior ${PING}`,
-      'print $pc',
-      'stepi 5',
-      'print $pc',
-      'monitor pds',
-      'monitor caps ping',
-      'x/wx 0',
-      'delete',
-      'set var *(int *)&round = 1',
-      'detach',
-    ]);
-    writeFileSync(join(tmpdir(), 'sel4ts-gdb-transcript.txt'), s.gdb);
+    const s = await debug(
+      example('ping-pong'),
+      transcript([
+        'info threads',
+        `inferior ${PING}`,
+        `break notified thread ${PING}.1`,
+        'continue',
+        'bt 2',
+        'print (int)round',
+        'set var *(int *)&round = 77',
+        'x/wx 0x201008',
+        `inferior ${PONG}`,
+        'x/wx 0x201008',
+        `inferior ${PING}`,
+        'print $pc',
+        'stepi 5',
+        'print $pc',
+        'monitor pds',
+        'monitor caps ping',
+        'x/wx 0',
+        'delete',
+        'set var *(int *)&round = 1',
+        'detach',
+      ]),
+    );
+    // The README's Debugging section shows this session.
+    const session = `${s.gdb.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:1234').trimEnd()}\n`;
+    expectGolden(session, 'golden/gdb-ping-pong.txt', import.meta.filename);
+    expect(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8'), 'README.md: the Debugging section shows test/golden/gdb-ping-pong.txt').toContain(session);
     expect(s.gdb).toMatch(/Thread 3\.1 "ping"/);
     expect(s.gdb).toMatch(/Thread 4\.1 "pong"/);
     expect(s.gdb).toMatch(/Thread 3\.1 "ping" hit Breakpoint 1(\.\d)?, 0x[0-9a-f]+ in notified \(\)/);
@@ -130,6 +142,18 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
     expect(s.gdb).toMatch(/Thread 4\.1 "producer" hit Hardware watchpoint 1/);
     expect(s.gdb).toMatch(/New value = [1-9]/);
     expect(s.stdout).toBe(expected('ring-buffer'));
+  }, 90_000);
+
+  it('a debugging session changes neither what the run prints nor the instructions each PD retires', async () => {
+    const stats = (stderr: string) => stderr.slice(stderr.indexOf('protection domain'));
+    let plainErr = '';
+    let plainOut = '';
+    await main(['run', example('ring-buffer'), '--stats'], { stdout: (t) => void (plainOut += t), stderr: (t) => void (plainErr += t), colour: false, cwd: process.cwd() });
+    const s = await debug(example('ring-buffer'), ['inferior 4', 'break notified', 'watch *(long *)0x4000000', 'continue', 'continue', 'stepi 7', 'continue', 'delete', 'stepi 3', 'detach'], ['--stats']);
+    expect(s.gdb).toMatch(/hit Hardware watchpoint 2/);
+    expect(s.stdout).toBe(plainOut);
+    expect(stats(s.stderr)).toBe(stats(plainErr));
+    expect(stats(plainErr)).toMatch(/producer +\d+/);
   }, 90_000);
 
   it('bad-pd: a VM fault stops with SIGSEGV at the faulting instruction before the monitor sees it', async () => {

@@ -27,7 +27,7 @@ describe('packet framing', () => {
     expect(dec(runLengthEncode(enc('0000000')))).toBe('0*"0');
     expect(dec(runLengthEncode(enc('00000000')))).toBe('0*"00');
     for (const n of [1, 4, 6, 7, 8, 9, 97, 98, 99, 200, 513]) {
-      const text = 'x'.repeat(n) + 'y';
+      const text = `${'x'.repeat(n)}y`;
       const coded = runLengthEncode(enc(text));
       expect(dec(coded)).not.toMatch(/\*[#$]/);
       expect(dec(runLengthDecode(coded))).toBe(text);

@@ -23,12 +23,7 @@ export interface GdbServer {
  * target. A client that goes away without detaching lets the run go on by itself (its
  * breakpoints go too); another may attach later.
  */
-export async function startGdbServer(
-  target: Sel4Target,
-  host: string,
-  port: number,
-  notice: (line: string) => void,
-): Promise<{ ok: true; server: GdbServer } | { ok: false; message: string }> {
+export async function startGdbServer(target: Sel4Target, host: string, port: number, notice: (line: string) => void): Promise<{ ok: true; server: GdbServer } | { ok: false; message: string }> {
   let client: { socket: Socket; stub: GdbStub | undefined } | undefined;
   const server: Server = createServer((socket) => {
     if (client) {

@@ -6,11 +6,15 @@ import type { TargetThread } from '../../gdb/target.js';
  * which is the stub's process order (pid 1 first), so inferior N is process N.
  */
 export function gdbinitText(address: string, threads: TargetThread[], programs: Map<string, string>): string {
-  const lines = ['# Written by sel4ts run --gdbinit: gdb-multiarch -x THIS-FILE', 'set architecture aarch64', 'set pagination off',
+  const lines = [
+    '# Written by sel4ts run --gdbinit: gdb-multiarch -x THIS-FILE',
+    'set architecture aarch64',
+    'set pagination off',
     // All PDs share one CPU: resuming one resumes them all, and GDB must know it (or it keeps
     // stale registers of the PDs it thinks did not run).
     'set schedule-multiple on',
-    `target extended-remote ${address}`];
+    `target extended-remote ${address}`,
+  ];
   for (const t of threads) {
     const elf = programs.get(t.name);
     lines.push(`# ${t.name}: process ${t.pid}`);

@@ -245,7 +245,7 @@ export class Cpu {
         }
         const code = this.curCode!;
         const idx = off >>> 2;
-        if (bps !== undefined && bps.has(pc) && !(executed === 0 && pc === skipPc)) {
+        if (bps?.has(pc) && !(executed === 0 && pc === skipPc)) {
           this.stop = Stop.Breakpoint;
           break;
         }
