@@ -235,8 +235,11 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     switch (why.kind) {
       case 'request':
         return { kind: 'signal', signal: this.lastStop === undefined ? SIGNAL.SIGTRAP : SIGNAL.SIGINT, thread };
-      case 'breakpoint':
-        return { kind: 'signal', signal: SIGNAL.SIGTRAP, thread, breakpoint: 'swbreak' };
+      case 'breakpoint': {
+        // Z1 and Z0 work alike; the stop names the kind GDB asked for at this address.
+        const hw = [...this.points.values()].some((p) => p.kind === 1 && p.address === this.cpu.pc && p.asid === this.cpu.asid);
+        return { kind: 'signal', signal: SIGNAL.SIGTRAP, thread, breakpoint: hw ? 'hwbreak' : 'swbreak' };
+      }
       case 'watchpoint': {
         const hit = this.cpu.watchHit;
         const kind = hit?.point.kind === 3 ? 'rwatch' : hit?.point.kind === 4 ? 'awatch' : 'watch';

@@ -102,4 +102,20 @@ describe('run --gdb over a socket', () => {
     expect(s.out()).toContain('ping: game over after 5 rounds');
     expect(s.err()).toContain('GDB disconnected without detaching; the run goes on');
   }, 60_000);
+
+  it('the end of the run is reported to a client waiting for a stop (W), with no word of a disconnection', async () => {
+    const s = await start(example('ping-pong'), []);
+    expect(await s.client.ask('?')).toMatch(/^T05thread:/);
+    expect(await s.client.ask('Hgp3.1')).toBe('OK');
+    // A hardware breakpoint in ping's `notified` (0x2000fc), then run to it and on to the end.
+    expect(await s.client.ask('Z1,2000fc,4')).toBe('OK');
+    expect(await s.client.ask('vCont;c')).toBe('T05hwbreak:;thread:p3.1;');
+    expect(await s.client.ask('z1,2000fc,4')).toBe('OK');
+    s.client.send('vCont;c');
+    expect(await s.client.next()).toMatch(/^W00;process:1$/);
+    expect(await s.run).toBe(0);
+    expect(s.out()).toContain('ping: game over after 5 rounds');
+    expect(s.err()).not.toContain('disconnected');
+    s.client.socket.destroy();
+  }, 60_000);
 });

@@ -25,6 +25,8 @@ export interface GdbServer {
  */
 export async function startGdbServer(target: Sel4Target, host: string, port: number, notice: (line: string) => void): Promise<{ ok: true; server: GdbServer } | { ok: false; message: string }> {
   let client: { socket: Socket; stub: GdbStub | undefined } | undefined;
+  /** Set once the run is over: the connection closes because of it, not because GDB left. */
+  let ending = false;
   const server: Server = createServer((socket) => {
     if (client) {
       socket.end();
@@ -56,7 +58,7 @@ export async function startGdbServer(target: Sel4Target, host: string, port: num
     const gone = () => {
       if (client !== me) return;
       client = undefined;
-      if (!me.stub?.closed) {
+      if (!me.stub?.closed && !ending) {
         notice('GDB disconnected without detaching; the run goes on');
         target.detach();
       }
@@ -76,6 +78,7 @@ export async function startGdbServer(target: Sel4Target, host: string, port: num
     server: {
       address: `${host.includes(':') ? `[${host}]` : host}:${actual}`,
       close: async (code) => {
+        ending = true;
         const c = client;
         if (c?.stub && !c.stub.closed) c.stub.stopped({ kind: 'exited', code });
         await new Promise<void>((resolve) => {
