@@ -10,6 +10,7 @@ import type { Machine } from '../machine/machine.js';
  *   caps PD                  a PD's CSpace in the system description's words
  *   trace syscalls on|off    system-call trace lines (on sel4ts's standard error)
  *   time                     virtual time
+ *   fault                    the fault the run is stopped before (sel4-target.ts)
  */
 export interface MonitorContext {
   machine: Machine;
@@ -19,7 +20,7 @@ export interface MonitorContext {
   traceSyscalls(on: boolean): void;
 }
 
-const HELP = 'monitor commands: pds, caps PD, trace syscalls on|off, time\n';
+const HELP = 'monitor commands: pds, caps PD, trace syscalls on|off, time, fault\n';
 
 export function monitorCommand(ctx: MonitorContext, command: string): string {
   const words = command.split(/\s+/).filter((w) => w !== '');

@@ -30,8 +30,8 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
   private readonly jitWas: boolean;
   /** Points by kind and process, for removal and for the "any left?" test. */
   private readonly points = new Map<string, { asid: number; kind: PointKind; address: number; length: number }>();
-  /** Called with each stop (the CLI prints the first, e.g. to say a PD faulted). */
-  onEveryStop: ((event: StopEvent) => void) | undefined = undefined;
+  /** The fault the run is stopped before (for `monitor fault`), if it is. */
+  pendingFault: Trap | undefined = undefined;
 
   constructor(
     readonly machine: Machine,
@@ -225,7 +225,7 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
   stopped(why: DebugStop): Promise<void> {
     const event = this.describe(why);
     this.lastStop = event;
-    this.onEveryStop?.(event);
+    this.pendingFault = why.kind === 'trap' ? why.trap : undefined;
     this.onStop?.(event);
     return new Promise((resolve) => (this.release = resolve));
   }
@@ -292,7 +292,20 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
   }
 
   monitor(command: string): string {
+    if (command.trim() === 'fault') return this.describeFault();
     return this.monitorCommand(command);
+  }
+
+  /** `monitor fault`: the fault the run is stopped before, as its syndrome says it. */
+  private describeFault(): string {
+    const trap = this.pendingFault;
+    if (trap === undefined) return 'no fault: the run is not stopped before one\n';
+    const esr = `ESR 0x${(trap.kind === 'irq' ? 0 : trap.esr >>> 0).toString(16)}`;
+    if (trap.kind === 'abort') {
+      const write = !trap.instruction && (trap.esr & (1 << 6)) !== 0;
+      return `${trap.instruction ? 'instruction' : write ? 'data (write)' : 'data (read)'} abort at address 0x${trap.far.toString(16)} (${esr}, fault status 0x${(trap.esr & 0x3f).toString(16)})\n`;
+    }
+    return `exception class 0x${(trap.kind === 'exception' ? trap.esr >>> 26 : 0).toString(16)} (${esr})\n`;
   }
 }
 

@@ -157,9 +157,10 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
   }, 90_000);
 
   it('bad-pd: a VM fault stops with SIGSEGV at the faulting instruction before the monitor sees it', async () => {
-    const s = await debug(example('bad-pd'), ['continue', 'x/i $pc', 'info threads', 'detach'], ['--until', 'still beating after three faults: done', '--allow-faults']);
+    const s = await debug(example('bad-pd'), ['continue', 'x/i $pc', 'monitor fault', 'info threads', 'detach'], ['--until', 'still beating after three faults: done', '--allow-faults']);
     expect(s.gdb).toMatch(/Thread \d+\.1 "writer" received signal SIGSEGV, Segmentation fault\./);
     expect(s.gdb).toMatch(/=> 0x[0-9a-f]+ <notified\+\d+>:\s+str\s/);
+    expect(s.gdb).toContain('data (write) abort at address 0x3000000');
     expect(s.stdout).toBe(expected('bad-pd'));
   }, 90_000);
 });

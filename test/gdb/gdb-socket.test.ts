@@ -111,11 +111,13 @@ describe('run --gdb over a socket', () => {
     expect(await s.client.ask('Z1,2000fc,4')).toBe('OK');
     expect(await s.client.ask('vCont;c')).toBe('T05hwbreak:;thread:p3.1;');
     expect(await s.client.ask('z1,2000fc,4')).toBe('OK');
+    expect(await s.client.ask(`qRcmd,${Buffer.from('trace syscalls on').toString('hex')}`)).toBe(Buffer.from('system-call trace on\n').toString('hex'));
     s.client.send('vCont;c');
     expect(await s.client.next()).toMatch(/^W00;process:1$/);
     expect(await s.run).toBe(0);
     expect(s.out()).toContain('ping: game over after 5 rounds');
     expect(s.err()).not.toContain('disconnected');
+    expect(s.err()).toMatch(/\] pong: seL4_/);
     s.client.socket.destroy();
   }, 60_000);
 });
