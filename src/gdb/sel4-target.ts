@@ -30,6 +30,8 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
   private readonly jitWas: boolean;
   /** Points by kind and process, for removal and for the "any left?" test. */
   private readonly points = new Map<string, { asid: number; kind: PointKind; address: number; length: number }>();
+  /** A thread to step when it next gets the CPU (the others run until then). */
+  private stepFor: TcbObject | undefined = undefined;
   /** The fault the run is stopped before (for `monitor fault`), if it is. */
   pendingFault: Trap | undefined = undefined;
 
@@ -221,11 +223,19 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     return trapSignal(trap) !== undefined;
   }
 
+  /** MachineDebugger: step now when the thread to step is the one about to run. */
+  stepNow(): boolean {
+    if (this.stepFor === undefined || this.stepFor !== this.k.loaded) return false;
+    this.stepFor = undefined;
+    return true;
+  }
+
   /** MachineDebugger: tell GDB, and hold the machine until it resumes. */
   stopped(why: DebugStop): Promise<void> {
     const event = this.describe(why);
     this.lastStop = event;
     this.pendingFault = why.kind === 'trap' ? why.trap : undefined;
+    this.stepFor = undefined;
     this.onStop?.(event);
     return new Promise((resolve) => (this.release = resolve));
   }
@@ -262,7 +272,10 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     this.cpu.breakpointSkipPc = this.cpu.pc;
     this.cpu.breakpointSkipAsid = this.cpu.asid;
     this.cpu.watchHit = undefined;
-    if (step) this.machine.stepOnce();
+    // Step the thread GDB names: at once if it is on the CPU, otherwise when it gets it.
+    const tcb = step && this.tcbOf(step.pid);
+    if (tcb && tcb !== this.k.loaded) this.stepFor = tcb;
+    else if (step) this.machine.stepOnce();
     this.go();
   }
 

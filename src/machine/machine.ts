@@ -87,6 +87,8 @@ export interface MachineDebugger {
   stopBeforeTrap(trap: Trap): boolean;
   /** The machine stopped; resolves when it may run again. */
   stopped(why: DebugStop): Promise<void>;
+  /** Asked before each batch: true to run just one instruction of it, then stop (`step`). */
+  stepNow?(): boolean;
 }
 
 /** Interrupt traps in a row without a single instruction run before the kernel is judged stuck. */
@@ -252,7 +254,7 @@ export class Machine implements KernelPort {
   /** Run a batch of `budget` instructions and hand its trap to the kernel; true when a debugger stop ends it. */
   private runCpu(kernel: Kernel, budget: number): boolean {
     const before = this.cpu.icount;
-    const stepping = this.stepping && this.debug !== undefined;
+    const stepping = this.debug !== undefined && (this.stepping || this.debug.stepNow?.() === true);
     this.stepping = false;
     let stop: Stop;
     this.inCpu = true;

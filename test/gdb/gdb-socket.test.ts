@@ -111,6 +111,8 @@ describe('run --gdb over a socket', () => {
     expect(await s.client.ask('Z1,2000fc,4')).toBe('OK');
     expect(await s.client.ask('vCont;c')).toBe('T05hwbreak:;thread:p3.1;');
     expect(await s.client.ask('z1,2000fc,4')).toBe('OK');
+    // Stepping pong, which waits for a notification: the system runs until pong runs one instruction.
+    expect(await s.client.ask('vCont;s:p4.1')).toBe('T05thread:p4.1;');
     expect(await s.client.ask(`qRcmd,${Buffer.from('trace syscalls on').toString('hex')}`)).toBe(Buffer.from('system-call trace on\n').toString('hex'));
     s.client.send('vCont;c');
     expect(await s.client.next()).toMatch(/^W00;process:1$/);
