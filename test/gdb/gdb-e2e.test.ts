@@ -156,6 +156,18 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
     expect(stats(plainErr)).toMatch(/producer +\d+/);
   }, 90_000);
 
+  it('uart: breakpoints in an interrupt-driven driver change neither output nor instruction counts', async () => {
+    const stats = (stderr: string) => stderr.slice(stderr.indexOf('protection domain'));
+    const args = ['--input', 'hello uart\n', '--stats'];
+    let plainErr = '';
+    let plainOut = '';
+    await main(['run', fileURLToPath(new URL('../../examples/uart/uart.system', import.meta.url)), ...args], { stdout: (t) => void (plainOut += t), stderr: (t) => void (plainErr += t), colour: false, cwd: process.cwd() });
+    const s = await debug(fileURLToPath(new URL('../../examples/uart/uart.system', import.meta.url)), ['inferior 3', 'break notified', 'continue', 'stepi 3', 'continue', 'continue', 'stepi 11', 'delete', 'detach'], args);
+    expect(s.gdb).toMatch(/"uart" hit Breakpoint 1/);
+    expect(s.stdout).toBe(plainOut);
+    expect(stats(s.stderr)).toBe(stats(plainErr));
+  }, 90_000);
+
   it('bad-pd: a VM fault stops with SIGSEGV at the faulting instruction before the monitor sees it', async () => {
     const s = await debug(example('bad-pd'), ['continue', 'x/i $pc', 'monitor fault', 'info threads', 'detach'], ['--until', 'still beating after three faults: done', '--allow-faults']);
     expect(s.gdb).toMatch(/Thread \d+\.1 "writer" received signal SIGSEGV, Segmentation fault\./);
