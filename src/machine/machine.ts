@@ -67,6 +67,30 @@ export type RunEnd =
   /** Waiting for an interrupt that nothing will ever raise. */
   | { reason: 'idle-forever'; cycles: number };
 
+/** Why the machine stopped for a debugger (`MachineDebugger.stopped`). */
+export type DebugStop =
+  /** `requestDebugStop` (the start of the run, or GDB's Ctrl-C). */
+  | { kind: 'request' }
+  | { kind: 'breakpoint' }
+  | { kind: 'watchpoint' }
+  /** `step` ran its one instruction (or a kernel entry). */
+  | { kind: 'step' }
+  /** A fault, before the kernel sees it (it does when the machine resumes). */
+  | { kind: 'trap'; trap: Trap };
+
+/**
+ * A debugger attached to the machine. While it holds the machine stopped, nothing runs and
+ * virtual time stands still.
+ */
+export interface MachineDebugger {
+  /** Whether to stop before the kernel gets this trap (a fault, not a system call or an interrupt). */
+  stopBeforeTrap(trap: Trap): boolean;
+  /** The machine stopped; resolves when it may run again. */
+  stopped(why: DebugStop): Promise<void>;
+  /** Asked before each batch: true to run just one instruction of it, then stop (`step`). */
+  stepNow?(): boolean;
+}
+
 /** Interrupt traps in a row without a single instruction run before the kernel is judged stuck. */
 const MAX_IRQ_STORM = 10_000;
 
@@ -88,6 +112,19 @@ export class Machine implements KernelPort {
   private storm = 0;
   /** True while the CPU runs a batch (so device callbacks run inside an instruction). */
   private inCpu = false;
+  /** The debugger, when one is attached (`sel4ts run --gdb`). */
+  debug: MachineDebugger | undefined = undefined;
+  private debugRequested = false;
+  private stepping = false;
+  private lastDebugStop: DebugStop = { kind: 'request' };
+  /** A fault the debugger stopped before: the kernel gets it when the machine resumes. */
+  private pendingTrap: Trap | undefined = undefined;
+  /**
+   * The instructions left of a batch a debugger stop cut short: the batch goes on with them
+   * (no interrupt, input or timer check in between), so a debugging session does not move
+   * where interrupts are taken and the run stays the same instruction for instruction.
+   */
+  private batchLeft = 0;
 
   constructor(options: MachineOptions = {}) {
     const sink = options.console ?? ((b: number) => void this.collected.push(b));
@@ -131,7 +168,7 @@ export class Machine implements KernelPort {
     kernel.start(this);
     const end = this.advance(kernel, maxCycles, Infinity);
     // Without an event loop a live source cannot deliver more: waiting for it is waiting forever.
-    return end === 'slice' || end === 'input' ? { reason: 'idle-forever', cycles: this.cycles } : end;
+    return end === 'slice' || end === 'input' || end === 'debug' ? { reason: 'idle-forever', cycles: this.cycles } : end;
   }
 
   /**
@@ -140,7 +177,7 @@ export class Machine implements KernelPort {
    */
   resume(kernel: Kernel, maxCycles = Infinity): RunEnd {
     const end = this.advance(kernel, maxCycles, Infinity);
-    return end === 'slice' || end === 'input' ? { reason: 'idle-forever', cycles: this.cycles } : end;
+    return end === 'slice' || end === 'input' || end === 'debug' ? { reason: 'idle-forever', cycles: this.cycles } : end;
   }
 
   /**
@@ -153,6 +190,7 @@ export class Machine implements KernelPort {
       const end = this.advance(kernel, maxCycles, this.cycles + sliceCycles);
       if (end === 'slice') await new Promise((resolve) => setImmediate(resolve));
       else if (end === 'input') await this.input.wait!();
+      else if (end === 'debug') await this.debug!.stopped(this.lastDebugStop);
       else return end;
     }
   }
@@ -161,8 +199,24 @@ export class Machine implements KernelPort {
    * The run loop: until the kernel halts, `maxCycles`, the end of a slice (`'slice'`), or an
    * idle CPU whose only hope is a live input source (`'input'`).
    */
-  private advance(kernel: Kernel, maxCycles: number, sliceEnd: number): RunEnd | 'slice' | 'input' {
+  private advance(kernel: Kernel, maxCycles: number, sliceEnd: number): RunEnd | 'slice' | 'input' | 'debug' {
     while (this.halted === undefined) {
+      if (this.debugRequested && this.debug) {
+        this.debugRequested = false;
+        this.lastDebugStop = { kind: 'request' };
+        return 'debug';
+      }
+      if (this.pendingTrap) {
+        const trap = this.pendingTrap;
+        this.pendingTrap = undefined;
+        this.cpu.timeSyncIcount = -1;
+        kernel.trap(trap, this);
+        continue;
+      }
+      if (this.batchLeft > 0) {
+        if (this.runCpu(kernel, this.batchLeft)) return 'debug';
+        continue;
+      }
       this.feedInput();
       this.timer.updateIfDue();
       if (this.gic.irqLine) {
@@ -192,22 +246,62 @@ export class Machine implements KernelPort {
       }
       if (this.cycles >= maxCycles) return { reason: 'limit', cycles: this.cycles };
       const budget = Math.max(1, Math.min(this.batch, maxCycles - this.cycles, deadline - this.cycles, sliceEnd - this.cycles));
-      const before = this.cpu.icount;
-      let stop: Stop;
-      this.inCpu = true;
-      try {
-        stop = this.cpu.run(budget);
-      } finally {
-        this.inCpu = false;
-      }
-      if (this.cpu.icount !== before) this.storm = 0;
-      const trap = this.trapFor(stop);
-      if (trap) {
-        this.cpu.timeSyncIcount = -1; // the kernel may switch threads
-        kernel.trap(trap, this);
-      }
+      if (this.runCpu(kernel, budget)) return 'debug';
     }
     return { reason: 'halt', message: this.halted, cycles: this.cycles };
+  }
+
+  /** Run a batch of `budget` instructions and hand its trap to the kernel; true when a debugger stop ends it. */
+  private runCpu(kernel: Kernel, budget: number): boolean {
+    const before = this.cpu.icount;
+    const stepping = this.debug !== undefined && (this.stepping || this.debug.stepNow?.() === true);
+    this.stepping = false;
+    let stop: Stop;
+    this.inCpu = true;
+    try {
+      stop = this.cpu.run(stepping ? 1 : budget);
+    } finally {
+      this.inCpu = false;
+    }
+    const executed = this.cpu.icount - before;
+    if (executed !== 0) this.storm = 0;
+    this.batchLeft = 0;
+    if (stop === Stop.Breakpoint || stop === Stop.Watchpoint || (stepping && stop === Stop.Budget)) {
+      // The batch is not over: it goes on from here when the debugger resumes the machine.
+      this.batchLeft = Math.max(0, budget - executed);
+      this.lastDebugStop = stop === Stop.Breakpoint ? { kind: 'breakpoint' } : stop === Stop.Watchpoint ? { kind: 'watchpoint' } : { kind: 'step' };
+      return true;
+    }
+    const trap = this.trapFor(stop);
+    if (trap && this.debug?.stopBeforeTrap(trap)) {
+      this.pendingTrap = trap;
+      this.lastDebugStop = { kind: 'trap', trap };
+      return true;
+    }
+    if (trap) {
+      this.cpu.timeSyncIcount = -1; // the kernel may switch threads
+      kernel.trap(trap, this);
+    }
+    if (stepping && executed === 0 && !trap) {
+      // Nothing ran (a timer access syncs time first): the step is still to do.
+      this.stepping = true;
+      return false;
+    }
+    if (stepping) {
+      this.lastDebugStop = { kind: 'step' };
+      return true;
+    }
+    return false;
+  }
+
+  /** Stop for the debugger at the next instruction boundary the run loop reaches. */
+  requestDebugStop(): void {
+    this.debugRequested = true;
+  }
+
+  /** Make the next batch one instruction long, then stop for the debugger. */
+  stepOnce(): void {
+    this.stepping = true;
   }
 
   private trapFor(stop: Stop): Trap | undefined {
@@ -216,6 +310,8 @@ export class Machine implements KernelPort {
       case Stop.Budget:
       case Stop.Interrupt:
       case Stop.TimeSync:
+      case Stop.Breakpoint:
+      case Stop.Watchpoint:
         return undefined;
       case Stop.Wait:
         if (this.trapWfx) {

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { monitorCommand } from '../../gdb/monitor.js';
+import { Sel4Target } from '../../gdb/sel4-target.js';
 import { Reg } from '../../kernel/faults.js';
 import type { TcbObject } from '../../kernel/objects.js';
 import type { Booted } from '../../loader/boot.js';
@@ -8,6 +10,8 @@ import { UsageError, type Io } from '../io.js';
 import { ConsoleWatch } from '../run/console.js';
 import { expectDiff, readExpected } from '../run/expect.js';
 import { faultLine, faultRecord, type FaultRecord } from '../run/faults.js';
+import { gdbinitText } from '../run/gdbinit.js';
+import { parseGdbAddress, startGdbServer, type GdbServer } from '../run/gdb-server.js';
 import { faultAnnotation, outcomeAnnotation } from '../run/github.js';
 import { loadSystem } from '../run/load-system.js';
 import { decideOutcome, EXIT_CODES, type Outcome } from '../run/outcome.js';
@@ -29,6 +33,12 @@ export interface RunCommandOptions extends BuildCommandOptions, TraceOptions {
   /** A file the console output must equal. */
   expect?: string;
   summaryJson?: string;
+  /** --gdb [HOST:]PORT: serve the GDB remote protocol there. */
+  gdb?: string;
+  /** --gdb-continue: do not wait for GDB before running. */
+  gdbContinue?: boolean;
+  /** --gdbinit FILE: write GDB commands that connect and load every PD's ELF. */
+  gdbinit?: string;
 }
 
 const CPU_HZ = 1_000_000_000;
@@ -59,6 +69,9 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
     if (opts.summaryJson !== undefined) writeSummary(opts.summaryJson, runSummary({ file, ...s }));
   };
   const tracing = openTracing(opts, io);
+  const gdbAddress = opts.gdb === undefined ? undefined : parseGdbAddress(opts.gdb);
+  if (opts.gdb !== undefined && !gdbAddress) throw new UsageError(`--gdb '${opts.gdb}' is not [HOST:]PORT (e.g. 1234 or 127.0.0.1:1234)`);
+  if (opts.gdb === undefined && (opts.gdbContinue || opts.gdbinit !== undefined)) throw new UsageError(`${opts.gdbContinue ? '--gdb-continue' : '--gdbinit'} needs --gdb [HOST:]PORT`);
 
   let booted: Booted | undefined;
   const consoleWatch = new ConsoleWatch(io, opts.until, expected !== undefined, () => booted?.machine.halt(`'${opts.until}' appeared`));
@@ -112,8 +125,46 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   const stopListening = io.onInterrupt?.(() => {
     interrupted = true;
     machine.halt('interrupted (SIGINT)');
+    // A run held for GDB goes on to see the halt.
+    target?.detach();
     closeInput();
   });
+  // --gdb: the remote stub (the run waits for GDB before its first instruction unless --gdb-continue).
+  let gdb: GdbServer | undefined;
+  let target: Sel4Target | undefined;
+  if (gdbAddress) {
+    const saved = { ...k.trace };
+    const t = new Sel4Target(machine, k, (command) =>
+      monitorCommand(
+        {
+          machine,
+          k,
+          spec,
+          traceSyscalls: (on) => {
+            k.trace.syscall = saved.syscall;
+            k.trace.syscallDone = saved.syscallDone;
+            if (on) traceSyscalls(k, spec, () => machine.cycles, { has: (kind) => kind === 'syscalls', toFile: false, write: (line) => io.stderr(line), close: () => {} });
+          },
+        },
+        command,
+      ),
+    );
+    const started = await startGdbServer(t, gdbAddress.host, gdbAddress.port, (line) => io.stderr(`sel4ts: ${line}\n`));
+    if (!started.ok) {
+      io.stderr(`sel4ts: ${started.message}\n`);
+      stopListening?.();
+      tracing.close();
+      return EXIT_CODES['bad-input'];
+    }
+    gdb = started.server;
+    target = t;
+    if (!opts.gdbContinue) {
+      machine.debug = t;
+      machine.requestDebugStop();
+    }
+    if (opts.gdbinit !== undefined) writeFileSync(opts.gdbinit, gdbinitText(gdb.address, t.threads(), loaded.programs));
+    io.stderr(`sel4ts: GDB remote stub on ${gdb.address} (${opts.gdbContinue ? 'running' : 'halted before the first instruction'}): gdb-multiarch -ex 'target extended-remote ${gdb.address}'\n`);
+  }
   let end: RunEnd;
   try {
     end = await machine.runAsync(kernel, maxCycles);
@@ -138,6 +189,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
     allowFaults: opts.allowFaults === true,
     expectMismatch: diff ? opts.expect : undefined,
   });
+  await gdb?.close(outcome.exitCode);
   reportOutcome(io, outcome, github, end.reason === 'halt' && !consoleWatch.untilSeen);
   summarise({ board: spec.board, config: spec.config, outcome, cycles: machine.cycles, instructions: machine.cpu.icount, consoleBytes: consoleWatch.count, pds, faults });
   return outcome.exitCode;

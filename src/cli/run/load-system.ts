@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { CheckResult } from '../../compiler/check.js';
 import { bootImage, type Booted } from '../../loader/boot.js';
 import type { MachineOptions } from '../../machine/machine.js';
 import { EXIT_INPUT, EXIT_INTERNAL, InputError, type Io } from '../io.js';
@@ -7,7 +10,7 @@ import { optionsAnImageIgnores, writeBuildOutputs } from './build-outputs.js';
 import { pdPlaces, type PdPlace } from './github.js';
 
 /** A system ready to run, and where its PDs are declared (unknown for an image). */
-export type Loaded = { ok: true; booted: Booted; places: Map<string, PdPlace> } | { ok: false; exitCode: number; message: string };
+export type Loaded = { ok: true; booted: Booted; places: Map<string, PdPlace>; programs: Map<string, string> } | { ok: false; exitCode: number; message: string };
 
 /**
  * Read a boot image, or build one from a description (writing the files build options name), and
@@ -29,7 +32,7 @@ export function loadSystem(file: string, opts: BuildCommandOptions, io: Io, mach
       io.stderr(`sel4ts: ${file}: ${r.error}\n`);
       return { ok: false, exitCode: EXIT_INPUT, message: r.error };
     }
-    return { ok: true, booted: r.booted, places: new Map() };
+    return { ok: true, booted: r.booted, places: new Map(), programs: new Map() };
   }
   const built = runBuild(file, opts, io, given);
   if (!built) return { ok: false, exitCode: EXIT_INPUT, message: 'the system did not build (the errors are on stderr)' };
@@ -39,5 +42,17 @@ export function loadSystem(file: string, opts: BuildCommandOptions, io: Io, mach
     io.stderr(`sel4ts: internal error: the image just built does not boot: ${r.error}\n`);
     return { ok: false, exitCode: EXIT_INTERNAL, message: r.error };
   }
-  return { ok: true, booted: r.booted, places: pdPlaces(built.check) };
+  return { ok: true, booted: r.booted, places: pdPlaces(built.check), programs: programFiles(built.check, [...(opts.searchPath ?? []), dirname(file), io.cwd]) };
+}
+
+/** Each PD's program image as a file (for GDB): found as the build found it, on the search paths. */
+function programFiles(check: CheckResult, searchPaths: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const pd of check.system?.allProtectionDomains ?? []) {
+    const path = pd.programImage?.path;
+    if (pd.name === undefined || path === undefined) continue;
+    const found = isAbsolute(path) ? path : searchPaths.map((dir) => resolve(dir, path)).find((p) => existsSync(p));
+    if (found !== undefined) out.set(pd.name, resolve(found));
+  }
+  return out;
 }

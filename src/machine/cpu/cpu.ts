@@ -44,6 +44,13 @@ export interface CodePage {
   heat: Uint16Array;
 }
 
+/** A debugger's watchpoint: `length` bytes at `address` (below 2^53); 2 write, 3 read, 4 access. */
+export interface Watchpoint {
+  kind: 2 | 3 | 4;
+  address: number;
+  length: number;
+}
+
 /** Executions of an instruction by the interpreter before a function is compiled to start there. */
 const HOT_THRESHOLD = 16;
 
@@ -144,6 +151,23 @@ export class Cpu {
   private curCode: CodePage | undefined;
 
   /**
+   * A debugger's breakpoints: per ASID, the addresses where `run` stops (Stop.Breakpoint)
+   * before executing the instruction. Checked by the interpreter only: a debugger turns
+   * compiled code off (`blocksEnabled`) while it has any.
+   */
+  breakpoints: Map<number, Set<number>> | undefined = undefined;
+  /** The one breakpoint (pc and ASID) the next `run` steps over: the one it stopped at. */
+  breakpointSkipPc = -1;
+  breakpointSkipAsid = -1;
+  /**
+   * A debugger's watchpoints, per ASID. Their pages never enter the soft TLB, so every access
+   * takes the slow path, which checks them.
+   */
+  watchpoints: Map<number, Watchpoint[]> | undefined = undefined;
+  /** The watchpoint the last Stop.Watchpoint hit, and the address accessed. */
+  watchHit: { point: Watchpoint; address: number } | undefined = undefined;
+
+  /**
    * Whether EL0 may use DC ZVA (SCTLR_EL1.DZE). Linux allows it; seL4 does not set DZE, so on
    * the seL4 machine DC ZVA traps and DCZID_EL0.DZP reads 1.
    */
@@ -206,6 +230,9 @@ export class Cpu {
     }
     // The page base of the compiled function running, or -1 (for attributing a fault).
     let inRegion = -1;
+    const bps = this.breakpoints?.get(this.asid);
+    const skipPc = this.breakpointSkipAsid === this.asid ? this.breakpointSkipPc : -1;
+    this.breakpointSkipPc = -1;
     try {
       while (executed < budget) {
         // `curBase`/`curCode` are re-read each time: a store may drop the current page's code.
@@ -218,6 +245,10 @@ export class Cpu {
         }
         const code = this.curCode!;
         const idx = off >>> 2;
+        if (bps?.has(pc) && !(executed === 0 && pc === skipPc)) {
+          this.stop = Stop.Breakpoint;
+          break;
+        }
         if (blocks) {
           const region = code.fnAt[idx];
           if (region !== undefined) {
@@ -599,7 +630,7 @@ export class Cpu {
 
   private fillRead(lo: number, hi: number): PhysPage {
     const page = this.space.translate(lo, hi, Access.Read);
-    if (!page.mmio) {
+    if (!page.mmio && !this.watchedPage(lo, hi)) {
       const i = (lo >>> 12) & TLB_MASK;
       this.rTag[i] = hi * 1048576 + (lo >>> 12);
       this.rView[i] = page.view;
@@ -622,6 +653,7 @@ export class Cpu {
       return size === 4 ? value | 0 : value >>> 0;
     }
     const page = this.fillRead(lo, hi);
+    if (this.watchpoints !== undefined) this.checkWatch(lo, hi, size, false);
     if (page.mmio) return this.deviceRead(page.mmio, lo, hi, size, align);
     const b = page.base + off;
     return size === 1 ? page.view.getUint8(b) : size === 2 ? page.view.getUint16(b, true) : page.view.getInt32(b, true);
@@ -638,6 +670,7 @@ export class Cpu {
       return;
     }
     const page = this.space.translate(lo, hi, Access.Write);
+    if (this.watchpoints !== undefined) this.checkWatch(lo, hi, size, true);
     if (page.mmio) {
       this.deviceWrite(page.mmio, lo, hi, size, value, align);
       return;
@@ -650,7 +683,7 @@ export class Cpu {
         this.curCode = undefined;
         this.curBase = -1e18;
       }
-    } else {
+    } else if (!this.watchedPage(lo, hi)) {
       const i = (lo >>> 12) & TLB_MASK;
       this.wTag[i] = hi * 1048576 + (lo >>> 12);
       this.wView[i] = page.view;
@@ -661,6 +694,28 @@ export class Cpu {
     if (size === 1) page.view.setUint8(b, value);
     else if (size === 2) page.view.setUint16(b, value, true);
     else page.view.setInt32(b, value, true);
+  }
+
+  /** Whether a watchpoint of the current ASID covers part of the page of this address. */
+  private watchedPage(lo: number, hi: number): boolean {
+    const points = this.watchpoints?.get(this.asid);
+    if (points === undefined) return false;
+    const vpn = hi * 1048576 + (lo >>> 12);
+    return points.some((w) => Math.floor(w.address / 4096) <= vpn && vpn <= Math.floor((w.address + w.length - 1) / 4096));
+  }
+
+  /** An access of `size` bytes: if it overlaps a watchpoint of its kind, end the run after this instruction. */
+  private checkWatch(lo: number, hi: number, size: number, write: boolean): void {
+    const points = this.watchpoints?.get(this.asid);
+    if (points === undefined) return;
+    const at = hi * TWO32 + (lo >>> 0);
+    for (const w of points) {
+      if (at + size <= w.address || at >= w.address + w.length) continue;
+      if (w.kind === 2 ? !write : w.kind === 3 ? write : false) continue;
+      if (this.watchHit === undefined || this.nextPc !== -1) this.watchHit = { point: w, address: Math.max(at, w.address) };
+      this.raise(Stop.Watchpoint, 0, this.nextPc === -1 ? this.pc : this.nextPc, true);
+      return;
+    }
   }
 
   /**

@@ -32,6 +32,10 @@ export const enum Stop {
   TimeSync = 10,
   /** An EL0 access to a system register or system instruction that EL1 keeps to itself: EC 0x18. */
   SystemAccessTrap = 11,
+  /** A debugger's breakpoint (`Cpu.breakpoints`) at `pc`: nothing there has run yet. */
+  Breakpoint = 12,
+  /** A debugger's watchpoint was hit (`Cpu.watchHit`): the accessing instruction has run. */
+  Watchpoint = 13,
 }
 
 /** ESR_ELx.EC values (ARM DDI 0487, D17.2.37). */

@@ -1,0 +1,26 @@
+import type { TargetThread } from '../../gdb/target.js';
+
+/**
+ * `run --gdb … --gdbinit FILE`: GDB commands that connect to the stub and load each PD's ELF
+ * into the inferior of its process. GDB numbers inferiors in the order it meets processes,
+ * which is the stub's process order (pid 1 first), so inferior N is process N.
+ */
+export function gdbinitText(address: string, threads: TargetThread[], programs: Map<string, string>): string {
+  const lines = [
+    '# Written by sel4ts run --gdbinit: gdb-multiarch -x THIS-FILE',
+    'set architecture aarch64',
+    'set pagination off',
+    // All PDs share one CPU: resuming one resumes them all, and GDB must know it (or it keeps
+    // stale registers of the PDs it thinks did not run).
+    'set schedule-multiple on',
+    `target extended-remote ${address}`,
+  ];
+  for (const t of threads) {
+    const elf = programs.get(t.name);
+    lines.push(`# ${t.name}: process ${t.pid}`);
+    lines.push(`inferior ${t.pid}`);
+    if (elf !== undefined) lines.push(`file ${elf}`);
+  }
+  lines.push('inferior 1');
+  return `${lines.join('\n')}\n`;
+}

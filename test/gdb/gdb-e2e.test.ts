@@ -1,0 +1,203 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { EXIT_INPUT } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { expectGolden } from '../helpers/golden.js';
+import { oracle } from '../helpers/oracles.js';
+
+/**
+ * `sel4ts run --gdb` end to end: Debian's gdb-multiarch, in batch mode, against the examples.
+ * The run is in this process (main), GDB a child process; every session is bounded.
+ */
+
+const GDB = 'gdb-multiarch';
+const hasGdb = oracle(GDB, spawnSync(GDB, ['--version']).status === 0, 'run --gdb against a real GDB');
+const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}/${name}.system`, import.meta.url));
+const expected = (name: string) => readFileSync(fileURLToPath(new URL(`../../examples/${name}/expected-output.txt`, import.meta.url)), 'utf8');
+
+interface Session {
+  gdb: string;
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Run `system` under --gdb, drive it with GDB's commands (after the generated .gdbinit), collect both sides. */
+async function debug(system: string, commands: string[], runArgs: string[] = []): Promise<Session> {
+  const dir = mkdtempSync(join(tmpdir(), 'sel4ts-gdb-'));
+  const init = join(dir, 'gdbinit');
+  let stdout = '';
+  let stderr = '';
+  let announced: () => void = () => {};
+  const listening = new Promise<void>((resolve) => (announced = resolve));
+  const run = main(['run', system, '--gdb', '127.0.0.1:0', '--gdbinit', init, ...runArgs], {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => {
+      stderr += t;
+      if (t.includes('GDB remote stub on')) announced();
+    },
+    colour: false,
+    cwd: process.cwd(),
+  });
+  await listening;
+  const args = ['-batch', '-nx', '-x', init, ...commands.flatMap((c) => ['-ex', c])];
+  const child = spawn(GDB, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let gdb = '';
+  child.stdout.on('data', (d: Buffer) => void (gdb += d.toString()));
+  child.stderr.on('data', (d: Buffer) => void (gdb += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  try {
+    await new Promise<void>((resolve) => child.on('close', () => resolve()));
+  } finally {
+    clearTimeout(timer);
+  }
+  const code = await run;
+  // GDB's notes about inferiors without an executable say nothing about the target.
+  gdb = gdb
+    .split('\n')
+    .filter((l) => !/^warning: No executable|^determining executable|^\[New inferior|^\[Switching to/.test(l))
+    .join('\n');
+  return { gdb, stdout, stderr, code };
+}
+
+/** Each command preceded by an echo of itself, for a readable transcript. */
+function transcript(commands: string[]): string[] {
+  return commands.flatMap((c) => [`echo (gdb) ${c}\\n`, c]);
+}
+
+// The PDs as processes, in the order the initialiser made their TCBs (rootserver, monitor, ping, pong).
+const PING = 3;
+const PONG = 4;
+
+describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
+  it('ping-pong: a breakpoint in one PD, backtrace, globals per PD, stepping, monitor commands, detach', async () => {
+    const s = await debug(
+      example('ping-pong'),
+      transcript([
+        'info threads',
+        `inferior ${PING}`,
+        `break notified thread ${PING}.1`,
+        'continue',
+        'bt 2',
+        'print (int)round',
+        'set var *(int *)&round = 77',
+        'x/wx 0x201008',
+        `inferior ${PONG}`,
+        'x/wx 0x201008',
+        `inferior ${PING}`,
+        'print $pc',
+        'stepi 5',
+        'print $pc',
+        'monitor pds',
+        'monitor caps ping',
+        'x/wx 0',
+        'delete',
+        'set var *(int *)&round = 1',
+        'detach',
+      ]),
+    );
+    // The README's Debugging section shows this session.
+    const session = `${s.gdb.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:1234').trimEnd()}\n`;
+    expectGolden(session, 'golden/gdb-ping-pong.txt', import.meta.filename);
+    expect(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8'), 'README.md: the Debugging section shows test/golden/gdb-ping-pong.txt').toContain(session);
+    expect(s.gdb).toMatch(/Thread 3\.1 "ping"/);
+    expect(s.gdb).toMatch(/Thread 4\.1 "pong"/);
+    expect(s.gdb).toMatch(/Thread 3\.1 "ping" hit Breakpoint 1(\.\d)?, 0x[0-9a-f]+ in notified \(\)/);
+    expect(s.gdb).toMatch(/#0 +0x[0-9a-f]+ in notified \(\)\n#1 +0x[0-9a-f]+ in handler_loop \(\)/);
+    expect(s.gdb).toMatch(/\$1 = 1\n/);
+    // The same address, two address spaces.
+    expect(s.gdb).toMatch(/0x201008 <round>:\s+0x0000004d/);
+    expect(s.gdb).toMatch(/0x201008 <hits>:\s+0x00000001/);
+    const pcs = [...s.gdb.matchAll(/\$\d+ = \(void \(\*\)\(\)\) (0x[0-9a-f]+) <notified\+(\d+)>/g)].map((m) => Number(m[2]));
+    expect(pcs[1]! - pcs[0]!).toBe(20);
+    expect(s.gdb).toMatch(/ping +running \(on the CPU\), priority 100/);
+    expect(s.gdb).toMatch(/pong +blocked on ntfn/);
+    expect(s.gdb).toMatch(/cptr 11: channel 1: notify 'pong'/);
+    expect(s.gdb).toMatch(/Cannot access memory at address 0x0/);
+    expect(s.gdb).toMatch(/\[Inferior 3 \(process 3\) detached\]/);
+    // Detached, the run ends as it does without GDB.
+    expect(s.stdout).toBe(expected('ping-pong'));
+    expect(s.code).toBe(0);
+  }, 90_000);
+
+  it('a breakpoint at an address both PDs use stops only the PD it was set in', async () => {
+    // pong's `notified` (0x200010) is an instruction of ping's `init` (0x200004–0x200034), which
+    // ping runs first: a breakpoint that leaked into ping's address space would stop ping there.
+    const at = '200010';
+    const s = await debug(example('ping-pong'), [`inferior ${PONG}`, `break *0x${at}`, 'continue', 'info threads', 'continue', 'delete', 'detach']);
+    const hits = [...s.gdb.matchAll(/Thread (\d)\.1 "(\w+)" hit Breakpoint/g)].map((m) => m[2]);
+    expect(hits).toEqual(['pong', 'pong']);
+    expect(s.stdout).toBe(expected('ping-pong'));
+  }, 90_000);
+
+  it('ring-buffer: a watchpoint on the shared head word stops the producer that writes it', async () => {
+    // Processes: rootserver 1, consumer 2, monitor 3, producer 4.
+    const s = await debug(example('ring-buffer'), ['inferior 4', 'watch *(long *)0x4000000', 'continue', 'info threads', 'delete', 'detach']);
+    expect(s.gdb).toMatch(/Hardware watchpoint 1: \*\(long \*\)0x4000000/);
+    expect(s.gdb).toMatch(/Thread 4\.1 "producer" hit Hardware watchpoint 1/);
+    expect(s.gdb).toMatch(/New value = [1-9]/);
+    expect(s.stdout).toBe(expected('ring-buffer'));
+  }, 90_000);
+
+  it('a debugging session changes neither what the run prints nor the instructions each PD retires', async () => {
+    const stats = (stderr: string) => stderr.slice(stderr.indexOf('protection domain'));
+    let plainErr = '';
+    let plainOut = '';
+    await main(['run', example('ring-buffer'), '--stats'], { stdout: (t) => void (plainOut += t), stderr: (t) => void (plainErr += t), colour: false, cwd: process.cwd() });
+    const s = await debug(example('ring-buffer'), ['inferior 4', 'break notified', 'watch *(long *)0x4000000', 'continue', 'continue', 'stepi 7', 'continue', 'delete', 'stepi 3', 'detach'], ['--stats']);
+    expect(s.gdb).toMatch(/hit Hardware watchpoint 2/);
+    expect(s.stdout).toBe(plainOut);
+    expect(stats(s.stderr)).toBe(stats(plainErr));
+    expect(stats(plainErr)).toMatch(/producer +\d+/);
+  }, 90_000);
+
+  it('uart: breakpoints in an interrupt-driven driver change neither output nor instruction counts', async () => {
+    const stats = (stderr: string) => stderr.slice(stderr.indexOf('protection domain'));
+    const args = ['--input', 'hello uart\n', '--stats'];
+    let plainErr = '';
+    let plainOut = '';
+    await main(['run', fileURLToPath(new URL('../../examples/uart/uart.system', import.meta.url)), ...args], { stdout: (t) => void (plainOut += t), stderr: (t) => void (plainErr += t), colour: false, cwd: process.cwd() });
+    const s = await debug(fileURLToPath(new URL('../../examples/uart/uart.system', import.meta.url)), ['inferior 3', 'break notified', 'continue', 'stepi 3', 'continue', 'continue', 'stepi 11', 'delete', 'detach'], args);
+    expect(s.gdb).toMatch(/"uart" hit Breakpoint 1/);
+    expect(s.stdout).toBe(plainOut);
+    expect(stats(s.stderr)).toBe(stats(plainErr));
+  }, 90_000);
+
+  it('bad-pd: a VM fault stops with SIGSEGV at the faulting instruction before the monitor sees it', async () => {
+    const s = await debug(example('bad-pd'), ['continue', 'x/i $pc', 'monitor fault', 'info threads', 'detach'], ['--until', 'still beating after three faults: done', '--allow-faults']);
+    expect(s.gdb).toMatch(/Thread \d+\.1 "writer" received signal SIGSEGV, Segmentation fault\./);
+    expect(s.gdb).toMatch(/=> 0x[0-9a-f]+ <notified\+\d+>:\s+str\s/);
+    expect(s.gdb).toContain('data (write) abort at address 0x3000000');
+    expect(s.stdout).toBe(expected('bad-pd'));
+  }, 90_000);
+});
+
+describe('run --gdb: bad input', () => {
+  it('a port in use is an error that names it', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    const port = (busy.address() as { port: number }).port;
+    let stderr = '';
+    try {
+      const code = await main(['run', example('hello'), '--gdb', String(port)], { stdout: () => {}, stderr: (t) => void (stderr += t), colour: false, cwd: process.cwd() });
+      expect(code).toBe(EXIT_INPUT);
+      expect(stderr).toContain(`cannot listen for GDB on 127.0.0.1:${port}: the address is already in use`);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('refuses a --gdb that is no port, and --gdb-continue without --gdb', async () => {
+    let stderr = '';
+    const io = { stdout: () => {}, stderr: (t: string) => void (stderr += t), colour: false, cwd: process.cwd() };
+    expect(await main(['run', example('hello'), '--gdb', 'localhost:http'], io)).not.toBe(0);
+    expect(stderr).toContain("--gdb 'localhost:http' is not [HOST:]PORT");
+    expect(await main(['run', example('hello'), '--gdb-continue'], io)).not.toBe(0);
+    expect(stderr).toContain('--gdb-continue needs --gdb');
+  });
+});
