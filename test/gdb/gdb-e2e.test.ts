@@ -107,14 +107,17 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
     expect(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8'), 'README.md: the Debugging section shows test/golden/gdb-ping-pong.txt').toContain(session);
     expect(s.gdb).toMatch(/Thread 3\.1 "ping"/);
     expect(s.gdb).toMatch(/Thread 4\.1 "pong"/);
-    expect(s.gdb).toMatch(/Thread 3\.1 "ping" hit Breakpoint 1(\.\d)?, 0x[0-9a-f]+ in notified \(\)/);
-    expect(s.gdb).toMatch(/#0 +0x[0-9a-f]+ in notified \(\)\n#1 +0x[0-9a-f]+ in handler_loop \(\)/);
+    // The examples carry line tables: GDB names the source line (at ./ping.c:31).
+    expect(s.gdb).toMatch(/Thread 3\.1 "ping" hit Breakpoint 1(\.\d)?, (0x[0-9a-f]+ in )?notified \(\) at \.\/ping\.c:\d+/);
+    expect(s.gdb).toMatch(/#0 +(0x[0-9a-f]+ in )?notified \(\)[^\n]*\n#1 +0x[0-9a-f]+ in handler_loop \(\)/);
     expect(s.gdb).toMatch(/\$1 = 1\n/);
     // The same address, two address spaces.
     expect(s.gdb).toMatch(/0x201008 <round>:\s+0x0000004d/);
     expect(s.gdb).toMatch(/0x201008 <hits>:\s+0x00000001/);
-    const pcs = [...s.gdb.matchAll(/\$\d+ = \(void \(\*\)\(\)\) (0x[0-9a-f]+) <notified\+(\d+)>/g)].map((m) => Number(m[2]));
-    expect(pcs[1]! - pcs[0]!).toBe(20);
+    // stepi 5 from notified+12 goes through its call of microkit_dbg_puts (exact single steps
+    // in every tier are checked by test/gdb/cpu-debug.test.ts).
+    const pcs = [...s.gdb.matchAll(/\$\d+ = \(void \(\*\)\(\)\) (0x[0-9a-f]+) <(\w+)(\+\d+)?>/g)].map((m) => m[2]);
+    expect(pcs).toEqual(['notified', 'microkit_dbg_puts']);
     expect(s.gdb).toMatch(/ping +running \(on the CPU\), priority 100/);
     expect(s.gdb).toMatch(/pong +blocked on ntfn/);
     expect(s.gdb).toMatch(/cptr 11: channel 1: notify 'pong'/);
@@ -171,7 +174,7 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
   it('bad-pd: a VM fault stops with SIGSEGV at the faulting instruction before the monitor sees it', async () => {
     const s = await debug(example('bad-pd'), ['continue', 'x/i $pc', 'monitor fault', 'info threads', 'detach'], ['--until', 'still beating after three faults: done', '--allow-faults']);
     expect(s.gdb).toMatch(/Thread \d+\.1 "writer" received signal SIGSEGV, Segmentation fault\./);
-    expect(s.gdb).toMatch(/=> 0x[0-9a-f]+ <notified\+\d+>:\s+str\s/);
+    expect(s.gdb).toMatch(/=> 0x[0-9a-f]+ <notified\+\d+>:[^\n]*\n?\s*str\s/);
     expect(s.gdb).toContain('data (write) abort at address 0x3000000');
     expect(s.stdout).toBe(expected('bad-pd'));
   }, 90_000);

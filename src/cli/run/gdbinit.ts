@@ -1,3 +1,5 @@
+import { delimiter, dirname, resolve } from 'node:path';
+import { packageFile } from '../../util/package-file.js';
 import type { TargetThread } from '../../gdb/target.js';
 
 /**
@@ -21,6 +23,10 @@ export function gdbinitText(address: string, threads: TargetThread[], programs: 
     lines.push(`inferior ${t.pid}`);
     if (elf !== undefined) lines.push(`file ${elf}`);
   }
+  // Where GDB finds the sources the line tables name: each program's directory (the examples are
+  // compiled with their directory mapped to '.') and the package's (for the sdk's sources).
+  const dirs = [...new Set([...programs.values()].map((elf) => dirname(resolve(elf)))), packageFile('.')];
+  lines.push(`directory ${dirs.join(delimiter)}`);
   lines.push('inferior 1');
   return `${lines.join('\n')}\n`;
 }
