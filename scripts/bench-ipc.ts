@@ -9,13 +9,12 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildErrors, buildSystem } from '../src/compiler/build.js';
-import { bootImage } from '../src/loader/boot.js';
+import { main } from '../src/cli/main.js';
 import { readElf64 } from '../src/util/elf64.js';
 
 const ROOT = join(import.meta.dirname, '..');
 export const IPC_DIR = join(ROOT, 'bench', 'ipc');
-const BIN = join(ROOT, 'dist', 'sel4ts.mjs');
+const BIN = join(ROOT, 'bin', 'sel4ts');
 /** The symbol whose value is the number of rounds (bench/ipc/common/bench-ipc.h). */
 const ROUNDS_SYMBOL = 'bench_rounds';
 const REPEATS = 3;
@@ -62,7 +61,7 @@ export function withRounds(bytes: Uint8Array, n: number): Uint8Array {
   const read = readElf64(bytes);
   if (!read.ok) throw new Error(`not an ELF file: ${read.error}`);
   const symbol = read.elf.symbols.find((s) => s.name === ROUNDS_SYMBOL && s.section !== 0);
-  if (!symbol || symbol.size !== 8n) throw new Error(`no 8-byte symbol ${ROUNDS_SYMBOL}`);
+  if (symbol?.size !== 8n) throw new Error(`no 8-byte symbol ${ROUNDS_SYMBOL}`);
   const segment = read.elf.segments.find((g) => symbol.value >= g.vaddr && symbol.value + 8n <= g.vaddr + BigInt(g.fileSize));
   if (!segment) throw new Error(`${ROUNDS_SYMBOL} is not in the file bytes of a loaded segment`);
   const copy = new Uint8Array(bytes);
@@ -107,28 +106,23 @@ function sel4tsWholeProcess(bench: IpcBench, n: number): number {
   return timed(`sel4ts run ${bench.name} (${n} rounds)`, process.execPath, [BIN, 'run', systemOf(bench), '--search-path', dir, '--until', bench.end, '--max-time', '1000s'], bench.result(n));
 }
 
-/** Seconds from the start line to the end line, built and booted in this process. */
-function sel4tsInProcess(bench: IpcBench, n: number): number {
+/** Seconds from the start line to the end line of `sel4ts run` in this process (its `main`). */
+async function sel4tsInProcess(bench: IpcBench, n: number): Promise<number> {
   const dir = programsFor(bench, join(IPC_DIR, bench.name), n);
-  const built = buildSystem(systemOf(bench), readFileSync(systemOf(bench), 'utf8'), { searchPaths: [dir] });
-  if (!built.ok) throw new Error(buildErrors(built).join('; '));
   let text = '';
   let started = -1;
   let ended = -1;
-  const booted = bootImage(built.image, {
-    jit: 'hot',
-    console: (byte) => {
-      text += String.fromCharCode(byte);
-      if (started < 0 && text.endsWith(bench.start)) started = performance.now();
-      if (ended < 0 && text.endsWith(bench.end)) {
-        ended = performance.now();
-        if (booted.ok) booted.booted.machine.halt('end line');
-      }
+  const code = await main(['run', systemOf(bench), '--search-path', dir, '--until', bench.end, '--max-time', '1000s'], {
+    stdout: (t) => {
+      text += t;
+      if (started < 0 && text.includes(bench.start)) started = performance.now();
+      if (ended < 0 && text.includes(bench.end)) ended = performance.now();
     },
+    stderr: (t) => void (text += t),
+    colour: false,
+    cwd: dir,
   });
-  if (!booted.ok) throw new Error(booted.error);
-  booted.booted.machine.run(booted.booted.kernel, 1e15);
-  if (started < 0 || ended < 0 || !text.includes(bench.result(n))) throw new Error(`${bench.name} (${n} rounds) did not finish in-process:\n${text.slice(-2000)}`);
+  if (code !== 0 || started < 0 || ended < 0 || !text.includes(bench.result(n))) throw new Error(`${bench.name} (${n} rounds) did not finish in-process (exit ${code}):\n${text.slice(-2000)}`);
   return (ended - started) / 1000;
 }
 
@@ -155,8 +149,8 @@ function realSel4Run(setup: { sdk: string; scripts: string }, built: string, ben
 
 const whole = (x: number): number => Math.round(x);
 
-export function ipcSection(): Record<string, unknown> {
-  if (!existsSync(BIN)) throw new Error('run npm run build first (the whole-process figures use dist/)');
+export async function ipcSection(): Promise<Record<string, unknown>> {
+  if (!existsSync(join(ROOT, 'dist', 'sel4ts.mjs'))) throw new Error('run npm run build first (the whole-process figures use dist/)');
   const setup = realSel4Setup();
   let built: string | undefined;
   if (!('skipped' in setup)) {
@@ -169,7 +163,9 @@ export function ipcSection(): Record<string, unknown> {
     // One-way notifications: two a round trip in the notification ping-pong.
     const per = bench.name === 'notify' ? 2 : 1;
     const wp = marginal(bench.rounds.sel4ts, (n) => sel4tsWholeProcess(bench, n));
-    const ip = median(Array.from({ length: REPEATS }, () => bench.rounds.sel4ts[1] / sel4tsInProcess(bench, bench.rounds.sel4ts[1])));
+    const inProcess: number[] = [];
+    for (let i = 0; i < REPEATS; i++) inProcess.push(bench.rounds.sel4ts[1] / (await sel4tsInProcess(bench, bench.rounds.sel4ts[1])));
+    const ip = median(inProcess);
     const real = built && !('skipped' in setup) ? marginal(bench.rounds.qemu, (n) => realSel4Run(setup, built, bench, n)) : undefined;
     section[bench.name] = {
       roundTripsPerSecondWholeProcess: whole(wp.roundsPerSecond),
