@@ -1,15 +1,15 @@
 // The IPC benchmarks of `npm run bench` that measure what users meet: Microkit programs built
 // against the real libmicrokit (bench/ipc/, see its README) doing a PPC ping-pong and a
-// notification ping-pong, as whole `sel4ts run` processes, in-process, and (when
-// SEL4TS_REAL_SEL4_SDK names the output folder of ../shared/real-sel4/build-sdk.sh) on real
-// seL4 in qemu-system-aarch64. Whole-process rates are marginal, (N_large − N_small) /
-// (t_large − t_small), so that Node's start-up, the build and the boot cancel out.
-import { spawnSync } from 'node:child_process';
+// notification ping-pong, as whole `sel4ts run` processes and from the start line to the end
+// line within them, and (when SEL4TS_REAL_SEL4_SDK names the output folder of
+// ../shared/real-sel4/build-sdk.sh) on real seL4 in qemu-system-aarch64. Whole-process rates
+// are marginal, (N_large − N_small) / (t_large − t_small), so that Node's start-up, the build
+// and the boot cancel out.
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { main } from '../src/cli/main.js';
 import { readElf64 } from '../src/util/elf64.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -85,45 +85,80 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Wall time of a command that must print `expect`. */
-function timed(what: string, cmd: string, args: string[], expect: string): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0 || !r.stdout.includes(expect)) throw new Error(`${what} exited ${r.status} without '${expect.trim()}':\n${r.stdout.slice(-2000)}${r.stderr}`);
-  return seconds;
+/**
+ * A run's wall time; with /usr/bin/time, its CPU time (user + system, children included); and
+ * the time from the start line to the end line as they arrived on its standard output.
+ */
+interface Timing {
+  wall: number;
+  cpu: number | null;
+  startToEnd: number;
 }
 
-/** Rounds per second between two round counts, from the median wall time of each. */
-function marginal(rounds: [number, number], run: (n: number) => number): { roundsPerSecond: number; seconds: [number, number] } {
-  const small = median(Array.from({ length: REPEATS }, () => run(rounds[0])));
-  const large = median(Array.from({ length: REPEATS }, () => run(rounds[1])));
-  return { roundsPerSecond: (rounds[1] - rounds[0]) / (large - small), seconds: [small, large] };
-}
+const HAVE_TIME = existsSync('/usr/bin/time');
 
-function sel4tsWholeProcess(bench: IpcBench, n: number): number {
-  const dir = programsFor(bench, join(IPC_DIR, bench.name), n);
-  return timed(`sel4ts run ${bench.name} (${n} rounds)`, process.execPath, [BIN, 'run', systemOf(bench), '--search-path', dir, '--until', bench.end, '--max-time', '1000s'], bench.result(n));
-}
-
-/** Seconds from the start line to the end line of `sel4ts run` in this process (its `main`). */
-async function sel4tsInProcess(bench: IpcBench, n: number): Promise<number> {
-  const dir = programsFor(bench, join(IPC_DIR, bench.name), n);
-  let text = '';
-  let started = -1;
-  let ended = -1;
-  const code = await main(['run', systemOf(bench), '--search-path', dir, '--until', bench.end, '--max-time', '1000s'], {
-    stdout: (t) => {
-      text += t;
-      if (started < 0 && text.includes(bench.start)) started = performance.now();
-      if (ended < 0 && text.includes(bench.end)) ended = performance.now();
-    },
-    stderr: (t) => void (text += t),
-    colour: false,
-    cwd: dir,
+/** Time a command that must print `bench`'s start line, then `expect` and the end line. */
+function timed(what: string, bench: IpcBench, cmd: string, args: string[], expect: string): Promise<Timing> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = HAVE_TIME ? spawn('/usr/bin/time', ['-f', '%U %S', cmd, ...args]) : spawn(cmd, args);
+    let stdout = '';
+    let stderr = '';
+    let started = -1;
+    let ended = -1;
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (t: string) => {
+      stdout += t;
+      if (started < 0 && stdout.includes(bench.start)) started = performance.now();
+      if (ended < 0 && stdout.includes(bench.end)) ended = performance.now();
+    });
+    child.stderr.on('data', (t: string) => void (stderr += t));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const wall = (performance.now() - t0) / 1000;
+      if (status !== 0 || started < 0 || ended < 0 || !stdout.includes(expect)) {
+        reject(new Error(`${what} exited ${status} without '${expect.trim()}':\n${stdout.slice(-2000)}${stderr}`));
+        return;
+      }
+      const cpu = HAVE_TIME ? stderr.trim().split('\n').pop()!.split(' ').map(Number) : undefined;
+      resolve({ wall, cpu: cpu ? cpu[0]! + cpu[1]! : null, startToEnd: (ended - started) / 1000 });
+    });
   });
-  if (code !== 0 || started < 0 || ended < 0 || !text.includes(bench.result(n))) throw new Error(`${bench.name} (${n} rounds) did not finish in-process (exit ${code}):\n${text.slice(-2000)}`);
-  return (ended - started) / 1000;
+}
+
+interface Marginal {
+  /** From wall times: what a user waits. */
+  roundsPerSecond: number;
+  /** From CPU times: steadier than wall time on a shared machine. */
+  roundsPerCpuSecond: number | null;
+  /** N_large over the time from the start line to the end line of the large runs. */
+  roundsPerSecondInRun: number;
+  seconds: [number, number];
+  cpuSeconds: [number, number] | null;
+}
+
+/** Rounds per second between two round counts, from the median times of each. */
+async function marginal(rounds: [number, number], run: (n: number) => Promise<Timing>): Promise<Marginal> {
+  const small: Timing[] = [];
+  const large: Timing[] = [];
+  for (let i = 0; i < REPEATS; i++) small.push(await run(rounds[0]));
+  for (let i = 0; i < REPEATS; i++) large.push(await run(rounds[1]));
+  const rate = (pick: (t: Timing) => number): number => (rounds[1] - rounds[0]) / (median(large.map(pick)) - median(small.map(pick)));
+  const cpu = small[0]!.cpu !== null;
+  const three = (x: number): number => Number(x.toFixed(3));
+  return {
+    roundsPerSecond: rate((t) => t.wall),
+    roundsPerCpuSecond: cpu ? rate((t) => t.cpu!) : null,
+    roundsPerSecondInRun: rounds[1] / median(large.map((t) => t.startToEnd)),
+    seconds: [three(median(small.map((t) => t.wall))), three(median(large.map((t) => t.wall)))],
+    cpuSeconds: cpu ? [three(median(small.map((t) => t.cpu!))), three(median(large.map((t) => t.cpu!)))] : null,
+  };
+}
+
+function sel4tsRun(bench: IpcBench, n: number): Promise<Timing> {
+  const dir = programsFor(bench, join(IPC_DIR, bench.name), n);
+  return timed(`sel4ts run ${bench.name} (${n} rounds)`, bench, process.execPath, [BIN, 'run', systemOf(bench), '--search-path', dir, '--until', bench.end, '--max-time', '1000s'], bench.result(n));
 }
 
 /** Why real seL4 cannot be measured here, or the SDK folder and ../shared/real-sel4. */
@@ -139,12 +174,12 @@ function realSel4Setup(): { sdk: string; scripts: string } | { skipped: string }
 }
 
 /** Wall time of booting real seL4 in QEMU until the end line, the programs built against sdk-2.0.1 in `built`. */
-function realSel4Run(setup: { sdk: string; scripts: string }, built: string, bench: IpcBench, n: number): number {
+function realSel4Run(setup: { sdk: string; scripts: string }, built: string, bench: IpcBench, n: number): Promise<Timing> {
   const dir = programsFor(bench, join(built, bench.name), n);
   const image = join(dir, 'loader.img');
   const made = spawnSync(join(setup.scripts, 'make-image.sh'), [setup.sdk, systemOf(bench), dir, image], { encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`make-image.sh ${bench.name}: ${made.stdout}${made.stderr}`);
-  return timed(`real seL4 ${bench.name} (${n} rounds)`, join(setup.scripts, 'qemu-run.sh'), [image, '--timeout', '120', '--until', bench.end], bench.result(n));
+  return timed(`real seL4 ${bench.name} (${n} rounds)`, bench, join(setup.scripts, 'qemu-run.sh'), [image, '--timeout', '120', '--until', bench.end], bench.result(n));
 }
 
 const whole = (x: number): number => Math.round(x);
@@ -160,25 +195,26 @@ export async function ipcSection(): Promise<Record<string, unknown>> {
   }
   const section: Record<string, unknown> = {};
   for (const bench of IPC_BENCHES) {
-    // One-way notifications: two a round trip in the notification ping-pong.
-    const per = bench.name === 'notify' ? 2 : 1;
-    const wp = marginal(bench.rounds.sel4ts, (n) => sel4tsWholeProcess(bench, n));
-    const inProcess: number[] = [];
-    for (let i = 0; i < REPEATS; i++) inProcess.push(bench.rounds.sel4ts[1] / (await sel4tsInProcess(bench, bench.rounds.sel4ts[1])));
-    const ip = median(inProcess);
-    const real = built && !('skipped' in setup) ? marginal(bench.rounds.qemu, (n) => realSel4Run(setup, built, bench, n)) : undefined;
+    // PPC round trips; one-way notifications, two a round of the notification ping-pong.
+    const [unit, per] = bench.name === 'notify' ? ['notifications', 2] : ['roundTrips', 1];
+    const wp = await marginal(bench.rounds.sel4ts, (n) => sel4tsRun(bench, n));
+    const real = built && !('skipped' in setup) ? await marginal(bench.rounds.qemu, (n) => realSel4Run(setup, built, bench, n)) : undefined;
+    const perCpu = (m: Marginal): number | null => (m.roundsPerCpuSecond === null ? null : whole(m.roundsPerCpuSecond * per));
     section[bench.name] = {
-      roundTripsPerSecondWholeProcess: whole(wp.roundsPerSecond),
-      roundTripsPerSecondInProcess: whole(ip),
-      ...(per === 2 ? { notificationsPerSecondWholeProcess: whole(wp.roundsPerSecond * 2), notificationsPerSecondInProcess: whole(ip * 2) } : {}),
+      [`${unit}PerSecondWholeProcess`]: whole(wp.roundsPerSecond * per),
+      [`${unit}PerCpuSecondWholeProcess`]: perCpu(wp),
+      [`${unit}PerSecondInProcess`]: whole(wp.roundsPerSecondInRun * per),
       sel4tsRounds: bench.rounds.sel4ts,
-      sel4tsWholeProcessSeconds: wp.seconds.map((s) => Number(s.toFixed(3))),
+      sel4tsWholeProcessSeconds: wp.seconds,
+      sel4tsWholeProcessCpuSeconds: wp.cpuSeconds,
       realSel4Qemu: real
         ? {
-            roundTripsPerSecond: whole(real.roundsPerSecond),
-            ...(per === 2 ? { notificationsPerSecond: whole(real.roundsPerSecond * 2) } : {}),
+            [`${unit}PerSecond`]: whole(real.roundsPerSecond * per),
+            [`${unit}PerCpuSecond`]: perCpu(real),
+            [`${unit}PerSecondStartToEnd`]: whole(real.roundsPerSecondInRun * per),
             rounds: bench.rounds.qemu,
-            seconds: real.seconds.map((s) => Number(s.toFixed(3))),
+            seconds: real.seconds,
+            cpuSeconds: real.cpuSeconds,
           }
         : (setup as { skipped: string }).skipped,
     };
@@ -187,7 +223,7 @@ export async function ipcSection(): Promise<Record<string, unknown>> {
   return {
     ...section,
     repeats: REPEATS,
-    note: 'whole-process and QEMU rates are (N_large − N_small) / (t_large − t_small) of median wall times; in-process rates time the large run from its start line to its end line; a notification round trip is two one-way notifications',
+    note: "whole-process and QEMU rates are (N_large − N_small) / (t_large − t_small) of median wall times (PerSecond) and CPU times, user + system (PerCpuSecond); in-process (and QEMU StartToEnd) rates are N_large over the time from the start line to the end line of the large runs as they arrived on standard output (QEMU's console is polled every 50 ms); a notification round trip is two one-way notifications",
     qemu: built ? spawnSync('qemu-system-aarch64', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null,
   };
 }

@@ -82,7 +82,7 @@ export async function kernelModelSection(): Promise<Record<string, unknown>> {
     ppcPingPong: ipc.ppc,
     notifyPingPong: ipc.notify,
     ipcNote: ipc.note,
-    realSel4Qemu: ipc.qemu,
+    qemuVersion: ipc.qemu,
     helloBootToFirstOutputInProcessMs: hello.inProcessMs,
     helloBootToFirstOutputWholeProcessMs: hello.wholeProcessMs,
     rawPpcLoopRoundTripsPerSecond: Math.round(median(p.map((r) => r.perSecond))),
