@@ -6,7 +6,7 @@
 // are marginal, (N_large − N_small) / (t_large − t_small), so that Node's start-up, the build
 // and the boot cancel out.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -158,11 +158,12 @@ async function marginal(rounds: [number, number], run: (n: number) => Promise<Ti
 
 function sel4tsRun(bench: IpcBench, n: number): Promise<Timing> {
   const dir = programsFor(bench, join(IPC_DIR, bench.name), n);
-  return timed(`sel4ts run ${bench.name} (${n} rounds)`, bench, process.execPath, [BIN, 'run', systemOf(bench), '--search-path', dir, '--until', bench.end, '--max-time', '1000s'], bench.result(n));
+  const run = timed(`sel4ts run ${bench.name} (${n} rounds)`, bench, process.execPath, [BIN, 'run', systemOf(bench), '--search-path', dir, '--until', bench.end, '--max-time', '1000s'], bench.result(n));
+  return run.finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
 /** Why real seL4 cannot be measured here, or the SDK folder and ../shared/real-sel4. */
-function realSel4Setup(): { sdk: string; scripts: string } | { skipped: string } {
+export function realSel4Setup(): { sdk: string; scripts: string } | { skipped: string } {
   const out = process.env.SEL4TS_REAL_SEL4_SDK;
   if (!out) return { skipped: 'not measured: set SEL4TS_REAL_SEL4_SDK to the output folder of ../shared/real-sel4/build-sdk.sh (the one holding sdk-2.0.1)' };
   const sdk = join(out, 'sdk-2.0.1');
@@ -173,13 +174,14 @@ function realSel4Setup(): { sdk: string; scripts: string } | { skipped: string }
   return { sdk, scripts };
 }
 
-/** Wall time of booting real seL4 in QEMU until the end line, the programs built against sdk-2.0.1 in `built`. */
+/** The times of booting real seL4 in QEMU until the end line, the programs built against sdk-2.0.1 in `built`. */
 function realSel4Run(setup: { sdk: string; scripts: string }, built: string, bench: IpcBench, n: number): Promise<Timing> {
   const dir = programsFor(bench, join(built, bench.name), n);
   const image = join(dir, 'loader.img');
   const made = spawnSync(join(setup.scripts, 'make-image.sh'), [setup.sdk, systemOf(bench), dir, image], { encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`make-image.sh ${bench.name}: ${made.stdout}${made.stderr}`);
-  return timed(`real seL4 ${bench.name} (${n} rounds)`, bench, join(setup.scripts, 'qemu-run.sh'), [image, '--timeout', '120', '--until', bench.end], bench.result(n));
+  const run = timed(`real seL4 ${bench.name} (${n} rounds)`, bench, join(setup.scripts, 'qemu-run.sh'), [image, '--timeout', '120', '--until', bench.end], bench.result(n));
+  return run.finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
 const whole = (x: number): number => Math.round(x);
@@ -203,7 +205,7 @@ export async function ipcSection(): Promise<Record<string, unknown>> {
     section[bench.name] = {
       [`${unit}PerSecondWholeProcess`]: whole(wp.roundsPerSecond * per),
       [`${unit}PerCpuSecondWholeProcess`]: perCpu(wp),
-      [`${unit}PerSecondInProcess`]: whole(wp.roundsPerSecondInRun * per),
+      [`${unit}PerSecondStartToEnd`]: whole(wp.roundsPerSecondInRun * per),
       sel4tsRounds: bench.rounds.sel4ts,
       sel4tsWholeProcessSeconds: wp.seconds,
       sel4tsWholeProcessCpuSeconds: wp.cpuSeconds,
@@ -220,10 +222,11 @@ export async function ipcSection(): Promise<Record<string, unknown>> {
     };
     process.stderr.write(`  ipc ${bench.name}: ${JSON.stringify(section[bench.name])}\n`);
   }
+  if (built) rmSync(built, { recursive: true, force: true });
   return {
     ...section,
     repeats: REPEATS,
-    note: "whole-process and QEMU rates are (N_large − N_small) / (t_large − t_small) of median wall times (PerSecond) and CPU times, user + system (PerCpuSecond); in-process (and QEMU StartToEnd) rates are N_large over the time from the start line to the end line of the large runs as they arrived on standard output (QEMU's console is polled every 50 ms); a notification round trip is two one-way notifications",
+    note: "whole-process and QEMU rates are (N_large − N_small) / (t_large − t_small) of median wall times (PerSecond) and CPU times, user + system (PerCpuSecond); StartToEnd rates are N_large over the time from the start line to the end line of the large runs as they arrived on standard output (QEMU's console is polled every 50 ms); a notification round trip is two one-way notifications",
     qemu: built ? spawnSync('qemu-system-aarch64', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null,
   };
 }

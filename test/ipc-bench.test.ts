@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IPC_BENCHES, IPC_DIR, programsFor, withRounds } from '../scripts/bench-ipc.js';
+import { IPC_BENCHES, IPC_DIR, programsFor, realSel4Setup, withRounds } from '../scripts/bench-ipc.js';
 import { main } from '../src/cli/main.js';
 
 /**
@@ -46,6 +46,19 @@ describe('IPC benchmark systems', () => {
   it('prints the expected results', () => {
     expect(IPC_BENCHES[0]!.result(1000)).toBe('client: 1000 calls, sum 500500 (right)\n');
     expect(IPC_BENCHES[1]!.result(1000)).toBe('ping: 1000 round trips\n');
+  });
+
+  it('says why it skips real seL4 without SEL4TS_REAL_SEL4_SDK, or with a folder that has no SDK', () => {
+    const saved = process.env.SEL4TS_REAL_SEL4_SDK;
+    try {
+      delete process.env.SEL4TS_REAL_SEL4_SDK;
+      expect(realSel4Setup()).toEqual({ skipped: expect.stringMatching(/^not measured: set SEL4TS_REAL_SEL4_SDK/) });
+      process.env.SEL4TS_REAL_SEL4_SDK = IPC_DIR;
+      expect(realSel4Setup()).toEqual({ skipped: `not measured: ${join(IPC_DIR, 'sdk-2.0.1')} has no bin/microkit` });
+    } finally {
+      if (saved === undefined) delete process.env.SEL4TS_REAL_SEL4_SDK;
+      else process.env.SEL4TS_REAL_SEL4_SDK = saved;
+    }
   });
 
   it('refuses a file without bench_rounds', () => {
