@@ -226,7 +226,7 @@ export async function ipcSection(): Promise<Record<string, unknown>> {
   return {
     ...section,
     repeats: REPEATS,
-    note: "whole-process and QEMU rates are (N_large − N_small) / (t_large − t_small) of median wall times (PerSecond) and CPU times, user + system (PerCpuSecond; for QEMU that includes qemu-run.sh\'s console polling, so prefer its wall time); StartToEnd rates are N_large over the time from the start line to the end line of the large runs as they arrived on standard output (QEMU's console is polled every 50 ms); a notification round trip is two one-way notifications",
+    note: "whole-process and QEMU rates are (N_large − N_small) / (t_large − t_small) of median wall times (PerSecond) and CPU times, user + system (PerCpuSecond; for QEMU that includes qemu-run.sh's console polling, so prefer its wall time); StartToEnd rates are N_large over the time from the start line to the end line of the large runs as they arrived on standard output (QEMU's console is polled every 50 ms); a notification round trip is two one-way notifications",
     qemu: built ? spawnSync('qemu-system-aarch64', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] : null,
   };
 }
