@@ -241,26 +241,30 @@ function cpuSection(): Record<string, unknown> {
   };
 }
 
-const results = {
-  machine: machine(),
-  cpu: cpuSection(),
-  machineModel: machineModelSection(),
-  kernel: kernelModelSection(),
-  compiler: compilerSection(),
-};
+// `npm run bench -- kernel` (any of the section names) measures only those sections and keeps
+// the others from the existing bench/results.json.
+const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = { cpu: cpuSection, machineModel: machineModelSection, kernel: kernelModelSection, compiler: compilerSection };
+const wanted = process.argv.slice(2);
+for (const w of wanted) if (!(w in SECTIONS)) throw new Error(`no bench section '${w}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
+const RESULTS = join(ROOT, 'bench', 'results.json');
+const previous: Record<string, unknown> = wanted.length && existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+const results: Record<string, unknown> = { machine: machine() };
+for (const [name, measure] of Object.entries(SECTIONS)) results[name] = !wanted.length || wanted.includes(name) ? await measure() : previous[name];
 
 mkdirSync(join(ROOT, 'bench'), { recursive: true });
 writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-const c = results.compiler as { check: Record<string, unknown>[]; corpus: Record<string, unknown> | null; node: { startupMs: number } };
 console.log(`machine: ${JSON.stringify(results.machine)}`);
-console.log(`node startup (node -e 0): ${c.node.startupMs} ms\n`);
-console.log('| case | bytes | check in-process (ms) | check whole process (ms) | peak RSS (MiB) | build in-process (ms) | build whole process (ms) | build peak RSS (MiB) | boot (ms) |');
-console.log('|---|---|---|---|---|---|---|---|---|');
-for (const r of c.check)
-  console.log(`| ${r.case} | ${r.bytes} | ${r.checkInProcessMs} | ${r.checkWholeProcessMs} | ${r.peakRssMiB ?? '-'} | ${r.buildInProcessMs ?? '-'} | ${r.buildWholeProcessMs ?? '-'} | ${r.buildPeakRssMiB ?? '-'} | ${r.bootMs ?? '-'} |`);
-if (c.corpus) console.log(`\ncorpus: ${c.corpus.files} files, median ${c.corpus.medianInProcessMs} ms, max ${c.corpus.maxInProcessMs} ms in-process`);
-const cpu = results.cpu as { programs?: Record<string, unknown>[]; summary?: Record<string, unknown>; status?: string; qemu?: string };
+const c = results.compiler as { check: Record<string, unknown>[]; corpus: Record<string, unknown> | null; node: { startupMs: number } } | undefined;
+if (c) {
+  console.log(`node startup (node -e 0): ${c.node.startupMs} ms\n`);
+  console.log('| case | bytes | check in-process (ms) | check whole process (ms) | peak RSS (MiB) | build in-process (ms) | build whole process (ms) | build peak RSS (MiB) | boot (ms) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of c.check)
+    console.log(`| ${r.case} | ${r.bytes} | ${r.checkInProcessMs} | ${r.checkWholeProcessMs} | ${r.peakRssMiB ?? '-'} | ${r.buildInProcessMs ?? '-'} | ${r.buildWholeProcessMs ?? '-'} | ${r.buildPeakRssMiB ?? '-'} | ${r.bootMs ?? '-'} |`);
+  if (c.corpus) console.log(`\ncorpus: ${c.corpus.files} files, median ${c.corpus.medianInProcessMs} ms, max ${c.corpus.maxInProcessMs} ms in-process`);
+}
+const cpu = (results.cpu ?? { status: 'not in bench/results.json' }) as { programs?: Record<string, unknown>[]; summary?: Record<string, unknown>; status?: string; qemu?: string };
 if (cpu.programs) {
   console.log(`\nCPU (${cpu.qemu})`);
   console.log('| variant | program | arg | instructions | sel4ts MIPS | QEMU MIPS | time ratio | output = QEMU |');
