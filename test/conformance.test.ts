@@ -31,25 +31,6 @@ function comparable(console: string): string {
 }
 
 /**
- * Scenarios whose recording has lines that sel4ts does not print yet, with the reason. Their
- * exact comparison is reported as skipped (so CI stays green); the rest of their output is still
- * compared, without the debug kernel's `<<seL4(CPU 0) [...]: ...>>` lines. Remove an entry when
- * sel4ts prints those lines too.
- */
-const PENDING: Record<string, string> = {};
-
-/**
- * A message of the debug kernel (userError, in bold and green: `ESC[0m ESC[1m << ESC[0m ESC[32m
- * seL4(CPU 0) … >> ESC[0m` and a newline). It may follow text without a newline (the monitor's
- * "Unknown fault" report ends without one).
- */
-const KERNEL_DEBUG_MESSAGE = /(\x1b\[[0-9;]*m)*<<(\x1b\[[0-9;]*m)*seL4\(CPU [^\n]*?>>(\x1b\[0m)?\n/g;
-
-function withoutKernelDebugLines(text: string): string {
-  return text.replace(KERNEL_DEBUG_MESSAGE, (_m, _a, _b, _c, offset: number) => (offset === 0 || text[offset - 1] === '\n' ? '' : '\n'));
-}
-
-/**
  * Differences of the recording setup, not of sel4ts: the recording kernel is seL4 13.0.0 as
  * Microkit 2.0.1 configures it, while sel4ts models Microkit 2.3's debug kernel (seL4 16.0.0-dev).
  * Each rule has a name (listed in test/conformance/README.md) and turns a console of either
@@ -125,7 +106,7 @@ const scenarios = readdirSync(DIR, { withFileTypes: true })
   .sort();
 
 describe('kernel conformance with real seL4', () => {
-  it('has scenarios', () => expect(scenarios.length).toBeGreaterThanOrEqual(3));
+  it('has scenarios', () => expect(scenarios.length).toBeGreaterThanOrEqual(30));
 
   async function runScenario(name: string): Promise<{ output: string; expected: string; code: number; stderr: string }> {
     const dir = join(DIR, name);
@@ -145,25 +126,15 @@ describe('kernel conformance with real seL4', () => {
   }
 
   for (const name of scenarios) {
-    const pending = PENDING[name];
-    if (pending === undefined) {
-      it(`${name} prints what real seL4 printed`, async () => {
-        const { output, expected, code, stderr } = await runScenario(name);
-        expect(output).toBe(expected);
-        expect(code, stderr).toBe(0);
-      });
-    } else {
-      it.skip(`${name} prints what real seL4 printed (pending: ${pending})`, () => {});
-      it(`${name} prints what real seL4 printed, apart from the kernel's debug lines`, async () => {
-        const { output, expected, code, stderr } = await runScenario(name);
-        expect(withoutKernelDebugLines(output)).toBe(withoutKernelDebugLines(expected));
-        expect(code, stderr).toBe(0);
-      });
-    }
+    it(`${name} prints what real seL4 printed`, async () => {
+      const { output, expected, code, stderr } = await runScenario(name);
+      expect(output).toBe(expected);
+      expect(code, stderr).toBe(0);
+    });
   }
 
-  it('lists only existing scenarios as pending or with recording rules', () => {
-    for (const name of [...Object.keys(PENDING), ...Object.keys(RECORDING_RULES)]) expect(scenarios).toContain(name);
+  it('lists only existing scenarios with recording rules', () => {
+    for (const name of Object.keys(RECORDING_RULES)) expect(scenarios).toContain(name);
   });
 
   it('applies each recording rule to something it changes', () => {
