@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { pageDescriptor } from '../src/kernel/vspace.js';
+import { CODE_PA, CODE_VA, DATA_VA, el0Machine } from './helpers/el0-machine.js';
 import { dataAbortInstructionSyndrome } from '../src/machine/cpu/data-abort-syndrome.js';
 import { Stop } from '../src/machine/cpu/fault.js';
 import { FlatSpace } from '../src/machine/memory/flat-space.js';
-import { Machine } from '../src/machine/machine.js';
 
 /**
  * The instruction syndrome of data aborts (ESR ISS[24:14]: ISV, SAS, SSE, SRT, SF, AR), taken
@@ -13,25 +12,13 @@ import { Machine } from '../src/machine/machine.js';
  * on an address whose level-2 entry is empty.
  */
 
-const CODE_VA = 0x7f_0000_0000;
-const DATA_VA = 0x7f_0000_1000;
 const UNMAPPED = 0x1000_0000; // level-1 entry 0 is empty: translation fault, level 1
 
-/** A machine whose stage-2 tables map one code page and one data page; returns a runner. */
+/** The machine of el0Machine and a runner for a few instruction words from its code page. */
 function machineWithCode(jit: 'off' | 'hot') {
-  const machine = new Machine({ jit });
+  const machine = el0Machine(jit);
   const mem = machine.memory;
-  const root = 0x4010_0000;
-  const l2 = 0x4010_2000;
-  const l3 = 0x4010_3000;
-  const code = 0x4010_4000;
-  const data = 0x4010_5000;
-  mem.zero(root, 0x6000);
-  mem.write64(root + Math.floor(CODE_VA / 2 ** 30) * 8, BigInt(l2) | 3n);
-  mem.write64(l2, BigInt(l3) | 3n);
-  mem.write64(l3, pageDescriptor(code, 12, 'read-only', 3n));
-  mem.write64(l3 + 8, pageDescriptor(data, 12, 'read-write', 3n));
-  machine.setAddressSpace(root, 1);
+  const code = CODE_PA;
   return {
     machine,
     run(words: number[], regs: Record<number, number> = {}, budget = 1000) {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pageDescriptor } from '../src/kernel/vspace.js';
+import { CODE_PA, CODE_VA, DATA_VA, el0Machine } from './helpers/el0-machine.js';
 import { Stop } from '../src/machine/cpu/fault.js';
-import { Machine } from '../src/machine/machine.js';
 
 /**
  * EL0 system-register and system-instruction accesses on the seL4 machine, as seL4 configures
@@ -12,23 +11,10 @@ import { Machine } from '../src/machine/machine.js';
  * expected syndromes are built here from the ARM ARM's ISS fields (D17.2.37, EC 0x18).
  */
 
-const CODE_VA = 0x7f_0000_0000;
-const DATA_VA = 0x7f_0000_1000;
-
 function machineWithCode() {
-  const machine = new Machine({ jit: 'off' });
+  const machine = el0Machine();
   const mem = machine.memory;
-  const root = 0x4010_0000;
-  const l2 = 0x4010_2000;
-  const l3 = 0x4010_3000;
-  const code = 0x4010_4000;
-  const data = 0x4010_5000;
-  mem.zero(root, 0x6000);
-  mem.write64(root + Math.floor(CODE_VA / 2 ** 30) * 8, BigInt(l2) | 3n);
-  mem.write64(l2, BigInt(l3) | 3n);
-  mem.write64(l3, pageDescriptor(code, 12, 'read-only', 3n));
-  mem.write64(l3 + 8, pageDescriptor(data, 12, 'read-write', 3n));
-  machine.setAddressSpace(root, 1);
+  const code = CODE_PA;
   return (word: number) => {
     mem.write32(code, word);
     mem.write32(code + 4, 0xd503201f); // NOP
