@@ -82,24 +82,17 @@ class Cursor {
   u32 = () => this.view.getUint32(this.need(4), true);
   u64 = () => Number(this.view.getBigUint64(this.need(8), true));
   skip = (n: number) => void this.need(n);
-  uleb(): number {
+  uleb = (): number => this.leb(false);
+  sleb = (): number => this.leb(true);
+  /** LEB128 (DWARF 5, 7.6); a signed value extends the sign bit of its last byte. */
+  private leb(signed: boolean): number {
     let result = 0;
     let scale = 1;
     for (;;) {
       const b = this.u8();
       result += (b & 0x7f) * scale;
       scale *= 128;
-      if (!(b & 0x80)) return result;
-    }
-  }
-  sleb(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.u8();
-      result += (b & 0x7f) * scale;
-      scale *= 128;
-      if (!(b & 0x80)) return b & 0x40 ? result - scale : result;
+      if (!(b & 0x80)) return signed && b & 0x40 ? result - scale : result;
     }
   }
   cstring(): string {
