@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,39 @@ describe('the Microkit-shaped SDK folder', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
     expect(pkg.files).toContain('sdk');
     expect(statSync(join(SDK, 'bin', 'microkit')).mode & 0o111).toBe(0o111);
+  });
+});
+
+describe('bin/microkit', () => {
+  it('runs $SEL4TS microkit with its arguments unchanged when SEL4TS is set', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-stub-'));
+    try {
+      const stub = join(dir, 'sel4ts');
+      writeFileSync(stub, '#!/bin/sh\nfor a; do printf "[%s]" "$a"; done\n', { mode: 0o755 });
+      const r = spawnSync(join(SDK, 'bin', 'microkit'), ['a b.system', '--search-path', 'x', 'y', '-o', ''], { encoding: 'utf8', env: { ...process.env, SEL4TS: stub } });
+      expect(r.stdout).toBe('[microkit][a b.system][--search-path][x][y][-o][]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Without $SEL4TS it runs the package's own bin/sel4ts, which needs dist/ (npm ci builds it).
+  const dist = join(ROOT, 'dist', 'sel4ts.mjs');
+  const current = existsSync(dist) && readFileSync(dist, 'utf8').includes("the Microkit tool's command line");
+  it.skipIf(!current)('finds the package from its own location, also through a symbolic link', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-link-'));
+    try {
+      symlinkSync(join(SDK, 'bin', 'microkit'), join(dir, 'microkit'));
+      const env = { ...process.env };
+      delete env.SEL4TS;
+      for (const exe of [join(SDK, 'bin', 'microkit'), join(dir, 'microkit')]) {
+        const r = spawnSync(exe, ['--help'], { encoding: 'utf8', env, cwd: dir });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toContain('  --board qemu_virt_aarch64\n');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
