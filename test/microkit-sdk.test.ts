@@ -61,11 +61,15 @@ describe('the Microkit-shaped SDK folder', () => {
     }
   });
 
-  it('Makefiles read the architecture from include/kernel/gen_config.h as upstream ones do', () => {
+  it("Makefiles read the architecture from include/kernel/gen_config.h as Microkit's and sDDF's do", () => {
     for (const config of CONFIGS) {
       // The line of the upstream Microkit examples' Makefiles, run by the shell.
-      const r = spawnSync('sh', ['-c', `grep 'CONFIG_SEL4_ARCH  ' ${join(BOARD, config, 'include', 'kernel', 'gen_config.h')} | cut -d' ' -f4`], { encoding: 'utf8' });
+      const genConfig = join(BOARD, config, 'include', 'kernel', 'gen_config.h');
+      const r = spawnSync('sh', ['-c', `grep 'CONFIG_SEL4_ARCH  ' ${genConfig} | cut -d' ' -f4`], { encoding: 'utf8' });
       expect(r.stdout).toBe('aarch64\n');
+      // sDDF's (tools/make/toolchain/clang.mk), with make's $$ undone.
+      const sddf = spawnSync('sed', ['-n', 's/.define *CONFIG_SEL4_ARCH  *\\([^ ]*\\).*$/\\1/p', genConfig], { encoding: 'utf8' });
+      expect(sddf.stdout).toBe('aarch64\n');
     }
   });
 
