@@ -139,6 +139,13 @@ describe('sel4ts microkit: the Microkit tool command line', () => {
     expect(await sel4ts(cwd, 'microkit', 'no-such.system', ...BOARD)).toMatchObject({ code: 1, stderr: "microkit: error: system description file 'no-such.system' does not exist\n" });
   });
 
+  it('an output it cannot write is an error with exit status 1', async () => {
+    const p = project();
+    const img = join(p.dir, 'no-such-dir', 'loader.img');
+    const r = await sel4ts(p.dir, 'microkit', p.system, ...BOARD, '--search-path', p.build, '-o', img, '-r', join(p.dir, 'r'));
+    expect(r).toMatchObject({ code: 1, stderr: `microkit: error: cannot write '${img}': ENOENT\n` });
+  });
+
   it('a description that does not build fails with the reference tool’s message', async () => {
     const p = project();
     writeFileSync(p.system, '<system><protection_domain name="x"><program_image path="missing.elf"/></protection_domain></system>');

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { EXIT_INPUT, EXIT_OK, type Io } from '../io.js';
+import { EXIT_INPUT, EXIT_OK, type Io, UsageError } from '../io.js';
 import { MICROKIT_USAGE, microkitHelp, parseMicrokitArgs } from '../microkit-args.js';
 import { buildCommand } from './build.js';
 import { microkitSdkBoards } from './sdk.js';
@@ -37,7 +37,14 @@ export function microkitCommand(argv: readonly string[], io: Io): number {
 
   // The Microkit tool searches the given paths, then the current directory (sel4ts adds the
   // description's own directory after them).
-  const code = buildCommand(args.system, { board: args.board, config: args.config, searchPath: [...args.searchPaths, io.cwd], output: args.output, report: args.report, specJson: args.capdlJson, format: 'microkit' }, io);
+  let code: number;
+  try {
+    code = buildCommand(args.system, { board: args.board, config: args.config, searchPath: [...args.searchPaths, io.cwd], output: args.output, report: args.report, specJson: args.capdlJson, format: 'microkit' }, io);
+  } catch (e) {
+    // An output that cannot be written: the Microkit tool's exit status, not sel4ts's usage error.
+    if (e instanceof UsageError) return error(e.message);
+    throw e;
+  }
   if (code !== EXIT_OK) return code;
   if (args.viperOutput !== undefined) {
     try {
