@@ -6,6 +6,8 @@ import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { runCommand } from './commands/run.js';
 import { machineExecCommand } from './commands/machine-exec.js';
+import { microkitCommand } from './commands/microkit.js';
+import { sdkCommand } from './commands/sdk.js';
 import { suggest } from '../parser/sdf/suggest.js';
 import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, InputError, UsageError, internalErrorText, processIo, type Io } from './io.js';
 
@@ -112,6 +114,15 @@ function program(io: Io, setExit: (code: number) => void): Command {
       }
       setExit(EXIT_OK);
     });
+  cmd
+    .command('sdk')
+    .description('the Microkit-shaped SDK folder: make MICROKIT_SDK=$(sel4ts sdk --path) MICROKIT_BOARD=qemu_virt_aarch64 MICROKIT_CONFIG=debug')
+    .option('--path', 'print only its path')
+    .action((opts: { path?: boolean }) => {
+      setExit(sdkCommand(opts, io));
+    });
+  // Parsed by main() itself, as the Microkit tool parses it; listed here for --help.
+  cmd.command('microkit').description("the Microkit tool's command line (the SDK's bin/microkit): microkit <system> --board B --config C [--search-path DIR...] [-o loader.img] [-r report.txt] …").helpOption(false);
   helpHints(cmd, 'sel4ts');
   return cmd;
 }
@@ -122,7 +133,7 @@ function helpHints(c: Command, path: string): void {
   for (const sub of c.commands) helpHints(sub, `${path} ${sub.name()}`);
 }
 
-const COMMANDS = ['check', 'build', 'run', 'machine', 'boards', 'help'];
+const COMMANDS = ['check', 'build', 'run', 'machine', 'boards', 'sdk', 'microkit', 'help'];
 
 /**
  * The reference tool's spelling, `sel4ts <system> --board B --config C -o IMAGE -r REPORT`,
@@ -155,6 +166,7 @@ function siblingFiles(path: string): string[] {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let code = EXIT_OK;
   try {
+    if (argv[0] === 'microkit') return microkitCommand(argv.slice(1), io);
     await program(io, (c) => (code = c)).parseAsync(referenceSpelling(argv), { from: 'user' });
     return code;
   } catch (e) {

@@ -21,6 +21,15 @@
  */
 #pragma once
 
+/* In the Microkit-shaped SDK (sel4ts sdk --path) each board/<board>/<config>/include has the
+ * kernel/gen_config.h of a seL4 build, which Makefiles written for the Microkit SDK read, and
+ * which stands for -DMICROKIT_CONFIG_DEBUG there: its debug one defines CONFIG_DEBUG_BUILD. */
+#if defined(__has_include)
+#if __has_include(<kernel/gen_config.h>)
+#include <kernel/gen_config.h>
+#endif
+#endif
+
 #define CONFIG_ARCH_ARM 1
 #define CONFIG_ARCH_AARCH64 1
 #define CONFIG_SEL4_ARCH_AARCH64 1
@@ -38,7 +47,7 @@
 #define CONFIG_NUM_PRIORITIES 256
 #define CONFIG_NUM_DOMAINS 16
 
-#if defined(MICROKIT_CONFIG_DEBUG)
+#if defined(MICROKIT_CONFIG_DEBUG) || defined(CONFIG_DEBUG_BUILD)
 #define CONFIG_DEBUG_BUILD 1
 #define CONFIG_PRINTING 1
 #define CONFIG_HARDWARE_DEBUG_API 1
