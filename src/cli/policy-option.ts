@@ -21,7 +21,7 @@ export function policyLibraries(): PolicyLibraries {
     const schema: unknown = JSON.parse(readFileSync(packageFile('schemas/policy.schema.json'), 'utf8'));
     // Loaded on first use, as for the system schema (src/parser/schema-check.ts).
     const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema as object);
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema as object);
   }
   return { yaml: yamlLib(), validate: validator };
 }
