@@ -192,13 +192,13 @@ export function checkPolicy(policy: Policy, subject: PolicySubject): PolicyVerdi
           if (!s) continue;
           const limit = (span: Span, message: string, at: Span, what: string) => violated('policy_limit_violated', rule, span, message, [located(what, sys, at)], []);
           if (rule.maxPriority && s.priority > rule.maxPriority.value) {
-            limit(rule.maxPriority.span, `'${pd}' has priority ${s.priority}, above the max_priority ${rule.maxPriority.value} of ${whose}`, s.spans.priority, `'${pd}' priority`);
+            limit(rule.maxPriority.span, `'${pd}' has priority ${s.priority}, above the max_priority ${rule.maxPriority.value} of ${whose}`, s.spans.priority, `'${pd}' has priority ${s.priority}`);
           }
           if (rule.maxBudget && s.budgetUs > rule.maxBudget.value) {
-            limit(rule.maxBudget.span, `'${pd}' has a budget of ${s.budgetUs} us, above the max_budget ${rule.maxBudget.value} of ${whose}`, s.spans.budget, `'${pd}' budget`);
+            limit(rule.maxBudget.span, `'${pd}' has a budget of ${s.budgetUs} us, above the max_budget ${rule.maxBudget.value} of ${whose}`, s.spans.budget, `'${pd}' has a budget of ${s.budgetUs} us`);
           }
           if (rule.passive && s.passive !== rule.passive.value) {
-            limit(rule.passive.span, `'${pd}' is ${s.passive ? '' : 'not '}passive, and ${whose} says passive: ${rule.passive.value}`, s.spans.passive, `'${pd}' passive`);
+            limit(rule.passive.span, `'${pd}' is ${s.passive ? '' : 'not '}passive, and ${whose} says passive: ${rule.passive.value}`, s.spans.passive, `'${pd}' is ${s.passive ? '' : 'not '}passive`);
           }
         }
         break;
