@@ -321,3 +321,17 @@ irqs:
 it('the policy libraries compile the published schema once', () => {
   expect(policyLibraries().validate).toBe(policyLibraries().validate);
 });
+
+describe('the bench policy (scripts/generate-policy.ts)', () => {
+  it('has 100 rules, all naming what the generated 63-PD system has, and checks quickly enough to be worth timing', async () => {
+    const { generateSystem } = await import('../scripts/generate-system.js');
+    const { generatePolicy } = await import('../scripts/generate-policy.js');
+    const s = subjectFromDescription(checked(generateSystem(63), 'generated.system'));
+    const r = runPolicy(s, generatePolicy(63, 100));
+    expect(r.verdicts[0]!.rules).toBe(100);
+    expect(r.diagnostics.every((d) => d.code.endsWith('_violated'))).toBe(true);
+    // Every PD reaches every other on that system, so every flow rule fails with a path.
+    expect(r.verdicts[0]!.violations.length).toBe(94);
+    expect(r.verdicts[0]!.flows).toBe(63 * 62);
+  });
+});

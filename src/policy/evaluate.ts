@@ -53,38 +53,78 @@ export function policyReport(v: PolicyVerdict): PolicyReport {
   return { file: v.policy.file.name.split(/[\\/]/).pop()!, rules: v.rules, pds: v.pds, flows: v.flows, summary: verdictSummary(v) };
 }
 
-/** The flows leaving each PD, in the subject's order. */
+/**
+ * The flows as a graph over PD numbers, one edge per (from, to) pair (the first flow that grants
+ * it: a path needs one reason per hop), so that a search is a few array operations per edge.
+ */
 class FlowGraph {
-  readonly out = new Map<string, LocatedFlow[]>();
+  private readonly index = new Map<string, number>();
+  private readonly names: string[] = [];
+  /** Per PD: its neighbours and the flow to each. */
+  private readonly next: number[][] = [];
+  private readonly via: LocatedFlow[][] = [];
   readonly pairs: number;
   constructor(subject: PolicySubject) {
-    const pairs = new Set<string>();
+    for (const pd of subject.pds) this.node(pd);
+    const seen = new Set<number>();
     for (const f of subject.flows) {
-      const list = this.out.get(f.from);
-      if (list) list.push(f);
-      else this.out.set(f.from, [f]);
-      pairs.add(`${f.from}\u0000${f.to}`);
+      const a = this.node(f.from);
+      const b = this.node(f.to);
+      const pair = a * 65536 + b;
+      if (seen.has(pair)) continue;
+      seen.add(pair);
+      this.next[a]!.push(b);
+      this.via[a]!.push(f);
     }
-    this.pairs = pairs.size;
+    this.pairs = seen.size;
+  }
+
+  private node(name: string): number {
+    let i = this.index.get(name);
+    if (i === undefined) {
+      i = this.names.length;
+      this.index.set(name, i);
+      this.names.push(name);
+      this.next.push([]);
+      this.via.push([]);
+    }
+    return i;
   }
 
   /**
-   * Breadth-first from `sources` (never entering `blocked`): the PDs reached, nearest first, and
-   * for each the flow it was first reached by.
+   * Breadth-first from `sources` (never entering `blocked`), up to `target` when one is given:
+   * the PDs reached, nearest first, and for each the flow it was first reached by.
    */
-  reach(sources: string[], blocked: ReadonlySet<string> = new Set()): { order: string[]; by: Map<string, LocatedFlow> } {
+  reach(sources: string[], blocked: readonly string[] = [], target?: string): { order: string[]; by: Map<string, LocatedFlow> } {
+    const n = this.names.length;
+    const state = new Uint8Array(n); // 1 seen, 2 blocked
     const by = new Map<string, LocatedFlow>();
-    const seen = new Set(sources);
-    const order = [...sources];
-    for (let i = 0; i < order.length; i++) {
-      for (const f of this.out.get(order[i]!) ?? []) {
-        if (seen.has(f.to) || blocked.has(f.to)) continue;
-        seen.add(f.to);
-        by.set(f.to, f);
-        order.push(f.to);
+    for (const b of blocked) {
+      const i = this.index.get(b);
+      if (i !== undefined) state[i] = 2;
+    }
+    const queue: number[] = [];
+    for (const s of sources) {
+      const i = this.index.get(s);
+      if (i !== undefined && state[i] === 0) {
+        state[i] = 1;
+        queue.push(i);
       }
     }
-    return { order, by };
+    const goal = target === undefined ? -1 : (this.index.get(target) ?? -1);
+    for (let q = 0; q < queue.length && state[goal] !== 1; q++) {
+      const from = queue[q]!;
+      const next = this.next[from]!;
+      for (let k = 0; k < next.length; k++) {
+        const to = next[k]!;
+        if (state[to] !== 0) continue;
+        state[to] = 1;
+        by.set(this.names[to]!, this.via[from]![k]!);
+        queue.push(to);
+        if (to === goal) break;
+      }
+    }
+    return { order: queue.map((i) => this.names[i]!), by };
   }
 }
 
@@ -127,14 +167,13 @@ export function checkPolicy(policy: Policy, subject: PolicySubject): PolicyVerdi
   for (const rule of policy.rules) {
     switch (rule.kind) {
       case 'no_flow': {
-        const { by } = graph.reach([rule.from]);
+        const { by } = graph.reach([rule.from], [], rule.to);
         if (by.has(rule.to)) flowViolation('policy_no_flow_violated', rule, rule.span, `information flows from '${rule.from}' to '${rule.to}', which no_flow forbids`, pathTo(rule.to, by));
         break;
       }
       case 'flow_only_via': {
-        const via = new Set(rule.via);
-        if (via.has(rule.from) || via.has(rule.to)) break;
-        const { by } = graph.reach([rule.from], via);
+        if (rule.via.includes(rule.from) || rule.via.includes(rule.to)) break;
+        const { by } = graph.reach([rule.from], rule.via, rule.to);
         const names = rule.via.map((v) => `'${v}'`).join(' or ');
         if (by.has(rule.to)) flowViolation('policy_flow_only_via_violated', rule, rule.span, `information flows from '${rule.from}' to '${rule.to}' without passing through ${names}`, pathTo(rule.to, by));
         break;

@@ -70,16 +70,14 @@ function bothWays(a: string, b: string, kind: FlowKind, via: string, out: (f: Fl
   out({ from: b, to: a, kind, via });
 }
 
-/** Adds flows in order, once each. */
+/**
+ * Collects flows in order. Each rule above yields a given (from, to, kind, via) once, since a
+ * channel id, a child id and a cap slot each name one thing; a PD's flow to itself is dropped.
+ */
 class FlowList {
   readonly flows: LocatedFlow[] = [];
-  private readonly seen = new Set<string>();
   add(f: Flow, span: Span | undefined): void {
-    if (f.from === f.to) return;
-    const key = flowKey(f);
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.flows.push({ ...f, span });
+    if (f.from !== f.to) this.flows.push({ from: f.from, to: f.to, kind: f.kind, via: f.via, span });
   }
 }
 
