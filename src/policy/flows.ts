@@ -48,7 +48,7 @@ const capVia = (kind: 'tcb' | 'sc' | 'vspace', target: string, holder: string, s
 
 /** The union of the rights of every mapping a PD has of one region (a region mapped twice counts once). */
 function orRights(a: Rights | undefined, b: Rights): Rights {
-  return a ? { read: a.read || b.read, write: a.write || b.write, execute: a.execute || b.execute } : { ...b };
+  return a ? { read: a.read || b.read, write: a.write || b.write, execute: a.execute || b.execute } : { read: b.read, write: b.write, execute: b.execute };
 }
 
 /** Who maps each region, with the union of their rights: the input of the memory flows. */

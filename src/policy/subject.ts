@@ -101,7 +101,7 @@ export function subjectFromDescription(system: SystemDescription): PolicySubject
  */
 export function subjectFromSpec(spec: Spec, system: SystemDescription): PolicySubject {
   const where = new Map(flowsFromDescription(system).map((f) => [flowKey(f), f.span]));
-  const flows = flowsFromSpec(spec).map((f) => ({ ...f, span: where.get(flowKey(f)) }));
+  const flows = flowsFromSpec(spec).map((f) => ({ from: f.from, to: f.to, kind: f.kind, via: f.via, span: where.get(flowKey(f)) }));
   const maps = describedMaps(system);
   const mappings: PolicySubject['mappings'] = new Map();
   for (const [region, who] of regionMappingsFromSpec(spec)) {
