@@ -121,3 +121,25 @@ describe('both derivations give the same flows', () => {
     expect(flowsSeen).toBeGreaterThan(1000);
   });
 });
+
+describe('src/policy/ runs in a browser', () => {
+  it('imports no node: module, directly or through what it imports (yaml and ajv as types only)', () => {
+    const src = join(import.meta.dirname, '..', 'src');
+    const seen = new Set<string>();
+    const offending: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^import (type )?[^'"]*from '([^']+)'/gm)) {
+        const [, typeOnly, spec] = m as unknown as [string, string | undefined, string];
+        if (spec.startsWith('.')) {
+          if (!typeOnly) visit(join(file, '..', spec.replace(/\.js$/, '.ts')));
+        } else if (!typeOnly) offending.push(`${file.slice(src.length + 1)}: ${spec}`);
+      }
+    };
+    for (const f of readdirSync(join(src, 'policy'))) visit(join(src, 'policy', f));
+    expect(offending).toEqual([]);
+    expect(seen.size).toBeGreaterThan(5);
+  });
+});

@@ -6,7 +6,7 @@ import { SourceFile } from '../../src/diagnostics/source-file.js';
 import type { SystemDescription } from '../../src/parser/model.js';
 import { policyLibraries } from '../../src/cli/policy-option.js';
 import { checkPolicies } from '../../src/policy/check-policies.js';
-import { flowKey, type Flow } from '../../src/policy/flows.js';
+import type { Flow } from '../../src/policy/flows.js';
 import { type PolicySubject, subjectFromDescription, subjectFromSpec } from '../../src/policy/subject.js';
 
 /** A program that runs as any PD (it defines every setvar symbol the corpus patches). */
@@ -37,8 +37,6 @@ export function subjects(text: string, name = 'system.system', searchPaths = [AN
 export function flowLines(flows: Flow[]): string[] {
   return flows.map((f) => `${f.from} → ${f.to} ${f.kind} (${f.via})`).sort();
 }
-
-export const sameFlows = (a: Flow[], b: Flow[]) => [...new Set(a.map(flowKey))].sort().join('\n') === [...new Set(b.map(flowKey))].sort().join('\n');
 
 /** Check policy text (YAML, or JSON when `name` ends in .json) against a subject. */
 export function runPolicy(subject: PolicySubject, policy: string, name = 'policy.yaml') {
