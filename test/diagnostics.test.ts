@@ -2,13 +2,15 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES } from '../src/diagnostics/codes.js';
 import { position } from '../src/diagnostics/render.js';
-import { BUILD_FIXTURE_DIR, checkFixture, FIXTURE_DIR, fixtureExpectations, fixtureReferences, key, referenceLine, referencePlace } from './helpers/fixtures.js';
+import { BUILD_FIXTURE_DIR, checkFixture, FIXTURE_DIR, POLICY_FIXTURE_DIR, fixtureExpectations, fixtureReferences, key, referenceLine, referencePlace } from './helpers/fixtures.js';
 
 const fixtures = readdirSync(FIXTURE_DIR)
   .filter((f) => /\.(system|yaml|json)$/.test(f))
   .sort();
 /** Build fixtures (test/build-diagnostics.test.ts runs them) cover the codes only a build finds. */
 const buildFixtures = readdirSync(BUILD_FIXTURE_DIR).filter((f) => f.endsWith('.system'));
+/** Policy fixtures (test/policy-diagnostics.test.ts runs them) cover the codes of --policy. */
+const policyFixtures = readdirSync(POLICY_FIXTURE_DIR).filter((f) => /\.(yaml|json)$/.test(f));
 
 describe('diagnostic fixtures', () => {
   for (const name of fixtures) {
@@ -38,8 +40,8 @@ describe('diagnostic fixtures', () => {
     });
   }
 
-  it('every diagnostic code has a fixture named after it (check or build)', () => {
-    const named = new Set([...fixtures, ...buildFixtures].map((f) => f.replace(/\.(system|yaml|json)$/, '')));
+  it('every diagnostic code has a fixture named after it (check, build or policy)', () => {
+    const named = new Set([...fixtures, ...buildFixtures, ...policyFixtures].map((f) => f.replace(/\.(system|yaml|json)$/, '')));
     const missing = Object.keys(DIAGNOSTIC_CODES).filter((c) => !named.has(c));
     expect(missing).toEqual([]);
   });

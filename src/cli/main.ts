@@ -41,6 +41,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--config <config>', 'debug, release, benchmark, or smp-… (default: debug)')
     .option('--kernel-config <file.json>', 'a kernel configuration instead of a board (see README)')
     .option('--search-path <dir>', 'a directory to search for prefill files (repeatable)', collect, [])
+    .option('--policy <file>', 'check an architecture policy, YAML or JSON (repeatable; see docs/policies.md)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github', 'microkit']).default('text'))
     .action((systems: string[], opts: Record<string, unknown>) => {
       setExit(checkCommand(systems, opts, io));
@@ -59,6 +60,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--report-json <file>', 'also write the report as JSON (schemas/report.schema.json)')
     .option('--spec-json <file>', 'also write the Spec (every object and cap) and the allocation plan as JSON')
     .option('--capdl <file>', 'also write the Spec as capDL-style text')
+    .option('--policy <file>', "check an architecture policy on the Spec's capabilities, YAML or JSON (repeatable; see docs/policies.md)", collect, [])
     .action((system: string, opts: Record<string, unknown>) => {
       setExit(buildCommand(system, opts, io));
     });

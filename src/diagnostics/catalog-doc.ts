@@ -1,4 +1,4 @@
-import { BUILD_DIAGNOSTIC_CODES, CHECK_DIAGNOSTIC_CODES } from './codes.js';
+import { BUILD_DIAGNOSTIC_CODES, CHECK_DIAGNOSTIC_CODES, POLICY_DIAGNOSTIC_CODES } from './codes.js';
 
 /** `docs/diagnostics.md`: every code with its description, generated from `codes.ts`. */
 export function diagnosticsDoc(): string {
@@ -10,7 +10,7 @@ export function diagnosticsDoc(): string {
     'Every problem `sel4ts check`, `build` and `run` report has a stable code, printed in every',
     '`--format` (text, json, github, microkit). Entries marked *Warning* do not make a system invalid',
     'or stop a build. Each code has a fixture named after it: in `test/fixtures/diagnostics/` for',
-    'the description, in `test/fixtures/build/` for the build.',
+    'the description, in `test/fixtures/build/` for the build, in `test/fixtures/policy/` for policies.',
     '',
     '## Description (`check`, and `build` and `run` first)',
     '',
@@ -19,6 +19,10 @@ export function diagnosticsDoc(): string {
     '## Build (`build` and `run`: programs, board, memory, monitor)',
     '',
     ...table(BUILD_DIAGNOSTIC_CODES),
+    '',
+    '## Policy (`check --policy` and `build --policy`; see [policies.md](policies.md))',
+    '',
+    ...table(POLICY_DIAGNOSTIC_CODES),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -198,6 +198,21 @@ export const BUILD_DIAGNOSTIC_CODES = {
   monitor_invalid: 'The monitor program is not a loadable AArch64 ELF with the monitor symbols.',
 } as const;
 
-export const DIAGNOSTIC_CODES = { ...CHECK_DIAGNOSTIC_CODES, ...BUILD_DIAGNOSTIC_CODES } as const;
+/** Policy: what `--policy FILE` finds (check and build): the policy file's errors, then each rule a system breaks. */
+export const POLICY_DIAGNOSTIC_CODES = {
+  policy_syntax: 'The policy file cannot be parsed as YAML or JSON.',
+  policy_schema_violation: 'The policy file does not match schemas/policy.schema.json.',
+  policy_pd_unknown: 'A policy rule names a protection domain the system does not have.',
+  policy_region_unknown: 'A policy rule names a memory region the system does not have.',
+  policy_irq_unknown: 'A policy rule names an IRQ no protection domain of the system receives.',
+  policy_isolate_violated: 'Information flows between two groups of an isolate rule (the path is given hop by hop).',
+  policy_no_flow_violated: 'Information flows from the from PD of a no_flow rule to its to PD.',
+  policy_flow_only_via_violated: 'A path from the from PD of a flow_only_via rule to its to PD avoids every via PD.',
+  policy_region_violated: 'A PD maps a region the regions rule does not allow it to, or with more rights than allowed.',
+  policy_irq_violated: 'An IRQ is delivered to a PD other than the one the irqs rule names.',
+  policy_limit_violated: "A PD's priority, budget or passiveness is beyond what a limits rule allows.",
+} as const;
+
+export const DIAGNOSTIC_CODES = { ...CHECK_DIAGNOSTIC_CODES, ...BUILD_DIAGNOSTIC_CODES, ...POLICY_DIAGNOSTIC_CODES } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -89,6 +89,8 @@ export function checkFixture(name: string): { result: CheckResult; text: string 
 
 export const BUILD_FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'build');
 export const BUILD_PROGRAMS = join(BUILD_FIXTURE_DIR, 'programs');
+/** Policy fixtures (test/policy-diagnostics.test.ts): policies named after their codes, for system.system there. */
+export const POLICY_FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'policy');
 
 /** A diagnostic as build fixtures pin it: `code@line:col`, or `code` when it has no place. */
 export function buildKey(d: Diagnostic): string {

@@ -7,6 +7,10 @@ import { plural } from '../../util/plural.js';
 import { diagnosticFormat, printDiagnostics } from '../diagnostics-output.js';
 import { EXIT_INPUT, EXIT_OK, UsageError, type Io } from '../io.js';
 import { readInputFor, type InputFile } from '../read-input.js';
+import { checkPolicies } from '../../policy/check-policies.js';
+import { policyReport, verdictSummary } from '../../policy/evaluate.js';
+import { subjectFromSpec } from '../../policy/subject.js';
+import { policyLibraries, readPolicyFiles } from '../policy-option.js';
 
 export interface BuildCommandOptions {
   board?: string;
@@ -18,6 +22,7 @@ export interface BuildCommandOptions {
   specJson?: string;
   capdl?: string;
   format?: string;
+  policy?: string[];
 }
 
 /**
@@ -47,8 +52,19 @@ function write(path: string, data: string | Uint8Array): void {
 
 /** `sel4ts build`: a boot image, a report, and on request the Spec as JSON. */
 export function buildCommand(file: string, opts: BuildCommandOptions, io: Io): number {
+  const policies = readPolicyFiles(opts.policy);
   const result = runBuild(file, opts, io);
   if (!result) return EXIT_INPUT;
+  if (policies.length > 0) {
+    // On the Spec's own caps and mappings, so that a bug in the Spec builder cannot hide a violation.
+    const checked = checkPolicies(policies, subjectFromSpec(result.spec, result.check.system!), policyLibraries());
+    if (checked.diagnostics.length > 0) {
+      printDiagnostics(checked.diagnostics, diagnosticFormat(opts.format), io, `${file}: policy violated`);
+      return EXIT_INPUT;
+    }
+    for (const v of checked.verdicts) io.stderr(`${v.policy.file.name}: ${verdictSummary(v)}\n`);
+    result.report.policy = checked.verdicts.map(policyReport);
+  }
   // Scripts reading --format json always get the one object, empty or not.
   if (result.diagnostics.length === 0 && diagnosticFormat(opts.format) === 'json') printDiagnostics([], 'json', io);
   const output = opts.output ?? 'loader.img';

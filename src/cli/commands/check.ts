@@ -9,6 +9,11 @@ import { diagnosticFormat, printDiagnostics, type DiagnosticFormat } from '../di
 import { EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InputError, UsageError, internalErrorText, type Io } from '../io.js';
 import { configSource, resolveKernelConfig } from '../kernel-config-option.js';
 import { readInputFor } from '../read-input.js';
+import { checkPolicies } from '../../policy/check-policies.js';
+import { verdictSummary } from '../../policy/evaluate.js';
+import { subjectFromDescription } from '../../policy/subject.js';
+import type { SourceFile } from '../../diagnostics/source-file.js';
+import { policyLibraries, readPolicyFiles } from '../policy-option.js';
 
 export interface CheckCommandOptions {
   board?: string;
@@ -16,6 +21,7 @@ export interface CheckCommandOptions {
   kernelConfig?: string;
   searchPath?: string[];
   format?: string;
+  policy?: string[];
 }
 
 /** The command line of one `check`, resolved once for all its files. */
@@ -26,6 +32,8 @@ export interface CheckRun {
   searchPaths: string[];
   /** With several files, each file's JSON object goes here (printed as one array at the end). */
   jsonEntries: Record<string, unknown>[] | undefined;
+  /** The --policy files, checked against every valid description. */
+  policies: SourceFile[];
 }
 
 /** How one file fared: its exit status and its diagnostics (for the summary line). */
@@ -43,7 +51,7 @@ export function checkCommand(args: string[], opts: CheckCommandOptions, io: Io):
   const format = diagnosticFormat(opts.format);
   const config = resolveKernelConfig(opts);
   const several = args.length !== 1 || isDirectory(args[0]!);
-  const run: CheckRun = { format, config, configSource: configSource(opts), searchPaths: opts.searchPath ?? [], jsonEntries: several && format === 'json' ? [] : undefined };
+  const run: CheckRun = { format, config, configSource: configSource(opts), searchPaths: opts.searchPath ?? [], jsonEntries: several && format === 'json' ? [] : undefined, policies: readPolicyFiles(opts.policy) };
   if (!several) return checkOneFile(args[0]!, run, io).status;
 
   const verdicts: FileVerdict[] = [];
@@ -84,10 +92,16 @@ function failed(message: string | undefined, file: string, status: FileVerdict['
 function checkOneFile(file: string, run: CheckRun, io: Io): FileVerdict {
   const input = readInputFor(file, 'check');
   const result = checkSystemBytes(file, input.bytes, { config: run.config, configSource: run.configSource, searchPaths: run.searchPaths });
-  const ds = result.diagnostics;
-  if (run.jsonEntries) run.jsonEntries.push({ file, ok: result.ok, diagnostics: ds.map(diagnosticJson) });
-  else printDiagnostics(ds, run.format, io, `${file}: ${result.ok ? 'ok' : 'invalid'}`);
-  return { status: result.ok ? EXIT_OK : EXIT_INPUT, diagnostics: ds };
+  // Policies are checked on a valid description only: an invalid one has no flows to speak of.
+  const policy = result.ok && result.system && run.policies.length > 0 ? checkPolicies(run.policies, subjectFromDescription(result.system), policyLibraries()) : undefined;
+  const ds = [...result.diagnostics, ...(policy?.diagnostics ?? [])];
+  const ok = result.ok && !ds.some((d) => d.severity === 'error');
+  const verdict = ok ? 'ok' : result.ok ? 'policy violated' : 'invalid';
+  if (run.jsonEntries) run.jsonEntries.push({ file, ok, diagnostics: ds.map(diagnosticJson) });
+  else printDiagnostics(ds, run.format, io, `${file}: ${verdict}`);
+  // What each policy that holds proved, one line each (on stderr: stdout is the format's).
+  if (policy && run.format !== 'json') for (const v of policy.verdicts) if (v.violations.length === 0) io.stderr(`${v.policy.file.name}: ${verdictSummary(v)}\n`);
+  return { status: ok ? EXIT_OK : EXIT_INPUT, diagnostics: ds };
 }
 
 /** "3 files: 2 ok, 1 invalid (4 errors, 1 warning)". */

@@ -30,6 +30,16 @@ export interface Report {
   physicalMemory: { name: string; kind: string; paddr: string; size: number }[];
   virtualMemory: Record<string, VirtualRange[]>;
   authority: Authority;
+  /** With `--policy`: what each policy proved (a build that breaks one writes no report). */
+  policy?: PolicyReport[];
+}
+
+export interface PolicyReport {
+  file: string;
+  rules: number;
+  pds: number;
+  flows: number;
+  summary: string;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -89,6 +99,10 @@ export function reportText(r: Report): string {
   list('protected procedure calls (caller -> callee)', r.authority.calls);
   list('shared memory (region: who, rights)', r.authority.shares);
   list('interrupts', r.authority.irqs);
+  if (r.policy) {
+    out.push('', '## Policy', '');
+    for (const p of r.policy) out.push(`${p.file}: ${p.summary}`);
+  }
   out.push('', '## Virtual memory', '');
   for (const [pd, ranges] of Object.entries(r.virtualMemory)) {
     out.push(`${pd}:`);
