@@ -85,9 +85,9 @@ export function drawingOf(graph: SystemGraph): Drawing {
     if (pd.undeclared) {
       label.push('(not declared)');
     } else {
-      const timing = `${pd.budgetUs}/${pd.periodUs} µs`;
-      label.push(`prio ${pd.priority}${pd.passive ? ' · passive' : ''}`, pd.childId !== undefined ? `id ${pd.childId} · ${timing}` : timing);
-      tooltip.push(`protection domain ${pd.name}: priority ${pd.priority}, budget ${pd.budgetUs} µs, period ${pd.periodUs} µs${pd.passive ? ', passive' : ''}${pd.childId !== undefined ? `, child id ${pd.childId}` : ''}`);
+      const timing = `${pd.budgetUs ?? '?'}/${pd.periodUs ?? '?'} µs`;
+      label.push(`prio ${pd.priority ?? '?'}${pd.passive ? ' · passive' : ''}`, pd.childId !== undefined ? `id ${pd.childId} · ${timing}` : timing);
+      tooltip.push(`protection domain ${pd.name}: priority ${pd.priority ?? '?'}, budget ${pd.budgetUs ?? '?'} µs, period ${pd.periodUs ?? '?'} µs${pd.passive ? ', passive' : ''}${pd.childId !== undefined ? `, child id ${pd.childId}` : ''}`);
     }
     const own = privateOf.get(pd.name) ?? [];
     if (own.length > 0) {

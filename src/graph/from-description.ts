@@ -1,7 +1,7 @@
 import { grantsFromDescription } from '../compiler/authority.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { position } from '../diagnostics/render.js';
-import type { Element } from '../parser/element.js';
+import { attr, type Element } from '../parser/element.js';
 import type { Entity, ProtectionDomain, SystemDescription } from '../parser/model.js';
 import { sortEdges } from './edge-order.js';
 import type { GraphEdge, GraphPd, GraphRegion, SystemGraph } from './model.js';
@@ -31,10 +31,10 @@ export function graphFromDescription(file: string, system: SystemDescription | u
       if (!node) {
         node = {
           name: pd.name,
-          priority: pd.priority,
+          ...(pd.invalid.has('priority') ? {} : { priority: pd.priority }),
           passive: pd.passive,
-          budgetUs: Number(pd.budget),
-          periodUs: Number(pd.period),
+          ...(pd.invalid.has('budget') ? {} : { budgetUs: Number(pd.budget) }),
+          ...(pd.invalid.has('period') ? {} : { periodUs: Number(pd.period) }),
           ...(pd.parent !== undefined && pd.id !== undefined ? { childId: Number(pd.id) } : {}),
           problems: [],
           children: [],
@@ -64,9 +64,14 @@ export function graphFromDescription(file: string, system: SystemDescription | u
     const add = (edge: Omit<GraphEdge, 'problems'>, by: Entity): void => {
       const e: GraphEdge = { ...edge, problems: [] };
       graph.edges.push(e);
-      declared.set(by, [...(declared.get(by) ?? []), e]);
+      const entity = original.get(by) ?? by;
+      declared.set(entity, [...(declared.get(entity) ?? []), e]);
     };
-    const grants = grantsFromDescription(system);
+    // A channel end that names an undeclared PD keeps that name here, so that its edges are
+    // drawn (to a placeholder) with the error on them.
+    const channels = system.channels.map((ch) => (ch.ends.some((e) => e.pd === undefined) ? { ...ch, ends: ch.ends.map((e) => (e.pd === undefined ? { ...e, pd: attr(e.element, 'pd')?.value } : e)) } : ch));
+    const original = new Map<Entity, Entity>(channels.map((ch, i) => [ch, system.channels[i]!]));
+    const grants = grantsFromDescription({ ...system, channels });
     for (const n of grants.notifies) add({ kind: 'notify', from: n.from, to: n.to, id: n.bit }, n.declaredBy!);
     for (const c of grants.calls) add({ kind: 'ppc', from: c.from, to: c.to, id: c.channel }, c.declaredBy!);
     for (const s of grants.shares) add({ kind: 'memory', from: s.pd, to: s.region, rights: s.rights }, s.declaredBy!);
@@ -115,7 +120,7 @@ export function graphFromDescription(file: string, system: SystemDescription | u
 
 function undeclaredPd(name: string, pds: Map<string, GraphPd>, graph: SystemGraph): void {
   if (pds.has(name)) return;
-  const node: GraphPd = { name, priority: 0, passive: false, budgetUs: 0, periodUs: 0, problems: [`no protection domain '${name}' is declared`], undeclared: true, children: [] };
+  const node: GraphPd = { name, passive: false, problems: [`no protection domain '${name}' is declared`], undeclared: true, children: [] };
   pds.set(name, node);
   graph.pds.push(node);
 }

@@ -11,10 +11,12 @@ export type EdgeKind = (typeof EDGE_KINDS)[number];
 
 export interface GraphPd {
   name: string;
-  priority: number;
+  /** Absent when the description's value is invalid (or the PD is not declared). */
+  priority?: number;
   passive: boolean;
-  budgetUs: number;
-  periodUs: number;
+  /** Microseconds; absent when invalid. */
+  budgetUs?: number;
+  periodUs?: number;
   /** The child id under its parent (children only). */
   childId?: number;
   /** The errors found in this PD's own element (not in its maps, irqs or children). */
