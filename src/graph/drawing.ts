@@ -52,11 +52,12 @@ export interface DrawEdge {
 export interface Drawing {
   title: string;
   /**
-   * The Graphviz layout: dot (ranked, left to right) for small systems; for large ones a
-   * force-directed layout, which keeps a hub-and-spoke system near square where dot would
-   * stretch it into one long rank: fdp when PDs have children (it draws clusters), else sfdp.
+   * The Graphviz layout: dot (ranked, left to right), except for a large system without
+   * children: sfdp (force-directed) keeps such a hub-and-spoke system near square where dot
+   * stretches it into one long rank. (sfdp draws no clusters, and fdp, which does, flings the
+   * regions far apart, so systems with children keep dot.)
    */
-  layout: 'dot' | 'fdp' | 'sfdp';
+  layout: 'dot' | 'sfdp';
   /** Roots: plain nodes and clusters, PDs first (document order), then regions, then IRQs. */
   items: (DrawNode | DrawCluster)[];
   edges: DrawEdge[];
@@ -152,7 +153,7 @@ export function drawingOf(graph: SystemGraph): Drawing {
   // tooltips the ids.
   if (large) for (const e of edges) if (e.kind !== 'memory') Object.assign(e, { label: '', tailLabel: '', headLabel: '' });
   const source = graph.source === 'description' ? 'drawn from the description' : 'drawn from the capabilities of the build';
-  const layout = !large ? 'dot' : pds.some((pd) => pd.children.length > 0) ? 'fdp' : 'sfdp';
+  const layout = large && pds.every((pd) => pd.children.length === 0) ? 'sfdp' : 'dot';
   return { title: `${graph.file} (${source})`, layout, items, edges, problems: graph.problems };
 }
 

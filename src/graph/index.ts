@@ -35,7 +35,7 @@ function defaultConfig(): KernelConfig {
 }
 
 /** The check's diagnostics and the graph drawn from the description (what is valid of it). */
-export function describeSystemGraph(source: string, fileName: string, options: GraphOptions = {}): { graph: SystemGraph; diagnostics: Diagnostic[] } {
+function describeSystemGraph(source: string, fileName: string, options: GraphOptions = {}): { graph: SystemGraph; diagnostics: Diagnostic[] } {
   const lookupFile: FileLookup = options.lookupFile ?? ((path) => ({ found: false, tried: [path] }));
   const check = checkSystemSource(fileName, source, { config: options.config ?? defaultConfig(), lookupFile });
   return { graph: graphFromDescription(fileName, check.system, check.diagnostics), diagnostics: check.diagnostics };

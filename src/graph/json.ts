@@ -1,7 +1,7 @@
 import type { SystemGraph } from './model.js';
 
 /** The version of the JSON form (schemas/graph.schema.json); raised on any incompatible change. */
-export const GRAPH_JSON_VERSION = 1;
+const GRAPH_JSON_VERSION = 1;
 
 /** The graph as JSON, with 2-space indentation and a final newline. */
 export function toJson(graph: SystemGraph): string {

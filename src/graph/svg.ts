@@ -8,7 +8,7 @@ import type { Viz } from '@viz-js/viz';
 
 let viz: Promise<Viz> | undefined;
 
-export async function dotToSvg(dot: string, layout: 'dot' | 'fdp' | 'sfdp'): Promise<string> {
+export async function dotToSvg(dot: string, layout: 'dot' | 'sfdp'): Promise<string> {
   viz ??= import('@viz-js/viz').then((m) => m.instance());
   return (await viz).renderString(dot, { format: 'svg', engine: layout });
 }
