@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -12,6 +12,7 @@ import { graphFromSpec } from '../src/graph/from-spec.js';
 import { type GraphFormat, renderGraph, renderSystemGraph } from '../src/graph/index.js';
 import type { SystemGraph } from '../src/graph/model.js';
 import { expectGolden } from './helpers/golden.js';
+import { oracle } from './helpers/oracles.js';
 import { HAVE_SHARED, SHARED_DIR } from './helpers/shared.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -189,6 +190,20 @@ describe('sel4ts graph: large systems', () => {
     120_000,
   );
 
+  it.skipIf(!oracle('../shared', HAVE_SHARED, 'graph of every corpus system'))(
+    'every corpus system is drawn (valid or not) as JSON that follows the schema',
+    async () => {
+      const dir = join(SHARED_DIR, 'corpus');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.system'));
+      expect(files.length).toBeGreaterThan(250);
+      for (const f of files) {
+        const r = await renderSystemGraph(readFileSync(join(dir, f), 'utf8'), f, 'json');
+        expect(validateJson(JSON.parse(r.text)), `${f}: ${JSON.stringify(validateJson.errors)}`).toBe(true);
+      }
+    },
+    120_000,
+  );
+
   it('the generated 63-PD system at the channel limit renders in svg within a minute', async () => {
     const text = generateSystem(63);
     const started = performance.now();
@@ -262,5 +277,12 @@ describe('sel4ts graph: renderGraph of a graph built by hand', () => {
     const [dot, mermaid] = await Promise.all(formats.map((f) => renderGraph(g, f)));
     expect(dot).toContain('"pd:a" -> "mr:m" [color="#7f7f7f", fontcolor="#555555", arrowsize=0.6, dir=back');
     expect(mermaid).toContain('n1 -->|"r"| n0');
+  });
+});
+
+describe('sel4ts graph: runs in a browser', () => {
+  it('src/graph/ imports none of Node’s modules (file access stays in src/cli/)', () => {
+    const dir = join(ROOT, 'src', 'graph');
+    for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f), 'utf8'), f).not.toMatch(/from '(node:|fs'|path')/);
   });
 });
