@@ -172,7 +172,7 @@ describe('sel4ts graph: a description with errors', () => {
 
 describe('sel4ts graph: large systems', () => {
   const corpus = join(SHARED_DIR, 'corpus', 'jordanhubbard__agentos__kernel_agentos-root-task_agentos.system');
-  it.skipIf(!HAVE_SHARED)(
+  it.skipIf(!oracle('../shared', HAVE_SHARED, 'graph of the largest corpus system'))(
     'the corpus system with the most PDs (45) renders, the same on every run',
     async () => {
       const text = readFileSync(corpus, 'utf8');
