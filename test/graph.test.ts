@@ -250,6 +250,8 @@ describe('sel4ts graph: the command line', () => {
     const format = await cli(['graph', ERRORS, '--format', 'png']);
     expect(format.code).toBe(2);
     expect(format.err).toContain("argument 'png' is invalid. Allowed choices are dot, mermaid, svg, json.");
+    const board = await cli(['graph', ERRORS, '--board', 'qemu_virt_aarch65']);
+    expect(board).toEqual({ code: 2, out: '', err: "sel4ts: unknown board 'qemu_virt_aarch65' (did you mean 'qemu_virt_aarch64'?); 'sel4ts boards' lists them\n" });
     const elf = await cli(['graph', join(ROOT, 'examples', 'hello', 'hello.elf')]);
     expect(elf.code).toBe(1);
     expect(elf.err).toMatch(/hello.elf: this is an AArch64 program \(ELF\), not a system description/);
