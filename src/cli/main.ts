@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { BOARDS } from '../abi/boards.js';
 import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
+import { graphCommand } from './commands/graph.js';
 import { runCommand } from './commands/run.js';
 import { machineExecCommand } from './commands/machine-exec.js';
 import { microkitCommand } from './commands/microkit.js';
@@ -24,6 +25,15 @@ Exit status:
   ${EXIT_TIME_LIMIT}    the virtual time limit (--max-time) ran out
   ${EXIT_OUTPUT_MISMATCH}    the console output differs from --expect's file, or --until's text never appeared
   ${EXIT_INTERRUPTED}  interrupted by Ctrl-C (SIGINT); --stats and --summary-json still come out
+`;
+
+const GRAPH_HELP = `
+Drawn from the description by the rules build checks the capabilities against, or, with
+--search-path where the programs are, from the capabilities of the build (stderr says which).
+PDs are boxes (children inside their parent's), memory regions cylinders, IRQs tags; edges:
+notifications (blue), PPCs (green, to the callee), mappings (grey, with rights), IRQs
+(orange), faults (purple, child to parent), caps (brown). Errors are red and dashed.
+Exit status: as check's (0 valid, 1 errors: the graph is still written, 2 usage error).
 `;
 
 function collect(value: string, previous: string[]): string[] {
@@ -89,6 +99,21 @@ function program(io: Io, setExit: (code: number) => void): Command {
       setExit(await runCommand(system, opts, io));
     });
 
+  cmd
+    .command('graph')
+    .description('draw who may notify, call, map, handle the faults of and hold caps to whom (dot, mermaid, svg, json)')
+    .argument('<system>', 'the system description')
+    .addOption(new Option('--format <format>', 'the output format').choices(['dot', 'mermaid', 'svg', 'json']).default('dot'))
+    .option('-o, --output <file>', 'write the graph here instead of to standard output')
+    .option('--board <board>', 'the board whose kernel configuration applies (default: qemu_virt_aarch64)')
+    .option('--config <config>', 'debug, release, benchmark, or smp-… (default: debug)')
+    .option('--kernel-config <file.json>', 'a kernel configuration instead of a board (see README)')
+    .option('--search-path <dir>', "where the programs are: then the graph is drawn from the build's capabilities (repeatable)", collect, [])
+    .addHelpText('after', GRAPH_HELP)
+    .action(async (system: string, opts: Record<string, unknown>) => {
+      setExit(await graphCommand(system, opts, io));
+    });
+
   const machine = cmd.command('machine').description('run programs on the AArch64 machine model alone');
   machine
     .command('exec')
@@ -135,7 +160,7 @@ function helpHints(c: Command, path: string): void {
   for (const sub of c.commands) helpHints(sub, `${path} ${sub.name()}`);
 }
 
-const COMMANDS = ['check', 'build', 'run', 'machine', 'boards', 'sdk', 'microkit', 'help'];
+const COMMANDS = ['check', 'build', 'graph', 'run', 'machine', 'boards', 'sdk', 'microkit', 'help'];
 
 /**
  * The reference tool's spelling, `sel4ts <system> --board B --config C -o IMAGE -r REPORT`,

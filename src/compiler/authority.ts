@@ -1,4 +1,4 @@
-import type { SystemDescription } from '../parser/model.js';
+import type { Entity, SystemDescription } from '../parser/model.js';
 import { PPC_BADGE, SLOT } from './spec/build-spec.js';
 import type { Spec, SpecObject } from './spec/types.js';
 
@@ -19,11 +19,27 @@ export interface Authority {
   irqs: string[];
 }
 
-export function authorityFromSpec(spec: Spec): Authority {
+/**
+ * The same authority as structured grants, for whoever draws or checks it (`sel4ts graph`).
+ * `declaredBy` (description only) is the element that declares the grant: the channel, the map,
+ * the irq.
+ */
+export interface Grants {
+  /** `from` holds a notification cap to `to`'s notification, badged with bit `bit` (`to`'s channel id). */
+  notifies: { from: string; to: string; bit: number; declaredBy?: Entity }[];
+  /** `from` holds a cap to `to`'s endpoint with the PPC badge of `to`'s channel id `channel`. */
+  calls: { from: string; to: string; channel: number; declaredBy?: Entity }[];
+  /** `pd` maps (some of the frames of) `region` with `rights` ("r", "rw", "rwx", …). */
+  shares: { region: string; pd: string; rights: string; declaredBy?: Entity }[];
+  /** IRQ `irq` signals `pd`'s notification with bit `channel`. */
+  irqs: { irq: number; pd: string; channel: number; declaredBy?: Entity }[];
+}
+
+const rightsText = (p: { read: boolean; write: boolean; execute: boolean }): string => `${p.read ? 'r' : ''}${p.write ? 'w' : ''}${p.execute ? 'x' : ''}`;
+
+export function grantsFromSpec(spec: Spec): Grants {
   const objects = spec.objects;
-  const notifies: string[] = [];
-  const calls: string[] = [];
-  const irqs: string[] = [];
+  const grants: Grants = { notifies: [], calls: [], shares: [], irqs: [] };
   // Every PD's objects, found through its TCB (names are not parsed: a PD may be called anything).
   const owner = new Map<number, string>();
   const pds: { name: string; cnode: number | undefined; vspace: number }[] = [];
@@ -43,7 +59,7 @@ export function authorityFromSpec(spec: Spec): Authority {
     const ep = index.get(`ep_${pd.name}`);
     if (ep !== undefined) owner.set(ep, pd.name);
   }
-  for (const o of objects) if (o.kind === 'irq') irqs.push(`irq ${o.irq} -> ${owner.get(o.notification.object)} (channel ${BigInt(o.notification.badge).toString(2).length - 1})`);
+  for (const o of objects) if (o.kind === 'irq') grants.irqs.push({ irq: o.irq, pd: `${owner.get(o.notification.object)}`, channel: BigInt(o.notification.badge).toString(2).length - 1 });
   for (const pd of pds) {
     const cnode = pd.cnode === undefined ? undefined : objects[pd.cnode];
     if (cnode?.kind !== 'cnode') continue;
@@ -51,14 +67,13 @@ export function authorityFromSpec(spec: Spec): Authority {
       const target = objects[cap.object]!;
       const badge = BigInt(cap.badge);
       if (slot >= SLOT.notification && slot < SLOT.endpoint && target.kind === 'notification' && cap.rights.write) {
-        notifies.push(`${pd.name} -> ${owner.get(cap.object)} (badge bit ${badge.toString(2).length - 1})`);
+        grants.notifies.push({ from: pd.name, to: `${owner.get(cap.object)}`, bit: badge.toString(2).length - 1 });
       }
       if (slot >= SLOT.endpoint && slot < SLOT.irq && target.kind === 'endpoint' && cap.rights.write && (badge & PPC_BADGE) !== 0n) {
-        calls.push(`${pd.name} -> ${owner.get(cap.object)} (channel ${badge & 0x3fn})`);
+        grants.calls.push({ from: pd.name, to: `${owner.get(cap.object)}`, channel: Number(badge & 0x3fn) });
       }
     }
   }
-  const byRegion = new Map<string, string[]>();
   for (const pd of pds) {
     const vspace = objects[pd.vspace];
     if (vspace?.kind !== 'vspace') continue;
@@ -67,39 +82,57 @@ export function authorityFromSpec(spec: Spec): Authority {
       const frame: SpecObject = objects[m.frame]!;
       if (frame.kind !== 'frame' || !frame.holds.startsWith('region ')) continue;
       const region = frame.holds.slice('region '.length);
-      const entry = `${pd.name} ${m.read ? 'r' : ''}${m.write ? 'w' : ''}${m.execute ? 'x' : ''}`;
-      const key = `${region}\0${entry}`;
+      const rights = rightsText(m);
+      const key = `${region}\0${rights}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      byRegion.set(region, [...(byRegion.get(region) ?? []), entry]);
+      grants.shares.push({ region, pd: pd.name, rights });
     }
   }
-  const shares = [...byRegion].map(([region, who]) => `${region}: ${who.sort().join(', ')}`);
-  return { notifies: notifies.sort(), calls: calls.sort(), shares: shares.sort(), irqs: irqs.sort() };
+  return grants;
+}
+
+/**
+ * What the description grants, by the rules the Spec builder follows. A description with errors
+ * may leave names undefined: such a grant is left out (`sel4ts graph` draws what is valid).
+ */
+export function grantsFromDescription(system: SystemDescription): Grants {
+  const grants: Grants = { notifies: [], calls: [], shares: [], irqs: [] };
+  for (const ch of system.channels) {
+    if (ch.ends.length !== 2) continue;
+    ch.ends.forEach((end, i) => {
+      const other = ch.ends[1 - i]!;
+      if (end.pd === undefined || other.pd === undefined || other.id === undefined) return;
+      if (end.notify) grants.notifies.push({ from: end.pd, to: other.pd, bit: Number(other.id), declaredBy: ch });
+      if (end.pp) grants.calls.push({ from: end.pd, to: other.pd, channel: Number(other.id), declaredBy: ch });
+    });
+  }
+  for (const pd of system.allProtectionDomains) {
+    if (pd.name === undefined) continue;
+    for (const irq of pd.irqs) if (irq.kind?.form === 'arm' && irq.id !== undefined) grants.irqs.push({ irq: Number(irq.kind.irq), pd: pd.name, channel: Number(irq.id), declaredBy: irq });
+    for (const m of pd.maps) if (m.mr !== undefined) grants.shares.push({ region: m.mr, pd: pd.name, rights: rightsText(m.perms), declaredBy: m });
+  }
+  return grants;
+}
+
+/** The authority table of a set of grants (each line once, sorted). */
+function authorityOf(g: Grants): Authority {
+  const byRegion = new Map<string, Set<string>>();
+  for (const s of g.shares) byRegion.set(s.region, (byRegion.get(s.region) ?? new Set<string>()).add(`${s.pd} ${s.rights}`));
+  return {
+    notifies: g.notifies.map((n) => `${n.from} -> ${n.to} (badge bit ${n.bit})`).sort(),
+    calls: g.calls.map((c) => `${c.from} -> ${c.to} (channel ${c.channel})`).sort(),
+    shares: [...byRegion].map(([region, who]) => `${region}: ${[...who].sort().join(', ')}`).sort(),
+    irqs: g.irqs.map((i) => `irq ${i.irq} -> ${i.pd} (channel ${i.channel})`).sort(),
+  };
+}
+
+export function authorityFromSpec(spec: Spec): Authority {
+  return authorityOf(grantsFromSpec(spec));
 }
 
 export function authorityFromDescription(system: SystemDescription): Authority {
-  const notifies: string[] = [];
-  const calls: string[] = [];
-  const irqs: string[] = [];
-  for (const ch of system.channels) {
-    ch.ends.forEach((end, i) => {
-      const other = ch.ends[1 - i]!;
-      if (end.notify) notifies.push(`${end.pd} -> ${other.pd} (badge bit ${other.id})`);
-      if (end.pp) calls.push(`${end.pd} -> ${other.pd} (channel ${other.id})`);
-    });
-  }
-  const byRegion = new Map<string, Set<string>>();
-  for (const pd of system.allProtectionDomains) {
-    for (const irq of pd.irqs) if (irq.kind?.form === 'arm') irqs.push(`irq ${irq.kind.irq} -> ${pd.name} (channel ${irq.id})`);
-    for (const m of pd.maps) {
-      const set = byRegion.get(m.mr!) ?? new Set<string>();
-      set.add(`${pd.name} ${m.perms.read ? 'r' : ''}${m.perms.write ? 'w' : ''}${m.perms.execute ? 'x' : ''}`);
-      byRegion.set(m.mr!, set);
-    }
-  }
-  const shares = [...byRegion].map(([region, who]) => `${region}: ${[...who].sort().join(', ')}`);
-  return { notifies: notifies.sort(), calls: calls.sort(), shares: shares.sort(), irqs: irqs.sort() };
+  return authorityOf(grantsFromDescription(system));
 }
 
 /** The differences between two authority tables, as lines ("spec has … but the description …"). */
