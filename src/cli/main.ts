@@ -109,6 +109,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--config <config>', 'debug, release, benchmark, or smp-… (default: debug)')
     .option('--kernel-config <file.json>', 'a kernel configuration instead of a board (see README)')
     .option('--search-path <dir>', "where the programs are: then the graph is drawn from the build's capabilities (repeatable)", collect, [])
+    .option('--policy <file>', 'a policy (YAML or JSON) whose offending paths are marked on the graph (repeatable)', collect, [])
     .addHelpText('after', GRAPH_HELP)
     .action(async (system: string, opts: Record<string, unknown>) => {
       setExit(await graphCommand(system, opts, io));
