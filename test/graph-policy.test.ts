@@ -23,8 +23,7 @@ function policy(yaml: string): string {
   return file;
 }
 
-const markedEdges = (json: string) =>
-  (JSON.parse(json) as SystemGraph).edges.filter((e) => e.marked).map((e) => ({ kind: e.kind, from: e.from, to: e.to, problems: e.problems }));
+const markedEdges = (json: string) => (JSON.parse(json) as SystemGraph).edges.filter((e) => e.marked).map((e) => ({ kind: e.kind, from: e.from, to: e.to, problems: e.problems }));
 
 describe('sel4ts graph --policy: the offending paths marked', () => {
   it('bad-pd: the two hops of the no_flow path are marked, nothing else, and the violation is reported with exit 1', async () => {
