@@ -205,6 +205,7 @@ export const POLICY_DIAGNOSTIC_CODES = {
   policy_pd_unknown: 'A policy rule names a protection domain the system does not have.',
   policy_region_unknown: 'A policy rule names a memory region the system does not have.',
   policy_irq_unknown: 'A policy rule names an IRQ no protection domain of the system receives.',
+  policy_isolate_overlap: 'A protection domain is in two groups of one isolate rule.',
   policy_isolate_violated: 'Information flows between two groups of an isolate rule (the path is given hop by hop).',
   policy_no_flow_violated: 'Information flows from the from PD of a no_flow rule to its to PD.',
   policy_flow_only_via_violated: 'A path from the from PD of a flow_only_via rule to its to PD avoids every via PD.',

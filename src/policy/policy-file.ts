@@ -210,7 +210,20 @@ class RuleReader {
       const value = top.value;
       if (key === 'isolate') {
         const groups = this.items(value).map((g) => ({ value: this.items(g).map((n) => this.pd(n)), span: spanOf(g) }));
-        if (groups.every((g) => g.value.every((n) => n !== false))) out.push({ kind: 'isolate', groups: groups as Located<string[]>[], span: spanOf(top.key as YamlNode) });
+        // A PD in two groups would have to be isolated from itself: the rule cannot mean anything.
+        const groupOf = new Map<string, number>();
+        let overlap = false;
+        this.items(value).forEach((g, i) => {
+          for (const n of this.items(g)) {
+            const name = this.text(n);
+            const first = groupOf.get(name);
+            if (first !== undefined && first !== i) {
+              this.report('policy_isolate_overlap', `'${name}' is in group ${first + 1} and group ${i + 1} of this isolate rule`, spanOf(n), 'a PD can be in only one group: the groups are isolated from each other');
+              overlap = true;
+            } else if (first === undefined) groupOf.set(name, i);
+          }
+        });
+        if (!overlap && groups.every((g) => g.value.every((n) => n !== false))) out.push({ kind: 'isolate', groups: groups as Located<string[]>[], span: spanOf(top.key as YamlNode) });
       }
       if (key === 'no_flow' || key === 'flow_only_via') {
         for (const item of this.items(value)) {
