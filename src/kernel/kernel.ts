@@ -274,8 +274,7 @@ export class Sel4Kernel implements Kernel {
         if (this.budgetOk()) {
           if (kind.kind === 'api') {
             if (!(k.fastpath && this.fastpath(kind.syscall))) handleSyscall(k, kind.syscall);
-          }
-          else {
+          } else {
             t.fault = { type: FaultType.UnknownSyscall, number: kind.number };
             handleFault(k, t);
           }
