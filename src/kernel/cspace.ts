@@ -113,12 +113,12 @@ function resolveSmall(nodeCap: CNodeCap, cptr: number, nBits: number): ResolveRe
 }
 
 /**
- * The cap `lookupSlot` finds for a cptr below 2^53 (−1: not) through zero guards, without allocating
+ * The cap `lookupSlot` finds for a cptr below 2^53 (−1 or NaN: not) through zero guards, without allocating
  * (seL4's lookup_fp, for the fast paths): undefined whenever the walk is anything but
  * ordinary, and the caller then takes the slow path, which looks up exactly and reports faults.
  */
 export function lookupCapFast(cspaceRoot: Cap, c: number): Cap | undefined {
-  if (cspaceRoot.type !== CapType.CNode || c < 0) return undefined;
+  if (cspaceRoot.type !== CapType.CNode || !(c >= 0)) return undefined;
   let cap: CNodeCap = cspaceRoot;
   let n = 64;
   for (;;) {
