@@ -156,9 +156,10 @@ async function marginal(rounds: [number, number], run: (n: number) => Promise<Ti
   };
 }
 
-function sel4tsRun(bench: IpcBench, n: number): Promise<Timing> {
+/** `sel4ts run` of `bin` (this checkout's by default), with `extra` arguments (e.g. --no-fastpath). */
+function sel4tsRun(bench: IpcBench, n: number, extra: string[] = [], bin = BIN): Promise<Timing> {
   const dir = programsFor(bench, join(IPC_DIR, bench.name), n);
-  const run = timed(`sel4ts run ${bench.name} (${n} rounds)`, bench, process.execPath, [BIN, 'run', systemOf(bench), '--search-path', dir, '--until', bench.end, '--max-time', '1000s'], bench.result(n));
+  const run = timed(`sel4ts run ${bench.name} (${n} rounds)`, bench, process.execPath, [bin, 'run', systemOf(bench), '--search-path', dir, '--until', bench.end, '--max-time', '1000s', ...extra], bench.result(n));
   return run.finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
@@ -200,12 +201,19 @@ export async function ipcSection(): Promise<Record<string, unknown>> {
     // PPC round trips; one-way notifications, two a round of the notification ping-pong.
     const [unit, per] = bench.name === 'notify' ? ['notifications', 2] : ['roundTrips', 1];
     const wp = await marginal(bench.rounds.sel4ts, (n) => sel4tsRun(bench, n));
+    // The same with every system call on the kernel's slow path, and (SEL4TS_BENCH_BEFORE: the
+    // bin/sel4ts of another checkout, named SEL4TS_BENCH_BEFORE_LABEL) an earlier sel4ts, in this run.
+    const slow = await marginal(bench.rounds.sel4ts, (n) => sel4tsRun(bench, n, ['--no-fastpath']));
+    const beforeBin = process.env.SEL4TS_BENCH_BEFORE;
+    const before = beforeBin ? await marginal(bench.rounds.sel4ts, (n) => sel4tsRun(bench, n, [], beforeBin)) : undefined;
     const real = built && !('skipped' in setup) ? await marginal(bench.rounds.qemu, (n) => realSel4Run(setup, built, bench, n)) : undefined;
     const perCpu = (m: Marginal): number | null => (m.roundsPerCpuSecond === null ? null : whole(m.roundsPerCpuSecond * per));
     section[bench.name] = {
       [`${unit}PerSecondWholeProcess`]: whole(wp.roundsPerSecond * per),
       [`${unit}PerCpuSecondWholeProcess`]: perCpu(wp),
       [`${unit}PerSecondStartToEnd`]: whole(wp.roundsPerSecondInRun * per),
+      noFastpath: { [`${unit}PerSecondWholeProcess`]: whole(slow.roundsPerSecond * per), [`${unit}PerCpuSecondWholeProcess`]: perCpu(slow) },
+      ...(before && { before: { sel4ts: process.env.SEL4TS_BENCH_BEFORE_LABEL ?? beforeBin, [`${unit}PerSecondWholeProcess`]: whole(before.roundsPerSecond * per), [`${unit}PerCpuSecondWholeProcess`]: perCpu(before) } }),
       sel4tsRounds: bench.rounds.sel4ts,
       sel4tsWholeProcessSeconds: wp.seconds,
       sel4tsWholeProcessCpuSeconds: wp.cpuSeconds,

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { bashWords } from './helpers/bash-words.js';
 
 /**
  * Every example in examples/ builds from its committed programs and runs to its expected
@@ -12,13 +12,6 @@ import { main } from '../src/cli/main.js';
  */
 
 const EXAMPLES = fileURLToPath(new URL('../examples', import.meta.url));
-
-/** The words bash makes of `text` (quotes, $'…' escapes and all), one NUL-terminated string each. */
-function bashWords(text: string): string[] {
-  const r = spawnSync('bash', ['-c', `set -- ${text}\nfor a; do printf '%s\\0' "$a"; done`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`bash cannot read ${JSON.stringify(text)}: ${r.stderr}`);
-  return r.stdout.split('\0').slice(0, -1);
-}
 
 const examples = readdirSync(EXAMPLES, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(EXAMPLES, d.name, 'expected-output.txt')))

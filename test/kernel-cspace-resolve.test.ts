@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Cap } from '../src/kernel/cap.js';
 import { CapType } from '../src/kernel/cap-types.js';
-import { CNode, lookupEmptyTargetSlot, lookupSlotForCNodeOp, resolveAddressBits, type Slot } from '../src/kernel/cspace.js';
+import { CNode, lookupCapFast, lookupEmptyTargetSlot, lookupSlot, lookupSlotForCNodeOp, resolveAddressBits, type Slot } from '../src/kernel/cspace.js';
 import { LookupFailureType, seL4_Error } from '../src/kernel/errors.js';
 import { rng } from './helpers/rng.js';
 
@@ -110,6 +110,37 @@ describe('resolveAddressBits', () => {
     expect(describe_(resolveAddressBits(cap, 0b101n, 3))).toEqual({ fault: 'depth mismatch 3 5' });
     // 2 bits: the guard does not fit.
     expect(describe_(resolveAddressBits(cap, 0b10n, 2))).toEqual({ fault: 'guard mismatch 2 5 3' });
+  });
+});
+
+describe('lookupCapFast (the fast paths’ lookup_fp)', () => {
+  it('finds what lookupSlot finds, or nothing (then the slow path looks up), never something else', () => {
+    const random = rng(19);
+    let found = 0;
+    for (let tree = 0; tree < 60; tree++) {
+      // Random trees, and a Microkit-like CSpace: one CNode whose guard makes it resolve all 64 bits.
+      const microkit = new CNode(1 + Math.floor(random() * 10));
+      for (const slot of microkit.slots) slot.cap = { type: CapType.Notification, obj: undefined as never, badge: BigInt(slot.index), canSend: true, canReceive: false };
+      const roots: Cap[] = [randomCSpace(random), { type: CapType.CNode, cnode: microkit, guard: 0n, guardSize: 64 - microkit.radix }];
+      for (const root of roots) {
+        for (let q = 0; q < 100; q++) {
+          const cptr = q % 2 === 0 ? Math.floor(random() * 2 ** 12) : Math.floor(random() * 2 ** 53);
+          const fast = lookupCapFast(root, cptr);
+          const slow = lookupSlot(root, BigInt(cptr));
+          if (fast === undefined) continue;
+          expect(slow.ok && slow.slot.cap, `cptr ${cptr}`).toBe(fast);
+          found++;
+        }
+        if (root.type === CapType.CNode && root.cnode === microkit) {
+          for (const slot of microkit.slots) expect(lookupCapFast(root, slot.index)).toBe(slot.cap);
+        }
+      }
+    }
+    expect(found).toBeGreaterThan(1000);
+    // Not a number below 2^53 (−1 or NaN): no answer.
+    const root: Cap = { type: CapType.CNode, cnode: new CNode(2), guard: 0n, guardSize: 62 };
+    expect(lookupCapFast(root, -1)).toBeUndefined();
+    expect(lookupCapFast(root, Number.NaN)).toBeUndefined();
   });
 });
 

@@ -29,6 +29,23 @@ describe('system calls', () => {
     expect(sys.output).toBe('ping 0\npong 0\nping 1\npong 1\nping 2\npong 2\nping done\n');
   });
 
+  it('a signal puts a woken waiter of equal priority at the tail of its ready queue, one of lower priority at the head', () => {
+    const wakeOrder = (signallerPriority: number) => {
+      const sys = new TestSystem();
+      const [n1, n2, n3] = [sys.create(ObjectType.Notification), sys.create(ObjectType.Notification), sys.create(ObjectType.Notification)];
+      sys.thread({ role: ROLE.waiter, priority: 100, caps: { 1: n1 } });
+      sys.thread({ role: ROLE.waiter, priority: 100, caps: { 1: n2 } });
+      const signaller = sys.thread({ role: ROLE.signaler, priority: signallerPriority, suspended: true, caps: { 5: { slot: n1, badge: 1 }, 6: { slot: n2, badge: 2 }, 7: { slot: n3, badge: 4 } } });
+      sys.run(); // both waiters block
+      sys.invoke(signaller.tcbSlot, 'TCBResume');
+      sys.run();
+      return sys.output;
+    };
+    // The signaller wakes the first waiter, then the second, and runs on until it parks.
+    expect(wakeOrder(100)).toBe('signaled\nwaiter: 1 then 0\nwaiter: 2 then 0\n');
+    expect(wakeOrder(150)).toBe('signaled\nwaiter: 2 then 0\nwaiter: 1 then 0\n');
+  });
+
   it('call/reply: a long message crosses the registers into the IPC buffer both ways, with label and badge', () => {
     const sys = new TestSystem();
     const ep = sys.create(ObjectType.Endpoint);

@@ -112,6 +112,28 @@ function resolveSmall(nodeCap: CNodeCap, cptr: number, nBits: number): ResolveRe
   }
 }
 
+/**
+ * The cap `lookupSlot` finds for a cptr below 2^53 (−1 or NaN: not) through zero guards, without allocating
+ * (seL4's lookup_fp, for the fast paths): undefined whenever the walk is anything but
+ * ordinary, and the caller then takes the slow path, which looks up exactly and reports faults.
+ */
+export function lookupCapFast(cspaceRoot: Cap, c: number): Cap | undefined {
+  if (cspaceRoot.type !== CapType.CNode || !(c >= 0)) return undefined;
+  let cap: CNodeCap = cspaceRoot;
+  let n = 64;
+  for (;;) {
+    const guardSize = cap.guardSize;
+    const radix = cap.cnode.radix;
+    const levelBits = radix + guardSize;
+    if (guardSize > n || levelBits > n || cap.guard !== 0n) return undefined;
+    if (Math.floor(c / POW2[n - guardSize]!) % POW2[guardSize]! !== 0) return undefined;
+    const next = cap.cnode.slots[Math.floor(c / POW2[n - levelBits]!) % POW2[radix]!]!.cap;
+    n -= levelBits;
+    if (n === 0 || next.type !== CapType.CNode) return next;
+    cap = next;
+  }
+}
+
 /** The 64 bits of a cptr in a system call, from the thread's CSpace root (lookupSlot). */
 export function lookupSlot(cspaceRoot: Cap, cptr: bigint): { ok: true; slot: Slot } | { ok: false; fault: LookupFault } {
   const r = resolveAddressBits(cspaceRoot, cptr, 64);

@@ -19,7 +19,8 @@ import { AsidPoolObject, SchedContextObject, TcbObject, TcbSlot, ThreadState } f
 import { activateThread, isRunnable, schedule, scheduleTCB, setThreadState } from './scheduler.js';
 import { checkBudget, MIN_REFILLS, refillNew } from './sporadic.js';
 import { BOOT_THREAD_TIME_SLICE_MS, KernelState, usToTicks } from './state.js';
-import { classifySyscall } from './syscalls.js';
+import { classifySmallSyscall, classifySyscall, Syscall } from './syscalls.js';
+import { fastpathCall, fastpathRecv, fastpathReplyRecv, fastpathSignal } from './fastpath.js';
 import { handleSyscall } from './syscall.js';
 import { UntypedObject } from './objects.js';
 import { printfWord, says, type UserErrorText } from './user-error.js';
@@ -262,7 +263,7 @@ export class Sel4Kernel implements Kernel {
       case 'svc': {
         t.faultIP = port.pc - 4n;
         t.stats.syscalls++;
-        const kind = classifySyscall(port.getRegister(7), k.config);
+        const kind = classifySmallSyscall(port.getRegisterSigned(7), k.config) ?? classifySyscall(port.getRegister(7), k.config);
         k.failure = undefined;
         k.trace.syscall?.(t, kind);
         if (kind.kind === 'debug') {
@@ -271,8 +272,9 @@ export class Sel4Kernel implements Kernel {
           return;
         }
         if (this.budgetOk()) {
-          if (kind.kind === 'api') handleSyscall(k, kind.syscall);
-          else {
+          if (kind.kind === 'api') {
+            if (!(k.fastpath && this.fastpath(kind.syscall))) handleSyscall(k, kind.syscall);
+          } else {
             t.fault = { type: FaultType.UnknownSyscall, number: kind.number };
             handleFault(k, t);
           }
@@ -304,6 +306,18 @@ export class Sel4Kernel implements Kernel {
     schedule(k);
     activateThread(k);
     this.exit();
+  }
+
+  /** Whether a fast path (fastpath.ts) handled the system call. */
+  private fastpath(syscall: Syscall): boolean {
+    const k = this.state;
+    let taken = false;
+    if (syscall === Syscall.Call) taken = fastpathCall(k);
+    else if (syscall === Syscall.ReplyRecv) taken = fastpathReplyRecv(k);
+    else if (syscall === Syscall.Send) taken = fastpathSignal(k);
+    else if (syscall === Syscall.Recv) taken = fastpathRecv(k);
+    if (taken) k.fastpathHits++;
+    return taken;
   }
 
   /** updateTimestamp and checkBudgetRestart: false if the thread must retry later. */
@@ -347,7 +361,7 @@ export class Sel4Kernel implements Kernel {
           break;
         }
         case IrqState.Timer:
-          port.setTimer('hypPhysical', 0, 0n);
+          k.programTimer(0, 0);
           k.reprogram = true;
           break;
         case IrqState.Reserved:

@@ -65,6 +65,11 @@ function highestPriority(k: KernelState, domain: number): number {
   return -1;
 }
 
+/** isHighestPrio: no thread of `domain` above `prio` is ready. */
+export function isHighestPrio(k: KernelState, domain: number, prio: number): boolean {
+  return highestPriority(k, domain) <= prio;
+}
+
 /** Insert into an endpoint or notification queue: after every thread of higher or equal priority. */
 export function tcbEPAppend(t: TcbObject, queue: TcbObject[]): void {
   let i = queue.length;
@@ -152,7 +157,8 @@ function switchToThread(k: KernelState, t: TcbObject): void {
   k.curThread = t;
 }
 
-function chooseThread(k: KernelState): void {
+/** chooseThread: the head of the highest non-empty ready queue of the current domain, or idle. */
+export function chooseThread(k: KernelState): void {
   const prio = highestPriority(k, k.curDomain);
   if (prio < 0) k.curThread = k.idleThread;
   else switchToThread(k, k.readyQueues[k.curDomain * NUM_PRIORITIES + prio]![0]!);

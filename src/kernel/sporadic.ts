@@ -187,6 +187,6 @@ export function setNextInterrupt(k: KernelState): void {
   if (k.numDomains > 1) next = Math.min(next, k.curTime + k.domainTime);
   const first = k.releaseQueue[0];
   if (first) next = Math.min(next, head(first.sc!).time);
-  if (next === Infinity) k.port.setTimer('hypPhysical', 0, 0n);
-  else k.port.setTimer('hypPhysical', CNT_CTL.ENABLE, BigInt(Math.max(0, Math.floor(next))));
+  if (next === Infinity) k.programTimer(0, 0);
+  else k.programTimer(CNT_CTL.ENABLE, Math.max(0, Math.floor(next)));
 }

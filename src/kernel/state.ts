@@ -100,6 +100,14 @@ export class KernelState {
   domainTime = 0;
 
   trace: KernelTrace = {};
+  /**
+   * Whether Call and ReplyRecv may take seL4's fast paths (fastpath.ts) when their conditions
+   * hold; false (`sel4ts run --no-fastpath`) sends every system call down the slow path, with
+   * the same observable result.
+   */
+  fastpath = true;
+  /** System calls the fast paths handled (for tests and the bench; nothing prints it). */
+  fastpathHits = 0;
   /** Why the system call being handled failed (set on failure only; cleared at each entry). */
   failure: InvocationFailure | undefined = undefined;
   /** Cap deletion (delete.ts), set up by the kernel. */
@@ -199,6 +207,15 @@ export class KernelState {
     if (this.loaded) this.port.saveContext(this.loaded.context);
   }
 
+  /**
+   * Forget that the CPU holds the loaded thread's registers, after `saveLoaded` and before
+   * anything changes them: a fast path that worked on the TCB's copy and switches threads does
+   * not save them twice.
+   */
+  forgetLoaded(): void {
+    this.loaded = undefined;
+  }
+
   /** Make the CPU hold `t`'s registers and address space. */
   load(t: TcbObject): void {
     if (this.loaded === t) return;
@@ -270,6 +287,22 @@ export class KernelState {
   }
 
   // ------------------------------------------------------------ time
+
+  /** The kernel timer (CNTHP) as the kernel last programmed it: control and compare value. */
+  private timerCtl = -1;
+  private timerCval = -1;
+
+  /**
+   * Program the kernel timer, unless it already holds these values: a switch between threads
+   * whose deadline did not change writes nothing (only the kernel writes this timer, and
+   * writing the same values again changes nothing the machine would not see anyway).
+   */
+  programTimer(ctl: number, cval: number): void {
+    if (ctl === this.timerCtl && cval === this.timerCval) return;
+    this.timerCtl = ctl;
+    this.timerCval = cval;
+    this.port.setTimer('hypPhysical', ctl, BigInt(cval));
+  }
 
   /** updateTimestamp: read the clock and add the time since the last entry to `consumed`. */
   updateTimestamp(): void {

@@ -51,12 +51,28 @@ const SYSCALL_MAX = Syscall.Call;
 /** How the kernel dispatches the value of x7: an API call, a debug call, or UnknownSyscall. */
 export type SyscallKind = { kind: 'api'; syscall: Syscall } | { kind: 'debug'; syscall: Syscall } | { kind: 'unknown'; number: bigint };
 
+/** The answers for −1 … −17, made once: a system call costs no allocation to classify. */
+const API_KINDS: readonly SyscallKind[] = Array.from({ length: -SYSCALL_MIN }, (_, i) => Object.freeze({ kind: 'api', syscall: -(i + 1) as Syscall }));
+const DEBUG_KINDS: readonly SyscallKind[] = Array.from({ length: -Syscall.DebugNameThread }, (_, i) => Object.freeze({ kind: 'debug', syscall: -(i + 1) as Syscall }));
+
+/**
+ * classifySyscall for x7 read as a number (`KernelPort.getRegisterSigned`): the answer for an
+ * API or debug call, or undefined for anything else (classifySyscall then says what it is).
+ */
+export function classifySmallSyscall(n: number, config: KernelModelConfig): SyscallKind | undefined {
+  if (n >= SYSCALL_MIN && n <= SYSCALL_MAX) return API_KINDS[-n - 1];
+  if (config.debugBuild && n <= Syscall.DebugPutChar && n >= Syscall.DebugNameThread) return DEBUG_KINDS[-n - 1];
+  return undefined;
+}
+
 export function classifySyscall(x7: bigint, config: KernelModelConfig): SyscallKind {
-  const n = BigInt.asIntN(64, x7);
-  if (n >= BigInt(SYSCALL_MIN) && n <= BigInt(SYSCALL_MAX)) return { kind: 'api', syscall: Number(n) as Syscall };
+  // Small negative numbers are 2^64 − 1 … 2^64 − 17 as x7 holds them.
+  const u = x7 < 0n ? BigInt.asUintN(64, x7) : x7;
+  const minus = u >= 0xffff_ffff_ffff_ffefn ? Number(0x1_0000_0000_0000_0000n - u) : 0;
+  if (minus >= -SYSCALL_MAX && minus <= -SYSCALL_MIN) return API_KINDS[minus - 1]!;
   // Debug calls exist only in debug builds (CONFIG_PRINTING, CONFIG_DEBUG_BUILD); SMP-only and
   // benchmark calls are not in the Microkit configurations this model has.
-  if (config.debugBuild && n <= BigInt(Syscall.DebugPutChar) && n >= BigInt(Syscall.DebugNameThread)) return { kind: 'debug', syscall: Number(n) as Syscall };
+  if (config.debugBuild && minus >= -Syscall.DebugPutChar && minus <= -Syscall.DebugNameThread) return DEBUG_KINDS[minus - 1]!;
   return { kind: 'unknown', number: x7 };
 }
 

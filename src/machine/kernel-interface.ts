@@ -33,6 +33,11 @@ export interface KernelPort {
   /** X0–X30 (0–30) and SP_EL0 (31) of the running thread, without a full save. */
   getRegister(index: number): bigint;
   setRegister(index: number, value: bigint): void;
+  /**
+   * X0–X30 and SP_EL0 as a signed 64-bit value when it lies within ±2^53, otherwise NaN:
+   * a read that makes no BigInt (for the kernel's system-call dispatch and fast paths).
+   */
+  getRegisterSigned(index: number): number;
   /** The address at which EL0 resumes (ELR_EL1). */
   pc: bigint;
 

@@ -355,6 +355,11 @@ export class Machine implements KernelPort {
     return this.cpu.getX(index);
   }
 
+  getRegisterSigned(index: number): number {
+    const hi = this.cpu.R[2 * index + 1]!;
+    return hi >= -0x20_0000 && hi < 0x20_0000 ? hi * 2 ** 32 + (this.cpu.R[2 * index]! >>> 0) : Number.NaN;
+  }
+
   setRegister(index: number, value: bigint): void {
     this.cpu.setX(index, value);
   }

@@ -78,6 +78,39 @@ export interface Thread {
   vspaceSlot: number;
 }
 
+/**
+ * Fast-path exactness (test/fastpath-exactness.test.ts): with `twin` set, every TestSystem
+ * builds a twin with the kernel's fast paths off through the same calls, runs it alongside,
+ * and after each run throws if the two differ in console output, end of run, retired
+ * instructions, virtual time or the kernel's trace events.
+ */
+export const fastpathExactness = { twin: false };
+
+/** What a run showed of the kernel, in order: system calls, their outcomes and switches. */
+function recordKernelEvents(kernel: Sel4Kernel, machine: Machine): string[] {
+  const events: string[] = [];
+  const k = kernel.state;
+  const name = (t: TcbObject | undefined) => (t ? `${t.name || t.paddr.toString(16)}` : 'idle');
+  const { syscall, syscallDone, switchTo, fault } = k.trace;
+  k.trace.syscall = (t, call) => {
+    events.push(`${machine.cpu.icount} ${name(t)} syscall ${JSON.stringify(call, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    syscall?.(t, call);
+  };
+  k.trace.syscallDone = (t, call, failure) => {
+    events.push(`${machine.cpu.icount} ${name(t)} done state ${t.state} ${failure?.kind ?? ''}`);
+    syscallDone?.(t, call, failure);
+  };
+  k.trace.switchTo = (t) => {
+    events.push(`${machine.cpu.icount} switch ${name(t)}`);
+    switchTo?.(t);
+  };
+  k.trace.fault = (t, description, handled) => {
+    events.push(`${machine.cpu.icount} ${name(t)} fault ${description} ${handled}`);
+    fault?.(t, description, handled);
+  };
+  return events;
+}
+
 export class TestSystem {
   readonly machine: Machine;
   readonly kernel: Sel4Kernel;
@@ -85,10 +118,14 @@ export class TestSystem {
   private nextSlot: number;
   private readonly untyped: number;
   private booted = false;
+  /** The same system with the fast paths off (fastpathExactness.twin). */
+  private readonly twin: TestSystem | undefined;
 
-  constructor(options: KernelOptions & { cpuHz?: number } = {}) {
+  constructor(options: KernelOptions & { cpuHz?: number } = {}, fastpath = true) {
     this.machine = new Machine({ cpuHz: options.cpuHz });
     this.kernel = new Sel4Kernel(this.machine, options);
+    this.kernel.state.fastpath = fastpath;
+    if (fastpath && fastpathExactness.twin) this.twin = new TestSystem(options, false);
     const parsed = readElf64(new Uint8Array(readFileSync(SCENARIOS_ELF)));
     if (!parsed.ok) throw new Error(parsed.error);
     this.elf = parsed.elf;
@@ -98,6 +135,7 @@ export class TestSystem {
 
   /** Invoke as the root task; a failure throws with seL4's error. */
   invoke(cptr: number, label: string, args: (number | bigint)[] = [], extra: number[] = []): bigint[] {
+    this.twin?.invoke(cptr, label, args, extra);
     const r = this.kernel.invoke(cptr, label, args, extra);
     if (!r.ok) throw new Error(r.message);
     return r.words;
@@ -140,6 +178,7 @@ export class TestSystem {
       const frame = this.create(ObjectType.SmallPage);
       const pa = Number(this.invoke(frame, 'ARMPageGetAddress')[0]!);
       if (bytes) mem.write(pa + offset, bytes);
+      if (bytes) this.twin?.machine.memory.write(pa + offset, bytes);
       mapTables(va);
       this.invoke(frame, 'ARMPageMap', [va, rights, executable ? 3 : 7], [vspace]);
       return frame;
@@ -190,6 +229,10 @@ export class TestSystem {
 
   /** Boot (the first time) or go on, for at most `cycles` more cycles. */
   run(cycles = 50_000_000): RunEnd {
+    return this.twin ? this.runWithTwin(cycles) : this.runAlone(cycles);
+  }
+
+  private runAlone(cycles: number): RunEnd {
     const limit = this.machine.cycles + cycles;
     if (!this.booted) {
       this.booted = true;
@@ -199,7 +242,37 @@ export class TestSystem {
     return this.machine.resume(this.kernel, limit);
   }
 
+  /** Run this system and its twin (fast paths off) for `cycles`; throw where they differ. */
+  private runWithTwin(cycles: number): RunEnd {
+    const twin = this.twin!;
+    const saved = { ...this.kernel.state.trace };
+    const savedTwin = { ...twin.kernel.state.trace };
+    const events = recordKernelEvents(this.kernel, this.machine);
+    const twinEvents = recordKernelEvents(twin.kernel, twin.machine);
+    const hits = this.kernel.state.fastpathHits;
+    let end: RunEnd;
+    let twinEnd: RunEnd;
+    try {
+      end = this.runAlone(cycles);
+      twinEnd = twin.run(cycles);
+    } finally {
+      this.kernel.state.trace = saved;
+      twin.kernel.state.trace = savedTwin;
+    }
+    const fast = { end, output: this.output, icount: this.machine.cpu.icount, cycles: this.machine.cycles, events };
+    const slow = { end: twinEnd, output: twin.output, icount: twin.machine.cpu.icount, cycles: twin.machine.cycles, events: twinEvents };
+    for (const key of ['end', 'output', 'icount', 'cycles', 'events'] as const) {
+      const [a, b] = [JSON.stringify(fast[key]), JSON.stringify(slow[key])];
+      if (a !== b) throw new Error(`fast paths on and off differ in ${key} (${this.kernel.state.fastpathHits - hits} fast-path calls):\n  on:  ${a.slice(0, 2000)}\n  off: ${b.slice(0, 2000)}`);
+    }
+    fastpathExactnessHits.count += this.kernel.state.fastpathHits - hits;
+    return end;
+  }
+
   get output(): string {
     return this.machine.consoleOutput;
   }
 }
+
+/** System calls the fast paths took in the twin runs of this test file. */
+export const fastpathExactnessHits = { count: 0 };

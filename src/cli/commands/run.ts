@@ -28,6 +28,8 @@ export interface RunCommandOptions extends BuildCommandOptions, TraceOptions {
   stats?: boolean;
   /** False with --no-jit: the interpreter alone. */
   jit?: boolean;
+  /** False with --no-fastpath: every system call takes the kernel's slow path. */
+  fastpath?: boolean;
   /** Faults no PD handles do not fail the run (the behaviour before exit statuses for faults). */
   allowFaults?: boolean;
   /** A file the console output must equal. */
@@ -94,6 +96,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   const { machine, kernel, image } = booted;
   const spec = image.spec;
   const k = kernel.state;
+  k.fastpath = opts.fastpath !== false;
   const counter = new InstructionCounter(() => machine.cpu.icount);
   const faults: FaultRecord[] = [];
 

@@ -1,5 +1,4 @@
 import type { Cpu } from './cpu.js';
-import { SP } from './slots.js';
 
 /**
  * The EL0 register context of a thread, as a kernel saves and restores it on a switch:
@@ -9,6 +8,8 @@ import { SP } from './slots.js';
 export interface UserContext {
   /** X0–X30 then SP_EL0: 32 entries. */
   x: BigUint64Array;
+  /** The same bytes as 32-bit halves (low at 2 i, high at 2 i + 1): reads that allocate no BigInt. */
+  x32: Int32Array;
   pc: bigint;
   nzcv: number;
   tpidr: bigint;
@@ -20,8 +21,12 @@ export interface UserContext {
 }
 
 export function newUserContext(): UserContext {
-  return { x: new BigUint64Array(32), pc: 0n, nzcv: 0, tpidr: 0n, tpidrro: 0n, fpcr: 0, fpsr: 0, v: new Uint8Array(512) };
+  const x = new BigUint64Array(32);
+  return { x, x32: new Int32Array(x.buffer), pc: 0n, nzcv: 0, tpidr: 0n, tpidrro: 0n, fpcr: 0, fpsr: 0, v: new Uint8Array(512) };
 }
+
+/** 2^53: PCs from here up do not fit a number. */
+const PC_LIMIT = 1n << 53n;
 
 // Thread pointers are usually 0: no BigInt work then (a context switch does this twice).
 const halves = (lo: number, hi: number): bigint => ((lo | hi) === 0 ? 0n : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
@@ -30,14 +35,14 @@ const highHalf = (v: bigint): number => (v === 0n ? 0 : Number(v >> 32n) | 0);
 
 /** Copy the CPU's state into `ctx`. */
 export function saveContext(cpu: Cpu, ctx: UserContext): void {
-  ctx.x.set(cpu.X.subarray(0, SP + 1));
+  ctx.x.set(cpu.userX);
   ctx.pc = BigInt(cpu.pc);
   ctx.nzcv = cpu.nzcv >>> 0;
   ctx.tpidr = halves(cpu.tpidrLo, cpu.tpidrHi);
   ctx.tpidrro = halves(cpu.tpidrroLo, cpu.tpidrroHi);
   ctx.fpcr = cpu.fpcr;
   ctx.fpsr = cpu.fpsr;
-  ctx.v.set(cpu.V8.subarray(0, 512));
+  ctx.v.set(cpu.userV);
 }
 
 /**
@@ -45,8 +50,8 @@ export function saveContext(cpu: Cpu, ctx: UserContext): void {
  * can hold); a larger one is replaced by a value that faults on fetch as a translation fault.
  */
 export function restoreContext(cpu: Cpu, ctx: UserContext): void {
-  cpu.X.set(ctx.x.subarray(0, SP + 1));
-  cpu.pc = ctx.pc < 1n << 53n ? Number(ctx.pc) : 2 ** 53 - 4;
+  cpu.userX.set(ctx.x);
+  cpu.pc = ctx.pc < PC_LIMIT ? Number(ctx.pc) : 2 ** 53 - 4;
   cpu.nzcv = ctx.nzcv;
   cpu.tpidrLo = lowHalf(ctx.tpidr);
   cpu.tpidrHi = highHalf(ctx.tpidr);
@@ -54,5 +59,5 @@ export function restoreContext(cpu: Cpu, ctx: UserContext): void {
   cpu.tpidrroHi = highHalf(ctx.tpidrro);
   cpu.fpcr = ctx.fpcr;
   cpu.fpsr = ctx.fpsr;
-  cpu.V8.set(ctx.v);
+  cpu.userV.set(ctx.v);
 }

@@ -70,6 +70,8 @@ export class Cpu {
   readonly regBuffer = new ArrayBuffer(SLOTS * 8);
   readonly R = new Int32Array(this.regBuffer);
   readonly X = new BigUint64Array(this.regBuffer);
+  /** X0–X30 and SP_EL0 (slots 0–31): what a context switch copies, as one typed-array copy. */
+  readonly userX = new BigUint64Array(this.regBuffer, 0, 32);
 
   /** SIMD&FP registers V0–V31, 16 bytes each, with every lane view; V32–V34 are scratch. */
   readonly vBuffer = new ArrayBuffer(35 * 16);
@@ -80,6 +82,8 @@ export class Cpu {
   readonly VF32 = new Float32Array(this.vBuffer);
   readonly VF64 = new Float64Array(this.vBuffer);
   readonly V64 = new BigUint64Array(this.vBuffer);
+  /** V0–V31 without the scratch registers: what a context switch copies. */
+  readonly userV = new Uint8Array(this.vBuffer, 0, 512);
 
   /** The program counter, a non-negative integer below 2^53. */
   pc = 0;
@@ -142,8 +146,13 @@ export class Cpu {
   private fTag = new Float64Array(TLB_SIZE).fill(-1);
   private fPage: (PhysPage | undefined)[] = [];
   private blocks = new Map<number, number>();
-  /** The TLB sets of the other ASIDs seen since the last full invalidation. */
+  /**
+   * The TLB set of every ASID seen since the last full invalidation, the current one (whose
+   * arrays are the fields above) included: an address-space switch keeps every ASID's
+   * translations warm and allocates nothing once each ASID has a set.
+   */
   private readonly tlbSets = new Map<number, TlbSet>();
+  private curSet: TlbSet;
   /** The ASID whose entries are in the fields above. */
   asid = 0;
 
@@ -182,6 +191,8 @@ export class Cpu {
       this.wView.push(DUMMY_VIEW);
       this.fPage.push(undefined);
     }
+    this.curSet = { rTag: this.rTag, rView: this.rView, rBase: this.rBase, wTag: this.wTag, wView: this.wView, wBase: this.wBase, fTag: this.fTag, fPage: this.fPage, blocks: this.blocks };
+    this.tlbSets.set(this.asid, this.curSet);
   }
 
   // ---------------------------------------------------------------- registers
@@ -423,6 +434,7 @@ export class Cpu {
   /** Forget every cached translation of every ASID (TLBI VMALLE1, or a mapping change). */
   flushTlb(): void {
     this.tlbSets.clear();
+    this.tlbSets.set(this.asid, this.curSet);
     this.clearCurrentTlb();
   }
 
@@ -441,7 +453,6 @@ export class Cpu {
     const vpn = Math.floor(va / 4096);
     const i = vpn & TLB_MASK;
     const sets: TlbSet[] = [];
-    if (asid === undefined || asid === this.asid) sets.push(this.currentTlbSet());
     for (const [a, set] of this.tlbSets) if (asid === undefined || asid === a) sets.push(set);
     for (const set of sets) {
       if (set.rTag[i] === vpn) set.rTag[i] = -1;
@@ -474,22 +485,26 @@ export class Cpu {
    */
   selectAsid(asid: number): void {
     if (asid === this.asid) return;
-    this.tlbSets.set(this.asid, this.currentTlbSet());
-    const next = this.tlbSets.get(asid);
-    this.tlbSets.delete(asid);
-    this.asid = asid;
-    if (next) this.loadTlbSet(next);
-    else {
-      this.rTag = new Float64Array(TLB_SIZE).fill(-1);
-      this.rView = new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW);
-      this.rBase = new Int32Array(TLB_SIZE);
-      this.wTag = new Float64Array(TLB_SIZE).fill(-1);
-      this.wView = new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW);
-      this.wBase = new Int32Array(TLB_SIZE);
-      this.fTag = new Float64Array(TLB_SIZE).fill(-1);
-      this.fPage = new Array<PhysPage | undefined>(TLB_SIZE).fill(undefined);
-      this.blocks = new Map();
+    // The current set's arrays are the fields themselves (only this method replaces them), so
+    // leaving it costs nothing; it stays in `tlbSets` under its ASID.
+    let next = this.tlbSets.get(asid);
+    if (next === undefined) {
+      next = {
+        rTag: new Float64Array(TLB_SIZE).fill(-1),
+        rView: new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW),
+        rBase: new Int32Array(TLB_SIZE),
+        wTag: new Float64Array(TLB_SIZE).fill(-1),
+        wView: new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW),
+        wBase: new Int32Array(TLB_SIZE),
+        fTag: new Float64Array(TLB_SIZE).fill(-1),
+        fPage: new Array<PhysPage | undefined>(TLB_SIZE).fill(undefined),
+        blocks: new Map(),
+      };
+      this.tlbSets.set(asid, next);
     }
+    this.asid = asid;
+    this.curSet = next;
+    this.loadTlbSet(next);
     this.curBase = -1e18;
     this.curCode = undefined;
   }
@@ -501,11 +516,6 @@ export class Cpu {
     this.blocks.clear();
     this.curBase = -1e18;
     this.curCode = undefined;
-  }
-
-  private currentTlbSet(): TlbSet {
-    const { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage, blocks } = this;
-    return { rTag, rView, rBase, wTag, wView, wBase, fTag, fPage, blocks };
   }
 
   private loadTlbSet(set: TlbSet): void {
@@ -521,7 +531,7 @@ export class Cpu {
 
   /** Stores to `page` must take the slow path from now on, under every ASID. */
   private dropWriteEntries(page: PhysPage): void {
-    const sets = [this.currentTlbSet(), ...this.tlbSets.values()];
+    const sets = this.tlbSets.values();
     for (const set of sets) {
       for (let i = 0; i < TLB_SIZE; i++) {
         if (set.wTag[i] !== -1 && set.wView[i] === page.view && set.wBase[i] === page.base) set.wTag[i] = -1;

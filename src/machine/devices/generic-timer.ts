@@ -33,6 +33,7 @@ interface Comparator {
 
 const TWO32 = 4294967296;
 const U64 = (1n << 64n) - 1n;
+const TWO53 = 1n << 53n;
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
@@ -114,8 +115,14 @@ export class GenericTimer implements SystemRegisters {
   }
 
   private storeCval(t: Comparator, value: bigint): void {
+    // The usual value (a deadline a kernel programs) is below 2^53: no BigInt arithmetic.
+    if (value >= 0n && value < TWO53) {
+      t.cval = value;
+      t.cvalNumber = Number(value);
+      return;
+    }
     t.cval = value & U64;
-    t.cvalNumber = t.cval < 1n << 53n ? Number(t.cval) : Infinity;
+    t.cvalNumber = t.cval < TWO53 ? Number(t.cval) : Infinity;
   }
 
   /** TVAL: CVAL − counter as a signed 32-bit value. */
@@ -131,9 +138,11 @@ export class GenericTimer implements SystemRegisters {
   /** Recompute the interrupt outputs; call after time advances. */
   update(): void {
     this.deadline = undefined;
+    // The counter once for all three (nothing here moves time).
+    const now = this.count();
     for (const name of TIMER_NAMES) {
       const t = this.timers[name];
-      const high = this.condition(t) && (t.ctl & CNT_CTL.IMASK) === 0;
+      const high = (t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) === CNT_CTL.ENABLE && now >= t.cvalNumber;
       if (high !== t.line) {
         t.line = high;
         this.onLine(TIMER_PPI[name], high);
