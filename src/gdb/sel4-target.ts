@@ -27,7 +27,6 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
   /** The last stop, as GDB is told it. */
   lastStop: StopEvent | undefined = undefined;
   private readonly mmu: Stage2Mmu;
-  private readonly jitWas: boolean;
   /** Points by kind and process, for removal and for the "any left?" test. */
   private readonly points = new Map<string, { asid: number; kind: PointKind; address: number; length: number }>();
   /** A thread to step when it next gets the CPU (the others run until then). */
@@ -42,7 +41,6 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     readonly monitorCommand: (command: string) => string = () => '',
   ) {
     this.mmu = new Stage2Mmu(machine.memory);
-    this.jitWas = machine.cpu.blocksEnabled;
   }
 
   private get cpu(): Cpu {
@@ -196,8 +194,9 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
   }
 
   /**
-   * Give the CPU the points. Compiled code does not check them, so the CPU runs on the
-   * interpreter while any is set (the JIT is exact, so this changes speed, never the run).
+   * Give the CPU the points. Compiled code stays in use: it is cut short of each breakpoint
+   * (Cpu.cutAtBreakpoints), and a watched page never enters the soft TLB, so every access to
+   * it takes the CPU's checked path (Cpu.checkWatch).
    */
   private sync(): void {
     const bps = new Map<number, Set<number>>();
@@ -213,7 +212,6 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     }
     this.cpu.breakpoints = bps.size ? bps : undefined;
     this.cpu.watchpoints = wps.size ? wps : undefined;
-    this.cpu.blocksEnabled = this.points.size === 0 && this.jitWas;
   }
 
   // ------------------------------------------------------------ execution

@@ -22,6 +22,8 @@ const expected = (name: string) => readFileSync(fileURLToPath(new URL(`../../exa
 
 interface Session {
   gdb: string;
+  /** GDB's standard error alone (where `monitor` output goes), in its own order. */
+  gdbErr: string;
   stdout: string;
   stderr: string;
   code: number;
@@ -48,8 +50,12 @@ async function debug(system: string, commands: string[], runArgs: string[] = [])
   const args = ['-batch', '-nx', '-x', init, ...commands.flatMap((c) => ['-ex', c])];
   const child = spawn(GDB, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let gdb = '';
+  let gdbErr = '';
   child.stdout.on('data', (d: Buffer) => void (gdb += d.toString()));
-  child.stderr.on('data', (d: Buffer) => void (gdb += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    gdb += d.toString();
+    gdbErr += d.toString();
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   try {
     await new Promise<void>((resolve) => child.on('close', () => resolve()));
@@ -62,7 +68,7 @@ async function debug(system: string, commands: string[], runArgs: string[] = [])
     .split('\n')
     .filter((l) => !/^warning: No executable|^determining executable|^\[New inferior|^\[Switching to/.test(l))
     .join('\n');
-  return { gdb, stdout, stderr, code };
+  return { gdb, gdbErr, stdout, stderr, code };
 }
 
 /** Each command preceded by an echo of itself, for a readable transcript. */
@@ -170,6 +176,66 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
     expect(s.stdout).toBe(plainOut);
     expect(stats(s.stderr)).toBe(stats(plainErr));
   }, 90_000);
+
+  it("bad-pd: a breakpoint and a watchpoint inside the spinner's compiled loop stop where the interpreter stops; the rest stays compiled", async () => {
+    // Processes: rootserver 1, executor 2, heartbeat 3, misuser 4, monitor 5, spinner 6, writer 7.
+    // spinner's init: 0x20001c ldr x9, [x8, #8]; 0x200020 add; 0x200024 str x9, [x8, #8]; b 0x20001c,
+    // for ever (spins is at 0x201008); its notified (0x20002c), on the same page, never runs.
+    const commands = transcript([
+      'inferior 6',
+      'break *0x20002c',
+      'inferior 3',
+      'break notified thread 3.1',
+      'continue',
+      'monitor jit',
+      'delete',
+      'inferior 6',
+      'break *0x200024',
+      'continue',
+      'print $pc',
+      'monitor time',
+      'continue',
+      'monitor time',
+      'delete',
+      'watch *(long *)0x201008',
+      'continue',
+      'print $pc',
+      'monitor time',
+      'delete',
+      'rwatch *(long *)0x201008',
+      'continue',
+      'print $pc',
+      'monitor time',
+      'delete',
+      'detach',
+    ]);
+    const args = ['--until', 'still beating after three faults: done', '--allow-faults'];
+    const jit = await debug(example('bad-pd'), commands, args);
+    const interpreted = await debug(example('bad-pd'), commands, [...args, '--no-jit']);
+    // Until the first tick (5 ms) the spinner spun in compiled code, with a breakpoint on its loop's page.
+    const compiled = /compiled code on: (\d+) of (\d+) instructions retired compiled/.exec(jit.gdb);
+    expect(compiled, jit.gdb).not.toBeNull();
+    expect(Number(compiled![1]) / Number(compiled![2])).toBeGreaterThan(0.99);
+    expect(jit.gdb).toMatch(/Thread 6\.1 "spinner" hit Breakpoint 3, 0x0000000000200024 in init \(\)/);
+    // Set at a breakpoint stop on the str, the watchpoint sees that very store: old + 1.
+    const change = /Thread 6\.1 "spinner" hit Hardware watchpoint 4: \*\(long \*\)0x201008\n\nOld value = (\d+)\nNew value = (\d+)/.exec(jit.gdb);
+    expect(change, jit.gdb).not.toBeNull();
+    expect(Number(change![2]) - Number(change![1])).toBe(1);
+    expect(jit.gdb).toMatch(/Thread 6\.1 "spinner" hit Hardware read watchpoint 5: \*\(long \*\)0x201008\n\nValue = \d+/);
+    // GDB shows a watchpoint after the access: after the str (at the b), after the ldr (at the add).
+    const pcs = [...jit.gdb.matchAll(/\$\d+ = \(void \(\*\)\(\)\) (0x[0-9a-f]+)/g)].map((m) => m[1]);
+    expect(pcs).toEqual(['0x200024', '0x200028', '0x200020']);
+    // Instructions retired between the stops: a turn of the loop (4), the str, then b and ldr.
+    const counts = [...jit.gdb.matchAll(/cycles, (\d+) instructions\)/g)].map((m) => Number(m[1]));
+    expect(counts.slice(1).map((c, i) => c - counts[i]!)).toEqual([4, 1, 2]);
+    // The same session without compiled code: every stop at the same instruction and count.
+    // (GDB's standard output and error, where monitor output goes, interleave freely.)
+    const stdoutOnly = (s: Session) => s.gdb.split('\n').filter((l) => !s.gdbErr.includes(l) || l === '');
+    expect(stdoutOnly(jit)).toEqual(stdoutOnly(interpreted));
+    expect(jit.gdbErr.replace(/compiled code .*\n/, '')).toBe(interpreted.gdbErr.replace(/compiled code .*\n/, ''));
+    expect(interpreted.gdb).toContain('compiled code off (--no-jit): 0 of');
+    expect(jit.stdout).toBe(expected('bad-pd'));
+  }, 120_000);
 
   it('bad-pd: a VM fault stops with SIGSEGV at the faulting instruction before the monitor sees it', async () => {
     const s = await debug(example('bad-pd'), ['continue', 'x/i $pc', 'monitor fault', 'info threads', 'detach'], ['--until', 'still beating after three faults: done', '--allow-faults']);
