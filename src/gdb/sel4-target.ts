@@ -39,6 +39,8 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     readonly k: KernelState,
     /** `monitor` commands (monitor.ts). */
     readonly monitorCommand: (command: string) => string = () => '',
+    /** Each PD's ELF by PD name (absolute paths), for `qXfer:exec-file:read`. */
+    readonly programs: ReadonlyMap<string, string> = new Map(),
   ) {
     this.mmu = new Stage2Mmu(machine.memory);
   }
@@ -58,7 +60,7 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
 
   threads(): TargetThread[] {
     return this.tcbs()
-      .map((t) => ({ pid: this.pids.get(t)!, tid: 1, name: t.name || '?' }))
+      .map((t) => ({ pid: this.pids.get(t)!, tid: 1, name: t.name || '?', executable: this.programs.get(t.name) }))
       .sort((a, b) => a.pid - b.pid);
   }
 
@@ -255,8 +257,10 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
       }
       case 'step':
         return { kind: 'signal', signal: SIGNAL.SIGTRAP, thread };
-      case 'trap':
-        return { kind: 'signal', signal: trapSignal(why.trap) ?? SIGNAL.SIGTRAP, thread };
+      case 'trap': {
+        const signal = trapSignal(why.trap) ?? SIGNAL.SIGTRAP;
+        return { kind: 'signal', signal, thread, siginfo: siginfoOf(why.trap, signal, this.cpu.pc) };
+      }
     }
   }
 
@@ -318,6 +322,21 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     }
     return `exception class 0x${(trap.kind === 'exception' ? trap.esr >>> 26 : 0).toString(16)} (${esr})\n`;
   }
+}
+
+/**
+ * si_code and si_addr as Linux gives them for the fault (arch/arm64/mm/fault.c): SEGV_MAPERR 1
+ * for a translation fault, SEGV_ACCERR 2 for a permission or access-flag fault, BUS_ADRALN 1,
+ * ILL_ILLOPC 1 at the pc; the fault address for an abort.
+ */
+function siginfoOf(trap: Trap, signal: number, pc: number): { code: number; address: bigint } | undefined {
+  if (trap.kind === 'abort') {
+    const fsc = trap.esr & 0x3f;
+    const code = signal === SIGNAL.SIGBUS || fsc < 0x08 ? 1 : 2;
+    return { code, address: trap.far };
+  }
+  if (signal === SIGNAL.SIGILL || signal === SIGNAL.SIGBUS) return { code: 1, address: BigInt(pc) };
+  return undefined;
 }
 
 /** The signal GDB gets for a fault (as Linux would raise it); undefined for traps that are no fault. */

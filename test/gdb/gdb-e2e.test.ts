@@ -17,6 +17,8 @@ import { oracle } from '../helpers/oracles.js';
 
 const GDB = 'gdb-multiarch';
 const hasGdb = oracle(GDB, spawnSync(GDB, ['--version']).status === 0, 'run --gdb against a real GDB');
+/** The checkout, as GDB prints the paths of the ELFs in it. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}/${name}.system`, import.meta.url));
 const expected = (name: string) => readFileSync(fileURLToPath(new URL(`../../examples/${name}/expected-output.txt`, import.meta.url)), 'utf8');
 
@@ -86,6 +88,8 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
       example('ping-pong'),
       transcript([
         'info threads',
+        'info inferiors',
+        'info os processes',
         `inferior ${PING}`,
         `break notified thread ${PING}.1`,
         'continue',
@@ -108,11 +112,22 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
       ]),
     );
     // The README's Debugging section shows this session.
-    const session = `${s.gdb.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:1234').trimEnd()}\n`;
+    // Machine-independent: the port, the checkout's path (and the padding GDB gives it).
+    const session = `${s.gdb
+      .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:12345')
+      .replaceAll(ROOT, '')
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n')
+      .trimEnd()}\n`;
     expectGolden(session, 'golden/gdb-ping-pong.txt', import.meta.filename);
     expect(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8'), 'README.md: the Debugging section shows test/golden/gdb-ping-pong.txt').toContain(session);
     expect(s.gdb).toMatch(/Thread 3\.1 "ping"/);
     expect(s.gdb).toMatch(/Thread 4\.1 "pong"/);
+    // qXfer:exec-file:read: GDB loaded each PD's ELF into its inferior by itself, and names it.
+    expect(session).toMatch(/\n {2}3 +process 3 +1 \(extended-remote 127\.0\.0\.1:12345\) examples\/ping-pong\/ping\.elf\n/);
+    // qXfer:osdata:read: `info os processes` lists the PDs by name.
+    expect(session).toMatch(/pid +command +executable\n1 +rootserver\n2 +monitor\n3 +ping +examples\/ping-pong\/ping\.elf\n4 +pong/);
     // The examples carry line tables: GDB names the source line (at ./ping.c:31).
     expect(s.gdb).toMatch(/Thread 3\.1 "ping" hit Breakpoint 1(\.\d)?, (0x[0-9a-f]+ in )?notified \(\) at \.\/ping\.c:\d+/);
     expect(s.gdb).toMatch(/#0 +(0x[0-9a-f]+ in )?notified \(\)[^\n]*\n#1 +0x[0-9a-f]+ in handler_loop \(\)/);
@@ -138,9 +153,11 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
     // pong's `notified` (0x200010) is an instruction of ping's `init` (0x200004–0x200034), which
     // ping runs first: a breakpoint that leaked into ping's address space would stop ping there.
     const at = '200010';
-    const s = await debug(example('ping-pong'), [`inferior ${PONG}`, `break *0x${at}`, 'continue', 'info threads', 'continue', 'delete', 'detach']);
+    const s = await debug(example('ping-pong'), [`inferior ${PONG}`, `break *0x${at}`, 'continue', 'info threads', 'continue', 'delete', 'break *0x10', 'continue', 'delete', 'detach']);
     const hits = [...s.gdb.matchAll(/Thread (\d)\.1 "(\w+)" hit Breakpoint/g)].map((m) => m[2]);
     expect(hits).toEqual(['pong', 'pong']);
+    // Z0 on an unmapped address: an error reply, which GDB reports; the run is not disturbed.
+    expect(s.gdb).toMatch(/Cannot insert breakpoint 2\.\nCannot access memory at address 0x10/);
     expect(s.stdout).toBe(expected('ping-pong'));
   }, 90_000);
 
@@ -164,6 +181,36 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
     expect(stats(s.stderr)).toBe(stats(plainErr));
     expect(stats(plainErr)).toMatch(/producer +\d+/);
   }, 90_000);
+
+  it('bad-pd: with GDB attached, continued to the end or stopped along the way, timer interrupts land at the same instruction', async () => {
+    // The heartbeat's 5 ms timer preempts the spinner's compiled loop: `--trace sched` stamps each
+    // switch with virtual time, which is the retired-instruction count (one instruction a cycle).
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-gdb-same-'));
+    const args = (summary: string) => ['--until', 'still beating after three faults: done', '--allow-faults', '--trace', 'sched', '--summary-json', join(dir, summary)];
+    let plainErr = '';
+    let plainOut = '';
+    await main(['run', example('bad-pd'), ...args('plain.json')], { stdout: (t) => void (plainOut += t), stderr: (t) => void (plainErr += t), colour: false, cwd: process.cwd() });
+    // Only the run's own lines: the scheduler trace and the fault reports.
+    const traced = (stderr: string) => stderr.split('\n').filter((l) => /^(sel4ts: )?\[ *\d+\.\d+ ms\]/.test(l));
+    const summary = (name: string) => readFileSync(join(dir, name), 'utf8');
+    expect(traced(plainErr).filter((l) => l.endsWith('switch to heartbeat')).length).toBeGreaterThanOrEqual(6);
+    const continued = await debug(example('bad-pd'), ['continue', 'continue', 'continue', 'continue'], args('continued.json'));
+    const stopped = await debug(
+      example('bad-pd'),
+      // spinner 6, heartbeat 3: stop in the spinner's compiled loop, at the heartbeat's ticks, step, go on.
+      ['inferior 6', 'break *0x200024', 'continue', 'stepi 3', 'delete', 'inferior 3', 'break notified thread 3.1', 'continue', 'stepi 9', 'continue', 'delete', 'continue', 'continue', 'continue'],
+      args('stopped.json'),
+    );
+    expect(stopped.gdb).toMatch(/"spinner" hit Breakpoint 1/);
+    expect(stopped.gdb).toMatch(/"heartbeat" hit Breakpoint 2/);
+    for (const s of [continued, stopped]) {
+      expect(s.gdb).toMatch(/"writer" received signal SIGSEGV/);
+      expect(s.stdout).toBe(plainOut);
+      expect(traced(s.stderr)).toEqual(traced(plainErr));
+    }
+    expect(summary('continued.json')).toBe(summary('plain.json'));
+    expect(summary('stopped.json')).toBe(summary('plain.json'));
+  }, 120_000);
 
   it('uart: breakpoints in an interrupt-driven driver change neither output nor instruction counts', async () => {
     const stats = (stderr: string) => stderr.slice(stderr.indexOf('protection domain'));
@@ -238,10 +285,16 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
   }, 120_000);
 
   it('bad-pd: a VM fault stops with SIGSEGV at the faulting instruction before the monitor sees it', async () => {
-    const s = await debug(example('bad-pd'), ['continue', 'x/i $pc', 'monitor fault', 'info threads', 'detach'], ['--until', 'still beating after three faults: done', '--allow-faults']);
+    const s = await debug(
+      example('bad-pd'),
+      ['continue', 'x/i $pc', 'monitor fault', 'p $_siginfo.si_signo', 'p $_siginfo.si_code', 'p $_siginfo._sifields._sigfault.si_addr', 'info threads', 'detach'],
+      ['--until', 'still beating after three faults: done', '--allow-faults'],
+    );
     expect(s.gdb).toMatch(/Thread \d+\.1 "writer" received signal SIGSEGV, Segmentation fault\./);
     expect(s.gdb).toMatch(/=> 0x[0-9a-f]+ <notified\+\d+>:[^\n]*\n?\s*str\s/);
     expect(s.gdb).toContain('data (write) abort at address 0x3000000');
+    // qXfer:siginfo:read: SIGSEGV, SEGV_ACCERR (a permission fault: the region is read-only), the address.
+    expect(s.gdb).toMatch(/\$1 = 11\n\$2 = 2\n\$3 = \(void \*\) 0x3000000\n/);
     expect(s.stdout).toBe(expected('bad-pd'));
   }, 90_000);
 });
