@@ -38,7 +38,7 @@ export interface RunCommandOptions extends BuildCommandOptions, TraceOptions {
   gdb?: string;
   /** --gdb-continue: do not wait for GDB before running. */
   gdbContinue?: boolean;
-  /** --gdbinit FILE: write GDB commands that connect and load every PD's ELF. */
+  /** --gdbinit FILE: write GDB commands that connect (GDB loads each PD's ELF, named by the stub). */
   gdbinit?: string;
 }
 
