@@ -89,7 +89,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--summary-json <file>', 'write the outcome, per-PD statistics and every fault as JSON (schemas/run-summary.schema.json)')
     .option('--gdb <[host:]port>', 'serve the GDB remote protocol there (host 127.0.0.1 by default; port 0: any free one); the run waits halted for GDB')
     .option('--gdb-continue', 'with --gdb: run at once; GDB may attach at any time')
-    .option('--gdbinit <file>', "with --gdb: write GDB commands that connect and load every PD's ELF")
+    .option('--gdbinit <file>', "with --gdb: write GDB commands that connect (GDB then loads every PD's ELF itself)")
     .option('-o, --output <image>', 'also write the boot image it builds')
     .option('-r, --report <file>', 'also write the text report of the build')
     .option('--report-json <file>', 'also write the report as JSON (schemas/report.schema.json)')

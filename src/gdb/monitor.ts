@@ -10,6 +10,7 @@ import type { Machine } from '../machine/machine.js';
  *   caps PD                  a PD's CSpace in the system description's words
  *   trace syscalls on|off    system-call trace lines (on sel4ts's standard error)
  *   time                     virtual time
+ *   jit                      how many of the retired instructions compiled code ran
  *   fault                    the fault the run is stopped before (sel4-target.ts)
  */
 export interface MonitorContext {
@@ -20,7 +21,7 @@ export interface MonitorContext {
   traceSyscalls(on: boolean): void;
 }
 
-const HELP = 'monitor commands: pds, caps PD, trace syscalls on|off, time, fault\n';
+const HELP = 'monitor commands: pds, caps PD, trace syscalls on|off, time, jit, fault\n';
 
 export function monitorCommand(ctx: MonitorContext, command: string): string {
   const words = command.split(/\s+/).filter((w) => w !== '');
@@ -31,6 +32,10 @@ export function monitorCommand(ctx: MonitorContext, command: string): string {
       return words.length === 2 ? caps(ctx, words[1]!) : 'usage: monitor caps PD\n';
     case 'time':
       return `${formatTime(ctx.machine.cycles)} (${ctx.machine.cycles} cycles, ${ctx.machine.cpu.icount} instructions)\n`;
+    case 'jit': {
+      const cpu = ctx.machine.cpu;
+      return `compiled code ${cpu.blocksEnabled ? 'on' : 'off (--no-jit)'}: ${cpu.compiledIcount} of ${cpu.icount} instructions retired compiled\n`;
+    }
     case 'trace':
       if (words[1] === 'syscalls' && (words[2] === 'on' || words[2] === 'off')) {
         ctx.traceSyscalls(words[2] === 'on');

@@ -27,7 +27,6 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
   /** The last stop, as GDB is told it. */
   lastStop: StopEvent | undefined = undefined;
   private readonly mmu: Stage2Mmu;
-  private readonly jitWas: boolean;
   /** Points by kind and process, for removal and for the "any left?" test. */
   private readonly points = new Map<string, { asid: number; kind: PointKind; address: number; length: number }>();
   /** A thread to step when it next gets the CPU (the others run until then). */
@@ -40,9 +39,10 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     readonly k: KernelState,
     /** `monitor` commands (monitor.ts). */
     readonly monitorCommand: (command: string) => string = () => '',
+    /** Each PD's ELF by PD name (absolute paths), for `qXfer:exec-file:read`. */
+    readonly programs: ReadonlyMap<string, string> = new Map(),
   ) {
     this.mmu = new Stage2Mmu(machine.memory);
-    this.jitWas = machine.cpu.blocksEnabled;
   }
 
   private get cpu(): Cpu {
@@ -60,7 +60,7 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
 
   threads(): TargetThread[] {
     return this.tcbs()
-      .map((t) => ({ pid: this.pids.get(t)!, tid: 1, name: t.name || '?' }))
+      .map((t) => ({ pid: this.pids.get(t)!, tid: 1, name: t.name || '?', executable: this.programs.get(t.name) }))
       .sort((a, b) => a.pid - b.pid);
   }
 
@@ -196,8 +196,9 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
   }
 
   /**
-   * Give the CPU the points. Compiled code does not check them, so the CPU runs on the
-   * interpreter while any is set (the JIT is exact, so this changes speed, never the run).
+   * Give the CPU the points. Compiled code stays in use: it is cut short of each breakpoint
+   * (Cpu.cutAtBreakpoints), and a watched page never enters the soft TLB, so every access to
+   * it takes the CPU's checked path (Cpu.checkWatch).
    */
   private sync(): void {
     const bps = new Map<number, Set<number>>();
@@ -213,7 +214,6 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     }
     this.cpu.breakpoints = bps.size ? bps : undefined;
     this.cpu.watchpoints = wps.size ? wps : undefined;
-    this.cpu.blocksEnabled = this.points.size === 0 && this.jitWas;
   }
 
   // ------------------------------------------------------------ execution
@@ -257,8 +257,10 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
       }
       case 'step':
         return { kind: 'signal', signal: SIGNAL.SIGTRAP, thread };
-      case 'trap':
-        return { kind: 'signal', signal: trapSignal(why.trap) ?? SIGNAL.SIGTRAP, thread };
+      case 'trap': {
+        const signal = trapSignal(why.trap) ?? SIGNAL.SIGTRAP;
+        return { kind: 'signal', signal, thread, siginfo: siginfoOf(why.trap, signal, this.cpu.pc) };
+      }
     }
   }
 
@@ -320,6 +322,21 @@ export class Sel4Target implements GdbTarget, MachineDebugger {
     }
     return `exception class 0x${(trap.kind === 'exception' ? trap.esr >>> 26 : 0).toString(16)} (${esr})\n`;
   }
+}
+
+/**
+ * si_code and si_addr as Linux gives them for the fault (arch/arm64/mm/fault.c): SEGV_MAPERR 1
+ * for a translation fault, SEGV_ACCERR 2 for a permission or access-flag fault, BUS_ADRALN 1,
+ * ILL_ILLOPC 1 at the pc; the fault address for an abort.
+ */
+function siginfoOf(trap: Trap, signal: number, pc: number): { code: number; address: bigint } | undefined {
+  if (trap.kind === 'abort') {
+    const fsc = trap.esr & 0x3f;
+    const code = signal === SIGNAL.SIGBUS || fsc < 0x08 ? 1 : 2;
+    return { code, address: trap.far };
+  }
+  if (signal === SIGNAL.SIGILL || signal === SIGNAL.SIGBUS) return { code: 1, address: BigInt(pc) };
+  return undefined;
 }
 
 /** The signal GDB gets for a fault (as Linux would raise it); undefined for traps that are no fault. */

@@ -1,5 +1,5 @@
 import { framePacket, fromHex, leHex, PacketReader, parseLeHex, toHex } from './packet.js';
-import { REG, registerSize, type GdbTarget, type PointKind, type StopEvent, type ThreadId } from './target.js';
+import { REG, registerSize, type GdbTarget, type PointKind, type StopEvent, type TargetThread, type ThreadId } from './target.js';
 import { TARGET_XML } from './target-xml.js';
 import { ALL, ANY, formatThreadId, parseThreadId, selects, type ThreadSelector } from './thread-id.js';
 
@@ -51,7 +51,7 @@ export class GdbStub {
           reply = this.handle(body, event.body);
         } catch (e) {
           // A handler bug must not take the run down with it: GDB sees an error reply.
-          reply = `E.${e instanceof Error ? e.message : String(e)}`;
+          reply = `E.${utf8(e instanceof Error ? e.message : String(e))}`;
         }
         if (reply !== undefined) this.reply(reply);
         if (body === 'QStartNoAckMode') this.ackMode = false;
@@ -68,8 +68,11 @@ export class GdbStub {
     this.reply(this.stopReply(event));
   }
 
+  /** A reply: its characters are bytes (binary `qXfer` objects; text is UTF-8 already, see `utf8`). */
   private reply(text: string): void {
-    this.send(framePacket(text));
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    this.send(framePacket(bytes));
   }
 
   /** Answer one packet; undefined when the answer comes later (a stop reply). */
@@ -127,7 +130,7 @@ export class GdbStub {
 
   private query(body: string): string {
     if (body.startsWith('qSupported')) {
-      return `PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;qXfer:threads:read+;multiprocess+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+`;
+      return `PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;qXfer:threads:read+;qXfer:exec-file:read+;qXfer:osdata:read+;qXfer:siginfo:read+;multiprocess+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+`;
     }
     if (body === 'QStartNoAckMode') return 'OK';
     if (body === 'qAttached' || body.startsWith('qAttached:')) return '1';
@@ -142,6 +145,13 @@ export class GdbStub {
     }
     if (body.startsWith('qXfer:features:read:')) return this.xfer(body.slice('qXfer:features:read:'.length), (annex) => (annex === 'target.xml' ? TARGET_XML : undefined));
     if (body.startsWith('qXfer:threads:read:')) return this.xfer(body.slice('qXfer:threads:read:'.length), (annex) => (annex === '' ? this.threadsXml() : undefined));
+    if (body.startsWith('qXfer:exec-file:read:')) return this.xfer(body.slice('qXfer:exec-file:read:'.length), (annex) => this.executable(annex));
+    if (body.startsWith('qXfer:siginfo:read:')) return this.xferBytes(body.slice('qXfer:siginfo:read:'.length), (annex) => (annex === '' ? this.siginfo() : undefined));
+    if (body.startsWith('qXfer:osdata:read:'))
+      return this.xfer(body.slice('qXfer:osdata:read:'.length), (annex) => {
+        const xml = osdataXml(annex, this.target.threads());
+        return xml === undefined ? undefined : utf8(xml);
+      });
     if (body.startsWith('qRcmd,')) {
       const command = fromHex(body.slice('qRcmd,'.length));
       if (!command) return 'E01';
@@ -163,9 +173,40 @@ export class GdbStub {
     return (offset + length >= text.length ? 'l' : 'm') + chunk;
   }
 
+  /** Binary objects (escaped on the wire by `framePacket`), as `xfer` serves text. */
+  private xferBytes(args: string, object: (annex: string) => Uint8Array | undefined): string {
+    const text = (annex: string) => {
+      const bytes = object(annex);
+      return bytes === undefined ? undefined : latin1(bytes);
+    };
+    return this.xfer(args, text);
+  }
+
+  /**
+   * The stopped thread's siginfo, as Linux lays out siginfo_t on AArch64 (128 bytes): si_signo,
+   * si_errno, si_code (ints), padding, then si_addr for a fault. Only for a fault stop.
+   */
+  private siginfo(): Uint8Array | undefined {
+    const stop = this.lastStop;
+    if (stop?.kind !== 'signal' || stop.siginfo === undefined) return undefined;
+    const out = new Uint8Array(128);
+    const v = new DataView(out.buffer);
+    v.setInt32(0, stop.signal, true);
+    v.setInt32(8, stop.siginfo.code, true);
+    v.setBigUint64(16, stop.siginfo.address, true);
+    return out;
+  }
+
+  /** The ELF a process runs: the annex is its pid in hex, or empty for the current one. */
+  private executable(annex: string): string | undefined {
+    if (annex !== '' && !/^[0-9a-fA-F]+$/.test(annex)) return undefined;
+    const pid = annex === '' ? this.pid() : parseInt(annex, 16);
+    return this.target.threads().find((th) => th.pid === pid)?.executable;
+  }
+
   private threadsXml(): string {
     const rows = this.target.threads().map((th) => `<thread id="${formatThreadId(th)}" name="${escapeXml(th.name)}"/>`);
-    return `<?xml version="1.0"?><threads>${rows.join('')}</threads>`;
+    return utf8(`<?xml version="1.0"?><threads>${rows.join('')}</threads>`);
   }
 
   private vPacket(body: string): string | undefined {
@@ -338,10 +379,43 @@ function hexByte(n: number): string {
   return (n & 0xff).toString(16).padStart(2, '0');
 }
 
+/** Text as its UTF-8 bytes, one character each (what `reply` sends). */
+function utf8(text: string): string {
+  return latin1(new TextEncoder().encode(text));
+}
+
 function latin1(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);
   return s;
+}
+
+/**
+ * `info os` (annex ''): the kinds of table there are; `info os processes`: each PD as a
+ * process with its name (GDB's `info inferiors` has no column for a name: it shows
+ * "process N" and the executable, which `qXfer:exec-file:read` gives it).
+ */
+function osdataXml(annex: string, threads: TargetThread[]): string | undefined {
+  const item = (columns: [string, string][]) => `<item>${columns.map(([n, v]) => `<column name="${n}">${escapeXml(v)}</column>`).join('')}</item>`;
+  let items: string[];
+  if (annex === '')
+    items = [
+      item([
+        ['Type', 'processes'],
+        ['Description', 'Listing of all processes (protection domains)'],
+        ['Title', 'Processes'],
+      ]),
+    ];
+  else if (annex === 'processes')
+    items = threads.map((th) =>
+      item([
+        ['pid', String(th.pid)],
+        ['command', th.name],
+        ['executable', th.executable ?? ''],
+      ]),
+    );
+  else return undefined;
+  return `<?xml version="1.0"?>\n<!DOCTYPE target SYSTEM "osdata.dtd">\n<osdata type="${annex === '' ? 'types' : annex}">\n${items.join('\n')}\n</osdata>\n`;
 }
 
 function escapeXml(text: string): string {

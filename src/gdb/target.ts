@@ -12,8 +12,10 @@ export interface ThreadId {
 }
 
 export interface TargetThread extends ThreadId {
-  /** The protection domain's name (shown by `info threads`). */
+  /** The protection domain's name (shown by `info threads` and `info os processes`). */
   name: string;
+  /** The absolute path of the PD's ELF, if known (`qXfer:exec-file:read`: GDB loads it into the inferior). */
+  executable?: string;
 }
 
 /** Z/z packet types: 0 software breakpoint, 1 hardware breakpoint, 2 write, 3 read, 4 access watchpoint. */
@@ -30,6 +32,8 @@ export type StopEvent =
       breakpoint?: 'swbreak' | 'hwbreak';
       /** A watchpoint stop: which kind and the data address. */
       watch?: { kind: 'watch' | 'rwatch' | 'awatch'; address: bigint };
+      /** A fault stop: Linux's si_code and si_addr for it (`qXfer:siginfo:read`, GDB's `$_siginfo`). */
+      siginfo?: { code: number; address: bigint };
     }
   /** The run ended (the system halted, its time limit, or it idles for good). */
   | { kind: 'exited'; code: number };

@@ -17,11 +17,15 @@ import { oracle } from '../helpers/oracles.js';
 
 const GDB = 'gdb-multiarch';
 const hasGdb = oracle(GDB, spawnSync(GDB, ['--version']).status === 0, 'run --gdb against a real GDB');
+/** The checkout, as GDB prints the paths of the ELFs in it. */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}/${name}.system`, import.meta.url));
 const expected = (name: string) => readFileSync(fileURLToPath(new URL(`../../examples/${name}/expected-output.txt`, import.meta.url)), 'utf8');
 
 interface Session {
   gdb: string;
+  /** GDB's standard error alone (where `monitor` output goes), in its own order. */
+  gdbErr: string;
   stdout: string;
   stderr: string;
   code: number;
@@ -48,8 +52,12 @@ async function debug(system: string, commands: string[], runArgs: string[] = [])
   const args = ['-batch', '-nx', '-x', init, ...commands.flatMap((c) => ['-ex', c])];
   const child = spawn(GDB, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let gdb = '';
+  let gdbErr = '';
   child.stdout.on('data', (d: Buffer) => void (gdb += d.toString()));
-  child.stderr.on('data', (d: Buffer) => void (gdb += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    gdb += d.toString();
+    gdbErr += d.toString();
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   try {
     await new Promise<void>((resolve) => child.on('close', () => resolve()));
@@ -65,7 +73,7 @@ async function debug(system: string, commands: string[], runArgs: string[] = [])
     // GDB compares the source's and the ELF's modification times, which only say in what order
     // git checked the files out; it prints the warning in the middle of a line.
     .replaceAll('warning: Source file is more recent than executable.\n', '');
-  return { gdb, stdout, stderr, code };
+  return { gdb, gdbErr, stdout, stderr, code };
 }
 
 /** Each command preceded by an echo of itself, for a readable transcript. */
@@ -83,6 +91,8 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
       example('ping-pong'),
       transcript([
         'info threads',
+        'info inferiors',
+        'info os processes',
         `inferior ${PING}`,
         `break notified thread ${PING}.1`,
         'continue',
@@ -105,11 +115,22 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
       ]),
     );
     // The README's Debugging section shows this session.
-    const session = `${s.gdb.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:1234').trimEnd()}\n`;
+    // Machine-independent: the port, the checkout's path (and the padding GDB gives it).
+    const session = `${s.gdb
+      .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:12345')
+      .replaceAll(ROOT, '')
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n')
+      .trimEnd()}\n`;
     expectGolden(session, 'golden/gdb-ping-pong.txt', import.meta.filename);
     expect(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8'), 'README.md: the Debugging section shows test/golden/gdb-ping-pong.txt').toContain(session);
     expect(s.gdb).toMatch(/Thread 3\.1 "ping"/);
     expect(s.gdb).toMatch(/Thread 4\.1 "pong"/);
+    // qXfer:exec-file:read: GDB loaded each PD's ELF into its inferior by itself, and names it.
+    expect(session).toMatch(/\n {2}3 +process 3 +1 \(extended-remote 127\.0\.0\.1:12345\) examples\/ping-pong\/ping\.elf\n/);
+    // qXfer:osdata:read: `info os processes` lists the PDs by name.
+    expect(session).toMatch(/pid +command +executable\n1 +rootserver\n2 +monitor\n3 +ping +examples\/ping-pong\/ping\.elf\n4 +pong/);
     // The examples carry line tables: GDB names the source line (at ./ping.c:31).
     expect(s.gdb).toMatch(/Thread 3\.1 "ping" hit Breakpoint 1(\.\d)?, (0x[0-9a-f]+ in )?notified \(\) at \.\/ping\.c:\d+/);
     expect(s.gdb).toMatch(/#0 +(0x[0-9a-f]+ in )?notified \(\)[^\n]*\n#1 +0x[0-9a-f]+ in handler_loop \(\)/);
@@ -135,9 +156,11 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
     // pong's `notified` (0x200010) is an instruction of ping's `init` (0x200004–0x200034), which
     // ping runs first: a breakpoint that leaked into ping's address space would stop ping there.
     const at = '200010';
-    const s = await debug(example('ping-pong'), [`inferior ${PONG}`, `break *0x${at}`, 'continue', 'info threads', 'continue', 'delete', 'detach']);
+    const s = await debug(example('ping-pong'), [`inferior ${PONG}`, `break *0x${at}`, 'continue', 'info threads', 'continue', 'delete', 'break *0x10', 'continue', 'delete', 'detach']);
     const hits = [...s.gdb.matchAll(/Thread (\d)\.1 "(\w+)" hit Breakpoint/g)].map((m) => m[2]);
     expect(hits).toEqual(['pong', 'pong']);
+    // Z0 on an unmapped address: an error reply, which GDB reports; the run is not disturbed.
+    expect(s.gdb).toMatch(/Cannot insert breakpoint 2\.\nCannot access memory at address 0x10/);
     expect(s.stdout).toBe(expected('ping-pong'));
   }, 90_000);
 
@@ -162,6 +185,36 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
     expect(stats(plainErr)).toMatch(/producer +\d+/);
   }, 90_000);
 
+  it('bad-pd: with GDB attached, continued to the end or stopped along the way, timer interrupts land at the same instruction', async () => {
+    // The heartbeat's 5 ms timer preempts the spinner's compiled loop: `--trace sched` stamps each
+    // switch with virtual time, which is the retired-instruction count (one instruction a cycle).
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-gdb-same-'));
+    const args = (summary: string) => ['--until', 'still beating after three faults: done', '--allow-faults', '--trace', 'sched', '--summary-json', join(dir, summary)];
+    let plainErr = '';
+    let plainOut = '';
+    await main(['run', example('bad-pd'), ...args('plain.json')], { stdout: (t) => void (plainOut += t), stderr: (t) => void (plainErr += t), colour: false, cwd: process.cwd() });
+    // Only the run's own lines: the scheduler trace and the fault reports.
+    const traced = (stderr: string) => stderr.split('\n').filter((l) => /^(sel4ts: )?\[ *\d+\.\d+ ms\]/.test(l));
+    const summary = (name: string) => readFileSync(join(dir, name), 'utf8');
+    expect(traced(plainErr).filter((l) => l.endsWith('switch to heartbeat')).length).toBeGreaterThanOrEqual(6);
+    const continued = await debug(example('bad-pd'), ['continue', 'continue', 'continue', 'continue'], args('continued.json'));
+    const stopped = await debug(
+      example('bad-pd'),
+      // spinner 6, heartbeat 3: stop in the spinner's compiled loop, at the heartbeat's ticks, step, go on.
+      ['inferior 6', 'break *0x200024', 'continue', 'stepi 3', 'delete', 'inferior 3', 'break notified thread 3.1', 'continue', 'stepi 9', 'continue', 'delete', 'continue', 'continue', 'continue'],
+      args('stopped.json'),
+    );
+    expect(stopped.gdb).toMatch(/"spinner" hit Breakpoint 1/);
+    expect(stopped.gdb).toMatch(/"heartbeat" hit Breakpoint 2/);
+    for (const s of [continued, stopped]) {
+      expect(s.gdb).toMatch(/"writer" received signal SIGSEGV/);
+      expect(s.stdout).toBe(plainOut);
+      expect(traced(s.stderr)).toEqual(traced(plainErr));
+    }
+    expect(summary('continued.json')).toBe(summary('plain.json'));
+    expect(summary('stopped.json')).toBe(summary('plain.json'));
+  }, 120_000);
+
   it('uart: breakpoints in an interrupt-driven driver change neither output nor instruction counts', async () => {
     const stats = (stderr: string) => stderr.slice(stderr.indexOf('protection domain'));
     const args = ['--input', 'hello uart\n', '--stats'];
@@ -174,11 +227,77 @@ describe.skipIf(!hasGdb)('run --gdb with gdb-multiarch', () => {
     expect(stats(s.stderr)).toBe(stats(plainErr));
   }, 90_000);
 
+  it("bad-pd: a breakpoint and a watchpoint inside the spinner's compiled loop stop where the interpreter stops; the rest stays compiled", async () => {
+    // Processes: rootserver 1, executor 2, heartbeat 3, misuser 4, monitor 5, spinner 6, writer 7.
+    // spinner's init: 0x20001c ldr x9, [x8, #8]; 0x200020 add; 0x200024 str x9, [x8, #8]; b 0x20001c,
+    // for ever (spins is at 0x201008); its notified (0x20002c), on the same page, never runs.
+    const commands = transcript([
+      'inferior 6',
+      'break *0x20002c',
+      'inferior 3',
+      'break notified thread 3.1',
+      'continue',
+      'monitor jit',
+      'delete',
+      'inferior 6',
+      'break *0x200024',
+      'continue',
+      'print $pc',
+      'monitor time',
+      'continue',
+      'monitor time',
+      'delete',
+      'watch *(long *)0x201008',
+      'continue',
+      'print $pc',
+      'monitor time',
+      'delete',
+      'rwatch *(long *)0x201008',
+      'continue',
+      'print $pc',
+      'monitor time',
+      'delete',
+      'detach',
+    ]);
+    const args = ['--until', 'still beating after three faults: done', '--allow-faults'];
+    const jit = await debug(example('bad-pd'), commands, args);
+    const interpreted = await debug(example('bad-pd'), commands, [...args, '--no-jit']);
+    // Until the first tick (5 ms) the spinner spun in compiled code, with a breakpoint on its loop's page.
+    const compiled = /compiled code on: (\d+) of (\d+) instructions retired compiled/.exec(jit.gdb);
+    expect(compiled, jit.gdb).not.toBeNull();
+    expect(Number(compiled![1]) / Number(compiled![2])).toBeGreaterThan(0.99);
+    expect(jit.gdb).toMatch(/Thread 6\.1 "spinner" hit Breakpoint 3, 0x0000000000200024 in init \(\)/);
+    // Set at a breakpoint stop on the str, the watchpoint sees that very store: old + 1.
+    const change = /Thread 6\.1 "spinner" hit Hardware watchpoint 4: \*\(long \*\)0x201008\n\nOld value = (\d+)\nNew value = (\d+)/.exec(jit.gdb);
+    expect(change, jit.gdb).not.toBeNull();
+    expect(Number(change![2]) - Number(change![1])).toBe(1);
+    expect(jit.gdb).toMatch(/Thread 6\.1 "spinner" hit Hardware read watchpoint 5: \*\(long \*\)0x201008\n\nValue = \d+/);
+    // GDB shows a watchpoint after the access: after the str (at the b), after the ldr (at the add).
+    const pcs = [...jit.gdb.matchAll(/\$\d+ = \(void \(\*\)\(\)\) (0x[0-9a-f]+)/g)].map((m) => m[1]);
+    expect(pcs).toEqual(['0x200024', '0x200028', '0x200020']);
+    // Instructions retired between the stops: a turn of the loop (4), the str, then b and ldr.
+    const counts = [...jit.gdb.matchAll(/cycles, (\d+) instructions\)/g)].map((m) => Number(m[1]));
+    expect(counts.slice(1).map((c, i) => c - counts[i]!)).toEqual([4, 1, 2]);
+    // The same session without compiled code: every stop at the same instruction and count.
+    // (GDB's standard output and error, where monitor output goes, interleave freely.)
+    const stdoutOnly = (s: Session) => s.gdb.split('\n').filter((l) => !s.gdbErr.includes(l) || l === '');
+    expect(stdoutOnly(jit)).toEqual(stdoutOnly(interpreted));
+    expect(jit.gdbErr.replace(/compiled code .*\n/, '')).toBe(interpreted.gdbErr.replace(/compiled code .*\n/, ''));
+    expect(interpreted.gdb).toContain('compiled code off (--no-jit): 0 of');
+    expect(jit.stdout).toBe(expected('bad-pd'));
+  }, 120_000);
+
   it('bad-pd: a VM fault stops with SIGSEGV at the faulting instruction before the monitor sees it', async () => {
-    const s = await debug(example('bad-pd'), ['continue', 'x/i $pc', 'monitor fault', 'info threads', 'detach'], ['--until', 'still beating after three faults: done', '--allow-faults']);
+    const s = await debug(
+      example('bad-pd'),
+      ['continue', 'x/i $pc', 'monitor fault', 'p $_siginfo.si_signo', 'p $_siginfo.si_code', 'p $_siginfo._sifields._sigfault.si_addr', 'info threads', 'detach'],
+      ['--until', 'still beating after three faults: done', '--allow-faults'],
+    );
     expect(s.gdb).toMatch(/Thread \d+\.1 "writer" received signal SIGSEGV, Segmentation fault\./);
     expect(s.gdb).toMatch(/=> 0x[0-9a-f]+ <notified\+\d+>:[^\n]*\n?\s*str\s/);
     expect(s.gdb).toContain('data (write) abort at address 0x3000000');
+    // qXfer:siginfo:read: SIGSEGV, SEGV_ACCERR (a permission fault: the region is read-only), the address.
+    expect(s.gdb).toMatch(/\$1 = 11\n\$2 = 2\n\$3 = \(void \*\) 0x3000000\n/);
     expect(s.stdout).toBe(expected('bad-pd'));
   }, 90_000);
 });

@@ -103,6 +103,24 @@ describe('run --gdb over a socket', () => {
     expect(s.err()).toContain('GDB disconnected without detaching; the run goes on');
   }, 60_000);
 
+  it('a client that vanishes while the system runs, with a breakpoint set, leaves the run to finish as it would have', async () => {
+    // bad-pd runs 30 ms of virtual time: long enough to be running when the socket goes.
+    const args = ['--until', 'still beating after three faults: done', '--allow-faults'];
+    let plain = '';
+    await main(['run', example('bad-pd'), ...args], { stdout: (t) => void (plain += t), stderr: () => {}, colour: false, cwd: process.cwd() });
+    const s = await start(example('bad-pd'), args);
+    expect(await s.client.ask('?')).toMatch(/^T05thread:/);
+    // A breakpoint in the spinner's notified (never runs): it goes with the client.
+    expect(await s.client.ask('Hgp6.1')).toBe('OK');
+    expect(await s.client.ask('Z0,20002c,4')).toBe('OK');
+    s.client.send('vCont;c');
+    await new Promise((r) => setTimeout(r, 50));
+    s.client.socket.destroy();
+    expect(await s.run).toBe(0);
+    expect(s.out()).toBe(plain);
+    expect(s.err()).toContain('GDB disconnected without detaching; the run goes on');
+  }, 60_000);
+
   it('the end of the run is reported to a client waiting for a stop (W), with no word of a disconnection', async () => {
     const s = await start(example('ping-pong'), []);
     expect(await s.client.ask('?')).toMatch(/^T05thread:/);

@@ -73,7 +73,7 @@ class FakeTarget implements GdbTarget {
   detached = false;
   threads() {
     return [
-      { pid: 1, tid: 1, name: 'ping' },
+      { pid: 1, tid: 1, name: 'ping', executable: '/sys/ping.elf' },
       { pid: 2, tid: 1, name: 'pong' },
     ];
   }
@@ -161,6 +161,36 @@ describe('GdbStub', () => {
     const [xml] = ask('qXfer:threads:read::0,fff');
     expect(xml).toBe('l<?xml version="1.0"?><threads><thread id="p1.1" name="ping"/><thread id="p2.1" name="pong"/></threads>');
     expect(ask('qC')).toEqual(['QCp1.1']);
+  });
+
+  it("names each process's ELF (qXfer:exec-file:read) and lists the processes by name (qXfer:osdata:read)", () => {
+    const { ask } = session();
+    expect(ask('qSupported:multiprocess+')[0]).toContain('qXfer:exec-file:read+;qXfer:osdata:read+;qXfer:siginfo:read+');
+    expect(ask('qXfer:exec-file:read:1:0,fff')).toEqual(['l/sys/ping.elf']);
+    expect(ask('qXfer:exec-file:read::0,4')).toEqual(['m/sys']);
+    expect(ask('qXfer:exec-file:read:2:0,fff')).toEqual(['E00']);
+    expect(ask('qXfer:exec-file:read:zz:0,fff')).toEqual(['E00']);
+    const [processes] = ask('qXfer:osdata:read:processes:0,fff');
+    expect(processes).toMatch(
+      /^l<\?xml.*<osdata type="processes">\n<item><column name="pid">1<\/column><column name="command">ping<\/column><column name="executable">\/sys\/ping\.elf<\/column><\/item>\n<item><column name="pid">2<\/column><column name="command">pong<\/column>/s,
+    );
+    expect(ask('qXfer:osdata:read::0,fff')[0]).toMatch(/<osdata type="types">.*<column name="Type">processes<\/column>/s);
+    expect(ask('qXfer:osdata:read:cpus:0,fff')).toEqual(['E00']);
+  });
+
+  it('gives the siginfo of a fault stop, as Linux lays it out, and none otherwise', () => {
+    const raw: Uint8Array[] = [];
+    const stub = new GdbStub(new FakeTarget(), (b) => raw.push(b), { kind: 'signal', signal: 11, thread: { pid: 2, tid: 1 }, siginfo: { code: 2, address: 0xffff_8000_0300_0000n } });
+    stub.receive(framePacket('qXfer:siginfo:read::0,80', false));
+    // Binary on the wire: run-length encoded and escaped, undone here as GDB does.
+    const packet = raw.find((b) => b[0] === 0x24)!;
+    const body = unescapeBinary(runLengthDecode(packet.subarray(1, packet.length - 3)));
+    expect(body[0]).toBe(0x6c); // 'l'
+    const bytes = body.slice(1);
+    expect(bytes.length).toBe(128);
+    const v = new DataView(bytes.buffer);
+    expect([v.getInt32(0, true), v.getInt32(4, true), v.getInt32(8, true), v.getBigUint64(16, true)]).toEqual([11, 0, 2, 0xffff_8000_0300_0000n]);
+    expect(session().ask('qXfer:siginfo:read::0,80')).toEqual(['E00']);
   });
 
   it('serves target.xml in windows', () => {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { monitorCommand } from '../../gdb/monitor.js';
 import { Sel4Target } from '../../gdb/sel4-target.js';
 import { Reg } from '../../kernel/faults.js';
@@ -39,7 +40,7 @@ export interface RunCommandOptions extends BuildCommandOptions, TraceOptions {
   gdb?: string;
   /** --gdb-continue: do not wait for GDB before running. */
   gdbContinue?: boolean;
-  /** --gdbinit FILE: write GDB commands that connect and load every PD's ELF. */
+  /** --gdbinit FILE: write GDB commands that connect (GDB loads each PD's ELF, named by the stub). */
   gdbinit?: string;
 }
 
@@ -137,20 +138,24 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   let target: Sel4Target | undefined;
   if (gdbAddress) {
     const saved = { ...k.trace };
-    const t = new Sel4Target(machine, k, (command) =>
-      monitorCommand(
-        {
-          machine,
-          k,
-          spec,
-          traceSyscalls: (on) => {
-            k.trace.syscall = saved.syscall;
-            k.trace.syscallDone = saved.syscallDone;
-            if (on) traceSyscalls(k, spec, () => machine.cycles, { has: (kind) => kind === 'syscalls', toFile: false, write: (line) => io.stderr(line), close: () => {} });
+    const t = new Sel4Target(
+      machine,
+      k,
+      (command) =>
+        monitorCommand(
+          {
+            machine,
+            k,
+            spec,
+            traceSyscalls: (on) => {
+              k.trace.syscall = saved.syscall;
+              k.trace.syscallDone = saved.syscallDone;
+              if (on) traceSyscalls(k, spec, () => machine.cycles, { has: (kind) => kind === 'syscalls', toFile: false, write: (line) => io.stderr(line), close: () => {} });
+            },
           },
-        },
-        command,
-      ),
+          command,
+        ),
+      new Map([...loaded.programs].map(([pd, elf]) => [pd, resolve(io.cwd, elf)])),
     );
     const started = await startGdbServer(t, gdbAddress.host, gdbAddress.port, (line) => io.stderr(`sel4ts: ${line}\n`));
     if (!started.ok) {

@@ -3,9 +3,10 @@ import { packageFile } from '../../util/package-file.js';
 import type { TargetThread } from '../../gdb/target.js';
 
 /**
- * `run --gdb … --gdbinit FILE`: GDB commands that connect to the stub and load each PD's ELF
- * into the inferior of its process. GDB numbers inferiors in the order it meets processes,
- * which is the stub's process order (pid 1 first), so inferior N is process N.
+ * `run --gdb … --gdbinit FILE`: GDB commands that connect to the stub. GDB loads each PD's ELF
+ * into the inferior of its process by itself, asking the stub (`qXfer:exec-file:read`). GDB
+ * numbers inferiors in the order it meets processes, which is the stub's process order (pid 1
+ * first), so inferior N is process N: the file lists them.
  */
 export function gdbinitText(address: string, threads: TargetThread[], programs: Map<string, string>): string {
   const lines = [
@@ -15,18 +16,16 @@ export function gdbinitText(address: string, threads: TargetThread[], programs: 
     // All PDs share one CPU: resuming one resumes them all, and GDB must know it (or it keeps
     // stale registers of the PDs it thinks did not run).
     'set schedule-multiple on',
-    `target extended-remote ${address}`,
+    // The ELFs the stub names are files of this machine: read them here (the default, "target:",
+    // asks the stub for them, which it does not serve, and says so).
+    'set sysroot /',
   ];
-  for (const t of threads) {
-    const elf = programs.get(t.name);
-    lines.push(`# ${t.name}: process ${t.pid}`);
-    lines.push(`inferior ${t.pid}`);
-    if (elf !== undefined) lines.push(`file ${elf}`);
-  }
+  for (const t of threads) lines.push(`# inferior ${t.pid}: ${t.name}${programs.has(t.name) ? ` (${programs.get(t.name)})` : ''}`);
+  lines.push(`target extended-remote ${address}`);
   // Where GDB finds the sources the line tables name: each program's directory (the examples are
   // compiled with their directory mapped to '.') and the package's (for the sdk's sources).
-  const dirs = [...new Set([...programs.values()].map((elf) => dirname(resolve(elf)))), packageFile('.')];
-  lines.push(`directory ${dirs.join(delimiter)}`);
+  const dirs = [...new Set([...programs.values()].map((elf) => dirname(resolve(elf))))];
+  lines.push(`directory ${[...dirs, packageFile('.')].join(delimiter)}`);
   lines.push('inferior 1');
   return `${lines.join('\n')}\n`;
 }

@@ -42,7 +42,28 @@ export interface CodePage {
   hot: Uint8Array;
   /** How often the interpreter executed each instruction. */
   heat: Uint16Array;
+  /** Where compiled code of this page must stop short: a debugger's breakpoints (see `Cpu.breakpoints`). */
+  cuts?: BreakpointCuts;
 }
+
+/**
+ * The instructions of a code page that compiled code leaves to the interpreter, because a
+ * debugger has a breakpoint there in an address space that runs the page. Valid for one
+ * generation of `Cpu.breakpoints` and the ASIDs that have entered the page since.
+ */
+export interface BreakpointCuts {
+  generation: number;
+  asids: number[];
+  /** Page indices (instruction number within the page). */
+  at: Set<number>;
+}
+
+/**
+ * Thrown by an access that hits a watchpoint, before it reads or writes: `run` ends with
+ * Stop.Watchpoint at that instruction, unretired, as a fault would (registers are written
+ * only after every access of an instruction, in compiled code too).
+ */
+const WATCH_HIT = new Error('watchpoint hit');
 
 /** A debugger's watchpoint: `length` bytes at `address` (below 2^53); 2 write, 3 read, 4 access. */
 export interface Watchpoint {
@@ -161,10 +182,31 @@ export class Cpu {
 
   /**
    * A debugger's breakpoints: per ASID, the addresses where `run` stops (Stop.Breakpoint)
-   * before executing the instruction. Checked by the interpreter only: a debugger turns
-   * compiled code off (`blocksEnabled`) while it has any.
+   * before executing the instruction. The interpreter checks them; compiled code never runs
+   * over one: entering a code page (`cutAtBreakpoints`) cuts its compiled code short of the
+   * breakpoints there, so the rest of the page, and every other page, stays compiled.
    */
-  breakpoints: Map<number, Set<number>> | undefined = undefined;
+  get breakpoints(): Map<number, Set<number>> | undefined {
+    return this.breakpointMap;
+  }
+
+  set breakpoints(map: Map<number, Set<number>> | undefined) {
+    this.breakpointMap = map;
+    // Every page's cuts are out of date; the current page is entered again.
+    this.breakpointGeneration++;
+    this.curBase = -1e18;
+    this.curCode = undefined;
+  }
+
+  private breakpointMap: Map<number, Set<number>> | undefined = undefined;
+  private breakpointGeneration = 0;
+  /** Instructions retired by compiled code (the rest by the interpreter): for tests and tools. */
+  compiledIcount = 0;
+  /** Set while the instruction a watchpoint stopped at runs (`runPastWatchpoint`). */
+  private watchSkip = false;
+  /** Where the last run stopped for a watchpoint (−1: it did not), and under which ASID. */
+  private watchStopPc = -1;
+  private watchStopAsid = -1;
   /** The one breakpoint (pc and ASID) the next `run` steps over: the one it stopped at. */
   breakpointSkipPc = -1;
   breakpointSkipAsid = -1;
@@ -230,6 +272,9 @@ export class Cpu {
    * instructions.
    */
   run(budget: number): Stop {
+    const watchStop = this.watchStopPc;
+    this.watchStopPc = -1;
+    if (watchStop === this.pc && this.watchStopAsid === this.asid && this.watchpoints !== undefined && !this.watchSkip) return this.runPastWatchpoint(budget);
     let pc = this.pc;
     let executed = 0;
     this.stop = Stop.Budget;
@@ -252,6 +297,7 @@ export class Cpu {
           if (pc < 0) break;
           this.curCode = this.codePageFor(pc);
           this.curBase = pc - (pc % 4096);
+          if (bps !== undefined || this.curCode.cuts !== undefined) this.cutAtBreakpoints(this.curCode, bps);
           continue;
         }
         const code = this.curCode!;
@@ -268,12 +314,13 @@ export class Cpu {
             const n = region(this, inRegion, idx, budget - executed);
             inRegion = -1;
             executed += n;
+            this.compiledIcount += n;
             // Nothing retired and still here: the first block does not fit the budget.
             if (n !== 0 || this.nextPc !== pc) {
               pc = this.nextPc;
               continue;
             }
-          } else if (++code.heat[idx]! >= this.hotThreshold << code.compiles) {
+          } else if (++code.heat[idx]! >= this.hotThreshold << code.compiles && code.cuts?.at.has(idx) !== true) {
             // Each recompile of a page waits twice as long: a new function starts cold in V8.
             if (code.compiles < 6) code.compiles++;
             const { fn, leaders } = compileRegion(code, idx, Math.max(1, this.hotThreshold >> 2));
@@ -289,19 +336,28 @@ export class Cpu {
         executed++;
       }
     } catch (e) {
-      if (!(e instanceof MemoryFault)) throw e;
+      if (e !== WATCH_HIT && !(e instanceof MemoryFault)) throw e;
       let faultPc: number;
       if (inRegion >= 0) {
         faultPc = inRegion + (this.faultAt >>> 6) * 4;
-        executed += this.faultDone - (this.faultAt & 63);
+        const done = this.faultDone - (this.faultAt & 63);
+        executed += done;
+        this.compiledIcount += done;
       } else {
         // A fetch faults at `pc`, before anything there runs; otherwise the interpreted instruction faulted.
-        faultPc = e.fetch ? pc : this.nextPc - 4;
+        faultPc = e instanceof MemoryFault && e.fetch ? pc : this.nextPc - 4;
+      }
+      this.pc = faultPc;
+      this.icount += executed;
+      if (!(e instanceof MemoryFault)) {
+        this.stop = Stop.Watchpoint;
+        this.nextPc = 0;
+        this.watchStopPc = faultPc;
+        this.watchStopAsid = this.asid;
+        return this.stop;
       }
       this.memoryFault(e);
       if ((this.stop as Stop) === Stop.DataAbort && this.space.stage2Faults && e.fsc < 0x10) this.esr |= dataAbortInstructionSyndrome(this.instructionWordAt(faultPc));
-      this.pc = faultPc;
-      this.icount += executed;
       return this.stop;
     }
     this.icount += executed;
@@ -313,6 +369,44 @@ export class Cpu {
     }
     this.pc = pc;
     return this.stop;
+  }
+
+  /**
+   * Resuming at the instruction a watchpoint stopped before: it runs once without stopping
+   * again (GDB removes its watchpoints for that step anyway), then the run goes on.
+   */
+  private runPastWatchpoint(budget: number): Stop {
+    const blocks = this.blocksEnabled;
+    this.blocksEnabled = false;
+    this.watchSkip = true;
+    let stop: Stop;
+    try {
+      stop = this.run(1);
+    } finally {
+      this.blocksEnabled = blocks;
+      this.watchSkip = false;
+    }
+    return stop !== Stop.Budget || budget <= 1 ? stop : this.run(budget - 1);
+  }
+
+  /**
+   * Entering a code page while a debugger has breakpoints (or had, when the page was cut):
+   * make the page's compiled code stop short of every breakpoint of the current ASID on it.
+   * When that adds a cut, or breakpoints went away, the page's compiled functions are dropped
+   * and compiled again as the page warms up (`discoverRegion` leaves the cut instructions out).
+   */
+  private cutAtBreakpoints(code: CodePage, bps: Set<number> | undefined): void {
+    const old = code.cuts;
+    const generation = this.breakpointGeneration;
+    if (old !== undefined && old.generation === generation && old.asids.includes(this.asid)) return;
+    const current = old !== undefined && old.generation === generation;
+    const at = new Set<number>(current ? old.at : []);
+    const base = this.curBase;
+    if (bps !== undefined) for (const va of bps) if (va >= base && va < base + 4096) at.add((va - base) >>> 2);
+    const before = old?.at ?? new Set<number>();
+    const changed = at.size !== before.size || [...at].some((i) => !before.has(i));
+    if (changed) code.fnAt.fill(undefined);
+    code.cuts = bps === undefined && at.size === 0 ? undefined : { generation, asids: current ? [...old.asids, this.asid] : [this.asid], at };
   }
 
   /**
@@ -714,17 +808,19 @@ export class Cpu {
     return points.some((w) => Math.floor(w.address / 4096) <= vpn && vpn <= Math.floor((w.address + w.length - 1) / 4096));
   }
 
-  /** An access of `size` bytes: if it overlaps a watchpoint of its kind, end the run after this instruction. */
+  /**
+   * An access of `size` bytes: if it overlaps a watchpoint of its kind, end the run before the
+   * instruction, as AArch64 reports a watchpoint (GDB then steps over the instruction itself).
+   */
   private checkWatch(lo: number, hi: number, size: number, write: boolean): void {
     const points = this.watchpoints?.get(this.asid);
-    if (points === undefined) return;
+    if (points === undefined || this.watchSkip) return;
     const at = hi * TWO32 + (lo >>> 0);
     for (const w of points) {
       if (at + size <= w.address || at >= w.address + w.length) continue;
       if (w.kind === 2 ? !write : w.kind === 3 ? write : false) continue;
-      if (this.watchHit === undefined || this.nextPc !== -1) this.watchHit = { point: w, address: Math.max(at, w.address) };
-      this.raise(Stop.Watchpoint, 0, this.nextPc === -1 ? this.pc : this.nextPc, true);
-      return;
+      this.watchHit = { point: w, address: Math.max(at, w.address) };
+      throw WATCH_HIT;
     }
   }
 

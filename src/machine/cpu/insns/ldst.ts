@@ -581,15 +581,12 @@ const LDSTX = insn<Excl>({
       return;
     }
     checkAligned(lo, hi, total, true);
-    if (a.exclusive) {
+    if (a.exclusive && (cpu.exclusiveLo !== lo || cpu.exclusiveHi !== hi)) {
       // The store happens only if the monitor still covers this address; Rs gets 0 or 1.
-      const ok = cpu.exclusiveLo === lo && cpu.exclusiveHi === hi;
       cpu.exclusiveLo = -1;
-      if (!ok) {
-        R[2 * a.s] = 1;
-        R[2 * a.s + 1] = 0;
-        return;
-      }
+      R[2 * a.s] = 1;
+      R[2 * a.s + 1] = 0;
+      return;
     }
     if (a.pair) {
       cpu.probeWrite(lo, hi, total);
@@ -597,6 +594,9 @@ const LDSTX = insn<Excl>({
       transfer(cpu, K_STR, a.bytes, a.t2, (lo + a.bytes) | 0, hi);
     } else transfer(cpu, K_STR, a.bytes, a.t, lo, hi);
     if (a.exclusive) {
+      // Cleared after the store: a debugger's watchpoint stops before the store, and the
+      // instruction, run again, must still find the monitor set.
+      cpu.exclusiveLo = -1;
       R[2 * a.s] = 0;
       R[2 * a.s + 1] = 0;
     }

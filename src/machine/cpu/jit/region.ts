@@ -72,6 +72,9 @@ export function discoverRegion(code: CodePage, entry: number, minHeat: number): 
     if (hot[i] === 0) continue;
     while (i < 1023 && !isTerminator(decodeAt(code, i), code.args[i])) hot[++i] = 1;
   }
+  // A debugger's breakpoint stays out: the block before it ends there (Cpu.cutAtBreakpoints).
+  const cuts = code.cuts?.at;
+  if (cuts !== undefined) for (const c of cuts) hot[c] = 0;
   let size = 0;
   for (let i = 0; i < 1024; i++) size += hot[i]!;
   if (size > MAX_REGION) return reachableRegion(code, entry, minHeat, MAX_REGION);
@@ -94,8 +97,9 @@ export function reachableRegion(code: CodePage, entry: number, minHeat: number, 
   const seen = new Uint8Array(1024);
   const work: number[] = [entry];
   let size = 0;
+  const cuts = code.cuts?.at;
   const addLeader = (t: number | undefined): void => {
-    if (t === undefined || t >= 1024 || (code.heat[t]! < minHeat && code.hot[t] === 0)) return;
+    if (t === undefined || t >= 1024 || (code.heat[t]! < minHeat && code.hot[t] === 0) || cuts?.has(t) === true) return;
     if (!leaders.has(t) && size < max) {
       leaders.add(t);
       work.push(t);
@@ -103,7 +107,7 @@ export function reachableRegion(code: CodePage, entry: number, minHeat: number, 
   };
   while (work.length > 0) {
     let i = work.pop()!;
-    for (; i < 1024 && seen[i] === 0; i++) {
+    for (; i < 1024 && seen[i] === 0 && cuts?.has(i) !== true; i++) {
       seen[i] = 1;
       size++;
       const name = decodeAt(code, i);
