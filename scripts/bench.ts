@@ -12,6 +12,9 @@ import type { SystemDescription } from '../src/parser/model.js';
 import { kernelModelSection } from './bench-kernel.js';
 import { machineModelSection } from './bench-machine.js';
 import { generateSystem } from './generate-system.js';
+import { installNodeHost } from '../src/cli/node-host.js';
+
+installNodeHost();
 
 const ROOT = join(import.meta.dirname, '..');
 const SHARED = join(ROOT, '..', 'shared');

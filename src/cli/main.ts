@@ -6,6 +6,7 @@ import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { runCommand } from './commands/run.js';
 import { machineExecCommand } from './commands/machine-exec.js';
+import { installNodeHost } from './node-host.js';
 import { suggest } from '../parser/sdf/suggest.js';
 import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, InputError, UsageError, internalErrorText, processIo, type Io } from './io.js';
 
@@ -153,6 +154,7 @@ function siblingFiles(path: string): string[] {
 
 /** Run the command line; returns the exit code. The only place that decides exit codes. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  installNodeHost();
   let code = EXIT_OK;
   try {
     await program(io, (c) => (code = c)).parseAsync(referenceSpelling(argv), { from: 'user' });
