@@ -40,7 +40,8 @@ export interface MachineOptions {
 
 // Node's setImmediate runs after pending I/O; a browser (the playground's Web Worker) has no
 // setImmediate, and its setTimeout(0) lets the page's messages (Stop) in the same way.
-const yieldToEventLoop: (resume: () => void) => void = typeof setImmediate === 'function' ? (resume) => setImmediate(resume) : (resume) => setTimeout(resume, 0);
+const setImmediateIfAny = (globalThis as { setImmediate?: (callback: () => void) => void }).setImmediate;
+const yieldToEventLoop: (resume: () => void) => void = setImmediateIfAny ? (resume) => setImmediateIfAny(resume) : (resume) => setTimeout(resume, 0);
 
 /** A source of received bytes. */
 export interface InputSource {
