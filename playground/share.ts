@@ -5,7 +5,7 @@
  */
 
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const out = new Response(new Blob([bytes as BlobPart]).stream().pipeThrough(stream));
+  const out = new Response(new Response(bytes.slice()).body!.pipeThrough(stream));
   return new Uint8Array(await out.arrayBuffer());
 }
 
