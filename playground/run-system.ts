@@ -12,7 +12,7 @@ import type { WorkerMessage, WorkerRequest } from './protocol.js';
 const CPU_HZ = 1_000_000_000;
 
 /** "10s", "250ms", "5us", "100ns" or plain seconds → nanoseconds, as `run --max-time` reads it; undefined when it is not a time. */
-export function parseTime(text: string): number | undefined {
+function parseTime(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)\s*(s|ms|us|ns)?$/.exec(text.trim());
   if (!m) return undefined;
   const scale = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 }[(m[2] ?? 's') as 's' | 'ms' | 'us' | 'ns'];

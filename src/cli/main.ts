@@ -108,7 +108,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .description('serve the web playground (npm run playground builds it): check, draw and run systems in a browser')
     .option('--port <n>', 'the port to listen on (0: any free one)', '8000')
     .option('--host <address>', 'the address to listen on', '127.0.0.1')
-    .option('--dir <folder>', 'serve this built playground instead of the package\'s dist/playground')
+    .option('--dir <folder>', "serve this built playground instead of the package's dist/playground")
     .action(async (opts: Record<string, unknown>) => {
       setExit(await playgroundCommand(opts, io));
     });

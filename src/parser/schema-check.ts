@@ -9,7 +9,7 @@ let validator: ValidateFunction | undefined;
 
 /** The JSON Schema validator and schemas/system.schema.json, as the host loads them. */
 export interface SchemaLibrary {
-  Ajv: (typeof import('ajv'))['Ajv'];
+  Ajv: typeof import('ajv')['Ajv'];
   schema: unknown;
 }
 let loadSchemaLibrary: (() => SchemaLibrary) | undefined;

@@ -22,7 +22,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** The built playground of this package (`npm run playground` writes it). */
-export function defaultPlaygroundDir(): string {
+function defaultPlaygroundDir(): string {
   return join(dirname(packageFile('package.json')), 'dist', 'playground');
 }
 
@@ -48,7 +48,12 @@ export function servePlayground(dir: string, host: string, port: number): Promis
   });
   return new Promise((resolve) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? `port ${port} is in use on ${host} (another server is running there): give another with --port` : e.code === 'EACCES' ? `port ${port} needs privileges on ${host}: give one above 1023 with --port` : `cannot listen on ${host}:${port}: ${e.message}`;
+      const why =
+        e.code === 'EADDRINUSE'
+          ? `port ${port} is in use on ${host} (another server is running there): give another with --port`
+          : e.code === 'EACCES'
+            ? `port ${port} needs privileges on ${host}: give one above 1023 with --port`
+            : `cannot listen on ${host}:${port}: ${e.message}`;
       resolve({ ok: false, message: why });
     });
     server.listen(port, host, () => {

@@ -1,0 +1,180 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPlayground } from '../../scripts/build-playground.mjs';
+import { servePlayground, type PlaygroundServer } from '../../src/cli/commands/playground.js';
+import { main } from '../../src/cli/main.js';
+import { runSystem } from '../../playground/run-system.js';
+import { encodeSystem } from '../../playground/share.js';
+import type { WorkerMessage } from '../../playground/protocol.js';
+import { oracle } from '../helpers/oracles.js';
+
+/**
+ * The playground in a real browser: Debian's chromium driven by playwright-core (which never
+ * downloads a browser). Screenshots and the measured budgets go to test-output/playground/.
+ */
+
+const CHROMIUM = process.env.SEL4TS_CHROMIUM ?? '/usr/bin/chromium';
+const HAVE_CHROMIUM = oracle('chromium', existsSync(CHROMIUM), 'the playground in a browser');
+const ROOT = join(import.meta.dirname, '..', '..');
+const EXAMPLES = join(ROOT, 'examples');
+const OUTPUT = join(ROOT, 'test-output', 'playground');
+const expected = (name: string) => readFileSync(join(EXAMPLES, name, 'expected-output.txt'), 'utf8');
+
+describe.skipIf(!HAVE_CHROMIUM)('the playground in Chromium', () => {
+  let site: string;
+  let server: PlaygroundServer;
+  let browser: Browser;
+  const budgets: Record<string, number> = {};
+
+  beforeAll(async () => {
+    site = mkdtempSync(join(tmpdir(), 'sel4ts-playground-'));
+    const built = await buildPlayground(site);
+    budgets.mainGzipBytes = built.sizes['main.js']!.gzip;
+    budgets.workerGzipBytes = built.sizes['worker.js']!.gzip;
+    const s = await servePlayground(site, '127.0.0.1', 0);
+    if (!s.ok) throw new Error(s.message);
+    server = s.server;
+    // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    mkdirSync(OUTPUT, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (site) rmSync(site, { recursive: true, force: true });
+    if (Object.keys(budgets).length > 0) writeFileSync(join(OUTPUT, 'budgets.json'), `${JSON.stringify(budgets, null, 2)}\n`);
+  });
+
+  async function open(query: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}${query}`);
+    await page.waitForSelector('body[data-checked]');
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  /** Wait for a run to end; its status. */
+  async function finished(page: Page): Promise<string> {
+    // (Expressions as strings: they run in the page, whose DOM types this Node test does not have.)
+    await page.waitForFunction("!['idle', 'running'].includes(document.getElementById('status').dataset.status)", undefined, { timeout: 60_000 });
+    return (await page.getAttribute('#status', 'data-status'))!;
+  }
+
+  /** Replace the editor's text as a paste would, then wait for the check of the new text. */
+  async function typeText(page: Page, text: string): Promise<void> {
+    const before = await page.getAttribute('body', 'data-checked');
+    await page.click('.cm-content');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText(text);
+    await page.waitForFunction(`document.body.dataset.checked !== ${JSON.stringify(before)}`);
+  }
+
+  it('loads: the examples, hello checked and drawn, the first diagnostics measured', async () => {
+    const page = await open('');
+    expect(await page.locator('#examples button').allTextContents()).toEqual(expect.arrayContaining(['hello', 'ping-pong', 'ppc', 'passive-server', 'ring-buffer', 'timer', 'hierarchy', 'uart', 'bad-pd']));
+    expect(await page.textContent('#verdict')).toBe('hello.system: ok (0 errors, 0 warnings)');
+    expect(await page.locator('#diagnostics li').count()).toBe(0);
+    expect(await page.locator('#graph svg').textContent()).toContain('hello');
+    budgets.firstDiagnosticsMs = Number(await page.getAttribute('body', 'data-first-diagnostics-ms'));
+    expect(budgets.firstDiagnosticsMs).toBeGreaterThan(0);
+    await page.screenshot({ path: join(OUTPUT, 'loaded.png') });
+    await page.close();
+  });
+
+  it('marks an error as it is typed, with the diagnostics of sel4ts check, and draws the graph again once it is fixed', async () => {
+    const page = await open('?example=ping-pong');
+    const good = readFileSync(join(EXAMPLES, 'ping-pong/ping-pong.system'), 'utf8');
+    const bad = good.replace('name="pong" priority="110"', 'name="pong" priority="300"');
+    await typeText(page, bad);
+    await page.waitForSelector('.cm-lintRange-error');
+    expect(await page.locator('.cm-lintRange-error').first().textContent()).toBe('300');
+    expect(await page.locator('.cm-lint-marker-error').count()).toBe(1);
+    const shown = await page.locator('#diagnostics li pre').allTextContents();
+    expect(await page.getAttribute('#diagnostics li', 'data-code')).toBe('pd_priority_out_of_range');
+    // The same text as the command line's, file name aside.
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-check-'));
+    writeFileSync(join(dir, 'ping-pong.system'), bad);
+    let stderr = '';
+    await main(['check', join(dir, 'ping-pong.system')], { stdout: () => {}, stderr: (t) => void (stderr += t), colour: false, cwd: dir });
+    rmSync(dir, { recursive: true, force: true });
+    expect(shown).toHaveLength(1);
+    expect(stderr.replaceAll(`${dir}/`, '')).toContain(shown[0]!);
+    expect(shown[0]).toContain('ping-pong.system:12:46: error[pd_priority_out_of_range]: priority must be between 0 and 254');
+    await page.screenshot({ path: join(OUTPUT, 'error.png') });
+
+    await typeText(page, good);
+    expect(await page.locator('.cm-lintRange-error').count()).toBe(0);
+    expect(await page.textContent('#verdict')).toBe('ping-pong.system: ok (0 errors, 0 warnings)');
+    const graph = await page.locator('#graph svg').textContent();
+    expect(graph).toContain('ping');
+    expect(graph).toContain('pong');
+    await page.close();
+  });
+
+  it('runs hello from a ?example=hello&run link as sel4ts run does, timed against Node', async () => {
+    const page = await open('?example=hello&run');
+    expect(await finished(page)).toBe('ok');
+    expect(await page.textContent('#console')).toBe(expected('hello'));
+    expect(await page.locator('#stats tr').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^hello\d+/), expect.stringMatching(/^monitor\d+/)]));
+    budgets.helloBuildAndRunChromiumMs = Number(await page.getAttribute('body', 'data-run-host-ms'));
+    // The same build and run in Node, on this machine, for the comparison.
+    const files: Record<string, Uint8Array> = { 'hello.elf': readFileSync(join(EXAMPLES, 'hello/hello.elf')), 'sdk/prebuilt/debug/monitor.elf': readFileSync(join(ROOT, 'sdk/prebuilt/debug/monitor.elf')) };
+    const messages: WorkerMessage[] = [];
+    const source = readFileSync(join(EXAMPLES, 'hello/hello.system'), 'utf8');
+    await runSystem({ type: 'run', fileName: 'hello.system', source, files, config: 'debug', maxTime: '1s', input: '', until: undefined, allowFaults: false }, (m) => messages.push(m)).done;
+    const done = messages.at(-1)!;
+    if (done.type === 'done') budgets.helloBuildAndRunNodeMs = Math.round(done.hostMs);
+    await page.close();
+  });
+
+  it('runs ping-pong and uart (with its input) to their expected output', async () => {
+    const page = await open('?example=ping-pong');
+    await page.click('#run');
+    expect(await finished(page)).toBe('ok');
+    expect(await page.textContent('#console')).toBe(expected('ping-pong'));
+    await page.screenshot({ path: join(OUTPUT, 'ping-pong.png') });
+    await page.click('#examples button[data-example="uart"]');
+    await page.waitForFunction("document.getElementById('file-name').textContent === 'uart.system'");
+    expect(await page.inputValue('#input')).toBe('hello uart\n');
+    await page.click('#run');
+    expect(await finished(page)).toBe('ok');
+    expect(await page.textContent('#console')).toBe(expected('uart'));
+    await page.close();
+  });
+
+  it('runs bad-pd and reports each of its faults', async () => {
+    const page = await open('?example=bad-pd&run');
+    expect(await finished(page)).toBe('ok');
+    expect(await page.textContent('#console')).toBe(expected('bad-pd'));
+    expect(await Promise.all((await page.locator('#faults li').all()).map((li) => li.getAttribute('data-pd')))).toEqual(['misuser', 'writer', 'executor']);
+    expect(await page.locator('#faults li').nth(1).textContent()).toMatch(/^writer: vm fault on data at address 0x3000000 .* at writer\.c:25 in notified$/);
+    expect(await page.textContent('#status')).toBe("ok: 'still beating after three faults: done' appeared");
+    await page.screenshot({ path: join(OUTPUT, 'bad-pd.png') });
+    await page.close();
+  });
+
+  it('opens a #system= link with its edited description, and runs it', async () => {
+    const edited = readFileSync(join(EXAMPLES, 'hello/hello.system'), 'utf8').replace('name="hello" priority="254"', 'name="greeter" priority="100"');
+    const page = await open(`?example=hello#system=${await encodeSystem(edited)}`);
+    expect(await page.locator('.cm-content').textContent()).toContain('<protection_domain name="greeter" priority="100">');
+    expect(await page.locator('#graph svg').textContent()).toContain('greeter');
+    await page.click('#run');
+    expect(await finished(page)).toBe('ok');
+    expect(await page.textContent('#console')).toBe(expected('hello'));
+    expect(await page.locator('#stats tr').nth(1).textContent()).toMatch(/^greeter\d+/);
+    // Share link gives a link that opens the same text.
+    await typeText(page, edited.replace('priority="100"', 'priority="101"'));
+    await page.click('#share');
+    const link = await page.inputValue('#share-link');
+    const again = await open(link.slice(server.url.length));
+    expect(await again.locator('.cm-content').textContent()).toContain('priority="101"');
+    await again.close();
+    await page.close();
+  });
+});
