@@ -221,6 +221,7 @@ async function run(): Promise<void> {
       case 'done':
         showStats(m);
         document.body.dataset.runHostMs = String(Math.round(m.hostMs));
+        document.body.dataset.runMs = String(Math.round(m.runMs));
         setStatus(m.status, `${m.status}: ${m.message}`);
         finishRun();
         break;

@@ -21,10 +21,10 @@ export type WorkerRequest =
     }
   | { type: 'stop' };
 
-/** What the run worker reports, in order: console text and faults as they happen, then one 'build-failed' or 'done'. */
+/** What the run worker reports (hostMs: build, boot and run; runMs: the run alone, in host milliseconds), in order: console text and faults as they happen, then one 'build-failed' or 'done'. */
 export type WorkerMessage =
   | { type: 'console'; text: string }
   | { type: 'fault'; line: string; record: FaultRecord }
   | { type: 'build-failed'; diagnostics: string[] }
-  | { type: 'done'; status: string; message: string; cycles: number; instructions: number; pds: PdStats[]; faults: FaultRecord[]; hostMs: number }
+  | { type: 'done'; status: string; message: string; cycles: number; instructions: number; pds: PdStats[]; faults: FaultRecord[]; hostMs: number; runMs: number }
   | { type: 'error'; message: string };

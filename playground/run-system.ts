@@ -87,6 +87,7 @@ export function runSystem(req: Extract<WorkerRequest, { type: 'run' }>, post: (m
     // The console goes out between slices of virtual time, when the run yields to the worker's event loop.
     const timer = setInterval(flush, 50);
     let end: Awaited<ReturnType<typeof machine.runAsync>>;
+    const running = performance.now();
     try {
       end = await machine.runAsync(kernel, maxCycles, 5_000_000);
     } finally {
@@ -105,6 +106,7 @@ export function runSystem(req: Extract<WorkerRequest, { type: 'run' }>, post: (m
       pds: pdStats(spec, k.debugTcbs, counter),
       faults,
       hostMs: performance.now() - started,
+      runMs: performance.now() - running,
     });
   })();
   return { control, done };
