@@ -170,6 +170,34 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.close();
   });
 
+  it('runs a system with a program picked from disk, after saying it is missing', async () => {
+    const mine = '<?xml version="1.0" encoding="UTF-8"?>\n<system>\n    <protection_domain name="mine" priority="200">\n        <program_image path="mine.elf" />\n    </protection_domain>\n</system>\n';
+    const page = await open(`?example=timer#system=${await encodeSystem(mine)}`);
+    await page.click('#run');
+    expect(await finished(page)).toBe('build-failed');
+    expect(await page.textContent('#console')).toContain("error[program_image_not_found]: protection domain 'mine': program image 'mine.elf' not found");
+    await page.setInputFiles('#programs', { name: 'mine.elf', mimeType: 'application/octet-stream', buffer: readFileSync(join(EXAMPLES, 'hello/hello.elf')) });
+    await page.waitForFunction("document.getElementById('files').textContent.includes('mine.elf (yours)')");
+    await page.click('#run');
+    expect(await finished(page)).toBe('ok');
+    expect(await page.textContent('#console')).toBe(expected('hello'));
+    await page.close();
+  });
+
+  it('stops a run that would go on to its time limit', async () => {
+    // spinner alone never goes idle: without Stop it would run 10 s of virtual time.
+    const spinner = '<?xml version="1.0" encoding="UTF-8"?>\n<system>\n    <protection_domain name="spinner" priority="1">\n        <program_image path="spinner.elf" />\n    </protection_domain>\n</system>\n';
+    const page = await open(`?example=bad-pd#system=${await encodeSystem(spinner)}`);
+    await page.fill('#max-time', '10s');
+    await page.click('#run');
+    await page.waitForFunction("document.getElementById('console').textContent.includes('spinner: spinning forever')");
+    await page.click('#stop');
+    expect(await finished(page)).toBe('stopped');
+    expect(await page.textContent('#status')).toMatch(/^stopped: stopped after \d+\.\d{3} ms of virtual time$/);
+    expect(await page.isEnabled('#run')).toBe(true);
+    await page.close();
+  });
+
   it('measures the budgets: first diagnostics, and hello and bad-pd in Chromium against Node', async () => {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     // Page load to first diagnostics, each in a fresh context (no cache), the browser warm.
