@@ -69,6 +69,14 @@ async function refresh(): Promise<void> {
       const pre = document.createElement('pre');
       pre.textContent = renderText(d, PLAIN);
       li.append(pre);
+      // A click puts the cursor on the problem.
+      if (d.span && d.file) {
+        const at = Math.min(d.span.start, view.state.doc.length);
+        li.addEventListener('click', () => {
+          view.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+          view.focus();
+        });
+      }
       return li;
     }),
   );

@@ -107,6 +107,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(stderr.replaceAll(`${dir}/`, '')).toContain(shown[0]!);
     expect(shown[0]).toContain('ping-pong.system:12:46: error[pd_priority_out_of_range]: priority must be between 0 and 254');
     await page.screenshot({ path: join(OUTPUT, 'error.png') });
+    // A click on the diagnostic puts the cursor at the problem: typing goes there.
+    await page.click('#diagnostics li');
+    await page.keyboard.type('X');
+    expect(await page.locator('.cm-content').textContent()).toContain('name="pong" priority="X300"');
 
     await typeText(page, good);
     expect(await page.locator('.cm-lintRange-error').count()).toBe(0);
@@ -131,6 +135,16 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(await finished(page)).toBe('ok');
     expect(await page.textContent('#console')).toBe(expected('ping-pong'));
     await page.screenshot({ path: join(OUTPUT, 'ping-pong.png') });
+    // Deterministic as in Node: the statistics of `sel4ts run --stats`, instruction for instruction.
+    let stderr = '';
+    await main(['run', join(EXAMPLES, 'ping-pong/ping-pong.system'), '--stats'], { stdout: () => {}, stderr: (t) => void (stderr += t), colour: false, cwd: ROOT });
+    const cliRows = stderr
+      .split('\n')
+      .filter((l) => /^(ping|pong|monitor|total virtual time) /.test(l))
+      .map((l) => l.trim().split(/\s{2,}/));
+    const pageRows = await Promise.all((await page.locator('#stats tr').all()).slice(1).map(async (tr) => (await tr.locator('td').allTextContents()).filter((c) => c !== '')));
+    expect(cliRows).toHaveLength(4);
+    expect(pageRows).toEqual(cliRows);
     await page.click('#examples button[data-example="uart"]');
     await page.waitForFunction("document.getElementById('file-name').textContent === 'uart.system'");
     expect(await page.inputValue('#input')).toBe('hello uart\n');
