@@ -175,6 +175,7 @@ function finishRun(): void {
   worker = undefined;
   $<HTMLButtonElement>('run').disabled = false;
   $<HTMLButtonElement>('stop').disabled = true;
+  $<HTMLButtonElement>('send').disabled = true;
 }
 
 async function run(): Promise<void> {
@@ -191,6 +192,7 @@ async function run(): Promise<void> {
     config: cfg,
     maxTime: $<HTMLInputElement>('max-time').value,
     input: $<HTMLTextAreaElement>('input').value,
+    live: $<HTMLInputElement>('live').checked,
     until: example?.until,
     allowFaults: example?.allowFaults ?? false,
   };
@@ -199,6 +201,7 @@ async function run(): Promise<void> {
   $('stats').replaceChildren();
   $<HTMLButtonElement>('run').disabled = true;
   $<HTMLButtonElement>('stop').disabled = false;
+  $<HTMLButtonElement>('send').disabled = !request.live;
   setStatus('running', 'building and running…');
   worker = new Worker('worker.js', { type: 'module' });
   worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
@@ -243,6 +246,12 @@ async function run(): Promise<void> {
 }
 
 $('run').addEventListener('click', () => void run());
+// A live run: the input box's text goes to the UART now.
+$('send').addEventListener('click', () => {
+  const box = $<HTMLTextAreaElement>('input');
+  worker?.postMessage({ type: 'send', text: box.value } satisfies WorkerRequest);
+  box.value = '';
+});
 $('stop').addEventListener('click', () => {
   worker?.postMessage({ type: 'stop' } satisfies WorkerRequest);
   // A run that does not answer within two seconds is ended outright.

@@ -14,12 +14,16 @@ export type WorkerRequest =
       maxTime: string;
       /** What the UART receives (--input). */
       input: string;
+      /** Keep the UART open after `input` (as `--input -`): the run then waits for 'send' until Stop or the time limit. */
+      live: boolean;
       /** --until: stop once this text has appeared on the console. */
       until: string | undefined;
       /** --allow-faults. */
       allowFaults: boolean;
     }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** More bytes for the UART of a live run. */
+  | { type: 'send'; text: string };
 
 /** What the run worker reports (hostMs: build, boot and run; runMs: the run alone, in host milliseconds), in order: console text and faults as they happen, then one 'build-failed' or 'done'. */
 export type WorkerMessage =

@@ -2,6 +2,7 @@ import { buildSystem } from '../src/compiler/build.js';
 import { PLAIN, renderText } from '../src/diagnostics/render.js';
 import { Reg } from '../src/kernel/faults.js';
 import { bootImage, type Booted } from '../src/loader/boot.js';
+import type { InputSource } from '../src/machine/machine.js';
 import { faultLine, faultRecord, type FaultRecord } from '../src/cli/run/faults.js';
 import { decideOutcome } from '../src/cli/run/outcome.js';
 import { InstructionCounter, pdStats } from '../src/cli/run/pd-stats.js';
@@ -19,9 +20,42 @@ function parseTime(text: string): number | undefined {
   return Math.round(Number(m[1]) * scale);
 }
 
-/** A run in progress: `stop` halts it at the next slice (the page's Stop button). */
+/** A run in progress: `stop` halts it at the next slice (the page's Stop button); `send` gives a live run's UART more bytes. */
 export interface RunControl {
   stop(): void;
+  send(text: string): void;
+}
+
+/**
+ * What the UART receives: the text given at the start, then, for a live run, what is sent while
+ * it runs (like `--input -`: an idle system waits for it instead of ending).
+ */
+function uartInput(initial: string, live: boolean): InputSource & { send(text: string): void; close(): void } {
+  const bytes = [...new TextEncoder().encode(initial)];
+  let pos = 0;
+  let open = live;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const source = {
+    peek: () => bytes[pos],
+    take: () => void pos++,
+    send(text: string) {
+      bytes.push(...new TextEncoder().encode(text));
+      notify();
+    },
+    close() {
+      open = false;
+      notify();
+    },
+    get ended() {
+      return !open && pos >= bytes.length;
+    },
+  };
+  return live ? Object.assign(source, { wait: () => (!open || pos < bytes.length ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve))) }) : source;
 }
 
 /**
@@ -33,11 +67,14 @@ export interface RunControl {
 export function runSystem(req: Extract<WorkerRequest, { type: 'run' }>, post: (m: WorkerMessage) => void): { control: RunControl; done: Promise<void> } {
   let booted: Booted | undefined;
   let interrupted = false;
+  const input = uartInput(req.input, req.live);
   const control: RunControl = {
     stop() {
       interrupted = true;
       booted?.machine.halt('stopped');
+      input.close();
     },
+    send: (text) => input.send(text),
   };
   const done = (async () => {
     const maxCycles = parseTime(req.maxTime);
@@ -53,7 +90,7 @@ export function runSystem(req: Extract<WorkerRequest, { type: 'run' }>, post: (m
     const r = bootImage(built.image, {
       cpuHz: CPU_HZ,
       jit: 'hot',
-      input: req.input,
+      input,
       console(byte) {
         const c = String.fromCharCode(byte);
         pending += c;

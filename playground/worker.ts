@@ -11,6 +11,7 @@ let running: RunControl | undefined;
 scope.onmessage = (e) => {
   const req = e.data;
   if (req.type === 'stop') return running?.stop();
+  if (req.type === 'send') return running?.send(req.text);
   const run = runSystem(req, (m) => scope.postMessage(m));
   running = run.control;
   run.done.catch((err: unknown) => scope.postMessage({ type: 'error', message: `internal error (a bug in sel4ts): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` }));

@@ -129,7 +129,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.close();
   });
 
-  it('runs ping-pong and uart (with its input) to their expected output', async () => {
+  it('runs ping-pong and uart (with its input) to their expected output, then uart kept open for input sent while it runs', async () => {
     const page = await open('?example=ping-pong');
     await page.click('#run');
     expect(await finished(page)).toBe('ok');
@@ -151,6 +151,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.click('#run');
     expect(await finished(page)).toBe('ok');
     expect(await page.textContent('#console')).toBe(expected('uart'));
+    // Kept open, the UART takes what is sent while the system runs.
+    await page.check('#live');
+    await page.click('#run');
+    await page.waitForFunction(`document.getElementById('console').textContent.includes(${JSON.stringify('line 1: "hello uart"')})`);
+    await page.fill('#input', 'from the page\n');
+    await page.click('#send');
+    await page.waitForFunction(`document.getElementById('console').textContent.includes(${JSON.stringify('line 2: "from the page"')})`);
+    await page.click('#stop');
+    expect(await finished(page)).toBe('stopped');
     await page.close();
   });
 
@@ -247,7 +256,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground in Chromium', () => {
         const messages: WorkerMessage[] = [];
         const source = readFileSync(join(EXAMPLES, name, `${name}.system`), 'utf8');
         const until = 'until' in extra ? extra.until : undefined;
-        await runSystem({ type: 'run', fileName: `${name}.system`, source, files, config: 'debug', maxTime: '1s', input: '', until, allowFaults: 'allowFaults' in extra }, (m) => messages.push(m)).done;
+        await runSystem({ type: 'run', fileName: `${name}.system`, source, files, config: 'debug', maxTime: '1s', input: '', live: false, until, allowFaults: 'allowFaults' in extra }, (m) => messages.push(m)).done;
         const done = messages.at(-1)!;
         if (done.type !== 'done') throw new Error(`${name} did not run in Node: ${JSON.stringify(done)}`);
         nodeRuns.push(done.runMs);

@@ -19,7 +19,7 @@ async function runExample(name: string, pds: string[], extra: { until?: string; 
   for (const pd of pds) files[`${pd}.elf`] = new Uint8Array(readFileSync(join(EXAMPLES, name, `${pd}.elf`)));
   const messages: WorkerMessage[] = [];
   const source = readFileSync(join(EXAMPLES, name, `${name}.system`), 'utf8');
-  await runSystem({ type: 'run', fileName: `${name}.system`, source, files, config: 'debug', maxTime: '1s', input: '', until: extra.until, allowFaults: extra.allowFaults ?? false }, (m) => messages.push(m)).done;
+  await runSystem({ type: 'run', fileName: `${name}.system`, source, files, config: 'debug', maxTime: '1s', input: '', live: false, until: extra.until, allowFaults: extra.allowFaults ?? false }, (m) => messages.push(m)).done;
   return messages;
 }
 const consoleOf = (ms: WorkerMessage[]) => ms.map((m) => (m.type === 'console' ? m.text : '')).join('');
@@ -82,16 +82,36 @@ describe("the playground's run (worker.ts) in Node", () => {
   it('says what is wrong when the programs are missing, with the CLI diagnostics', async () => {
     const messages: WorkerMessage[] = [];
     const source = readFileSync(join(EXAMPLES, 'hello/hello.system'), 'utf8');
-    await runSystem({ type: 'run', fileName: 'hello.system', source, files: {}, config: 'debug', maxTime: '1s', input: '', until: undefined, allowFaults: false }, (m) => messages.push(m)).done;
+    await runSystem({ type: 'run', fileName: 'hello.system', source, files: {}, config: 'debug', maxTime: '1s', input: '', live: false, until: undefined, allowFaults: false }, (m) => messages.push(m)).done;
     expect(messages).toHaveLength(1);
     const m = messages[0]!;
     expect(m.type).toBe('build-failed');
     if (m.type === 'build-failed') expect(m.diagnostics.join('\n')).toContain("error[program_image_not_found]: protection domain 'hello': program image 'hello.elf' not found (looked for 'hello.elf')");
   });
 
+  it('keeps a live run waiting for UART input that is sent while it runs, until Stop', async () => {
+    const files: Record<string, Uint8Array> = { 'sdk/prebuilt/debug/monitor.elf': readFileSync(join(ROOT, 'sdk/prebuilt/debug/monitor.elf')), 'uart.elf': readFileSync(join(EXAMPLES, 'uart/uart.elf')) };
+    const messages: WorkerMessage[] = [];
+    const source = readFileSync(join(EXAMPLES, 'uart/uart.system'), 'utf8');
+    const seen = (text: string) => consoleOf(messages).includes(text);
+    const until = async (text: string) => {
+      for (let i = 0; i < 200 && !seen(text); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(seen(text), text).toBe(true);
+    };
+    const run = runSystem({ type: 'run', fileName: 'uart.system', source, files, config: 'debug', maxTime: '1s', input: 'hello uart\n', live: true, until: undefined, allowFaults: false }, (m) => messages.push(m));
+    await until('line 1: "hello uart"');
+    // Idle, waiting for input: no verdict yet.
+    expect(messages.some((m) => m.type === 'done')).toBe(false);
+    run.control.send('again\n');
+    await until('line 2: "again"');
+    run.control.stop();
+    await run.done;
+    expect(messages.at(-1)).toMatchObject({ type: 'done', status: 'stopped' });
+  });
+
   it('refuses a time limit that is not a time', async () => {
     const messages: WorkerMessage[] = [];
-    await runSystem({ type: 'run', fileName: 'x.system', source: '', files: {}, config: 'debug', maxTime: 'soon', input: '', until: undefined, allowFaults: false }, (m) => messages.push(m)).done;
+    await runSystem({ type: 'run', fileName: 'x.system', source: '', files: {}, config: 'debug', maxTime: 'soon', input: '', live: false, until: undefined, allowFaults: false }, (m) => messages.push(m)).done;
     expect(messages).toEqual([{ type: 'error', message: "the time limit 'soon' is not a time (e.g. 1s, 250ms)" }]);
   });
 });
