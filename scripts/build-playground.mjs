@@ -7,7 +7,7 @@
 // The bundles must not reference Node's modules (the clean core): esbuild's browser platform
 // refuses to resolve them, and the outputs are searched for a `node:` specifier as well.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
@@ -51,6 +51,10 @@ export async function buildPlayground(outdir) {
     bundle: true,
     platform: 'browser',
     format: 'esm',
+    // Code both use (the parser, the compiler) goes into shared chunks, and a module imported
+    // dynamically (the graph's Graphviz) into its own, loaded when first needed.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     target: 'es2022',
     minify: true,
     outdir,
@@ -82,7 +86,11 @@ export async function buildPlayground(outdir) {
   }
 
   const sizes = {};
-  for (const f of ['main.js', 'worker.js']) {
+  const scripts = Object.keys(result.metafile.outputs)
+    .filter((o) => o.endsWith('.js'))
+    .map((o) => relative(outdir, resolve(o)))
+    .sort();
+  for (const f of scripts) {
     const text = readFileSync(join(outdir, f));
     const found = /["'`]node:[a-z_/]+["'`]/.exec(text.toString('utf8'));
     if (found) throw new Error(`${f} references the Node module ${found[0]}`);
@@ -96,5 +104,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { sizes, examples } = await buildPlayground(outdir);
   const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
   const parts = Object.entries(sizes).map(([f, s]) => `${f} ${kb(s.bytes)} (gzip ${kb(s.gzip)})`);
+  const total = Object.values(sizes).reduce((sum, s) => sum + s.gzip, 0);
+  parts.push(`all scripts gzip ${kb(total)}`);
   console.log(`playground: ${outdir}: ${parts.join(', ')}; ${examples.length} examples`);
 }
