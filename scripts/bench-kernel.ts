@@ -15,6 +15,9 @@ import { bootImage } from '../src/loader/boot.js';
 import { ObjectType } from '../src/kernel/object-types.js';
 import { ROLE, TestSystem } from '../test/helpers/kernel-system.js';
 import { ipcSection } from './bench-ipc.js';
+import { installNodeHost } from '../src/cli/node-host.js';
+
+installNodeHost();
 
 const ROOT = join(import.meta.dirname, '..');
 const N = 200_000;

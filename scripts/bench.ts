@@ -17,6 +17,9 @@ import { policyLibraries } from '../src/cli/policy-option.js';
 import { SourceFile } from '../src/diagnostics/source-file.js';
 import { checkPolicies } from '../src/policy/check-policies.js';
 import { subjectFromDescription, subjectFromSpec } from '../src/policy/subject.js';
+import { installNodeHost } from '../src/cli/node-host.js';
+
+installNodeHost();
 
 const ROOT = join(import.meta.dirname, '..');
 const SHARED = join(ROOT, '..', 'shared');

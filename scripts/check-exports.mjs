@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const ROOTS = ['src', 'test', 'scripts', 'sdk'];
+const ROOTS = ['src', 'test', 'scripts', 'sdk', 'playground'];
 const isEntry = (file) => /\.test\.ts$/.test(file) || file.startsWith('scripts/') || file.startsWith('sdk/');
 
 function* sourceFiles(dir) {

@@ -6,6 +6,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boardKernelConfig, findBoard } from '../src/abi/boards.js';
 import { checkSystemSource } from '../src/compiler/check.js';
+import { installNodeHost } from '../src/cli/node-host.js';
+
+installNodeHost();
 
 const ROOT = join(import.meta.dirname, '..');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus');

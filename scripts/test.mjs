@@ -12,7 +12,9 @@ import { skippedOraclesLine } from './skipped-oracles.mjs';
 const results = '.vitest-results.json';
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', shell: false }).status ?? 1;
 
-const tsc = run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+// playground/tsconfig.json checks the page, its worker and the core they bundle without Node's
+// types: the core must not use Node (process, Buffer, setImmediate…) to run in a browser.
+const tsc = run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']) || run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'playground/tsconfig.json', '--noEmit']);
 if (tsc !== 0) {
   console.log('type check failed');
   console.log('0 passed, 1 failed');

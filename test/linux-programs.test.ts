@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLinuxUser } from '../src/machine/linux-user.js';
-import { nodeHostFiles } from '../src/machine/linux/node-host-files.js';
+import { nodeHostFiles } from '../src/cli/linux-host-files.js';
 import { haveQemu } from './helpers/cpu-fuzz.js';
 import { oracle } from './helpers/oracles.js';
 

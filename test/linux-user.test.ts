@@ -4,7 +4,7 @@ import { Access } from '../src/machine/cpu/address-space.js';
 import { MemoryFault } from '../src/machine/cpu/fault.js';
 import { AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PLATFORM, AT_RANDOM, buildInitialStack } from '../src/machine/linux/initial-stack.js';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MREMAP_MAYMOVE, PROT_READ, PROT_WRITE, ProcessMemory } from '../src/machine/linux/process-memory.js';
-import { nodeHostFiles } from '../src/machine/linux/node-host-files.js';
+import { nodeHostFiles } from '../src/cli/linux-host-files.js';
 import { syscallName } from '../src/machine/linux/syscall-names.js';
 import { FlatSpace, PERM_R, PERM_W } from '../src/machine/memory/flat-space.js';
 

@@ -52,15 +52,4 @@ export class UsageError extends Error {}
 /** A file that is not what the command takes (a program given to check, say): exit code 1. */
 export class InputError extends Error {}
 
-export const EXIT_OK = 0;
-export const EXIT_INPUT = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERNAL = 3;
-/** `sel4ts run`: a PD faulted and no PD of the system handles the fault, or the kernel stopped the system. */
-export const EXIT_FAULT = 4;
-/** `sel4ts run`: the virtual time limit (--max-time) ran out. */
-export const EXIT_TIME_LIMIT = 5;
-/** `sel4ts run`: the console output is not what --until or --expect asked for. */
-export const EXIT_OUTPUT_MISMATCH = 6;
-/** `sel4ts run`: stopped by Ctrl-C (SIGINT), as shells report it (128 + 2). */
-export const EXIT_INTERRUPTED = 130;
+export { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE } from './exit-codes.js';

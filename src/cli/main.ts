@@ -9,6 +9,8 @@ import { runCommand } from './commands/run.js';
 import { machineExecCommand } from './commands/machine-exec.js';
 import { microkitCommand } from './commands/microkit.js';
 import { sdkCommand } from './commands/sdk.js';
+import { installNodeHost } from './node-host.js';
+import { playgroundCommand } from './commands/playground.js';
 import { suggest } from '../parser/sdf/suggest.js';
 import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, InputError, UsageError, internalErrorText, processIo, type Io } from './io.js';
 
@@ -133,6 +135,16 @@ function program(io: Io, setExit: (code: number) => void): Command {
     });
 
   cmd
+    .command('playground')
+    .description('serve the web playground (npm run playground builds it): check, draw and run systems in a browser')
+    .option('--port <n>', 'the port to listen on (0: any free one)', '8000')
+    .option('--host <address>', 'the address to listen on', '127.0.0.1')
+    .option('--dir <folder>', "serve this built playground instead of the package's dist/playground")
+    .action(async (opts: Record<string, unknown>) => {
+      setExit(await playgroundCommand(opts, io));
+    });
+
+  cmd
     .command('boards')
     .description('list the boards and their kernel configurations')
     .action(() => {
@@ -162,7 +174,7 @@ function helpHints(c: Command, path: string): void {
   for (const sub of c.commands) helpHints(sub, `${path} ${sub.name()}`);
 }
 
-const COMMANDS = ['check', 'build', 'graph', 'run', 'machine', 'boards', 'sdk', 'microkit', 'help'];
+const COMMANDS = ['check', 'build', 'graph', 'run', 'machine', 'boards', 'sdk', 'microkit', 'playground', 'help'];
 
 /**
  * The reference tool's spelling, `sel4ts <system> --board B --config C -o IMAGE -r REPORT`,
@@ -193,6 +205,7 @@ function siblingFiles(path: string): string[] {
 
 /** Run the command line; returns the exit code. The only place that decides exit codes. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  installNodeHost();
   let code = EXIT_OK;
   try {
     if (argv[0] === 'microkit') return microkitCommand(argv.slice(1), io);

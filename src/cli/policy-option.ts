@@ -5,7 +5,7 @@ import { SourceFile } from '../diagnostics/source-file.js';
 import { decodeSource } from '../parser/decode.js';
 import { yamlLib } from '../parser/yaml-lib.js';
 import type { PolicyLibraries } from '../policy/policy-file.js';
-import { packageFile } from '../util/package-file.js';
+import { packageFile } from './package-file.js';
 import { UsageError } from './io.js';
 
 /**

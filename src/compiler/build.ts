@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { boardKernelConfig, findBoard } from '../abi/boards.js';
 import { QEMU_VIRT } from '../machine/boards/qemu-virt.js';
 import { KERNEL_TIMER_IRQ, QEMU_VIRT_MAX_IRQ } from '../kernel/interrupts.js';
@@ -11,7 +9,8 @@ import type { Diagnostic, Note, Severity } from '../diagnostics/diagnostic.js';
 import type { SourceFile, Span } from '../diagnostics/source-file.js';
 import { attr } from '../parser/element.js';
 import type { Entity, ProtectionDomain, SystemDescription } from '../parser/model.js';
-import { packageFile } from '../util/package-file.js';
+import { hostFiles } from '../util/host-files.js';
+import { sha256Hex } from '../util/sha256.js';
 import { allocate, type AllocationPlan } from './alloc/allocate.js';
 import { authorityFromDescription, authorityFromSpec, compareAuthority } from './authority.js';
 import { checkSystemBytes, checkSystemSource, searchPathLookup, type CheckResult } from './check.js';
@@ -43,7 +42,7 @@ export interface BuildOptions {
 export type BuildResult = { ok: true; check: CheckResult; diagnostics: Diagnostic[]; image: Uint8Array; report: Report; spec: Spec; plan: AllocationPlan } | { ok: false; check: CheckResult | undefined; diagnostics: Diagnostic[] };
 
 function monitorPath(config: BuildConfig): string {
-  return packageFile(`sdk/prebuilt/${config}/monitor.elf`);
+  return hostFiles().packageFile(`sdk/prebuilt/${config}/monitor.elf`);
 }
 
 interface Problem {
@@ -221,7 +220,7 @@ export function buildSystem(fileName: string, source: string | Uint8Array, optio
 
   const data = packFrameData(spec, built.contents);
   const image = writeImage({ spec, plan: allocation.plan, data });
-  const sha256 = createHash('sha256').update(image).digest('hex');
+  const sha256 = sha256Hex(image);
   const report = makeReport(fileName.split(/[\\/]/).pop()!, spec, allocation.plan, fromSpec, { bytes: image.length, sha256 });
   return { ok: true, check, diagnostics: [...check.diagnostics, ...ds.items], image, report, spec, plan: allocation.plan };
 }
@@ -246,9 +245,9 @@ const MONITOR_HINT = 'the monitor is sdk/prebuilt/<config>/monitor.elf (make -C 
 function loadMonitor(monitorFile: string, ds: BuildDiagnostics): ProgramImage | undefined {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(readFileSync(monitorFile));
+    bytes = hostFiles().read(monitorFile);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = (e as { code?: string }).code;
     const p: Problem = { noFile: true, hint: MONITOR_HINT };
     const rust = code === undefined ? undefined : RUST_IO_ERRORS[code];
     if (rust !== undefined) p.reference = `ERROR: failed to parse monitor ELF (${monitorFile}): failed to read ELF: ${rust}`;

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { KernelConfig } from '../abi/kernel-config.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { SourceFile } from '../diagnostics/source-file.js';
@@ -14,6 +12,7 @@ import { readXml } from '../parser/xml-reader.js';
 import { decodeSource, invalidUtf8Offset, READ_TO_STRING_PANIC, type EncodingProblem } from '../parser/decode.js';
 import { addConfigHints, type ConfigSource } from './config-hints.js';
 import { validateSystem } from './validate/index.js';
+import { hostFiles } from '../util/host-files.js';
 
 export type { InputFormat };
 export { formatFromContent, formatFromName, formatOf };
@@ -51,11 +50,13 @@ export interface CheckResult {
 export function searchPathLookup(searchPaths: string[]): FileLookup {
   return (path) => {
     const tried = placesTried(searchPaths, path);
+    const files = hostFiles();
     for (const full of tried) {
-      if (!existsSync(full)) continue;
+      const kind = files.kind(full);
+      if (kind === undefined) continue;
       try {
-        if (statSync(full).isDirectory()) return { found: true, bytes: undefined, path: full };
-        return { found: true, bytes: new Uint8Array(readFileSync(full)), path: full };
+        if (kind === 'directory') return { found: true, bytes: undefined, path: full };
+        return { found: true, bytes: files.read(full), path: full };
       } catch {
         return { found: true, bytes: undefined, path: full };
       }
@@ -66,8 +67,9 @@ export function searchPathLookup(searchPaths: string[]): FileLookup {
 
 /** The paths a lookup of `path` tries, in order, each once. */
 export function placesTried(searchPaths: string[], path: string): string[] {
-  if (isAbsolute(path)) return [path];
-  return [...new Set([...searchPaths, '.'].map((dir) => join(dir, path)))];
+  const files = hostFiles();
+  if (files.isAbsolute(path)) return [path];
+  return [...new Set([...searchPaths, '.'].map((dir) => files.join(dir, path)))];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { posix } from 'node:path';
+import { resolveFrom } from '../util/posix-path.js';
 import { EM_AARCH64, PF_R, PF_W, PF_X, PT_LOAD, readElf64, symbolize, type ElfFile } from '../util/elf64.js';
 import { Cpu } from './cpu/cpu.js';
 import { disassemble } from './cpu/decoder.js';
@@ -131,7 +131,7 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
     host: options.files,
     random,
     // glibc insists that /proc/self/exe is absolute (it asserts so in _dl_get_origin).
-    exePath: options.exePath ?? posix.resolve('/', options.argv[0] ?? ''),
+    exePath: options.exePath ?? resolveFrom('/', options.argv[0] ?? ''),
     stdout: options.stdout,
     stderr: options.stderr,
     stdin: options.stdin ?? (() => new Uint8Array(0)),

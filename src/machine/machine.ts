@@ -38,6 +38,11 @@ export interface MachineOptions {
   trapWfx?: boolean;
 }
 
+// Node's setImmediate runs after pending I/O; a browser (the playground's Web Worker) has no
+// setImmediate, and its setTimeout(0) lets the page's messages (Stop) in the same way.
+const setImmediateIfAny = (globalThis as { setImmediate?: (callback: () => void) => void }).setImmediate;
+const yieldToEventLoop: (resume: () => void) => void = setImmediateIfAny ? (resume) => setImmediateIfAny(resume) : (resume) => setTimeout(resume, 0);
+
 /** A source of received bytes. */
 export interface InputSource {
   /** The next byte, or undefined when none is available now. */
@@ -188,7 +193,7 @@ export class Machine implements KernelPort {
     kernel.start(this);
     for (;;) {
       const end = this.advance(kernel, maxCycles, this.cycles + sliceCycles);
-      if (end === 'slice') await new Promise((resolve) => setImmediate(resolve));
+      if (end === 'slice') await new Promise<void>(yieldToEventLoop);
       else if (end === 'input') await this.input.wait!();
       else if (end === 'debug') await this.debug!.stopped(this.lastDebugStop);
       else return end;

@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { packageFile } from '../util/package-file.js';
-import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, Node as YamlNode, Pair } from 'yaml';
 import type { Span } from '../diagnostics/source-file.js';
@@ -10,11 +7,23 @@ import { isMap, isSeq, yamlLib } from './yaml-lib.js';
 
 let validator: ValidateFunction | undefined;
 
+/** The JSON Schema validator and schemas/system.schema.json, as the host loads them. */
+export interface SchemaLibrary {
+  Ajv: typeof import('ajv')['Ajv'];
+  schema: unknown;
+}
+let loadSchemaLibrary: (() => SchemaLibrary) | undefined;
+
+/** How the schema check gets its library: Node requires it (src/cli/node-host.ts), the playground bundles it. */
+export function provideSchemaLibrary(load: () => SchemaLibrary): void {
+  loadSchemaLibrary = load;
+}
+
 function getValidator(): ValidateFunction {
   if (!validator) {
-    const schema: unknown = JSON.parse(readFileSync(packageFile('schemas/system.schema.json'), 'utf8'));
+    if (!loadSchemaLibrary) throw new Error('internal error: no schema library was provided (the command line calls installNodeHost from src/cli/node-host.ts)');
     // Loaded on first use (~20 ms), like the YAML library.
-    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    const { Ajv, schema } = loadSchemaLibrary();
     const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     validator = ajv.compile(schema as object);
   }

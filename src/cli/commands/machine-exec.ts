@@ -1,7 +1,7 @@
 import { readFileSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runLinuxUser } from '../../machine/linux-user.js';
-import { nodeHostFiles } from '../../machine/linux/node-host-files.js';
+import { nodeHostFiles } from '../linux-host-files.js';
 import { formatSyscall } from '../../machine/linux/syscalls.js';
 import { UsageError, type Io } from '../io.js';
 import { classifyContent } from '../read-input.js';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageFile } from '../../util/package-file.js';
+import { packageFile } from '../package-file.js';
 import { EXIT_OK, type Io } from '../io.js';
 import type { MicrokitSdkBoards } from '../microkit-args.js';
 

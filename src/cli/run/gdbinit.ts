@@ -1,5 +1,5 @@
 import { delimiter, dirname, resolve } from 'node:path';
-import { packageFile } from '../../util/package-file.js';
+import { packageFile } from '../package-file.js';
 import type { TargetThread } from '../../gdb/target.js';
 
 /**

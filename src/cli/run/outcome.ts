@@ -1,5 +1,5 @@
 import type { RunEnd } from '../../machine/machine.js';
-import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT } from '../io.js';
+import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT } from '../exit-codes.js';
 import { sourcePlace, type FaultRecord } from './faults.js';
 
 /**

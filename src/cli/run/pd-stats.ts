@@ -1,6 +1,5 @@
 import type { Spec } from '../../compiler/spec/types.js';
 import type { TcbObject } from '../../kernel/objects.js';
-import type { Io } from '../io.js';
 
 /** What `--stats` prints and `--summary-json` holds for one protection domain. */
 export interface PdStats {
@@ -51,7 +50,8 @@ export function pdStats(spec: Spec, tcbs: readonly TcbObject[], counter: Instruc
   });
 }
 
-export function printStats(io: Io, rows: readonly PdStats[], cycles: number): void {
+// (Io's stderr alone: the playground uses this file in a browser, where there is no process for Io.)
+export function printStats(io: { stderr(text: string): void }, rows: readonly PdStats[], cycles: number): void {
   io.stderr(`\n${'protection domain'.padEnd(24)}${'instructions'.padStart(14)}${'time (ms)'.padStart(12)}${'syscalls'.padStart(10)}${'IPCs'.padStart(8)}${'signals'.padStart(9)}${'faults'.padStart(8)}\n`);
   for (const r of rows) {
     io.stderr(`${r.name.padEnd(24)}${String(r.instructions).padStart(14)}${(r.timeNs / 1e6).toFixed(3).padStart(12)}${String(r.syscalls).padStart(10)}${String(r.ipcs).padStart(8)}${String(r.signals).padStart(9)}${String(r.faults).padStart(8)}\n`);

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { AllocationPlan } from '../alloc/allocate.js';
 import type { Spec } from '../spec/types.js';
 import { SPEC_VERSION } from '../spec/types.js';
+import { sha256, sha256Hex } from '../../util/sha256.js';
 
 /**
  * The boot image (docs/image-format.md): a header with a magic, a version, the total size and a
@@ -43,7 +43,7 @@ export function packFrameData(spec: Spec, contents: Map<number, { offset: number
       while (length > 0 && part.bytes[length - 1] === 0) length--;
       if (length === 0) continue;
       const bytes = part.bytes.subarray(0, length);
-      const key = createHash('sha256').update(bytes).digest('hex');
+      const key = sha256Hex(bytes);
       let blob = seen.get(key);
       if (blob === undefined) {
         blob = size;
@@ -88,7 +88,7 @@ export function writeImage(image: BootImage): Uint8Array {
     view.setBigUint64(o + 16, BigInt(t.size), true);
     out.set(sections[i]!.bytes, t.offset);
   });
-  out.set(createHash('sha256').update(out.subarray(HEADER_SIZE)).digest(), 24);
+  out.set(sha256(out.subarray(HEADER_SIZE)), 24);
   return out;
 }
 
@@ -104,8 +104,8 @@ export function readImage(bytes: Uint8Array): ReadImageResult {
   if (version !== IMAGE_VERSION) return fail(`it is a version ${version} image; this sel4ts reads version ${IMAGE_VERSION}`);
   const total = view.getBigUint64(16, true);
   if (total !== BigInt(bytes.length)) return fail(`it is ${bytes.length} bytes long but its header says ${total} (truncated or extended)`);
-  const digest = createHash('sha256').update(bytes.subarray(HEADER_SIZE)).digest();
-  if (!digest.equals(Buffer.from(bytes.subarray(24, 56)))) return fail('its checksum does not match its contents (the file is corrupt)');
+  const digest = sha256(bytes.subarray(HEADER_SIZE));
+  if (!digest.every((b, i) => b === bytes[24 + i])) return fail('its checksum does not match its contents (the file is corrupt)');
   const count = view.getUint32(12, true);
   if (HEADER_SIZE + count * 24 > bytes.length) return fail('its section table runs past the end of the file');
   const sections = new Map<number, Uint8Array>();

@@ -51,7 +51,7 @@ export function checkNames(ctx: SdfContext, system: SystemDescription): void {
   // f: PD names.
   for (const pd of uniqueByName(ctx, pds, 'pd_duplicate_name', 'protection domain')) {
     const name = pd.name!;
-    const bytes = Buffer.byteLength(name, 'utf8');
+    const bytes = new TextEncoder().encode(name).length;
     if (bytes > PD_MAX_NAME_LENGTH) {
       ctx.report('pd_name_too_long', `PD name is ${bytes} bytes; the image keeps only the first ${PD_MAX_NAME_LENGTH}`, {
         severity: 'warning',

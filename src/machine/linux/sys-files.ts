@@ -1,4 +1,4 @@
-import { posix } from 'node:path';
+import { join } from '../../util/posix-path.js';
 import { EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR, ENOTTY, ERANGE, EROFS, ESPIPE } from './errno.js';
 import { readHost, S_IFDIR, S_IFIFO, type HostFile, type HostStat, type OpenFile } from './files.js';
 import { readCString, readWords, writeBytes, type LinuxProcess } from './process.js';
@@ -62,7 +62,7 @@ function resolveAt(p: LinuxProcess, dirfd: number, path: string): string | numbe
   const dir = p.files.get(dirfd);
   if (!dir) return -EBADF;
   if (dir.kind !== 'host' || (dir.file.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
-  return posix.join(dir.path, path);
+  return join(dir.path, path);
 }
 
 function pathArg(p: LinuxProcess, a: SyscallArgs, dirArg: number, pathArgIndex: number): string | number {

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CodePage, Cpu } from '../cpu.js';
 import { disassemble } from '../decoder.js';
 import { SP } from '../slots.js';
@@ -130,8 +128,15 @@ const CONDITIONAL = new Set(['B_cond', 'CBZ', 'TBZ']);
 const MAX_SUPERBLOCK = 48;
 
 let compiled = 0;
-/** SEL4TS_JIT_DUMP=dir writes each generated function there, with the disassembly (debugging). */
-const DUMP = process.env.SEL4TS_JIT_DUMP;
+/**
+ * SEL4TS_JIT_DUMP=dir writes each generated function there, with the disassembly (debugging):
+ * the command line provides the writer (src/cli/node-host.ts), so that the core needs no file system.
+ */
+let DUMP: ((name: string, source: string) => void) | undefined;
+
+export function provideJitDump(write: ((name: string, source: string) => void) | undefined): void {
+  DUMP = write;
+}
 
 /**
  * Compile the hot code of a page (see `discoverRegion`), which can start at `entry` and at
@@ -150,7 +155,7 @@ export function compileRegion(code: CodePage, entry: number, minHeat: number): {
   // occasional interpreted step (the end of a budget) does not make it a new entry point.
   for (const b of region.blocks) code.heat.fill(0, b.start, b.end);
   const { source, params, values } = generated;
-  if (DUMP) writeFileSync(join(DUMP, `region-${compiled}.js`), source);
+  if (DUMP) DUMP(`region-${compiled}.js`, source);
   const factory = new Function(...params, source) as (...v: unknown[]) => RegionFn;
   return { fn: factory(...values), leaders: region.leaders };
 }

@@ -1,7 +1,7 @@
 import { accessSync, constants, lstatSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import { EACCES, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOTDIR } from './errno.js';
-import type { HostFile, HostFileSystem, HostStat } from './files.js';
+import { EACCES, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODEV, ENOENT, ENOTDIR } from '../machine/linux/errno.js';
+import type { HostFile, HostFileSystem, HostStat } from '../machine/linux/files.js';
 
 /** Files larger than this are refused (EFBIG): they are read whole when opened. */
 const MAX_FILE_SIZE = 256 * 1024 * 1024;
