@@ -1,0 +1,50 @@
+import type { VirtQueue } from './virtqueue.js';
+
+/**
+ * What a virtio device type (block, console) gives a transport: its identity, its feature
+ * bits and configuration space, and what it does with the buffers of its queues. The device
+ * never touches the transport's registers, and reaches guest memory only through its queues.
+ */
+export interface VirtioDevice {
+  /** The name in warnings and statistics, as QEMU's: `virtio-blk`, `virtio-console`. */
+  readonly name: string;
+  /** The virtio device ID (virtio 1.2 §5: 2 block, 3 console). */
+  readonly deviceId: number;
+  /** The device-type feature bits offered (bits 0–23; the transport adds its own). */
+  readonly features: bigint;
+  /** How many queues the device has. */
+  readonly queueCount: number;
+  /** Reads of the device-specific configuration space (offset from 0x100). */
+  readConfig(offset: number, size: number): number;
+  writeConfig(offset: number, size: number, value: number): void;
+  /** The driver made buffers available on `queue` (or input arrived for it): use what can be used now. */
+  process(queue: VirtQueue, context: VirtioDeviceContext): void;
+  /** The driver reset the device (status 0). Counters are kept. */
+  reset(): void;
+  /** The queues that have input waiting for buffers (polled between CPU batches). */
+  readonly inputQueues?: readonly number[];
+  hasInput?(): boolean;
+  /** Counters for `run --stats`, in print order. */
+  counters(): ReadonlyArray<readonly [string, number]>;
+}
+
+export interface VirtioDeviceContext {
+  /** The driver's features that were accepted. */
+  readonly features: bigint;
+  /** A request the device refused with a status of its own (the device goes on): said once per kind. */
+  warn(queue: number, message: string): void;
+}
+
+/** Device status bits (virtio 1.2 §2.1). */
+export const VIRTIO_STATUS = { ACKNOWLEDGE: 1, DRIVER: 2, DRIVER_OK: 4, FEATURES_OK: 8, DEVICE_NEEDS_RESET: 64, FAILED: 128 } as const;
+
+/** Reserved feature bits (virtio 1.2 §6) the transport offers. */
+export const VIRTIO_F = {
+  RING_INDIRECT_DESC: 28n,
+  RING_EVENT_IDX: 29n,
+  VERSION_1: 32n,
+} as const;
+
+export function bit(n: bigint): bigint {
+  return 1n << n;
+}
