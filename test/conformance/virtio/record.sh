@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Record what examples/blk prints on real seL4 in QEMU with a virtio-blk disk, and the disk
+# QEMU leaves behind, for test/virtio-conformance.test.ts.
+#
+# usage: test/conformance/virtio/record.sh SDK_OUT
+#
+#   SDK_OUT   the OUT_DIR of ../shared/real-sel4/build-sdk.sh (holds sdk-2.0.1)
+#
+# The example's programs are built from its C sources against sdk-2.0.1, made into an image
+# by Microkit 2.0.1's tool and booted by ../shared/real-sel4/qemu-run.sh, with the disk given
+# to QEMU as sel4ts's --drive gives it (`-drive file=…,if=none,format=raw,id=hd0
+# -device virtio-blk-device,drive=hd0`, the first virtio device: transport 0xa003e00), three
+# times:
+#   modern.txt   -global virtio-mmio.force-legacy=false, snapshot=on (examples/blk/run-args.txt)
+#   legacy.txt   QEMU's default legacy transport: the driver must refuse it
+#   written.txt  modern, without snapshot: the console, then the SHA-256 of the disk afterwards
+#   readonly.txt modern, readonly=on: the write fails
+# Kept: the console from the line after "Booting all finished" to "client: done" (or the
+# driver's refusal), without the monitor's MON|INFO lines.
+# Environment: REAL_SEL4 [../shared/real-sel4], WORK [/var/tmp/sel4ts-virtio-blk].
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+REAL_SEL4="${REAL_SEL4:-$root/../shared/real-sel4}"
+WORK="${WORK:-/var/tmp/sel4ts-virtio-blk}"
+[[ $# -eq 1 ]] || { sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+SDK="$(cd "$1" && pwd)/sdk-2.0.1"
+ex="$root/examples/blk"
+
+rm -rf "$WORK"; mkdir -p "$WORK"
+for pd in blk_driver client; do
+  "$REAL_SEL4/build-pd.sh" "$SDK" "$WORK/$pd.elf" "$ex/$pd.c" -- -Wall -Wno-unused-function >/dev/null
+done
+"$REAL_SEL4/make-image.sh" "$SDK" "$ex/blk.system" "$WORK" "$WORK/loader.img" >"$WORK/make-image.log" 2>&1 \
+  || { cat "$WORK/make-image.log" >&2; exit 1; }
+
+# run NAME UNTIL DRIVE_OPTIONS [QEMU ARGS...]
+run() {
+  local name="$1" until="$2" drive="$3"; shift 3
+  cp "$ex/disk.raw" "$WORK/disk.raw"
+  "$REAL_SEL4/qemu-run.sh" "$WORK/loader.img" --timeout "${TIMEOUT:-60}" --until "$until" --log "$WORK/$name.console" -- \
+    -drive "file=$WORK/disk.raw,if=none,format=raw,id=hd0$drive" -device virtio-blk-device,drive=hd0 "$@" >/dev/null 2>&1 \
+    || { echo "record.sh: $name: '$until' did not appear; the console is in $WORK/$name.console" >&2; exit 1; }
+  sed -n '/^Booting all finished/,$p' "$WORK/$name.console" | tail -n +2 | sed "/^$until/q" | grep -v '^MON|INFO' > "$here/$name.txt"
+}
+run modern 'client: done' ',snapshot=on' -global virtio-mmio.force-legacy=false
+run legacy 'blk_driver: the transport is legacy' ''
+run readonly 'client: done' ',readonly=on' -global virtio-mmio.force-legacy=false
+run written 'client: done' '' -global virtio-mmio.force-legacy=false
+# QEMU has flushed and closed the file once qemu-run.sh has stopped it.
+echo "disk sha256 $(sha256sum "$WORK/disk.raw" | cut -d' ' -f1)" >> "$here/written.txt"
+qemu-system-aarch64 --version | head -1 > "$here/qemu-version.txt"
+echo "recorded: $(wc -l "$here"/*.txt | tail -1)"

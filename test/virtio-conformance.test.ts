@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+
+/**
+ * examples/blk against real seL4 in QEMU (test/conformance/virtio/record.sh): the same
+ * programs print the same lines on sel4ts, for the modern and the legacy transport, and a run
+ * that writes to the disk leaves the same bytes in the file as QEMU does.
+ */
+
+const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'blk');
+const RECORDED = join(import.meta.dirname, 'conformance', 'virtio');
+const tmp = mkdtempSync(join(tmpdir(), 'sel4ts-virtio-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function run(args: string[], cwd = EXAMPLE) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['run', join(EXAMPLE, 'blk.system'), ...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), colour: false, cwd });
+  // As recorded: without the monitor's lines, up to the end line.
+  const lines = stdout.split('\n').filter((l) => !l.startsWith('MON|INFO'));
+  return { code, stderr, console: lines.join('\n') };
+}
+
+function recorded(name: string): string {
+  return readFileSync(join(RECORDED, name), 'utf8');
+}
+
+describe('examples/blk on sel4ts and on real seL4 in QEMU', () => {
+  it('modern transport (force-legacy=false), snapshot=on: the same lines', async () => {
+    const r = await run(['--drive', 'file=disk.raw,snapshot=on', '--global', 'virtio-mmio.force-legacy=false', '--until', 'client: done']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(`${r.console}\n`).toBe(recorded('modern.txt'));
+  });
+
+  it("QEMU's default legacy transport: the driver refuses it on both", async () => {
+    const r = await run(['--drive', 'file=disk.raw,snapshot=on', '--until', 'blk_driver: the transport is legacy']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(recorded('legacy.txt')).toBe(`${r.console}\n`.replace(/is legacy$/m, 'is legacy (version 1): run with virtio-mmio.force-legacy=false'));
+  });
+
+  it('writes reach the file: the same disk bytes as QEMU leaves', async () => {
+    copyFileSync(join(EXAMPLE, 'disk.raw'), join(tmp, 'disk.raw'));
+    const r = await run(['--drive', 'file=disk.raw', '--global', 'virtio-mmio.force-legacy=false', '--max-time', '100ms'], tmp);
+    const [console, sha] = [recorded('written.txt').split('\ndisk sha256 ')[0], recorded('written.txt').split('disk sha256 ')[1]!.trim()];
+    expect(r.console.startsWith(console!)).toBe(true);
+    const disk = readFileSync(join(tmp, 'disk.raw'));
+    expect(createHash('sha256').update(disk).digest('hex')).toBe(sha);
+    expect(disk).not.toEqual(readFileSync(join(EXAMPLE, 'disk.raw')));
+  });
+});
+
+describe('run --drive: the disk image is checked before the run', () => {
+  it('a missing image is a clear error (exit 1), before anything runs', async () => {
+    const r = await run(['--drive', 'file=nope.raw']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('sel4ts: --drive file=nope.raw: no such file (a disk image is a raw file, e.g. made with truncate -s 1M nope.raw)\n');
+    expect(r.console).toBe('');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('an image that cannot be written without readonly=on or snapshot=on', async () => {
+    writeFileSync(join(tmp, 'ro.raw'), new Uint8Array(4096));
+    chmodSync(join(tmp, 'ro.raw'), 0o444);
+    const r = await run(['--drive', 'file=ro.raw'], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--drive file=ro.raw: cannot be read and written \(permissions\); add readonly=on or snapshot=on/);
+  });
+
+  it('a directory, an empty image, bad keys and values', async () => {
+    writeFileSync(join(tmp, 'empty.raw'), new Uint8Array(0));
+    expect((await run(['--drive', 'file=.'], tmp)).stderr).toBe('sel4ts: --drive file=.: not a regular file\n');
+    expect((await run(['--drive', 'file=empty.raw'], tmp)).stderr).toBe('sel4ts: --drive file=empty.raw: the image is smaller than one 512-byte sector\n');
+    const bad = await run(['--drive', 'file=disk.raw,cache=none']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^sel4ts: --drive 'file=disk.raw,cache=none': unknown key 'cache'/);
+    expect((await run(['--drive', 'file=disk.raw,readonly=yes'])).stderr).toMatch(/--drive readonly=yes: give on or off/);
+    expect((await run(['--drive', 'file=disk.raw,format=qcow2'])).stderr).toMatch(/only raw images are supported/);
+    expect((await run(['--global', 'virtio-mmio.foo=1'])).stderr).toMatch(/the one property sel4ts has is virtio-mmio.force-legacy/);
+  });
+
+  it('readonly=on: the write fails with IOERR as on QEMU, a warning names the device and queue, the file is unchanged', async () => {
+    copyFileSync(join(EXAMPLE, 'disk.raw'), join(tmp, 'ro-disk.raw'));
+    const r = await run(['--drive', 'file=ro-disk.raw,readonly=on', '--global', 'virtio-mmio.force-legacy=false', '--until', 'client: done'], tmp);
+    expect(`${r.console}\n`).toBe(recorded('readonly.txt'));
+    expect(r.stderr).toContain('sel4ts: warning: virtio-blk at 0xa003e00 (INTID 79): queue 0: a write to a read-only drive (readonly=on) fails with VIRTIO_BLK_S_IOERR\n');
+    expect(readFileSync(join(tmp, 'ro-disk.raw'))).toEqual(readFileSync(join(EXAMPLE, 'disk.raw')));
+  });
+
+  it('--stats prints the device counters', async () => {
+    const r = await run(['--drive', 'file=disk.raw,snapshot=on', '--global', 'virtio-mmio.force-legacy=false', '--until', 'client: done', '--stats']);
+    expect(r.stderr).toContain('virtio-blk 0xa003e00                    requests 6, reads 3, writes 1, flushes 1, bytes read 12288, bytes written 4096, errors 1, notifications 6, interrupts 6\n');
+  });
+});
