@@ -70,7 +70,7 @@ describe('virtio-mmio transports on the virt board', () => {
   });
 
   it("take devices in QEMU's order: the first device on the highest transport (INTID 79)", () => {
-    const given = facts.placement.filter((p) => p.device !== 'virtio-net-device');
+    const given = facts.placement;
     expect(given.map((p) => p.device)).toEqual(FACTS_DEVICES);
     const devices = [new VirtioBlock(memoryBackend(disk())), new VirtioConsole(() => {}), new VirtioBlock(memoryBackend(disk()))];
     const { machine } = machineWith(devices);
@@ -122,7 +122,7 @@ describe('virtio-blk', () => {
       });
 
       it('reads, writes, flushes and gets the id, through direct and indirect descriptors, with interrupts', () => {
-        const { driver, machine, bytes, blk } = blkSetup({ legacy, accept: ~(1n << VIRTIO_F.RING_EVENT_IDX) });
+        const { driver, machine, bytes, blk } = blkSetup({ legacy, accept: ~((1n << VIRTIO_F.RING_EVENT_IDX) | (1n << VIRTIO_F.NOTIFY_ON_EMPTY)) });
         driver.init(1);
         const r = request(driver, VIRTIO_BLK_T.IN, 2, 1024);
         expect(r.status()).toBe(VIRTIO_BLK_S.OK);
@@ -151,14 +151,25 @@ describe('virtio-blk', () => {
     });
   }
 
-  it('refuses FEATURES_OK for a feature it did not offer, and for a modern driver without VERSION_1', () => {
+  it('accepts FEATURES_OK as QEMU 7.2 does: the bits it did not offer dropped, even without VERSION_1', () => {
     const { driver } = blkSetup({ legacy: false, accept: ~(1n << VIRTIO_F.VERSION_1) });
-    expect(driver.init(1) & VIRTIO_STATUS.FEATURES_OK).toBe(0);
-    const d2 = blkSetup({ legacy: false }).driver;
-    d2.set(VIRTIO_MMIO.Status, VIRTIO_STATUS.ACKNOWLEDGE | VIRTIO_STATUS.DRIVER);
-    d2.writeFeatures((1n << VIRTIO_F.VERSION_1) | (1n << 40n));
-    d2.set(VIRTIO_MMIO.Status, VIRTIO_STATUS.ACKNOWLEDGE | VIRTIO_STATUS.DRIVER | VIRTIO_STATUS.FEATURES_OK);
-    expect(d2.reg(VIRTIO_MMIO.Status) & VIRTIO_STATUS.FEATURES_OK).toBe(0);
+    expect(driver.init(1) & VIRTIO_STATUS.FEATURES_OK).toBe(VIRTIO_STATUS.FEATURES_OK);
+    const d2 = blkSetup({ legacy: false });
+    d2.driver.set(VIRTIO_MMIO.Status, VIRTIO_STATUS.ACKNOWLEDGE | VIRTIO_STATUS.DRIVER);
+    d2.driver.writeFeatures((1n << VIRTIO_F.VERSION_1) | (1n << VIRTIO_F.RING_EVENT_IDX) | (1n << 41n));
+    d2.driver.set(VIRTIO_MMIO.Status, VIRTIO_STATUS.ACKNOWLEDGE | VIRTIO_STATUS.DRIVER | VIRTIO_STATUS.FEATURES_OK);
+    expect(d2.driver.reg(VIRTIO_MMIO.Status) & VIRTIO_STATUS.FEATURES_OK).toBe(VIRTIO_STATUS.FEATURES_OK);
+    expect(d2.machine.virtio[31]!.negotiatedFeatures).toBe((1n << VIRTIO_F.VERSION_1) | (1n << VIRTIO_F.RING_EVENT_IDX));
+  });
+
+  it('legacy: VIRTIO_F_NOTIFY_ON_EMPTY and VIRTIO_BLK_F_SCSI offered, as QEMU; the former interrupts despite NO_INTERRUPT', () => {
+    const { driver, machine } = blkSetup({ legacy: true, accept: ~(1n << VIRTIO_F.RING_EVENT_IDX) });
+    driver.init(1);
+    expect(driver.features & ((1n << VIRTIO_F.NOTIFY_ON_EMPTY) | (1n << VIRTIO_BLK_F.SCSI))).toBe((1n << VIRTIO_F.NOTIFY_ON_EMPTY) | (1n << VIRTIO_BLK_F.SCSI));
+    machine.memory.write(driver.layout(0).avail, new Uint8Array([1, 0]));
+    request(driver, VIRTIO_BLK_T.IN, 0, 512);
+    expect(machine.gic.line[79]).toBe(1);
+    expect(blkSetup({ legacy: false }).driver.offered() & ((1n << VIRTIO_F.NOTIFY_ON_EMPTY) | (1n << VIRTIO_BLK_F.SCSI))).toBe(0n);
   });
 
   it('with VIRTIO_F_EVENT_IDX interrupts only when the used index passes used_event', () => {
@@ -175,7 +186,7 @@ describe('virtio-blk', () => {
   });
 
   it('without EVENT_IDX honours VIRTQ_AVAIL_F_NO_INTERRUPT', () => {
-    const { driver, machine } = blkSetup({ legacy: true, accept: ~(1n << VIRTIO_F.RING_EVENT_IDX) });
+    const { driver, machine } = blkSetup({ legacy: true, accept: ~((1n << VIRTIO_F.RING_EVENT_IDX) | (1n << VIRTIO_F.NOTIFY_ON_EMPTY)) });
     driver.init(1);
     machine.memory.write(driver.layout(0).avail, new Uint8Array([1, 0]));
     request(driver, VIRTIO_BLK_T.IN, 0, 512);
@@ -192,6 +203,41 @@ describe('virtio-blk', () => {
     expect(driver.reg(VIRTIO_MMIO.InterruptStatus)).toBe(0);
     expect(driver.reg(VIRTIO_MMIO.QueueReady)).toBe(0);
     expect(machine.gic.line[79]).toBe(0);
+  });
+
+  it('DISCARD and WRITE_ZEROES zero one segment of sectors; reads past the configuration space are all ones', () => {
+    const { driver, bytes } = blkSetup({ legacy: false });
+    driver.init(1);
+    const segment = new Uint8Array(16);
+    new DataView(segment.buffer).setBigUint64(0, 3n, true);
+    new DataView(segment.buffer).setUint32(8, 2, true);
+    for (const type of [VIRTIO_BLK_T.WRITE_ZEROES, VIRTIO_BLK_T.DISCARD]) {
+      const mem = driver.machine.memory;
+      mem.write(HEADER, blkHeader(type, 0));
+      mem.write(DATA, segment);
+      driver.offer(0, [
+        { addr: HEADER, len: 16 },
+        { addr: DATA, len: 16 },
+        { addr: STATUS, len: 1, write: true },
+      ]);
+      expect(mem.read(STATUS, 1)[0]).toBe(VIRTIO_BLK_S.OK);
+    }
+    expect(request(driver, VIRTIO_BLK_T.IN, 2, 2048).data()).toEqual(new Uint8Array([...bytes.slice(1024, 1536), ...new Uint8Array(1024), ...bytes.slice(2560, 3072)]));
+    // QEMU's config_len ends at write_zeroes_may_unmap (byte 56).
+    expect(driver.reg(VIRTIO_MMIO.Config + 52)).toBe(1);
+    expect(driver.machine.memory.readDevice32(TOP + VIRTIO_MMIO.Config + 56)).toBe(0xffffffff);
+  });
+
+  it('QueueReset (VIRTIO_F_RING_RESET, modern) resets the selected queue alone', () => {
+    const { driver } = blkSetup({ legacy: false });
+    driver.init(1);
+    expect(driver.features & (1n << VIRTIO_F.RING_RESET)).toBeTruthy();
+    expect(driver.reg(VIRTIO_MMIO.QueueReady)).toBe(1);
+    driver.set(VIRTIO_MMIO.QueueReset, 1);
+    expect(driver.reg(VIRTIO_MMIO.QueueReady)).toBe(0);
+    expect(driver.reg(VIRTIO_MMIO.Status) & VIRTIO_STATUS.DRIVER_OK).toBe(VIRTIO_STATUS.DRIVER_OK);
+    driver.setupQueue(0, 8);
+    expect(request(driver, VIRTIO_BLK_T.IN, 0, 512).status()).toBe(VIRTIO_BLK_S.OK);
   });
 
   it('snapshot=on (a backend without commit) keeps the image unchanged across flushes', () => {
@@ -344,5 +390,8 @@ describe('virtio-console', () => {
     expect(d.takeUsed(0)).toEqual([{ id: 0, len: 3 }]);
     expect(new TextDecoder().decode(machine.memory.read(DATA + 0x100, 3))).toBe('hel');
     expect(con.stats).toEqual({ bytesIn: 3, bytesOut: 3 });
+    // VIRTIO_CONSOLE_F_EMERG_WRITE: a byte through emerg_wr.
+    d.set(VIRTIO_MMIO.Config + 8, 0x21);
+    expect(out.at(-1)).toBe(0x21);
   });
 });

@@ -34,7 +34,7 @@ export function qemuAvailable(): boolean {
 export function qemuVirtioFacts(): QemuVirtioFacts {
   const dir = mkdtempSync(join(tmpdir(), 'sel4ts-virtio-facts-'));
   try {
-    const args = ['-machine', 'virt,virtualization=on', '-cpu', 'cortex-a53', '-m', '2G', '-nographic', '-serial', 'none'];
+    const args = ['-machine', 'virt,virtualization=on', '-cpu', 'cortex-a53', '-m', '2G', '-nographic', '-serial', 'none', '-nic', 'none'];
     let hd = 0;
     for (const d of FACTS_DEVICES) {
       if (d === 'virtio-blk-device') {

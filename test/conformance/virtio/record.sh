@@ -15,6 +15,9 @@
 #   legacy.txt   QEMU's default legacy transport: the driver must refuse it
 #   written.txt  modern, without snapshot: the console, then the SHA-256 of the disk afterwards
 #   readonly.txt modern, readonly=on: the write fails
+# And probe.c (the registers of three transports: a disk, a console, none), for the legacy and
+# the modern layout, into probe-legacy.txt and probe-modern.txt; probe.elf, the committed
+# program sel4ts runs, is built from it against sdk-2.3.
 # Kept: the console from the line after "Booting all finished" to "client: done" (or the
 # driver's refusal), without the monitor's MON|INFO lines.
 # Environment: REAL_SEL4 [../shared/real-sel4], WORK [/var/tmp/sel4ts-virtio-blk].
@@ -50,5 +53,21 @@ run readonly 'client: done' ',readonly=on' -global virtio-mmio.force-legacy=fals
 run written 'client: done' '' -global virtio-mmio.force-legacy=false
 # QEMU has flushed and closed the file once qemu-run.sh has stopped it.
 echo "disk sha256 $(sha256sum "$WORK/disk.raw" | cut -d' ' -f1)" >> "$here/written.txt"
+
+mkdir -p "$WORK/probe"
+"$REAL_SEL4/build-pd.sh" "$SDK" "$WORK/probe/probe.elf" "$here/probe.c" -- -Wall -Wno-unused-function >/dev/null
+"$REAL_SEL4/build-pd.sh" "$(dirname "$SDK")/sdk-2.3" "$here/probe.elf" "$here/probe.c" -- -Wall -Wno-unused-function >/dev/null
+aarch64-linux-gnu-strip --strip-debug "$here/probe.elf"
+# From the work folder: the tool would take the sdk-2.3 probe.elf of the current folder.
+(cd "$WORK/probe" && "$REAL_SEL4/make-image.sh" "$SDK" "$here/probe.system" "$WORK/probe" "$WORK/probe/loader.img") >"$WORK/probe/make-image.log" 2>&1 \
+  || { cat "$WORK/probe/make-image.log" >&2; exit 1; }
+for legacy in true false; do
+  name=probe-$([[ $legacy == true ]] && echo legacy || echo modern)
+  cp "$ex/disk.raw" "$WORK/disk.raw"
+  "$REAL_SEL4/qemu-run.sh" "$WORK/probe/loader.img" --timeout "${TIMEOUT:-60}" --until 'probe: end' --log "$WORK/$name.console" -- \
+    -global virtio-mmio.force-legacy=$legacy -drive "file=$WORK/disk.raw,if=none,format=raw,id=hd0" -device virtio-blk-device,drive=hd0 \
+    -device virtio-serial-device -device virtconsole >/dev/null 2>&1 || { echo "record.sh: $name did not end" >&2; exit 1; }
+  grep '^probe' "$WORK/$name.console" > "$here/$name.txt"
+done
 qemu-system-aarch64 --version | head -1 > "$here/qemu-version.txt"
 echo "recorded: $(wc -l "$here"/*.txt | tail -1)"

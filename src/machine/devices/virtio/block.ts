@@ -1,4 +1,4 @@
-import { bit, type VirtioDevice, type VirtioDeviceContext } from './device.js';
+import { allOnes, bit, type VirtioDevice, type VirtioDeviceContext } from './device.js';
 import { VirtioGuestError } from './guest-ram.js';
 import { BlockStore, SECTOR_SIZE, type BlockBackend } from './block-store.js';
 import { totalLength, type VirtQueue } from './virtqueue.js';
@@ -9,13 +9,17 @@ import { totalLength, type VirtQueue } from './virtqueue.js';
  * configuration space; writeback caching (VIRTIO_BLK_F_CONFIG_WCE) so flushes matter.
  */
 
-export const VIRTIO_BLK_F = { SEG_MAX: 2n, GEOMETRY: 4n, RO: 5n, BLK_SIZE: 6n, FLUSH: 9n, TOPOLOGY: 10n, CONFIG_WCE: 11n } as const;
-export const VIRTIO_BLK_T = { IN: 0, OUT: 1, FLUSH: 4, GET_ID: 8 } as const;
+export const VIRTIO_BLK_F = { SEG_MAX: 2n, GEOMETRY: 4n, RO: 5n, BLK_SIZE: 6n, SCSI: 7n, FLUSH: 9n, TOPOLOGY: 10n, CONFIG_WCE: 11n, DISCARD: 13n, WRITE_ZEROES: 14n } as const;
+export const VIRTIO_BLK_T = { IN: 0, OUT: 1, FLUSH: 4, GET_ID: 8, DISCARD: 11, WRITE_ZEROES: 13 } as const;
 export const VIRTIO_BLK_S = { OK: 0, IOERR: 1, UNSUPP: 2 } as const;
 /** VIRTIO_BLK_ID_BYTES */
 const ID_BYTES = 20;
 /** QEMU's default queue-size property; seg_max is queue-size − 2 (seg-max-adjust). */
 const QUEUE_SIZE = 256;
+/** QEMU's config_len with WRITE_ZEROES offered: up to write_zeroes_may_unmap. */
+const CONFIG_LENGTH = 57;
+/** QEMU's max-discard-sectors and max-write-zeroes-sectors defaults; one segment per request. */
+const MAX_ZERO_SECTORS = 0x3fffff;
 /** QEMU's default geometry for a small disk (cyls computed from the capacity). */
 const HEADS = 16;
 const SECS = 63;
@@ -35,6 +39,8 @@ export class VirtioBlock implements VirtioDevice {
   readonly deviceId = 2;
   readonly queueCount = 1;
   readonly features: bigint;
+  /** QEMU offers VIRTIO_BLK_F_SCSI on the legacy layout (and fails SCSI requests with UNSUPP, as here). */
+  readonly legacyFeatures = bit(VIRTIO_BLK_F.SCSI);
   readonly store: BlockStore;
   readonly stats: BlockCounters = { requests: 0, reads: 0, writes: 0, flushes: 0, bytesRead: 0, bytesWritten: 0, errors: 0 };
   private writeback = 1;
@@ -45,7 +51,7 @@ export class VirtioBlock implements VirtioDevice {
     private readonly serial = '',
   ) {
     this.store = new BlockStore(backend);
-    let f = bit(VIRTIO_BLK_F.SEG_MAX) | bit(VIRTIO_BLK_F.GEOMETRY) | bit(VIRTIO_BLK_F.BLK_SIZE) | bit(VIRTIO_BLK_F.FLUSH) | bit(VIRTIO_BLK_F.TOPOLOGY) | bit(VIRTIO_BLK_F.CONFIG_WCE);
+    let f = bit(VIRTIO_BLK_F.SEG_MAX) | bit(VIRTIO_BLK_F.GEOMETRY) | bit(VIRTIO_BLK_F.BLK_SIZE) | bit(VIRTIO_BLK_F.FLUSH) | bit(VIRTIO_BLK_F.TOPOLOGY) | bit(VIRTIO_BLK_F.CONFIG_WCE) | bit(VIRTIO_BLK_F.DISCARD) | bit(VIRTIO_BLK_F.WRITE_ZEROES);
     if (backend.readOnly) f |= bit(VIRTIO_BLK_F.RO);
     this.features = f;
   }
@@ -57,18 +63,25 @@ export class VirtioBlock implements VirtioDevice {
     const sectors = this.store.sectors;
     v.setBigUint64(0, BigInt(sectors), true); // capacity
     v.setUint32(12, QUEUE_SIZE - 2, true); // seg_max
-    v.setUint16(16, Math.min(0xffff, Math.floor(sectors / (HEADS * SECS))), true); // geometry.cylinders
+    // geometry.cylinders: QEMU's guess_chs_for_size, between 2 and 16383.
+    v.setUint16(16, Math.min(16383, Math.max(2, Math.floor(sectors / (HEADS * SECS)))), true);
     v.setUint8(18, HEADS);
     v.setUint8(19, SECS);
     v.setUint32(20, SECTOR_SIZE, true); // blk_size
     c[32] = this.writeback; // writeback
     v.setUint16(34, 1, true); // num_queues
+    v.setUint32(36, MAX_ZERO_SECTORS, true); // max_discard_sectors
+    v.setUint32(40, 1, true); // max_discard_seg
+    v.setUint32(44, 1, true); // discard_sector_alignment
+    v.setUint32(48, MAX_ZERO_SECTORS, true); // max_write_zeroes_sectors
+    v.setUint32(52, 1, true); // max_write_zeroes_seg
+    c[56] = 1; // write_zeroes_may_unmap
     return c;
   }
 
   readConfig(offset: number, size: number): number {
     const c = this.config();
-    if (offset + size > c.length) return 0;
+    if (offset + size > CONFIG_LENGTH) return allOnes(size);
     const v = new DataView(c.buffer);
     return size === 1 ? v.getUint8(offset) : size === 2 ? v.getUint16(offset, true) : v.getUint32(offset, true);
   }
@@ -120,6 +133,10 @@ export class VirtioBlock implements VirtioDevice {
           }
           break;
         }
+        case VIRTIO_BLK_T.DISCARD:
+        case VIRTIO_BLK_T.WRITE_ZEROES:
+          status = this.zero(out.subarray(16), type === VIRTIO_BLK_T.DISCARD ? 'discard' : 'write-zeroes', queue.index, context);
+          break;
         case VIRTIO_BLK_T.FLUSH:
           this.store.flush();
           this.stats.flushes++;
@@ -141,6 +158,34 @@ export class VirtioBlock implements VirtioDevice {
       // QEMU reports the whole device-writable length as used.
       queue.push(chain, inLength);
     }
+  }
+
+  /**
+   * DISCARD and WRITE_ZEROES: one segment (sector u64, num_sectors u32, flags u32), as QEMU
+   * accepts (max_*_seg 1); the sectors read as zeroes afterwards (a discarded range of a raw
+   * file reads as zeroes on QEMU too, once the hole is punched).
+   */
+  private zero(segments: Uint8Array, what: string, queue: number, context: VirtioDeviceContext): number {
+    if (segments.length !== 16) {
+      context.warn(queue, `a ${what} request with ${segments.length} bytes of segments (one 16-byte segment is supported) fails with VIRTIO_BLK_S_UNSUPP`);
+      return VIRTIO_BLK_S.UNSUPP;
+    }
+    const v = new DataView(segments.buffer, segments.byteOffset, 16);
+    const sector = Number(v.getBigUint64(0, true));
+    const count = v.getUint32(8, true);
+    const flags = v.getUint32(12, true);
+    // Only WRITE_ZEROES knows a flag (UNMAP, bit 0).
+    if (flags & ~(what === 'write-zeroes' ? 1 : 0) || count > MAX_ZERO_SECTORS) return VIRTIO_BLK_S.UNSUPP;
+    const status = this.checkRange(sector, count * SECTOR_SIZE, queue, context, what);
+    if (status !== VIRTIO_BLK_S.OK) return status;
+    if (this.store.backend.readOnly) {
+      context.warn(queue, `a ${what} on a read-only drive (readonly=on) fails with VIRTIO_BLK_S_IOERR`);
+      return VIRTIO_BLK_S.IOERR;
+    }
+    this.store.write(sector, new Uint8Array(count * SECTOR_SIZE));
+    this.stats.writes++;
+    if (!this.writeback) this.store.flush();
+    return VIRTIO_BLK_S.OK;
   }
 
   /** VIRTIO_BLK_S_IOERR for a transfer that is not whole sectors or runs past the end of the disk (as QEMU's virtio_blk_sect_range_ok). */

@@ -1,15 +1,18 @@
 import type { InputSource } from '../../machine.js';
-import type { VirtioDevice } from './device.js';
+import { allOnes, bit, VIRTIO_F, type VirtioDevice } from './device.js';
 import { totalLength, type VirtQueue } from './virtqueue.js';
 
 /**
  * virtio-console (virtio 1.2 §5.3) with one port and no VIRTIO_CONSOLE_F_MULTIPORT: queue 0
- * (receiveq) takes input, queue 1 (transmitq) carries output. QEMU's equivalent is a
- * virtio-serial-device with one virtconsole; it offers MULTIPORT, which a one-port driver
- * does not need.
+ * (receiveq) takes input, queue 1 (transmitq) carries output; VIRTIO_CONSOLE_F_EMERG_WRITE
+ * writes a byte through the configuration space. QEMU's equivalent is a virtio-serial-device
+ * with one virtconsole; it also offers MULTIPORT (and so has more queues and max_nr_ports 31),
+ * which a one-port driver does not use.
  */
 
 export const VIRTIO_CONSOLE_QUEUE = { RECEIVE: 0, TRANSMIT: 1 } as const;
+export const VIRTIO_CONSOLE_F = { SIZE: 0n, MULTIPORT: 1n, EMERG_WRITE: 2n } as const;
+const EMERG_WR = 8;
 /** struct virtio_console_config: cols, rows, max_nr_ports, emerg_wr. */
 const CONFIG_SIZE = 12;
 
@@ -17,7 +20,9 @@ export class VirtioConsole implements VirtioDevice {
   readonly name = 'virtio-console';
   readonly deviceId = 3;
   readonly queueCount = 2;
-  readonly features = 0n;
+  readonly features = bit(VIRTIO_CONSOLE_F.EMERG_WRITE);
+  /** QEMU offers VIRTIO_F_ANY_LAYOUT on the legacy layout; this device never assumes a layout. */
+  readonly legacyFeatures = bit(VIRTIO_F.ANY_LAYOUT);
   readonly inputQueues = [VIRTIO_CONSOLE_QUEUE.RECEIVE] as const;
   readonly stats = { bytesIn: 0, bytesOut: 0 };
 
@@ -27,13 +32,16 @@ export class VirtioConsole implements VirtioDevice {
   ) {}
 
   readConfig(offset: number, size: number): number {
-    if (offset + size > CONFIG_SIZE) return 0;
+    if (offset + size > CONFIG_SIZE) return allOnes(size);
     // cols = rows = 0 (unknown), max_nr_ports = 1.
     return offset === 4 ? 1 : 0;
   }
 
-  writeConfig(): void {
-    // emerg_wr needs VIRTIO_CONSOLE_F_EMERG_WRITE, which is not offered.
+  writeConfig(offset: number, size: number, value: number): void {
+    if (offset === EMERG_WR && size === 4) {
+      this.stats.bytesOut++;
+      this.sink(new Uint8Array([value & 0xff]));
+    }
   }
 
   reset(): void {}

@@ -12,6 +12,8 @@ export interface VirtioDevice {
   readonly deviceId: number;
   /** The device-type feature bits offered (bits 0–23; the transport adds its own). */
   readonly features: bigint;
+  /** Bits QEMU offers only on the legacy layout (VIRTIO_BLK_F_SCSI, VIRTIO_F_ANY_LAYOUT). */
+  readonly legacyFeatures?: bigint;
   /** How many queues the device has. */
   readonly queueCount: number;
   /** Reads of the device-specific configuration space (offset from 0x100). */
@@ -40,11 +42,20 @@ export const VIRTIO_STATUS = { ACKNOWLEDGE: 1, DRIVER: 2, DRIVER_OK: 4, FEATURES
 
 /** Reserved feature bits (virtio 1.2 §6) the transport offers. */
 export const VIRTIO_F = {
+  /** Legacy only: interrupt when the available ring runs empty, even with interrupts suppressed. */
+  NOTIFY_ON_EMPTY: 24n,
+  ANY_LAYOUT: 27n,
   RING_INDIRECT_DESC: 28n,
   RING_EVENT_IDX: 29n,
   VERSION_1: 32n,
+  RING_RESET: 40n,
 } as const;
 
 export function bit(n: bigint): bigint {
   return 1n << n;
+}
+
+/** What QEMU's virtio_config_read* return beyond the configuration space's length: all ones. */
+export function allOnes(size: number): number {
+  return size >= 4 ? 0xffffffff : (1 << (8 * size)) - 1;
 }

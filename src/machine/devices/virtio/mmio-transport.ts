@@ -39,6 +39,8 @@ export const VIRTIO_MMIO = {
   QueueDriverHigh: 0x094,
   QueueDeviceLow: 0x0a0,
   QueueDeviceHigh: 0x0a4,
+  /** Modern, with VIRTIO_F_RING_RESET: reset the selected queue alone. */
+  QueueReset: 0x0c0,
   ConfigGeneration: 0x0fc,
   Config: 0x100,
 } as const;
@@ -104,12 +106,22 @@ export class VirtioMmioTransport {
     return `${this.device?.name ?? 'virtio-mmio'} at 0x${this.base.toString(16)} (INTID ${this.intid})`;
   }
 
-  /** Device features the transport offers: the device's, indirect descriptors, EVENT_IDX, and VERSION_1 when modern. */
+  /**
+   * Device features the transport offers, as QEMU 7.2's: the device's, indirect descriptors,
+   * EVENT_IDX, and VERSION_1 and RING_RESET when modern; NOTIFY_ON_EMPTY (and the device's legacy extras)
+   * when legacy (test/conformance/virtio/probe-*.txt).
+   */
   get offeredFeatures(): bigint {
     if (!this.device) return 0n;
     let f = this.device.features | bit(VIRTIO_F.RING_INDIRECT_DESC) | bit(VIRTIO_F.RING_EVENT_IDX);
-    if (!this.legacy) f |= bit(VIRTIO_F.VERSION_1);
+    if (this.legacy) f |= bit(VIRTIO_F.NOTIFY_ON_EMPTY) | (this.device.legacyFeatures ?? 0n);
+    else f |= bit(VIRTIO_F.VERSION_1) | bit(VIRTIO_F.RING_RESET);
     return f;
+  }
+
+  /** The features in effect (the driver's, of those offered). */
+  get negotiatedFeatures(): bigint {
+    return this.driverFeatures & this.offeredFeatures;
   }
 
   get needsReset(): boolean {
@@ -133,9 +145,10 @@ export class VirtioMmioTransport {
     const q = this.queues[this.queueSel];
     switch (offset) {
       case VIRTIO_MMIO.DeviceFeatures:
-        // Legacy has one 32-bit word of features (HostFeaturesSel 0).
+        // Legacy has one 32-bit word of features (HostFeaturesSel 0); modern QEMU gives the
+        // high word for every non-zero DeviceFeaturesSel.
         if (this.legacy && this.deviceFeaturesSel !== 0) return 0;
-        return this.deviceFeaturesSel > 1 ? 0 : Number((this.offeredFeatures >> BigInt(32 * this.deviceFeaturesSel)) & 0xffffffffn);
+        return Number((this.offeredFeatures >> (this.deviceFeaturesSel === 0 ? 0n : 32n)) & 0xffffffffn);
       case VIRTIO_MMIO.QueueNumMax:
         return q ? q.max : 0;
       case VIRTIO_MMIO.QueuePFN:
@@ -210,6 +223,9 @@ export class VirtioMmioTransport {
       case VIRTIO_MMIO.Status:
         this.setStatus(v & 0xff);
         break;
+      case VIRTIO_MMIO.QueueReset:
+        if (!this.legacy && q && v & 1) q.reset();
+        break;
       case VIRTIO_MMIO.QueueDescLow:
       case VIRTIO_MMIO.QueueDescHigh:
       case VIRTIO_MMIO.QueueDriverLow:
@@ -227,15 +243,13 @@ export class VirtioMmioTransport {
       return;
     }
     if (!this.legacy && v & VIRTIO_STATUS.FEATURES_OK && !(this.status & VIRTIO_STATUS.FEATURES_OK)) {
-      // The device refuses features it did not offer, and a modern driver must accept VERSION_1:
-      // FEATURES_OK then stays clear, which the driver sees when it reads Status back.
-      const offered = this.offeredFeatures;
-      if ((this.driverFeatures & ~offered) !== 0n || !(this.driverFeatures & bit(VIRTIO_F.VERSION_1))) v &= ~VIRTIO_STATUS.FEATURES_OK;
+      // The features take effect. QEMU 7.2 drops the bits it did not offer and keeps
+      // FEATURES_OK set, even without VERSION_1 (the virtio spec lets a device refuse instead).
+      this.driverFeatures &= this.offeredFeatures;
     }
     // DEVICE_NEEDS_RESET is the device's to set; the driver cannot clear it but by a reset.
     this.status = (v & ~VIRTIO_STATUS.DEVICE_NEEDS_RESET) | (this.status & VIRTIO_STATUS.DEVICE_NEEDS_RESET);
-    const eventIdx = (this.driverFeatures & bit(VIRTIO_F.RING_EVENT_IDX)) !== 0n;
-    for (const q of this.queues) q.eventIdx = eventIdx;
+    for (const q of this.queues) this.applyFeatures(q);
   }
 
   private reset(): void {
@@ -273,8 +287,13 @@ export class VirtioMmioTransport {
       this.fail(q.index, problem);
       return;
     }
-    q.eventIdx = (this.driverFeatures & bit(VIRTIO_F.RING_EVENT_IDX)) !== 0n;
+    this.applyFeatures(q);
     q.ready = true;
+  }
+
+  private applyFeatures(q: VirtQueue): void {
+    q.eventIdx = (this.driverFeatures & bit(VIRTIO_F.RING_EVENT_IDX)) !== 0n;
+    q.notifyOnEmpty = (this.driverFeatures & bit(VIRTIO_F.NOTIFY_ON_EMPTY)) !== 0n;
   }
 
   /** Let the device use what the driver made available on queue `index`, then interrupt if the driver wants it. */

@@ -43,6 +43,8 @@ export class VirtQueue {
   ready = false;
   /** VIRTIO_F_EVENT_IDX was negotiated. */
   eventIdx = false;
+  /** VIRTIO_F_NOTIFY_ON_EMPTY was negotiated (legacy). */
+  notifyOnEmpty = false;
   private lastAvail = 0;
   private usedIdx = 0;
   private signalledUsed: number | undefined = undefined;
@@ -59,6 +61,7 @@ export class VirtQueue {
     this.desc = this.avail = this.used = 0;
     this.ready = false;
     this.eventIdx = false;
+    this.notifyOnEmpty = false;
     this.lastAvail = this.usedIdx = 0;
     this.signalledUsed = undefined;
   }
@@ -157,10 +160,13 @@ export class VirtQueue {
 
   /**
    * Whether the driver wants an interrupt for the buffers used since the last time this was
-   * asked: used_event with VIRTIO_F_EVENT_IDX (vring_need_event), else the available ring's
+   * asked: always when the available ring ran empty with VIRTIO_F_NOTIFY_ON_EMPTY; else
+   * used_event with VIRTIO_F_EVENT_IDX (vring_need_event), else the available ring's
    * NO_INTERRUPT flag.
    */
   shouldNotify(): boolean {
+    // As QEMU's virtio_should_notify: the device has taken everything (it completes at once).
+    if (this.notifyOnEmpty && !this.hasAvailable) return true;
     if (this.eventIdx) {
       const old = this.signalledUsed;
       const now = this.usedIdx;
