@@ -81,6 +81,12 @@ describe('run --drive: the disk image is checked before the run', () => {
     expect((await run(['--global', 'virtio-mmio.foo=1'])).stderr).toMatch(/the one property sel4ts has is virtio-mmio.force-legacy/);
   });
 
+  it('--virtio-console: stdio or a file, checked before the run', async () => {
+    expect((await run(['--virtio-console', 'pty'])).stderr).toMatch(/--virtio-console 'pty': give stdio or file,path=OUT\[,input-path=IN\]/);
+    expect((await run(['--virtio-console', 'file'])).stderr).toMatch(/file needs path=OUT/);
+    expect((await run(['--virtio-console', `file,path=${join(tmp, 'o')},input-path=nope`])).stderr).toBe('sel4ts: --virtio-console input-path=nope: no such file\n');
+  });
+
   it('readonly=on: the write fails with IOERR as on QEMU, a warning names the device and queue, the file is unchanged', async () => {
     copyFileSync(join(EXAMPLE, 'disk.raw'), join(tmp, 'ro-disk.raw'));
     const r = await run(['--drive', 'file=ro-disk.raw,readonly=on', '--global', 'virtio-mmio.force-legacy=false', '--until', 'client: done'], tmp);
