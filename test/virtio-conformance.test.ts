@@ -87,6 +87,18 @@ describe('run --drive: the disk image is checked before the run', () => {
     expect((await run(['--virtio-console', `file,path=${join(tmp, 'o')},input-path=nope`])).stderr).toBe('sel4ts: --virtio-console input-path=nope: no such file\n');
   });
 
+  it('--netdev pcap: files checked before the run; the capture is a pcap file', async () => {
+    expect((await run(['--netdev', 'user,hostfwd=tcp::1236-:1236'])).stderr).toMatch(/the backend sel4ts has is pcap .*; stream and user are not implemented yet/);
+    expect((await run(['--netdev', 'pcap,in=nope.pcap'])).stderr).toBe('sel4ts: --netdev in=nope.pcap: no such file\n');
+    writeFileSync(join(tmp, 'bad.pcap'), new Uint8Array(30));
+    expect((await run(['--netdev', 'pcap,in=bad.pcap'], tmp)).stderr).toBe('sel4ts: --netdev in=bad.pcap: not a pcap file (pcapng is not supported)\n');
+    expect((await run(['--netdev', 'pcap,mac=1:2'])).stderr).toMatch(/--netdev mac=1:2: not a MAC address/);
+    const r = await run(['--drive', 'file=disk.raw,snapshot=on', '--netdev', `pcap,out=${join(tmp, 'out.pcap')}`, '--global', 'virtio-mmio.force-legacy=false', '--until', 'client: done', '--stats']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(tmp, 'out.pcap'))).toHaveLength(24);
+    expect(r.stderr).toMatch(/virtio-net 0xa003c00 {20}frames in 0, frames out 0, bytes in 0, bytes out 0, dropped 0, notifications 0, interrupts 0/);
+  });
+
   it('readonly=on: the write fails with IOERR as on QEMU, a warning names the device and queue, the file is unchanged', async () => {
     copyFileSync(join(EXAMPLE, 'disk.raw'), join(tmp, 'ro-disk.raw'));
     const r = await run(['--drive', 'file=ro-disk.raw,readonly=on', '--global', 'virtio-mmio.force-legacy=false', '--until', 'client: done'], tmp);

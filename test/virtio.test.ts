@@ -6,6 +6,8 @@ import { VIRTIO_BLK_F, VIRTIO_BLK_S, VIRTIO_BLK_T, VirtioBlock } from '../src/ma
 import { VirtioConsole } from '../src/machine/devices/virtio/console.js';
 import { VIRTIO_F, VIRTIO_STATUS, type VirtioDevice } from '../src/machine/devices/virtio/device.js';
 import { VIRTIO_MMIO, VIRTIO_MMIO_INT, VIRTIO_MMIO_MAGIC, VIRTIO_MMIO_VENDOR } from '../src/machine/devices/virtio/mmio-transport.js';
+import { pcapBackend, VIRTIO_NET_F, VirtioNet } from '../src/machine/devices/virtio/net.js';
+import { parsePcap, pcapHeader, pcapRecord } from '../src/machine/devices/virtio/pcap.js';
 import { VIRTQ_DESC_F } from '../src/machine/devices/virtio/virtqueue.js';
 import { Machine } from '../src/machine/machine.js';
 import { FACTS_DEVICES, qemuAvailable, qemuVirtioFacts, type QemuVirtioFacts } from './helpers/qemu-virtio-facts.js';
@@ -393,5 +395,79 @@ describe('virtio-console', () => {
     // VIRTIO_CONSOLE_F_EMERG_WRITE: a byte through emerg_wr.
     d.set(VIRTIO_MMIO.Config + 8, 0x21);
     expect(out.at(-1)).toBe(0x21);
+  });
+});
+
+describe('virtio-net with the pcap backend', () => {
+  const frame = (n: number, len = 60) => new Uint8Array(len).map((_, i) => (i * 3 + n) & 0xff);
+
+  function netSetup(input: { timeNs: number; bytes: Uint8Array }[], legacy = false) {
+    const sent: { timeNs: number; bytes: Uint8Array }[] = [];
+    const net = new VirtioNet(
+      pcapBackend(input, (f) => sent.push(f)),
+      new Uint8Array([2, 0, 0, 0, 0, 1]),
+    );
+    const { machine, warnings } = machineWith([net], legacy);
+    const driver = new TestVirtioDriver(machine, TOP, { legacy, accept: ~(1n << VIRTIO_NET_F.MRG_RXBUF) });
+    driver.init(2);
+    return { net, machine, warnings, driver, sent };
+  }
+
+  it('offers MAC and STATUS (link up), sends frames without their virtio_net_hdr, stamped with virtual time', () => {
+    const { driver, sent, net } = netSetup([]);
+    expect(driver.reg(VIRTIO_MMIO.DeviceID)).toBe(1);
+    expect(driver.reg(VIRTIO_MMIO.Config)).toBe(0x00000002);
+    expect(driver.reg(VIRTIO_MMIO.Config + 4)).toBe(0x00010100); // mac[4..5] = 00:01, status LINK_UP
+    const f = frame(1);
+    driver.machine.memory.write(DATA, new Uint8Array(12));
+    driver.machine.memory.write(DATA + 12, f);
+    driver.offer(1, [
+      { addr: DATA, len: 12 },
+      { addr: DATA + 12, len: f.length },
+    ]);
+    expect(sent).toEqual([{ timeNs: 0, bytes: f }]);
+    expect(net.stats.framesOut).toBe(1);
+  });
+
+  for (const legacy of [false, true]) {
+    it(`receives a due frame into a buffer with a ${legacy ? '10' : '12'}-byte header; a later one waits for its time`, () => {
+      const hdr = legacy ? 10 : 12;
+      const { driver, machine, net } = netSetup(
+        [
+          { timeNs: 0, bytes: frame(2) },
+          { timeNs: 5_000_000, bytes: frame(3) },
+        ],
+        legacy,
+      );
+      driver.offer(0, [{ addr: DATA, len: 1514 + 12, write: true }], { notify: false });
+      driver.offer(0, [{ addr: DATA + 0x1000, len: 1514 + 12, write: true }]);
+      expect(driver.takeUsed(0)).toEqual([{ id: 0, len: hdr + 60 }]);
+      expect(machine.memory.read(DATA + hdr, 60)).toEqual(frame(2));
+      expect(machine.gic.line[79]).toBe(1);
+      machine.virtio[31]!.poll();
+      expect(net.stats.framesIn).toBe(1);
+      expect((machine as unknown as { virtioInputDeadline(): number }).virtioInputDeadline()).toBe(5_000_000);
+    });
+  }
+
+  it('a frame larger than the buffer is dropped with a warning', () => {
+    const { driver, warnings, net } = netSetup([{ timeNs: 0, bytes: frame(4, 200) }]);
+    driver.offer(0, [{ addr: DATA, len: 100, write: true }]);
+    expect(driver.takeUsed(0)).toEqual([{ id: 0, len: 0 }]);
+    expect(net.stats.dropped).toBe(1);
+    expect(warnings).toEqual(['virtio-net at 0xa003e00 (INTID 79): queue 0: a 200-byte frame does not fit a 100-byte receive buffer and is dropped']);
+  });
+
+  it('pcap files: read and written with virtual-time stamps; bad ones are refused with the reason', () => {
+    const frames = [
+      { timeNs: 1_500_000_000, bytes: frame(5) },
+      { timeNs: 1_500_002_000, bytes: frame(6, 70) },
+    ];
+    const file = new Uint8Array([...pcapHeader(), ...pcapRecord(frames[0]!), ...pcapRecord(frames[1]!)]);
+    expect(parsePcap(file)).toEqual(frames);
+    expect(parsePcap(file.subarray(0, 30))).toBe('record 1 is cut short');
+    expect(parsePcap(new Uint8Array(24))).toBe('not a pcap file (pcapng is not supported)');
+    const swapped = new Uint8Array([...pcapHeader(), ...pcapRecord(frames[1]!), ...pcapRecord(frames[0]!)]);
+    expect(parsePcap(swapped)).toBe("record 2's timestamp is earlier than record 1's");
   });
 });

@@ -118,6 +118,7 @@ export class Machine implements KernelPort {
   /** The 32 virtio-mmio transports, lowest address first. */
   readonly virtio: readonly VirtioMmioTransport[];
   private readonly virtioWithInput: readonly VirtioMmioTransport[];
+  private readonly cpuHz: number;
   private idleCycles = 0;
   private waiting = false;
   private halted: string | undefined;
@@ -147,6 +148,7 @@ export class Machine implements KernelPort {
     const sink = options.console ?? ((b: number) => void this.collected.push(b));
     this.uart = new Pl011(sink);
     this.timer = new GenericTimer(() => this.cycles, options.cpuHz);
+    this.cpuHz = options.cpuHz ?? 1_000_000_000;
     this.cpu = new Cpu(this.mmu, this.timer);
     // EL0 as seL4 leaves it on this board (Microkit's configuration): KernelArmExportPCNTUser
     // and KernelArmExportPTMRUser give EL0 the physical counter and timer; the virtual ones,
@@ -186,10 +188,22 @@ export class Machine implements KernelPort {
     for (let n = 0; n < board.count; n++) {
       const intid = board.firstIntid + n;
       const device = devices[board.count - 1 - n];
-      transports.push(new VirtioMmioTransport(board.base + n * board.stride, intid, device, options?.forceLegacy ?? true, ram, (high) => this.gic.setLine(intid, high), warn));
+      const clockNs = () => (this.cycles * 1e9) / this.cpuHz;
+      transports.push(new VirtioMmioTransport(board.base + n * board.stride, intid, device, options?.forceLegacy ?? true, ram, (high) => this.gic.setLine(intid, high), warn, clockNs));
     }
     this.memory.addDevice(board.base, board.count * board.stride, new VirtioMmioBank(transports, board.stride));
     return transports;
+  }
+
+  /** The cycle at which a device's next scheduled input is due (frames of a pcap), if later than now. */
+  private virtioInputDeadline(): number {
+    let next = Infinity;
+    for (const t of this.virtioWithInput) {
+      const ns = t.device!.nextInputNs?.() ?? Infinity;
+      const at = Math.ceil((ns * this.cpuHz) / 1e9);
+      if (at > this.cycles && at < next) next = at;
+    }
+    return next;
   }
 
   /** Virtual time in CPU cycles. */
@@ -269,7 +283,7 @@ export class Machine implements KernelPort {
         continue;
       }
       if (this.cycles >= sliceEnd) return 'slice';
-      const deadline = this.timer.nextDeadline();
+      const deadline = Math.min(this.timer.nextDeadline(), this.virtioInputDeadline());
       if (this.waiting) {
         if (deadline === Infinity && !this.inputPending()) {
           return this.input.wait && !this.input.ended && this.uart.canReceive ? 'input' : { reason: 'idle-forever', cycles: this.cycles };

@@ -6,6 +6,8 @@ import { VirtioBlock } from '../../machine/devices/virtio/block.js';
 import { VirtioConsole } from '../../machine/devices/virtio/console.js';
 import type { VirtioDevice } from '../../machine/devices/virtio/device.js';
 import type { VirtioMmioTransport } from '../../machine/devices/virtio/mmio-transport.js';
+import { DEFAULT_MAC, pcapBackend, VirtioNet } from '../../machine/devices/virtio/net.js';
+import { parsePcap, pcapHeader, pcapRecord, type TimedFrame } from '../../machine/devices/virtio/pcap.js';
 import { InputError, UsageError, type Io } from '../io.js';
 
 /**
@@ -18,6 +20,7 @@ import { InputError, UsageError, type Io } from '../io.js';
 export interface VirtioCliOptions {
   drive?: string[];
   virtioConsole?: string;
+  netdev?: string[];
   global?: string[];
 }
 
@@ -112,6 +115,55 @@ function virtioConsole(spec: string, io: Io, stdout: (bytes: Uint8Array) => void
   return new VirtioConsole((bytes) => writeSync(fd, bytes), input && { peek: () => input[pos], take: () => void pos++ });
 }
 
+/** `--netdev pcap,in=IN.pcap[,out=OUT.pcap][,mac=52:54:00:12:34:56]`: frames replayed at their timestamps, frames sent captured. */
+function netdev(spec: string, cwd: string): { device: VirtioNet; finish(): void } {
+  const kv = keyValues('--netdev', spec, 'backend');
+  const backend = kv.get('backend');
+  if (backend !== 'pcap') throw new UsageError(`--netdev '${spec}': the backend sel4ts has is pcap (pcap,in=IN.pcap[,out=OUT.pcap][,mac=MAC]); stream and user are not implemented yet`);
+  for (const key of kv.keys()) {
+    if (!['backend', 'in', 'out', 'mac', 'id'].includes(key)) throw new UsageError(`--netdev '${spec}': unknown key '${key}' (known: in, out, mac)`);
+  }
+  let mac = DEFAULT_MAC;
+  const macText = kv.get('mac');
+  if (macText !== undefined) {
+    if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(macText)) throw new UsageError(`--netdev mac=${macText}: not a MAC address like 52:54:00:12:34:56`);
+    mac = new Uint8Array(macText.split(':').map((h) => Number.parseInt(h, 16)));
+  }
+  let input: TimedFrame[] = [];
+  const inPath = kv.get('in');
+  if (inPath !== undefined) {
+    const full = resolve(cwd, inPath);
+    if (!existsSync(full)) throw new InputError(`--netdev in=${inPath}: no such file`);
+    const parsed = parsePcap(new Uint8Array(readFileSync(full)));
+    if (typeof parsed === 'string') throw new InputError(`--netdev in=${inPath}: ${parsed}`);
+    input = parsed;
+  }
+  const outPath = kv.get('out');
+  const sent: TimedFrame[] = [];
+  // Opened now, so that a path that cannot be written is an error before the run.
+  const fd = outPath === undefined ? undefined : openOrFail(resolve(cwd, outPath), `--netdev out=${outPath}`);
+  return {
+    device: new VirtioNet(
+      pcapBackend(input, (f) => sent.push(f)),
+      mac,
+    ),
+    finish() {
+      if (fd === undefined) return;
+      writeSync(fd, pcapHeader());
+      for (const f of sent) writeSync(fd, pcapRecord(f));
+      closeSync(fd);
+    },
+  };
+}
+
+function openOrFail(path: string, what: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (e) {
+    throw new InputError(`${what}: cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 /** Parse and open everything the options name; throws UsageError or InputError before anything runs. */
 export function virtioSetup(opts: VirtioCliOptions, io: Io, consoleBytes: (bytes: Uint8Array) => void): VirtioSetup {
   let forceLegacy = true;
@@ -123,6 +175,8 @@ export function virtioSetup(opts: VirtioCliOptions, io: Io, consoleBytes: (bytes
   const drives = (opts.drive ?? []).map((d) => drive(d, io.cwd));
   const devices: VirtioDevice[] = drives.map((d) => d.device);
   if (opts.virtioConsole !== undefined) devices.push(virtioConsole(opts.virtioConsole, io, consoleBytes));
+  const nets = (opts.netdev ?? []).map((n) => netdev(n, io.cwd));
+  devices.push(...nets.map((n) => n.device));
   if (devices.length === 0) return { options: opts.global?.length ? { devices, forceLegacy } : undefined, finish: () => {} };
   return {
     options: { devices, forceLegacy, warn: (m) => io.stderr(`sel4ts: warning: ${m}\n`) },
@@ -131,6 +185,7 @@ export function virtioSetup(opts: VirtioCliOptions, io: Io, consoleBytes: (bytes
         d.device.store.flush();
         d.close();
       }
+      for (const n of nets) n.finish();
     },
   };
 }

@@ -23,9 +23,12 @@ export interface VirtioDevice {
   process(queue: VirtQueue, context: VirtioDeviceContext): void;
   /** The driver reset the device (status 0). Counters are kept. */
   reset(): void;
-  /** The queues that have input waiting for buffers (polled between CPU batches). */
+  /** The queues that take input (polled between CPU batches). */
   readonly inputQueues?: readonly number[];
-  hasInput?(): boolean;
+  /** Whether input is waiting at virtual time `nowNs` (nanoseconds since the machine started). */
+  hasInput?(nowNs: number): boolean;
+  /** When input will next be due (Infinity: nothing scheduled); the machine stops then to deliver it. */
+  nextInputNs?(): number;
   /** Counters for `run --stats`, in print order. */
   counters(): ReadonlyArray<readonly [string, number]>;
 }
@@ -33,6 +36,8 @@ export interface VirtioDevice {
 export interface VirtioDeviceContext {
   /** The driver's features that were accepted. */
   readonly features: bigint;
+  /** Virtual time in nanoseconds since the machine started. */
+  nowNs(): number;
   /** A request the device refused with a status of its own (the device goes on): said once per kind. */
   warn(queue: number, message: string): void;
 }

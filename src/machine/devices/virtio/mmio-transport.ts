@@ -87,6 +87,8 @@ export class VirtioMmioTransport {
     /** The interrupt line's new level. */
     private readonly setLine: (high: boolean) => void,
     private readonly warnSink: (message: string) => void,
+    /** Virtual time in nanoseconds. */
+    private readonly clockNs: () => number = () => 0,
   ) {
     const n = device?.queueCount ?? 0;
     this.queues = Array.from({ length: n }, (_, i) => new VirtQueue(i, VIRTQUEUE_MAX_SIZE, ram));
@@ -98,6 +100,7 @@ export class VirtioMmioTransport {
         return self.driverFeatures;
       },
       warn: (queue, message) => this.warnOnce(queue, message),
+      nowNs: () => this.clockNs(),
     };
   }
 
@@ -313,7 +316,7 @@ export class VirtioMmioTransport {
 
   /** Input arrived for the device: give it to whichever queue takes input. */
   poll(): void {
-    if (!this.device?.hasInput?.() || this.broken) return;
+    if (!this.device?.hasInput?.(this.clockNs()) || this.broken) return;
     for (const i of this.device.inputQueues ?? []) this.processQueue(i);
   }
 
