@@ -10,6 +10,7 @@ import { checkSystemSource } from '../src/compiler/check.js';
 import { bootImage } from '../src/loader/boot.js';
 import type { SystemDescription } from '../src/parser/model.js';
 import { kernelModelSection } from './bench-kernel.js';
+import { blkSection } from './bench-blk.js';
 import { machineModelSection } from './bench-machine.js';
 import { generateSystem } from './generate-system.js';
 
@@ -243,7 +244,7 @@ function cpuSection(): Record<string, unknown> {
 
 // `npm run bench -- kernel` (any of the section names) measures only those sections and keeps
 // the others from the existing bench/results.json.
-const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = { cpu: cpuSection, machineModel: machineModelSection, kernel: kernelModelSection, compiler: compilerSection };
+const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = { cpu: cpuSection, machineModel: machineModelSection, kernel: kernelModelSection, compiler: compilerSection, blk: blkSection };
 const wanted = process.argv.slice(2);
 for (const w of wanted) if (!(w in SECTIONS)) throw new Error(`no bench section '${w}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
 const RESULTS = join(ROOT, 'bench', 'results.json');
@@ -274,4 +275,5 @@ if (cpu.programs) {
 } else console.log(`\ncpu: ${cpu.status}`);
 console.log(`\nmachine model: ${JSON.stringify(results.machineModel)}`);
 console.log(`\nkernel model: ${JSON.stringify(results.kernel)}`);
+console.log(`\nblock read (virtio-blk through examples/blk's driver): ${JSON.stringify(results.blk)}`);
 console.log('\nWrote bench/results.json');
