@@ -70,7 +70,7 @@ function placements(qtree: string): { device: string; address: number }[] {
 }
 
 /** A minimal flattened-device-tree reader: the reg and interrupts of every `virtio_mmio@` node. */
-export function virtioNodes(dtb: Uint8Array): QemuVirtioFacts['transports'] {
+function virtioNodes(dtb: Uint8Array): QemuVirtioFacts['transports'] {
   const v = new DataView(dtb.buffer, dtb.byteOffset, dtb.byteLength);
   if (v.getUint32(0) !== 0xd00dfeed) throw new Error('not a flattened device tree');
   const structOff = v.getUint32(8);

@@ -10,8 +10,8 @@ import { totalLength, type VirtQueue } from './virtqueue.js';
  * which a one-port driver does not use.
  */
 
-export const VIRTIO_CONSOLE_QUEUE = { RECEIVE: 0, TRANSMIT: 1 } as const;
-export const VIRTIO_CONSOLE_F = { SIZE: 0n, MULTIPORT: 1n, EMERG_WRITE: 2n } as const;
+const VIRTIO_CONSOLE_QUEUE = { RECEIVE: 0, TRANSMIT: 1 } as const;
+const VIRTIO_CONSOLE_F = { SIZE: 0n, MULTIPORT: 1n, EMERG_WRITE: 2n } as const;
 const EMERG_WR = 8;
 /** struct virtio_console_config: cols, rows, max_nr_ports, emerg_wr. */
 const CONFIG_SIZE = 12;

@@ -50,7 +50,7 @@ export const VIRTIO_MMIO_MAGIC = 0x74726976;
 /** "QEMU", QEMU's VIRT_VENDOR. */
 export const VIRTIO_MMIO_VENDOR = 0x554d4551;
 /** QEMU's VIRTQUEUE_MAX_SIZE: what QueueNumMax reads for every queue a device has. */
-export const VIRTQUEUE_MAX_SIZE = 1024;
+const VIRTQUEUE_MAX_SIZE = 1024;
 /** InterruptStatus bits. */
 export const VIRTIO_MMIO_INT = { VRING: 1, CONFIG: 2 } as const;
 
@@ -302,7 +302,7 @@ export class VirtioMmioTransport {
   /** Let the device use what the driver made available on queue `index`, then interrupt if the driver wants it. */
   processQueue(index: number): void {
     const q = this.queues[index];
-    if (!q || !q.ready || this.broken || !this.device) return;
+    if (!q?.ready || this.broken || !this.device) return;
     const before = q.usedIndex;
     try {
       this.device.process(q, this.context);

@@ -11,7 +11,7 @@ import { totalLength, type VirtQueue } from './virtqueue.js';
  */
 
 export const VIRTIO_NET_F = { MAC: 5n, MRG_RXBUF: 15n, STATUS: 16n } as const;
-export const VIRTIO_NET_QUEUE = { RECEIVE: 0, TRANSMIT: 1 } as const;
+const VIRTIO_NET_QUEUE = { RECEIVE: 0, TRANSMIT: 1 } as const;
 const VIRTIO_NET_S_LINK_UP = 1;
 /** mac, status, max_virtqueue_pairs. */
 const CONFIG_LENGTH = 10;
