@@ -156,3 +156,20 @@ describe('the virtio-mmio registers as QEMU 7.2 presents them (probe.c)', () => 
     });
   }
 });
+
+describe('a virtio-console driver (console.c) on sel4ts and on real seL4 in QEMU', () => {
+  it('prints the same lines, and the guest writes the same bytes to the console device', async () => {
+    let stdout = '';
+    const out = join(tmp, 'console-out.txt');
+    const code = await main(['run', join(RECORDED, 'console.system'), '--virtio-console', `file,path=${out},input-path=console-input.txt`, '--global', 'virtio-mmio.force-legacy=false', '--until', 'console: end'], {
+      stdout: (t) => void (stdout += t),
+      stderr: () => {},
+      colour: false,
+      cwd: RECORDED,
+    });
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter((l) => !l.startsWith('MON|INFO'));
+    expect(`${lines.join('\n')}\n`).toBe(recorded('console.txt'));
+    expect(readFileSync(out, 'utf8')).toBe(recorded('console-out.txt'));
+  });
+});

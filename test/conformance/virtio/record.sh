@@ -18,6 +18,9 @@
 # And probe.c (the registers of three transports: a disk, a console, none), for the legacy and
 # the modern layout, into probe-legacy.txt and probe-modern.txt; probe.elf, the committed
 # program sel4ts runs, is built from it against sdk-2.3.
+# And console.c, a virtio-console driver, with console-input.txt typed into the device through a
+# QEMU pipe chardev (QEMU 7.2's file chardev has no input-path): console.txt (the debug console)
+# and console-out.txt (what the guest wrote to the virtio-console); console.elf as probe.elf.
 # Kept: the console from the line after "Booting all finished" to "client: done" (or the
 # driver's refusal), without the monitor's MON|INFO lines.
 # Environment: REAL_SEL4 [../shared/real-sel4], WORK [/var/tmp/sel4ts-virtio-blk].
@@ -69,5 +72,21 @@ for legacy in true false; do
     -device virtio-serial-device -device virtconsole >/dev/null 2>&1 || { echo "record.sh: $name did not end" >&2; exit 1; }
   grep '^probe' "$WORK/$name.console" > "$here/$name.txt"
 done
+
+mkdir -p "$WORK/console"
+"$REAL_SEL4/build-pd.sh" "$SDK" "$WORK/console/console.elf" "$here/console.c" -- -Wall -Wno-unused-function >/dev/null
+"$REAL_SEL4/build-pd.sh" "$(dirname "$SDK")/sdk-2.3" "$here/console.elf" "$here/console.c" -- -Wall -Wno-unused-function >/dev/null
+aarch64-linux-gnu-strip --strip-debug "$here/console.elf"
+(cd "$WORK/console" && "$REAL_SEL4/make-image.sh" "$SDK" "$here/console.system" "$WORK/console" "$WORK/console/loader.img") >"$WORK/console/make-image.log" 2>&1 \
+  || { cat "$WORK/console/make-image.log" >&2; exit 1; }
+mkfifo "$WORK/console/p.in" "$WORK/console/p.out"
+cat "$WORK/console/p.out" > "$here/console-out.txt" &
+reader=$!
+(sleep 4; cat "$here/console-input.txt" > "$WORK/console/p.in") &
+"$REAL_SEL4/qemu-run.sh" "$WORK/console/loader.img" --timeout "${TIMEOUT:-60}" --until 'console: end' --log "$WORK/console/console.txt" -- \
+  -global virtio-mmio.force-legacy=false -device virtio-serial-device -chardev pipe,id=c0,path="$WORK/console/p" \
+  -device virtconsole,chardev=c0 >/dev/null 2>&1 || { echo "record.sh: console did not end" >&2; exit 1; }
+wait "$reader" || true
+sed -n '/^Booting all finished/,$p' "$WORK/console/console.txt" | tail -n +2 | sed '/^console: end/q' | grep -v '^MON|INFO' > "$here/console.txt"
 qemu-system-aarch64 --version | head -1 > "$here/qemu-version.txt"
 echo "recorded: $(wc -l "$here"/*.txt | tail -1)"
