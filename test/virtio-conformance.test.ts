@@ -79,6 +79,8 @@ describe('run --drive: the disk image is checked before the run', () => {
     expect((await run(['--drive', 'file=disk.raw,readonly=yes'])).stderr).toMatch(/--drive readonly=yes: give on or off/);
     expect((await run(['--drive', 'file=disk.raw,format=qcow2'])).stderr).toMatch(/only raw images are supported/);
     expect((await run(['--global', 'virtio-mmio.foo=1'])).stderr).toMatch(/the one property sel4ts has is virtio-mmio.force-legacy/);
+    const many = Array.from({ length: 33 }, () => ['--drive', 'file=disk.raw,snapshot=on']).flat();
+    expect((await run(many)).stderr).toMatch(/^sel4ts: 33 virtio devices: the virt board has 32 virtio-mmio transports/);
   });
 
   it('--virtio-console: stdio or a file, checked before the run', async () => {

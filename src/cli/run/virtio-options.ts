@@ -1,5 +1,6 @@
 import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { QEMU_VIRT } from '../../machine/boards/qemu-virt.js';
 import type { VirtioOptions } from '../../machine/machine.js';
 import { SECTOR_SIZE, type BlockBackend } from '../../machine/devices/virtio/block-store.js';
 import { VirtioBlock } from '../../machine/devices/virtio/block.js';
@@ -172,6 +173,9 @@ export function virtioSetup(opts: VirtioCliOptions, io: Io, consoleBytes: (bytes
     if (!m) throw new UsageError(`--global '${g}': the one property sel4ts has is virtio-mmio.force-legacy=true|false`);
     forceLegacy = m[1] === 'true' || m[1] === 'on';
   }
+  // Counted before any file is opened.
+  const count = (opts.drive?.length ?? 0) + (opts.virtioConsole === undefined ? 0 : 1) + (opts.netdev?.length ?? 0);
+  if (count > QEMU_VIRT.virtioMmio.count) throw new UsageError(`${count} virtio devices: the virt board has ${QEMU_VIRT.virtioMmio.count} virtio-mmio transports`);
   const drives = (opts.drive ?? []).map((d) => drive(d, io.cwd));
   const devices: VirtioDevice[] = drives.map((d) => d.device);
   if (opts.virtioConsole !== undefined) devices.push(virtioConsole(opts.virtioConsole, io, consoleBytes));
