@@ -11,6 +11,7 @@ import { parsePcap, pcapHeader, pcapRecord } from '../src/machine/devices/virtio
 import { VIRTQ_DESC_F } from '../src/machine/devices/virtio/virtqueue.js';
 import { Machine } from '../src/machine/machine.js';
 import { FACTS_DEVICES, qemuAvailable, qemuVirtioFacts, type QemuVirtioFacts } from './helpers/qemu-virtio-facts.js';
+import { oracle } from './helpers/oracles.js';
 import { blkHeader, TestVirtioDriver } from './helpers/virtio-driver.js';
 
 const TOP = 0x0a00_3e00;
@@ -80,7 +81,7 @@ describe('virtio-mmio transports on the virt board', () => {
     expect(machine.virtio[31]!.intid).toBe(79);
   });
 
-  it.skipIf(!qemuAvailable())(
+  it.skipIf(!oracle('qemu-system-aarch64', qemuAvailable(), 'virtio-mmio facts live'))(
     'the recorded facts are what the installed qemu-system-aarch64 says',
     () => {
       const live: QemuVirtioFacts = qemuVirtioFacts();
