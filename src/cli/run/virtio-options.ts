@@ -13,7 +13,8 @@ import { InputError, UsageError, type Io } from '../io.js';
 
 /**
  * `run`'s virtio options, spelled as QEMU's: `--drive file=PATH[,readonly=on][,snapshot=on]`,
- * `--virtio-console stdio|file,path=OUT[,input-path=IN]` (QEMU's chardev spellings) and
+ * `--virtio-console stdio|file,path=OUT[,input-path=IN]` (QEMU's chardev spellings; QEMU 7.2's
+ * file chardev has no input-path, a pipe chardev serves there) and
  * `--global virtio-mmio.force-legacy=false`. Files are opened and checked here, before the run;
  * the machine gets the devices with their backing stores.
  */
