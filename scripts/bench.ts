@@ -10,6 +10,7 @@ import { checkSystemSource } from '../src/compiler/check.js';
 import { bootImage } from '../src/loader/boot.js';
 import type { SystemDescription } from '../src/parser/model.js';
 import { kernelModelSection } from './bench-kernel.js';
+import { blkSection } from './bench-blk.js';
 import { machineModelSection } from './bench-machine.js';
 import { generatePolicy } from './generate-policy.js';
 import { generateSystem } from './generate-system.js';
@@ -298,7 +299,7 @@ function policySection(): Record<string, unknown> {
 
 // `npm run bench -- kernel` (any of the section names) measures only those sections and keeps
 // the others from the existing bench/results.json.
-const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = { cpu: cpuSection, machineModel: machineModelSection, kernel: kernelModelSection, compiler: compilerSection, policy: policySection };
+const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = { cpu: cpuSection, machineModel: machineModelSection, kernel: kernelModelSection, compiler: compilerSection, policy: policySection, blk: blkSection };
 const wanted = process.argv.slice(2);
 for (const w of wanted) if (!(w in SECTIONS)) throw new Error(`no bench section '${w}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
 const RESULTS = join(ROOT, 'bench', 'results.json');
@@ -330,4 +331,5 @@ if (cpu.programs) {
 console.log(`\nmachine model: ${JSON.stringify(results.machineModel)}`);
 console.log(`\nkernel model: ${JSON.stringify(results.kernel)}`);
 console.log(`\npolicy: ${JSON.stringify(results.policy)}`);
+console.log(`\nblock read (virtio-blk through examples/blk's driver): ${JSON.stringify(results.blk)}`);
 console.log('\nWrote bench/results.json');

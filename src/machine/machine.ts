@@ -5,6 +5,10 @@ import { QEMU_VIRT } from './boards/qemu-virt.js';
 import { GenericTimer, type TimerName } from './devices/generic-timer.js';
 import { GicV2 } from './devices/gic-v2.js';
 import { Pl011 } from './devices/pl011.js';
+import type { VirtioDevice } from './devices/virtio/device.js';
+import { GuestRam } from './devices/virtio/guest-ram.js';
+import { VirtioMmioBank } from './devices/virtio/mmio-bank.js';
+import { VirtioMmioTransport } from './devices/virtio/mmio-transport.js';
 import type { Kernel, KernelPort, Trap } from './kernel-interface.js';
 import { PhysicalMemory } from './memory/physical-memory.js';
 import { Stage2Mmu } from './mmu/stage2.js';
@@ -36,6 +40,16 @@ export interface MachineOptions {
   jit?: 'off' | 'hot' | 'eager';
   /** Trap WFI/WFE to the kernel (HCR_EL2.TWI/TWE) instead of waiting for an interrupt. */
   trapWfx?: boolean;
+  /** virtio devices on the virtio-mmio transports, in QEMU's command-line order. */
+  virtio?: VirtioOptions;
+}
+
+export interface VirtioOptions {
+  devices: readonly VirtioDevice[];
+  /** QEMU's `virtio-mmio.force-legacy` (default true): the legacy register layout (version 1). */
+  forceLegacy?: boolean;
+  /** Bad guest input a device met (the device and queue are named); the run goes on. */
+  warn?: (message: string) => void;
 }
 
 // Node's setImmediate runs after pending I/O; a browser (the playground's Web Worker) has no
@@ -106,6 +120,10 @@ export class Machine implements KernelPort {
   readonly uart: Pl011;
   readonly timer: GenericTimer;
   readonly cpu: Cpu;
+  /** The 32 virtio-mmio transports, lowest address first. */
+  readonly virtio: readonly VirtioMmioTransport[];
+  private readonly virtioWithInput: readonly VirtioMmioTransport[];
+  private readonly cpuHz: number;
   private idleCycles = 0;
   private waiting = false;
   private halted: string | undefined;
@@ -135,6 +153,7 @@ export class Machine implements KernelPort {
     const sink = options.console ?? ((b: number) => void this.collected.push(b));
     this.uart = new Pl011(sink);
     this.timer = new GenericTimer(() => this.cycles, options.cpuHz);
+    this.cpuHz = options.cpuHz ?? 1_000_000_000;
     this.cpu = new Cpu(this.mmu, this.timer);
     // EL0 as seL4 leaves it on this board (Microkit's configuration): KernelArmExportPCNTUser
     // and KernelArmExportPTMRUser give EL0 the physical counter and timer; the virtual ones,
@@ -152,10 +171,44 @@ export class Machine implements KernelPort {
     this.memory.addDevice(QEMU_VIRT.gicCpuInterface.base, QEMU_VIRT.gicCpuInterface.size, this.gic.cpuInterface);
     this.memory.addDevice(QEMU_VIRT.uart.base, QEMU_VIRT.uart.size, this.uart);
     this.uart.onInterrupt = (high) => this.gic.setLine(QEMU_VIRT.uartIntid, high);
+    this.virtio = this.attachVirtio(options.virtio);
+    this.virtioWithInput = this.virtio.filter((t) => t.device?.hasInput !== undefined);
     this.timer.onLine = (ppi, high) => this.gic.setLine(ppi, high);
     // The timers' PPIs are level-sensitive, as is the UART's SPI.
     for (const ppi of [26, 27, 30]) this.gic.edge[ppi] = 0;
     this.gic.changed();
+  }
+
+  /**
+   * QEMU's order: the first device goes on the highest transport (0x0a003e00, INTID 79), the
+   * next one below it, and so on. Each transport's interrupt is a level-sensitive SPI.
+   */
+  private attachVirtio(options: VirtioOptions | undefined): VirtioMmioTransport[] {
+    const board = QEMU_VIRT.virtioMmio;
+    const devices = options?.devices ?? [];
+    if (devices.length > board.count) throw new RangeError(`the virt board has ${board.count} virtio-mmio transports; ${devices.length} devices were given`);
+    const ram = new GuestRam(this.memory);
+    const warn = options?.warn ?? (() => {});
+    const transports: VirtioMmioTransport[] = [];
+    for (let n = 0; n < board.count; n++) {
+      const intid = board.firstIntid + n;
+      const device = devices[board.count - 1 - n];
+      const clockNs = () => (this.cycles * 1e9) / this.cpuHz;
+      transports.push(new VirtioMmioTransport(board.base + n * board.stride, intid, device, options?.forceLegacy ?? true, ram, (high) => this.gic.setLine(intid, high), warn, clockNs));
+    }
+    this.memory.addDevice(board.base, board.count * board.stride, new VirtioMmioBank(transports, board.stride));
+    return transports;
+  }
+
+  /** The cycle at which a device's next scheduled input is due (frames of a pcap), if later than now. */
+  private virtioInputDeadline(): number {
+    let next = Infinity;
+    for (const t of this.virtioWithInput) {
+      const ns = t.device!.nextInputNs?.() ?? Infinity;
+      const at = Math.ceil((ns * this.cpuHz) / 1e9);
+      if (at > this.cycles && at < next) next = at;
+    }
+    return next;
   }
 
   /** Virtual time in CPU cycles. */
@@ -223,6 +276,7 @@ export class Machine implements KernelPort {
         continue;
       }
       this.feedInput();
+      for (const t of this.virtioWithInput) t.poll();
       this.timer.updateIfDue();
       if (this.gic.irqLine) {
         if (++this.storm > MAX_IRQ_STORM) this.halt(`the kernel took ${MAX_IRQ_STORM} interrupts in a row without running anything; interrupt ${this.gic.highestPending()} stays pending`);
@@ -234,7 +288,7 @@ export class Machine implements KernelPort {
         continue;
       }
       if (this.cycles >= sliceEnd) return 'slice';
-      const deadline = this.timer.nextDeadline();
+      const deadline = Math.min(this.timer.nextDeadline(), this.virtioInputDeadline());
       if (this.waiting) {
         if (deadline === Infinity && !this.inputPending()) {
           return this.input.wait && !this.input.ended && this.uart.canReceive ? 'input' : { reason: 'idle-forever', cycles: this.cycles };

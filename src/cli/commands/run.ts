@@ -20,9 +20,10 @@ import { InstructionCounter, pdStats, printStats, type PdStats } from '../run/pd
 import { runSummary, writeSummary, type SummaryInput } from '../run/summary-json.js';
 import { openTracing, traceSyscalls, type TraceOptions } from '../run/trace.js';
 import { traceTime } from '../run/trace-format.js';
+import { printVirtioStats, virtioSetup, type VirtioCliOptions } from '../run/virtio-options.js';
 import type { BuildCommandOptions } from './build.js';
 
-export interface RunCommandOptions extends BuildCommandOptions, TraceOptions {
+export interface RunCommandOptions extends BuildCommandOptions, TraceOptions, VirtioCliOptions {
   maxTime?: string;
   until?: string;
   input?: string;
@@ -78,7 +79,12 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
 
   let booted: Booted | undefined;
   const consoleWatch = new ConsoleWatch(io, opts.until, expected !== undefined, () => booted?.machine.halt(`'${opts.until}' appeared`));
+  // Disk images and console files are opened (or refused) before anything runs.
+  const virtio = virtioSetup(opts, io, (bytes) => {
+    for (const b of bytes) consoleWatch.byte(b);
+  });
   const machineOptions: MachineOptions = {
+    virtio: virtio.options,
     cpuHz: CPU_HZ,
     // commander's --no-jit sets jit to false.
     jit: opts.jit === false ? 'off' : 'hot',
@@ -87,6 +93,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   };
   const loaded = loadSystem(file, opts, io, machineOptions);
   if (!loaded.ok) {
+    virtio.finish();
     if (loaded.exitCode === EXIT_CODES['bad-input']) {
       summarise({ board: undefined, config: undefined, outcome: { status: 'bad-input', exitCode: loaded.exitCode, message: loaded.message }, cycles: 0, instructions: 0, consoleBytes: 0, pds: [], faults: [] });
     }
@@ -180,10 +187,14 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
     stopListening?.();
     closeInput();
     tracing.close();
+    virtio.finish();
   }
   counter.charge();
   const pds: PdStats[] = pdStats(spec, k.debugTcbs, counter);
-  if (opts.stats) printStats(io, pds, machine.cycles);
+  if (opts.stats) {
+    printStats(io, pds, machine.cycles);
+    printVirtioStats(io, machine.virtio);
+  }
 
   const diff = expected === undefined ? '' : expectDiff(expected, consoleWatch.output, opts.expect!);
   if (diff) io.stderr(diff);
