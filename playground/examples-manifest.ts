@@ -9,4 +9,7 @@ export interface ExampleEntry {
   input: string;
   until?: string;
   allowFaults: boolean;
+  /** Its --drive disks (always run as snapshot=on: the page writes no file) and --global virtio-mmio.force-legacy. */
+  drives?: { file: string; readOnly: boolean }[];
+  forceLegacy?: boolean;
 }

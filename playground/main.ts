@@ -195,6 +195,8 @@ async function run(): Promise<void> {
     live: $<HTMLInputElement>('live').checked,
     until: example?.until,
     allowFaults: example?.allowFaults ?? false,
+    drives: example?.drives,
+    forceLegacy: example?.forceLegacy,
   };
   $('console').textContent = '';
   $('faults').replaceChildren();

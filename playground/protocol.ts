@@ -20,6 +20,10 @@ export type WorkerRequest =
       until: string | undefined;
       /** --allow-faults. */
       allowFaults: boolean;
+      /** --drive disks, by file name in `files` (writes stay in memory, as snapshot=on). */
+      drives?: { file: string; readOnly: boolean }[];
+      /** --global virtio-mmio.force-legacy (default true, as QEMU's). */
+      forceLegacy?: boolean;
     }
   | { type: 'stop' }
   /** More bytes for the UART of a live run. */

@@ -7,6 +7,9 @@ import { faultLine, faultRecord, type FaultRecord } from '../src/cli/run/faults.
 import { decideOutcome } from '../src/cli/run/outcome.js';
 import { InstructionCounter, pdStats } from '../src/cli/run/pd-stats.js';
 import { provideHostFiles } from '../src/util/host-files.js';
+import { memoryBackend } from '../src/machine/devices/virtio/block-store.js';
+import { VirtioBlock } from '../src/machine/devices/virtio/block.js';
+import type { VirtioOptions } from '../src/machine/machine.js';
 import { memoryFiles } from './memory-files.js';
 import type { WorkerMessage, WorkerRequest } from './protocol.js';
 
@@ -84,6 +87,24 @@ export function runSystem(req: Extract<WorkerRequest, { type: 'run' }>, post: (m
     const built = buildSystem(req.fileName, req.source, { config: req.config });
     if (!built.ok) return post({ type: 'build-failed', diagnostics: built.diagnostics.map((d) => renderText(d, PLAIN)) });
 
+    // Disks as `--drive file=…,snapshot=on`: the guest's writes stay in memory.
+    let virtio: VirtioOptions | undefined;
+    const drives = req.drives ?? [];
+    if (drives.length > 0 || req.forceLegacy === false) {
+      const devices: VirtioBlock[] = [];
+      for (const drive of drives) {
+        const bytes = req.files[drive.file];
+        if (!bytes) return post({ type: 'error', message: `the disk image '${drive.file}' is not among the files` });
+        devices.push(new VirtioBlock(memoryBackend(bytes.slice(), drive.readOnly), ''));
+      }
+      virtio = {
+        devices,
+        forceLegacy: req.forceLegacy ?? true, // In its place among the console's bytes, as a terminal shows `sel4ts run`'s stderr.
+        warn: (m) => {
+          pending += `sel4ts: warning: ${m}\n`;
+        },
+      };
+    }
     let pending = '';
     let tail = '';
     let untilSeen = false;
@@ -91,6 +112,7 @@ export function runSystem(req: Extract<WorkerRequest, { type: 'run' }>, post: (m
       cpuHz: CPU_HZ,
       jit: 'hot',
       input,
+      virtio,
       console(byte) {
         const c = String.fromCharCode(byte);
         pending += c;

@@ -41,6 +41,15 @@ function exampleEntry(name, dir) {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const entry = { name, system, files: files.filter((f) => f !== system && !SOURCE_FILES.test(f)), input: value('--input') ?? '', allowFaults: args.includes('--allow-faults') };
+  // Disks (--drive file=…[,readonly=on]): the page runs them as snapshot=on, writing no file.
+  const drives = args
+    .flatMap((a, i) => (a === '--drive' ? [args[i + 1] ?? ''] : []))
+    .map((spec) => {
+      const kv = new Map(spec.split(',').map((p) => [p.split('=')[0], p.split('=')[1] ?? '']));
+      return { file: kv.get('file') ?? '', readOnly: kv.get('readonly') === 'on' };
+    });
+  if (drives.length > 0) entry.drives = drives;
+  if (args.includes('virtio-mmio.force-legacy=false')) entry.forceLegacy = false;
   const until = value('--until');
   if (until !== undefined) entry.until = until;
   return entry;

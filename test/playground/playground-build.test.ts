@@ -71,6 +71,33 @@ describe("the playground's run (worker.ts) in Node", () => {
     expect(consoleOf(await runExample('ping-pong', ['ping', 'pong']))).toBe(readFileSync(join(EXAMPLES, 'ping-pong/expected-output.txt'), 'utf8'));
   });
 
+  it('runs blk with its disk from the manifest (snapshot: the image given stays unchanged), as sel4ts run does', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sel4ts-playground-blk-'));
+    try {
+      await buildPlayground(out);
+      const manifest = JSON.parse(readFileSync(join(out, 'examples/index.json'), 'utf8')) as { name: string; system: string; files: string[]; until?: string; drives?: { file: string; readOnly: boolean }[]; forceLegacy?: boolean }[];
+      const blk = manifest.find((e) => e.name === 'blk')!;
+      expect(blk).toMatchObject({ drives: [{ file: 'disk.raw', readOnly: false }], forceLegacy: false, until: 'client: done' });
+      const files: Record<string, Uint8Array> = { 'sdk/prebuilt/debug/monitor.elf': new Uint8Array(readFileSync(join(ROOT, 'sdk/prebuilt/debug/monitor.elf'))) };
+      for (const f of blk.files) files[f] = new Uint8Array(readFileSync(join(out, 'examples/blk', f)));
+      const disk = files['disk.raw']!.slice();
+      const messages: WorkerMessage[] = [];
+      const source = readFileSync(join(EXAMPLES, 'blk', blk.system), 'utf8');
+      await runSystem({ type: 'run', fileName: blk.system, source, files, config: 'debug', maxTime: '1s', input: '', live: false, until: blk.until, allowFaults: false, drives: blk.drives, forceLegacy: blk.forceLegacy }, (m) => messages.push(m)).done;
+      // The client reads past the end of the disk on purpose: the device's warning (stderr for
+      // `sel4ts run`) is in the page's console, where it happened.
+      const lines = consoleOf(messages).split('\n');
+      expect(lines.filter((l) => !l.startsWith('sel4ts: warning: ')).join('\n')).toBe(readFileSync(join(EXAMPLES, 'blk/expected-output.txt'), 'utf8'));
+      const warning = lines.findIndex((l) => l.startsWith('sel4ts: warning: '));
+      expect(lines[warning]).toMatch(/queue 0: a read at sector 200 runs past the end of the disk/);
+      expect(warning).toBeGreaterThan(2);
+      expect(messages.at(-1)).toMatchObject({ type: 'done', status: 'ok' });
+      expect(files['disk.raw']).toEqual(disk);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it("reports bad-pd's faults as they happen, and stops at --until", async () => {
     const ms = await runExample('bad-pd', ['executor', 'heartbeat', 'misuser', 'spinner', 'writer'], { until: 'still beating after three faults: done', allowFaults: true });
     const faults = ms.filter((m) => m.type === 'fault');
