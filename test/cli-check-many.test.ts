@@ -2,10 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import type { Io } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
 import { HAVE_SHARED, SHARED_DIR } from './helpers/shared.js';
 import { oracle } from './helpers/oracles.js';
+import { runCli } from './helpers/cli.js';
 
 // One file name makes the checker throw, to see a bug in one file stop only that file.
 vi.mock('../src/compiler/check.js', async (importOriginal) => {
@@ -19,13 +18,7 @@ vi.mock('../src/compiler/check.js', async (importOriginal) => {
   };
 });
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (t) => (out += t), stderr: (t) => (err += t), colour: false, cwd: process.cwd() };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 const tmp = mkdtempSync(join(tmpdir(), 'sel4ts-many-'));
 const write = (name: string, text: string): string => {

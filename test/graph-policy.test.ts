@@ -2,20 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
 import type { SystemGraph } from '../src/graph/model.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const example = (name: string) => join(ROOT, 'examples', name, `${name}.system`);
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (t) => (out += t), stderr: (t) => (err += t), colour: false, cwd: process.cwd() };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const cli = runCli;
 
 function policy(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sel4ts-graph-policy-')), 'policy.yaml');

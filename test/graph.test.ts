@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { generateSystem } from '../scripts/generate-system.js';
-import type { Io } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
 import { buildSystem } from '../src/compiler/build.js';
 import { graphFromDescription } from '../src/graph/from-description.js';
 import { graphFromSpec } from '../src/graph/from-spec.js';
@@ -14,19 +12,14 @@ import type { SystemGraph } from '../src/graph/model.js';
 import { expectGolden } from './helpers/golden.js';
 import { oracle } from './helpers/oracles.js';
 import { HAVE_SHARED, SHARED_DIR } from './helpers/shared.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const exampleText = (name: string) => readFileSync(join(ROOT, 'examples', name, `${name}.system`), 'utf8');
 const ERRORS = join(ROOT, 'test', 'fixtures', 'graph', 'errors.system');
 const validateJson = new Ajv2020.default({ strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'graph.schema.json'), 'utf8')) as object);
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (t) => (out += t), stderr: (t) => (err += t), colour: false, cwd: process.cwd() };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const cli = runCli;
 
 const EXAMPLES = ['ping-pong', 'hierarchy', 'ring-buffer', 'ppc', 'passive-server', 'uart'];
 

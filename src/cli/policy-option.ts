@@ -7,6 +7,7 @@ import { yamlLib } from '../parser/yaml-lib.js';
 import type { PolicyLibraries } from '../policy/policy-file.js';
 import { packageFile } from './package-file.js';
 import { UsageError } from './io.js';
+import { readErrorWhy } from './read-error.js';
 
 /**
  * `--policy FILE` (check and build): reading the policy files and the libraries src/policy/
@@ -33,9 +34,7 @@ export function readPolicyFiles(paths: string[] | undefined): SourceFile[] {
     try {
       bytes = new Uint8Array(readFileSync(path));
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
-      throw new UsageError(`cannot read the policy '${path}': ${why}`);
+      throw new UsageError(`cannot read the policy '${path}': ${readErrorWhy(e)}`);
     }
     const decoded = decodeSource(bytes);
     if (decoded.problem) throw new UsageError(`the policy '${path}' is not UTF-8 text (${decoded.problem.kind === 'utf16' ? 'UTF-16' : `byte ${decoded.problem.byteOffset} is not UTF-8`})`);

@@ -3,6 +3,7 @@ import { IMAGE_MAGIC } from '../compiler/image/image.js';
 import { looksLikeUtf16 } from '../parser/decode.js';
 import { EM_AARCH64 } from '../util/elf64.js';
 import { InputError, UsageError } from './io.js';
+import { readErrorWhy } from './read-error.js';
 
 /**
  * What a file given on the command line holds, recognised by its content (not its name), so
@@ -27,8 +28,7 @@ function readInputFile(path: string): InputFile {
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
+    const why = readErrorWhy(e);
     throw new UsageError(`cannot read '${path}': ${why}`);
   }
   return { path, bytes, content: classifyContent(bytes) };

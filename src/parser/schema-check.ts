@@ -4,6 +4,7 @@ import type { Span } from '../diagnostics/source-file.js';
 import type { SdfContext } from './sdf/context.js';
 import { suggest } from './sdf/suggest.js';
 import { isMap, isSeq, yamlLib } from './yaml-lib.js';
+import { jsonPointerParts } from '../util/json-pointer.js';
 
 let validator: ValidateFunction | undefined;
 
@@ -34,13 +35,7 @@ function getValidator(): ValidateFunction {
 function nodeAt(doc: Document, pointer: string): { node: YamlNode | undefined; pair: Pair | undefined } {
   let node = doc.contents as YamlNode | null;
   let pair: Pair | undefined;
-  const parts =
-    pointer === ''
-      ? []
-      : pointer
-          .slice(1)
-          .split('/')
-          .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = jsonPointerParts(pointer);
   for (const part of parts) {
     if (isMap(node)) {
       pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value) === part);

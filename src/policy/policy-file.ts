@@ -6,6 +6,7 @@ import type { SourceFile, Span } from '../diagnostics/source-file.js';
 import { suggest } from '../parser/sdf/suggest.js';
 import type { Rights } from './flows.js';
 import type { PolicySubject } from './subject.js';
+import { jsonPointerParts } from '../util/json-pointer.js';
 
 /**
  * A policy file (schemas/policy.schema.json), YAML or JSON: read, checked against the schema
@@ -98,13 +99,7 @@ export function readPolicy(file: SourceFile, system: Names, libs: PolicyLibrarie
 /** Follow a JSON pointer through the YAML nodes, as far as it goes. */
 function nodeAt(doc: Document, yaml: typeof import('yaml'), pointer: string): YamlNode | undefined {
   let node = doc.contents as YamlNode | null;
-  const parts =
-    pointer === ''
-      ? []
-      : pointer
-          .slice(1)
-          .split('/')
-          .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = jsonPointerParts(pointer);
   for (const part of parts) {
     if (yaml.isMap(node)) {
       const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value) === part);
