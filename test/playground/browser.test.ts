@@ -107,9 +107,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(shown[0]).toContain('ping-pong.system:12:46: error[pd_priority_out_of_range]: priority must be between 0 and 254');
     await page.screenshot({ path: join(OUTPUT, 'error.png') });
     // A click on the diagnostic puts the cursor at the problem: typing goes there.
+    const beforeX = await page.getAttribute('body', 'data-checked');
     await page.click('#diagnostics li');
     await page.keyboard.type('X');
     expect(await page.locator('.cm-content').textContent()).toContain('name="pong" priority="X300"');
+    // That edit's own check must be over before the next text goes in, or typeText would take
+    // its end for the end of the next one's.
+    await page.waitForFunction(`document.body.dataset.checked !== ${JSON.stringify(beforeX)}`);
 
     await typeText(page, good);
     expect(await page.locator('.cm-lintRange-error').count()).toBe(0);
