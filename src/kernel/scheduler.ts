@@ -28,8 +28,10 @@ const queueIndex = (t: TcbObject) => t.domain * NUM_PRIORITIES + t.priority;
 function markQueue(k: KernelState, t: TcbObject, nonEmpty: boolean): void {
   const word = t.domain * 8 + (t.priority >>> 5);
   const bit = 1 << (t.priority & 31);
-  if (nonEmpty) k.readyBitmap[word]! |= bit;
-  else k.readyBitmap[word]! &= ~bit;
+  if (nonEmpty) {
+    k.readyBitmap[word]! |= bit;
+    k.readyL1[t.domain]! |= 1 << (t.priority >>> 5);
+  } else if ((k.readyBitmap[word]! &= ~bit) === 0) k.readyL1[t.domain]! &= ~(1 << (t.priority >>> 5));
 }
 
 /** tcbSchedEnqueue: at the head of its ready queue (it keeps its turn). */
@@ -58,11 +60,10 @@ export function tcbSchedDequeue(k: KernelState, t: TcbObject): void {
 
 /** The highest priority with a ready thread in `domain`, or −1. */
 function highestPriority(k: KernelState, domain: number): number {
-  for (let w = 7; w >= 0; w--) {
-    const bits = k.readyBitmap[domain * 8 + w]!;
-    if (bits !== 0) return w * 32 + 31 - Math.clz32(bits);
-  }
-  return -1;
+  const l1 = k.readyL1[domain]!;
+  if (l1 === 0) return -1;
+  const w = 31 - Math.clz32(l1);
+  return w * 32 + 31 - Math.clz32(k.readyBitmap[domain * 8 + w]!);
 }
 
 /** isHighestPrio: no thread of `domain` above `prio` is ready. */

@@ -63,7 +63,7 @@ export interface KernelPort {
 
   /** The system counter (CNTPCT) and the timers, the EL2 physical one included. */
   readonly counter: number;
-  setTimer(timer: TimerName, ctl: number, cval: bigint): void;
+  setTimer(timer: TimerName, ctl: number, cval: bigint | number): void;
 
   /** Nothing is runnable: wait for an interrupt, skipping idle time to the next deadline. */
   idle(): void;

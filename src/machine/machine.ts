@@ -410,7 +410,7 @@ export class Machine implements KernelPort {
     return this.timer.count();
   }
 
-  setTimer(timer: TimerName, ctl: number, cval: bigint): void {
+  setTimer(timer: TimerName, ctl: number, cval: bigint | number): void {
     this.timer.program(timer, ctl, cval);
   }
 
