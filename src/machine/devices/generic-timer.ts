@@ -47,6 +47,8 @@ export class GenericTimer implements SystemRegisters {
     virtual: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
     hypPhysical: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
   };
+  /** The same, in TIMER_NAMES order (the kernel's timer write updates all three). */
+  private readonly comparators: Comparator[] = TIMER_NAMES.map((name) => this.timers[name]);
   /** counter = cycles × num / den, in lowest terms. */
   private readonly num: number;
   private readonly den: number;
@@ -150,12 +152,12 @@ export class GenericTimer implements SystemRegisters {
     this.deadline = undefined;
     // The counter once for all three (nothing here moves time).
     const now = this.count();
-    for (const name of TIMER_NAMES) {
-      const t = this.timers[name];
+    for (let i = 0; i < TIMER_NAMES.length; i++) {
+      const t = this.comparators[i]!;
       const high = (t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) === CNT_CTL.ENABLE && now >= t.cvalNumber;
       if (high !== t.line) {
         t.line = high;
-        this.onLine(TIMER_PPI[name], high);
+        this.onLine(TIMER_PPI[TIMER_NAMES[i]!], high);
       }
     }
   }
@@ -179,8 +181,7 @@ export class GenericTimer implements SystemRegisters {
 
   private computeDeadline(): number {
     let best = Infinity;
-    for (const name of TIMER_NAMES) {
-      const t = this.timers[name];
+    for (const t of this.comparators) {
       if ((t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) !== CNT_CTL.ENABLE || t.line) continue;
       if (t.cvalNumber === Infinity) continue; // centuries away
       best = Math.min(best, this.cycleOf(t.cvalNumber));
