@@ -368,6 +368,10 @@ export class Machine implements KernelPort {
     return BigInt(this.cpu.pc);
   }
 
+  get pcNumber(): number {
+    return this.cpu.pc;
+  }
+
   set pc(value: bigint) {
     this.cpu.pc = value < 1n << 53n ? Number(value) : 2 ** 53 - 4;
   }
