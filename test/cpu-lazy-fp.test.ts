@@ -112,3 +112,24 @@ describe('lazy FP/SIMD switching', () => {
     });
   }
 });
+
+describe('UserContext.pc', () => {
+  it('round-trips any 64-bit PC, and a switch moves one below 2^53 without BigInt', () => {
+    const ctx = newUserContext();
+    for (const pc of [0n, 0x20_0000n, 2n ** 53n - 4n, 2n ** 53n, 2n ** 64n - 4n]) {
+      ctx.pc = pc;
+      expect(ctx.pc).toBe(pc);
+    }
+    const machine = el0Machine();
+    ctx.pc = 0x20_1000n;
+    restoreContext(machine.cpu, ctx);
+    expect(machine.cpu.pc).toBe(0x20_1000);
+    machine.cpu.pc = 0x20_1004;
+    saveContext(machine.cpu, ctx);
+    expect([ctx.pcNumber, ctx.pc]).toEqual([0x20_1004, 0x20_1004n]);
+    // A PC no number holds faults on fetch: the CPU gets the highest 4-aligned number below 2^53.
+    ctx.pc = 2n ** 63n;
+    restoreContext(machine.cpu, ctx);
+    expect(machine.cpu.pc).toBe(2 ** 53 - 4);
+  });
+});

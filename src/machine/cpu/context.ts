@@ -11,6 +11,9 @@ export interface UserContext {
   /** The same bytes as 32-bit halves (low at 2 i, high at 2 i + 1): reads that allocate no BigInt. */
   x32: Int32Array;
   pc: bigint;
+  /** The PC as a number when it is within ±2^53 (else NaN, and `pc` holds it): switches make no BigInt. */
+  readonly pcNumber: number;
+  setPcNumber(pc: number): void;
   nzcv: number;
   tpidr: bigint;
   tpidrro: bigint;
@@ -20,13 +23,43 @@ export interface UserContext {
   v: Uint8Array;
 }
 
-export function newUserContext(): UserContext {
-  const x = new BigUint64Array(32);
-  return { x, x32: new Int32Array(x.buffer), pc: 0n, nzcv: 0, tpidr: 0n, tpidrro: 0n, fpcr: 0, fpsr: 0, v: new Uint8Array(512) };
-}
-
 /** 2^53: PCs from here up do not fit a number. */
 const PC_LIMIT = 1n << 53n;
+
+class Context implements UserContext {
+  readonly x = new BigUint64Array(32);
+  readonly x32 = new Int32Array(this.x.buffer);
+  pcNumber = 0;
+  /** The PC when `pcNumber` cannot hold it. */
+  private pcWide: bigint | undefined = undefined;
+  nzcv = 0;
+  tpidr = 0n;
+  tpidrro = 0n;
+  fpcr = 0;
+  fpsr = 0;
+  readonly v = new Uint8Array(512);
+
+  get pc(): bigint {
+    return this.pcWide ?? BigInt(this.pcNumber);
+  }
+
+  set pc(value: bigint) {
+    if (value > -PC_LIMIT && value < PC_LIMIT) this.setPcNumber(Number(value));
+    else {
+      this.pcNumber = Number.NaN;
+      this.pcWide = value;
+    }
+  }
+
+  setPcNumber(pc: number): void {
+    this.pcNumber = pc;
+    this.pcWide = undefined;
+  }
+}
+
+export function newUserContext(): UserContext {
+  return new Context();
+}
 
 // Thread pointers are usually 0: no BigInt work then (a context switch does this twice).
 const halves = (lo: number, hi: number): bigint => ((lo | hi) === 0 ? 0n : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
@@ -67,7 +100,7 @@ export function loadFpState(cpu: Cpu): void {
 /** Copy the CPU's state into `ctx` (the FP/SIMD state only when the CPU holds `ctx`'s). */
 export function saveContext(cpu: Cpu, ctx: UserContext): void {
   ctx.x.set(cpu.userX);
-  ctx.pc = BigInt(cpu.pc);
+  ctx.setPcNumber(cpu.pc);
   ctx.nzcv = cpu.nzcv >>> 0;
   ctx.tpidr = halves(cpu.tpidrLo, cpu.tpidrHi);
   ctx.tpidrro = halves(cpu.tpidrroLo, cpu.tpidrroHi);
@@ -86,7 +119,8 @@ export function saveContext(cpu: Cpu, ctx: UserContext): void {
  */
 export function restoreContext(cpu: Cpu, ctx: UserContext): void {
   cpu.userX.set(ctx.x);
-  cpu.pc = ctx.pc < PC_LIMIT ? Number(ctx.pc) : 2 ** 53 - 4;
+  const pc = ctx.pcNumber;
+  cpu.pc = !Number.isNaN(pc) ? pc : ctx.pc < PC_LIMIT ? Number(ctx.pc) : 2 ** 53 - 4;
   cpu.nzcv = ctx.nzcv;
   cpu.tpidrLo = lowHalf(ctx.tpidr);
   cpu.tpidrHi = highHalf(ctx.tpidr);
