@@ -93,6 +93,8 @@ export interface MachineDebugger {
 
 /** Interrupt traps in a row without a single instruction run before the kernel is judged stuck. */
 const MAX_IRQ_STORM = 10_000;
+/** The record of an interrupt: it carries nothing, so one serves every interrupt. */
+const IRQ_TRAP: Trap = { kind: 'irq' };
 
 export class Machine implements KernelPort {
   readonly memory = new PhysicalMemory(QEMU_VIRT.ram.base, QEMU_VIRT.ram.size);
@@ -224,7 +226,7 @@ export class Machine implements KernelPort {
         else {
           this.waiting = false;
           this.cpu.timeSyncIcount = -1;
-          kernel.trap({ kind: 'irq' }, this);
+          kernel.trap(IRQ_TRAP, this);
         }
         continue;
       }
@@ -304,6 +306,8 @@ export class Machine implements KernelPort {
     this.stepping = true;
   }
 
+  private readonly svcTrap: Trap & { kind: 'svc' } = { kind: 'svc', esr: 0 };
+
   private trapFor(stop: Stop): Trap | undefined {
     const cpu = this.cpu;
     switch (stop) {
@@ -321,7 +325,11 @@ export class Machine implements KernelPort {
         this.waiting = true;
         return undefined;
       case Stop.Svc:
-        return { kind: 'svc', esr: cpu.esr };
+        // The kernel reads a trap record at once and keeps none: without a debugger (which may
+        // hold a stop's trap) one record serves every system call.
+        if (this.debug) return { kind: 'svc', esr: cpu.esr };
+        this.svcTrap.esr = cpu.esr;
+        return this.svcTrap;
       case Stop.DataAbort:
       case Stop.InstructionAbort:
         return { kind: 'abort', esr: cpu.esr, far: (BigInt(cpu.farHi >>> 0) << 32n) | BigInt(cpu.farLo >>> 0), instruction: stop === Stop.InstructionAbort };
