@@ -53,7 +53,7 @@ export function tcbSchedAppend(k: KernelState, t: TcbObject): void {
 export function tcbSchedDequeue(k: KernelState, t: TcbObject): void {
   if (!t.queued) return;
   const q = k.readyQueues[queueIndex(t)]!;
-  q.splice(q.indexOf(t), 1);
+  removeFrom(q, t);
   if (q.length === 0) markQueue(k, t, false);
   t.queued = false;
 }
@@ -75,12 +75,22 @@ export function isHighestPrio(k: KernelState, domain: number, prio: number): boo
 export function tcbEPAppend(t: TcbObject, queue: TcbObject[]): void {
   let i = queue.length;
   while (i > 0 && queue[i - 1]!.priority < t.priority) i--;
-  queue.splice(i, 0, t);
+  // push: the usual case, and no array made for splice's result.
+  if (i === queue.length) queue.push(t);
+  else queue.splice(i, 0, t);
 }
 
 export function tcbEPDequeue(t: TcbObject, queue: TcbObject[]): void {
+  removeFrom(queue, t);
+}
+
+/** Remove `t` from `queue` if it is there; the ends without making splice's result array. */
+function removeFrom(queue: TcbObject[], t: TcbObject): void {
   const i = queue.indexOf(t);
-  if (i >= 0) queue.splice(i, 1);
+  if (i < 0) return;
+  if (i === 0) queue.shift();
+  else if (i === queue.length - 1) queue.pop();
+  else queue.splice(i, 1);
 }
 
 /** tcbReleaseEnqueue: the release queue is ordered by head refill time (FIFO among equals). */
