@@ -17,7 +17,7 @@ export const IPC_DIR = join(ROOT, 'bench', 'ipc');
 const BIN = join(ROOT, 'bin', 'sel4ts');
 /** The symbol whose value is the number of rounds (bench/ipc/common/bench-ipc.h). */
 const ROUNDS_SYMBOL = 'bench_rounds';
-const REPEATS = 3;
+const REPEATS = 5;
 
 export interface IpcBench {
   /** The folder under bench/ipc/, and its system is `<name>.system`. */
@@ -138,12 +138,23 @@ interface Marginal {
   cpuSeconds: [number, number] | null;
 }
 
-/** Rounds per second between two round counts, from the median times of each. */
-async function marginal(rounds: [number, number], run: (n: number) => Promise<Timing>): Promise<Marginal> {
-  const small: Timing[] = [];
-  const large: Timing[] = [];
-  for (let i = 0; i < REPEATS; i++) small.push(await run(rounds[0]));
-  for (let i = 0; i < REPEATS; i++) large.push(await run(rounds[1]));
+/**
+ * Rounds per second between two round counts, from the median times of each, for each of
+ * `runs`: interleaved (each repeat runs every variant, small then large), so that a change in
+ * the machine's load during the measurement falls on all of them alike.
+ */
+async function marginals(rounds: [number, number], runs: ((n: number) => Promise<Timing>)[]): Promise<Marginal[]> {
+  const times = runs.map(() => ({ small: [] as Timing[], large: [] as Timing[] }));
+  for (let i = 0; i < REPEATS; i++) {
+    for (const [v, run] of runs.entries()) {
+      times[v]!.small.push(await run(rounds[0]));
+      times[v]!.large.push(await run(rounds[1]));
+    }
+  }
+  return times.map(({ small, large }) => marginalOf(rounds, small, large));
+}
+
+function marginalOf(rounds: [number, number], small: Timing[], large: Timing[]): Marginal {
   const rate = (pick: (t: Timing) => number): number => (rounds[1] - rounds[0]) / (median(large.map(pick)) - median(small.map(pick)));
   const cpu = small[0]!.cpu !== null;
   const three = (x: number): number => Number(x.toFixed(3));
@@ -200,13 +211,14 @@ export async function ipcSection(): Promise<Record<string, unknown>> {
   for (const bench of IPC_BENCHES) {
     // PPC round trips; one-way notifications, two a round of the notification ping-pong.
     const [unit, per] = bench.name === 'notify' ? ['notifications', 2] : ['roundTrips', 1];
-    const wp = await marginal(bench.rounds.sel4ts, (n) => sel4tsRun(bench, n));
-    // The same with every system call on the kernel's slow path, and (SEL4TS_BENCH_BEFORE: the
-    // bin/sel4ts of another checkout, named SEL4TS_BENCH_BEFORE_LABEL) an earlier sel4ts, in this run.
-    const slow = await marginal(bench.rounds.sel4ts, (n) => sel4tsRun(bench, n, ['--no-fastpath']));
+    // This sel4ts; the same with every system call on the kernel's slow path; and
+    // (SEL4TS_BENCH_BEFORE: the bin/sel4ts of another checkout, named SEL4TS_BENCH_BEFORE_LABEL)
+    // an earlier sel4ts, interleaved in this run.
     const beforeBin = process.env.SEL4TS_BENCH_BEFORE;
-    const before = beforeBin ? await marginal(bench.rounds.sel4ts, (n) => sel4tsRun(bench, n, [], beforeBin)) : undefined;
-    const real = built && !('skipped' in setup) ? await marginal(bench.rounds.qemu, (n) => realSel4Run(setup, built, bench, n)) : undefined;
+    const variants = [(n: number) => sel4tsRun(bench, n), (n: number) => sel4tsRun(bench, n, ['--no-fastpath'])];
+    if (beforeBin) variants.push((n) => sel4tsRun(bench, n, [], beforeBin));
+    const [wp, slow, before] = (await marginals(bench.rounds.sel4ts, variants)) as [Marginal, Marginal, Marginal | undefined];
+    const real = built && !('skipped' in setup) ? (await marginals(bench.rounds.qemu, [(n) => realSel4Run(setup, built, bench, n)]))[0] : undefined;
     const perCpu = (m: Marginal): number | null => (m.roundsPerCpuSecond === null ? null : whole(m.roundsPerCpuSecond * per));
     section[bench.name] = {
       [`${unit}PerSecondWholeProcess`]: whole(wp.roundsPerSecond * per),

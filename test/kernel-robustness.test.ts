@@ -16,7 +16,7 @@ const PRIORITIES = 256;
 /**
  * seL4's ready-queue invariants (valid_queues, valid_bitmaps): a thread is in exactly the queue
  * of its domain and priority when its `queued` flag says so, only runnable threads with a
- * scheduling context are queued, and the bitmap has a bit exactly for the non-empty queues.
+ * scheduling context are queued, and the bitmaps have a bit exactly for the non-empty queues and words.
  * Returns the number of queued threads, so a caller can see that the check checked something.
  */
 function checkReadyQueues(k: KernelState, tcbs: readonly TcbObject[]): number {
@@ -36,6 +36,10 @@ function checkReadyQueues(k: KernelState, tcbs: readonly TcbObject[]): number {
     }
   });
   for (const t of tcbs) expect(t.queued, `${t.name}: queued flag without being in a queue`).toBe(seen.has(t));
+  // The level-1 bitmap (ksReadyQueuesL1Bitmap): a bit exactly for each non-zero word.
+  for (let domain = 0; domain < k.readyL1.length; domain++) {
+    for (let w = 0; w < 8; w++) expect(((k.readyL1[domain]! >>> w) & 1) === 1, `L1 bit of domain ${domain} word ${w}`).toBe(k.readyBitmap[domain * 8 + w] !== 0);
+  }
   return seen.size;
 }
 

@@ -252,4 +252,23 @@ describe('generic timer', () => {
     t.setCtl('physical', CNT_CTL.ENABLE);
     expect(t.nextDeadline()).toBe(Infinity);
   });
+  it('takes a CVAL programmed as a number as the same BigInt CVAL, and an unsafe number through BigInt', () => {
+    let cycles = 0;
+    const t = new GenericTimer(() => cycles);
+    const events: [number, boolean][] = [];
+    t.onLine = (ppi, high) => events.push([ppi, high]);
+    t.program('physical', CNT_CTL.ENABLE, 2 ** 40 + 5);
+    expect(t.cval('physical')).toBe(2n ** 40n + 5n);
+    expect(t.read(SYSREG.CNTP_CVAL_EL0)).toEqual({ lo: 5, hi: 256 });
+    t.program('hypPhysical', CNT_CTL.ENABLE, 10);
+    expect(t.nextDeadline()).toBe(160);
+    cycles = 160;
+    t.updateIfDue();
+    expect(events).toEqual([[26, true]]);
+    t.program('hypPhysical', CNT_CTL.ENABLE, 11);
+    expect(events.at(-1)).toEqual([26, false]);
+    expect(t.nextDeadline()).toBe(176);
+    t.program('virtual', CNT_CTL.ENABLE, 2 ** 60);
+    expect(t.cval('virtual')).toBe(2n ** 60n);
+  });
 });

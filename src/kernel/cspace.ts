@@ -121,13 +121,20 @@ export function lookupCapFast(cspaceRoot: Cap, c: number): Cap | undefined {
   if (cspaceRoot.type !== CapType.CNode || !(c >= 0)) return undefined;
   let cap: CNodeCap = cspaceRoot;
   let n = 64;
+  // The n bits still to resolve (c mod 2^n): compares and exact divisions by powers of two,
+  // no floating-point remainder (a library call).
+  let v = c;
   for (;;) {
     const guardSize = cap.guardSize;
     const radix = cap.cnode.radix;
     const levelBits = radix + guardSize;
     if (guardSize > n || levelBits > n || cap.guard !== 0n) return undefined;
-    if (Math.floor(c / POW2[n - guardSize]!) % POW2[guardSize]! !== 0) return undefined;
-    const next = cap.cnode.slots[Math.floor(c / POW2[n - levelBits]!) % POW2[radix]!]!.cap;
+    // A zero guard: the top guardSize of the n bits are clear; the index is the radix bits below.
+    if (v >= POW2[n - guardSize]!) return undefined;
+    const unit = POW2[n - levelBits]!;
+    const index = Math.floor(v / unit);
+    const next = cap.cnode.slots[index]!.cap;
+    v -= index * unit;
     n -= levelBits;
     if (n === 0 || next.type !== CapType.CNode) return next;
     cap = next;

@@ -261,7 +261,7 @@ export class Sel4Kernel implements Kernel {
     const t = k.curThread;
     switch (trap.kind) {
       case 'svc': {
-        t.faultIP = port.pc - 4n;
+        t.setFaultIP(port.pcNumber - 4);
         t.stats.syscalls++;
         const kind = classifySmallSyscall(port.getRegisterSigned(7), k.config) ?? classifySyscall(port.getRegister(7), k.config);
         k.failure = undefined;
@@ -283,21 +283,21 @@ export class Sel4Kernel implements Kernel {
         break;
       }
       case 'abort':
-        t.faultIP = port.pc;
+        t.setFaultIP(port.pcNumber);
         if (this.budgetOk()) {
           t.fault = { type: FaultType.VMFault, address: trap.instruction ? port.pc : trap.far, instruction: trap.instruction, fsr: trap.esr };
           handleFault(k, t);
         }
         break;
       case 'exception':
-        t.faultIP = port.pc;
+        t.setFaultIP(port.pcNumber);
         if (this.budgetOk()) {
           t.fault = this.exceptionFault(trap.esr);
           handleFault(k, t);
         }
         break;
       case 'irq':
-        if (k.loaded === t) t.faultIP = port.pc;
+        if (k.loaded === t) t.setFaultIP(port.pcNumber);
         k.updateTimestamp();
         checkBudget(k);
         this.handleInterrupt();

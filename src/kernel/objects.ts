@@ -3,6 +3,9 @@ import { CNode } from './cspace.js';
 import type { Fault } from './faults.js';
 import { KernelObject } from './kernel-object.js';
 
+/** FaultIP values within ±2^53 are kept as numbers. */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 export { KernelObject } from './kernel-object.js';
 
 /**
@@ -88,8 +91,23 @@ export class TcbObject extends KernelObject {
   readonly ctes: CNode;
   /** Registers while the thread is not on the CPU (the running thread's are in the CPU). */
   readonly context: UserContext = newUserContext();
-  /** Where a restarted thread resumes: the SVC or the faulting instruction. */
-  faultIP = 0n;
+  /**
+   * Where a restarted thread resumes: the SVC or the faulting instruction. Set on every
+   * kernel entry, so kept as a number (`setFaultIP`) unless it lies beyond ±2^53.
+   */
+  get faultIP(): bigint {
+    return this.faultIPWide ?? BigInt(this.faultIPNumber);
+  }
+  set faultIP(v: bigint) {
+    if (v >= -MAX_SAFE && v <= MAX_SAFE) this.setFaultIP(Number(v));
+    else this.faultIPWide = v;
+  }
+  setFaultIP(v: number): void {
+    this.faultIPNumber = v;
+    this.faultIPWide = undefined;
+  }
+  private faultIPNumber = 0;
+  private faultIPWide: bigint | undefined = undefined;
   state = ThreadState.Inactive;
 
   /** BlockedOnSend / BlockedOnReceive / BlockedOnNotification: what the thread waits on. */

@@ -28,8 +28,10 @@ const queueIndex = (t: TcbObject) => t.domain * NUM_PRIORITIES + t.priority;
 function markQueue(k: KernelState, t: TcbObject, nonEmpty: boolean): void {
   const word = t.domain * 8 + (t.priority >>> 5);
   const bit = 1 << (t.priority & 31);
-  if (nonEmpty) k.readyBitmap[word]! |= bit;
-  else k.readyBitmap[word]! &= ~bit;
+  if (nonEmpty) {
+    k.readyBitmap[word]! |= bit;
+    k.readyL1[t.domain]! |= 1 << (t.priority >>> 5);
+  } else if ((k.readyBitmap[word]! &= ~bit) === 0) k.readyL1[t.domain]! &= ~(1 << (t.priority >>> 5));
 }
 
 /** tcbSchedEnqueue: at the head of its ready queue (it keeps its turn). */
@@ -51,18 +53,17 @@ export function tcbSchedAppend(k: KernelState, t: TcbObject): void {
 export function tcbSchedDequeue(k: KernelState, t: TcbObject): void {
   if (!t.queued) return;
   const q = k.readyQueues[queueIndex(t)]!;
-  q.splice(q.indexOf(t), 1);
+  removeFrom(q, t);
   if (q.length === 0) markQueue(k, t, false);
   t.queued = false;
 }
 
 /** The highest priority with a ready thread in `domain`, or −1. */
 function highestPriority(k: KernelState, domain: number): number {
-  for (let w = 7; w >= 0; w--) {
-    const bits = k.readyBitmap[domain * 8 + w]!;
-    if (bits !== 0) return w * 32 + 31 - Math.clz32(bits);
-  }
-  return -1;
+  const l1 = k.readyL1[domain]!;
+  if (l1 === 0) return -1;
+  const w = 31 - Math.clz32(l1);
+  return w * 32 + 31 - Math.clz32(k.readyBitmap[domain * 8 + w]!);
 }
 
 /** isHighestPrio: no thread of `domain` above `prio` is ready. */
@@ -74,12 +75,22 @@ export function isHighestPrio(k: KernelState, domain: number, prio: number): boo
 export function tcbEPAppend(t: TcbObject, queue: TcbObject[]): void {
   let i = queue.length;
   while (i > 0 && queue[i - 1]!.priority < t.priority) i--;
-  queue.splice(i, 0, t);
+  // push: the usual case, and no array made for splice's result.
+  if (i === queue.length) queue.push(t);
+  else queue.splice(i, 0, t);
 }
 
 export function tcbEPDequeue(t: TcbObject, queue: TcbObject[]): void {
+  removeFrom(queue, t);
+}
+
+/** Remove `t` from `queue` if it is there; the ends without making splice's result array. */
+function removeFrom(queue: TcbObject[], t: TcbObject): void {
   const i = queue.indexOf(t);
-  if (i >= 0) queue.splice(i, 1);
+  if (i < 0) return;
+  if (i === 0) queue.shift();
+  else if (i === queue.length - 1) queue.pop();
+  else queue.splice(i, 1);
 }
 
 /** tcbReleaseEnqueue: the release queue is ordered by head refill time (FIFO among equals). */

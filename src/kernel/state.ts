@@ -85,6 +85,8 @@ export class KernelState {
   readonly readyQueues: TcbObject[][];
   /** Which ready queues are non-empty: 8 words of 32 bits per domain. */
   readonly readyBitmap: Uint32Array;
+  /** Which of a domain's 8 bitmap words are non-zero, one bit each (seL4's ksReadyQueuesL1Bitmap). */
+  readonly readyL1: Uint8Array;
   /** Threads waiting for their next refill, earliest release first. */
   readonly releaseQueue: TcbObject[] = [];
 
@@ -123,6 +125,7 @@ export class KernelState {
     this.printing = config.debugBuild;
     this.readyQueues = Array.from({ length: NUM_PRIORITIES * numDomains }, () => []);
     this.readyBitmap = new Uint32Array(8 * numDomains);
+    this.readyL1 = new Uint8Array(numDomains);
     this.idleThread = new TcbObject(0, 11);
     this.idleThread.state = ThreadState.IdleThreadState;
     this.idleThread.name = 'idle_thread';
@@ -301,7 +304,7 @@ export class KernelState {
     if (ctl === this.timerCtl && cval === this.timerCval) return;
     this.timerCtl = ctl;
     this.timerCval = cval;
-    this.port.setTimer('hypPhysical', ctl, BigInt(cval));
+    this.port.setTimer('hypPhysical', ctl, cval);
   }
 
   /** updateTimestamp: read the clock and add the time since the last entry to `consumed`. */

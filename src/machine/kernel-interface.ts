@@ -40,6 +40,8 @@ export interface KernelPort {
   getRegisterSigned(index: number): number;
   /** The address at which EL0 resumes (ELR_EL1). */
   pc: bigint;
+  /** The same as a number (the CPU keeps it below 2^53): no BigInt, for every system call. */
+  readonly pcNumber: number;
 
   /**
    * Switch the EL0 address space: the physical address of its level-1 root table and its
@@ -63,7 +65,7 @@ export interface KernelPort {
 
   /** The system counter (CNTPCT) and the timers, the EL2 physical one included. */
   readonly counter: number;
-  setTimer(timer: TimerName, ctl: number, cval: bigint): void;
+  setTimer(timer: TimerName, ctl: number, cval: bigint | number): void;
 
   /** Nothing is runnable: wait for an interrupt, skipping idle time to the next deadline. */
   idle(): void;

@@ -112,6 +112,8 @@ export interface MachineDebugger {
 
 /** Interrupt traps in a row without a single instruction run before the kernel is judged stuck. */
 const MAX_IRQ_STORM = 10_000;
+/** The record of an interrupt: it carries nothing, so one serves every interrupt. */
+const IRQ_TRAP: Trap = { kind: 'irq' };
 
 export class Machine implements KernelPort {
   readonly memory = new PhysicalMemory(QEMU_VIRT.ram.base, QEMU_VIRT.ram.size);
@@ -283,7 +285,7 @@ export class Machine implements KernelPort {
         else {
           this.waiting = false;
           this.cpu.timeSyncIcount = -1;
-          kernel.trap({ kind: 'irq' }, this);
+          kernel.trap(IRQ_TRAP, this);
         }
         continue;
       }
@@ -363,6 +365,8 @@ export class Machine implements KernelPort {
     this.stepping = true;
   }
 
+  private readonly svcTrap: Trap & { kind: 'svc' } = { kind: 'svc', esr: 0 };
+
   private trapFor(stop: Stop): Trap | undefined {
     const cpu = this.cpu;
     switch (stop) {
@@ -380,7 +384,11 @@ export class Machine implements KernelPort {
         this.waiting = true;
         return undefined;
       case Stop.Svc:
-        return { kind: 'svc', esr: cpu.esr };
+        // The kernel reads a trap record at once and keeps none: without a debugger (which may
+        // hold a stop's trap) one record serves every system call.
+        if (this.debug) return { kind: 'svc', esr: cpu.esr };
+        this.svcTrap.esr = cpu.esr;
+        return this.svcTrap;
       case Stop.DataAbort:
       case Stop.InstructionAbort:
         return { kind: 'abort', esr: cpu.esr, far: (BigInt(cpu.farHi >>> 0) << 32n) | BigInt(cpu.farLo >>> 0), instruction: stop === Stop.InstructionAbort };
@@ -427,6 +435,10 @@ export class Machine implements KernelPort {
     return BigInt(this.cpu.pc);
   }
 
+  get pcNumber(): number {
+    return this.cpu.pc;
+  }
+
   set pc(value: bigint) {
     this.cpu.pc = value < 1n << 53n ? Number(value) : 2 ** 53 - 4;
   }
@@ -469,7 +481,7 @@ export class Machine implements KernelPort {
     return this.timer.count();
   }
 
-  setTimer(timer: TimerName, ctl: number, cval: bigint): void {
+  setTimer(timer: TimerName, ctl: number, cval: bigint | number): void {
     this.timer.program(timer, ctl, cval);
   }
 

@@ -110,9 +110,10 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
 
   // --trace, and the fault lines on stderr.
   const pdName = (t: TcbObject | undefined) => (t ? t.name || '?' : 'idle');
+  const traceSched = tracing.has('sched');
   k.trace.switchTo = (t) => {
     counter.switchTo(t);
-    if (tracing.has('sched')) tracing.write(`${traceTime(machine.cycles)} switch to ${pdName(t)}\n`);
+    if (traceSched) tracing.write(`${traceTime(machine.cycles)} switch to ${pdName(t)}\n`);
   };
   k.trace.fault = (t, description, handled) => {
     const r = faultRecord(spec, t, k.reg(t, Reg.FaultIP), description, handled, machine.cycles);

@@ -15,10 +15,13 @@ export interface PdStats {
 
 /**
  * Per-PD instruction counts: each switch (KernelTrace.switchTo) charges the instructions
- * retired since the one before to the thread that ran them.
+ * retired since the one before to the thread that ran them, under its name at the time. The
+ * tally is kept per TCB (a map keyed by the object: no string hashing on a switch); a thread
+ * that renamed itself starts a new tally, so counts are summed by name when asked.
  */
 export class InstructionCounter {
-  private readonly counts = new Map<string, number>();
+  private readonly tallies = new Map<TcbObject, { name: string; n: number }>();
+  private readonly renamed: { name: string; n: number }[] = [];
   private current: TcbObject | undefined;
   private since = 0;
 
@@ -32,12 +35,23 @@ export class InstructionCounter {
   /** Charge the running thread up to now (at the end of a run). */
   charge(): void {
     const now = this.icount();
-    if (this.current) this.counts.set(this.current.name, (this.counts.get(this.current.name) ?? 0) + now - this.since);
+    const t = this.current;
+    if (t) {
+      let tally = this.tallies.get(t);
+      if (tally?.name !== t.name) {
+        if (tally) this.renamed.push(tally);
+        tally = { name: t.name, n: 0 };
+        this.tallies.set(t, tally);
+      }
+      tally.n += now - this.since;
+    }
     this.since = now;
   }
 
   of(name: string): number {
-    return this.counts.get(name) ?? 0;
+    let n = 0;
+    for (const tally of [...this.tallies.values(), ...this.renamed]) if (tally.name === name) n += tally.n;
+    return n;
   }
 }
 

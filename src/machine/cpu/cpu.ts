@@ -1,5 +1,6 @@
 import type { MmioHandler, PhysPage } from '../memory/phys-page.js';
 import { Access, type AddressSpace } from './address-space.js';
+import { loadFpState, type UserContext } from './context.js';
 import { compileRegion, type RegionFn } from './jit/compile.js';
 import { decodeInstruction, type Decoded } from './decoder.js';
 import { dataAbortInstructionSyndrome } from './data-abort-syndrome.js';
@@ -117,6 +118,14 @@ export class Cpu {
   v = 0;
   fpcr = 0;
   fpsr = 0;
+  /**
+   * Lazy FP/SIMD switching (context.ts): the context whose V0–V31, FPCR and FPSR the CPU
+   * holds, the context loaded now, and whether the two differ; an instruction that touches that
+   * state (`usesFpState`) first calls `fpSwitch` when they do.
+   */
+  fpOwner: UserContext | undefined = undefined;
+  fpNext: UserContext | undefined = undefined;
+  fpStale = false;
   /** TPIDR_EL0 (read-write at EL0) and TPIDRRO_EL0 (read-only at EL0), as halves. */
   tpidrLo = 0;
   tpidrHi = 0;
@@ -523,6 +532,11 @@ export class Cpu {
     code.args[idx] = d.args;
     code.names[idx] = d.def?.name ?? 'UNDEFINED';
     return d.exec;
+  }
+
+  /** Load the FP/SIMD state of the context loaded now (lazy switching, context.ts). */
+  fpSwitch(): void {
+    loadFpState(this);
   }
 
   /** Forget every cached translation of every ASID (TLBI VMALLE1, or a mapping change). */

@@ -1,3 +1,4 @@
+import { usesFpState } from './context.js';
 import type { Cpu } from './cpu.js';
 import { bucketOf, bucketsOf, compilePattern, extractFields, type Pattern } from './decode.js';
 import { INSNS } from './insns/index.js';
@@ -41,13 +42,21 @@ export function matchInstruction(word: number): { def: AnyInsnDef; fields: Recor
   return undefined;
 }
 
+/** A handler of an instruction that touches the FP/SIMD state: that state is loaded first (lazy switching, context.ts). */
+function fpStateFirst(exec: Decoded['exec']): Decoded['exec'] {
+  return (cpu, args) => {
+    if (cpu.fpStale) cpu.fpSwitch();
+    exec(cpu, args);
+  };
+}
+
 /** Decode one instruction word. Unallocated and unimplemented encodings raise UNDEF. */
 export function decodeInstruction(word: number): Decoded {
   const m = matchInstruction(word);
   if (!m) return UNALLOCATED;
   const args: unknown = m.def.prepare(m.fields);
   const exec = m.def.execFor ? m.def.execFor(args) : m.def.exec;
-  return { exec, args, def: m.def };
+  return { exec: usesFpState(word) ? fpStateFirst(exec) : exec, args, def: m.def };
 }
 
 /** objdump-style disassembly of one instruction at `pc`. */

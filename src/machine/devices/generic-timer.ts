@@ -24,7 +24,8 @@ const TIMER_NAMES = Object.keys(TIMER_PPI) as TimerName[];
 
 interface Comparator {
   ctl: number;
-  cval: bigint;
+  /** CVAL; undefined when it was written as a number (then `cvalNumber`, made a BigInt on a read). */
+  cval: bigint | undefined;
   /** `cval` as a number, or Infinity when it is 2^53 or more (the counter never gets there). */
   cvalNumber: number;
   /** The output line as last reported. */
@@ -46,6 +47,8 @@ export class GenericTimer implements SystemRegisters {
     virtual: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
     hypPhysical: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
   };
+  /** The same, in TIMER_NAMES order (the kernel's timer write updates all three). */
+  private readonly comparators: Comparator[] = TIMER_NAMES.map((name) => this.timers[name]);
   /** counter = cycles × num / den, in lowest terms. */
   private readonly num: number;
   private readonly den: number;
@@ -93,7 +96,8 @@ export class GenericTimer implements SystemRegisters {
   }
 
   cval(name: TimerName): bigint {
-    return this.timers[name].cval;
+    const t = this.timers[name];
+    return t.cval ?? BigInt(t.cvalNumber);
   }
 
   setCtl(name: TimerName, value: number): void {
@@ -106,10 +110,18 @@ export class GenericTimer implements SystemRegisters {
     this.update();
   }
 
-  /** Both registers at once (what a kernel programming its timer does), with one update. */
-  program(name: TimerName, ctl: number, cval: bigint): void {
+  /**
+   * Both registers at once (what a kernel programming its timer does), with one update. A
+   * number CVAL (a whole number below 2^53, what the kernel model programs on every switch) is
+   * stored without BigInt work.
+   */
+  program(name: TimerName, ctl: number, cval: bigint | number): void {
     const t = this.timers[name];
-    this.storeCval(t, cval);
+    if (typeof cval === 'bigint') this.storeCval(t, cval);
+    else if (Number.isSafeInteger(cval) && cval >= 0) {
+      t.cval = undefined;
+      t.cvalNumber = cval;
+    } else this.storeCval(t, BigInt(cval));
     t.ctl = ctl & 3;
     this.update();
   }
@@ -127,7 +139,7 @@ export class GenericTimer implements SystemRegisters {
 
   /** TVAL: CVAL − counter as a signed 32-bit value. */
   tval(name: TimerName): number {
-    return Number(BigInt.asIntN(32, this.timers[name].cval - BigInt(this.count())));
+    return Number(BigInt.asIntN(32, this.cval(name) - BigInt(this.count())));
   }
 
   /** Writing TVAL sets CVAL = counter + sign-extended value. */
@@ -140,12 +152,12 @@ export class GenericTimer implements SystemRegisters {
     this.deadline = undefined;
     // The counter once for all three (nothing here moves time).
     const now = this.count();
-    for (const name of TIMER_NAMES) {
-      const t = this.timers[name];
+    for (let i = 0; i < TIMER_NAMES.length; i++) {
+      const t = this.comparators[i]!;
       const high = (t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) === CNT_CTL.ENABLE && now >= t.cvalNumber;
       if (high !== t.line) {
         t.line = high;
-        this.onLine(TIMER_PPI[name], high);
+        this.onLine(TIMER_PPI[TIMER_NAMES[i]!], high);
       }
     }
   }
@@ -169,8 +181,7 @@ export class GenericTimer implements SystemRegisters {
 
   private computeDeadline(): number {
     let best = Infinity;
-    for (const name of TIMER_NAMES) {
-      const t = this.timers[name];
+    for (const t of this.comparators) {
       if ((t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) !== CNT_CTL.ENABLE || t.line) continue;
       if (t.cvalNumber === Infinity) continue; // centuries away
       best = Math.min(best, this.cycleOf(t.cvalNumber));

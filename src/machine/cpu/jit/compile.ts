@@ -1,4 +1,5 @@
 import type { CodePage, Cpu } from '../cpu.js';
+import { usesFpState } from '../context.js';
 import { disassemble } from '../decoder.js';
 import { SP } from '../slots.js';
 import { Emitter } from './emitter.js';
@@ -224,6 +225,8 @@ function generate(code: CodePage, region: Region): { source: string; params: str
         ended = true;
         break;
       }
+      // Lazy FP/SIMD switching (context.ts): the thread's FP state is loaded before its first use.
+      if (usesFpState(view.getUint32(code.page.base + i * 4, true))) body.push('if (cpu.fpStale) cpu.fpSwitch();');
       e.fallback = () => handlerCall(i, name, false);
       const inline = (ROWS[name] ?? SIMD_ROWS[name] ?? FP_ROWS[name])?.(e, a);
       if (DUMP) body.push(`// ${disassemble(view.getUint32(code.page.base + i * 4, true), i * 4)}${inline === undefined ? ' (handler)' : ''}`);
