@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LookupFailureType } from '../src/kernel/errors.js';
-import { describeFault, type Fault, FaultType, FRAME_REGISTERS, faultMessage, faultReplyRestarts, GP_REGISTERS, Reg, USER_CONTEXT_REGISTERS } from '../src/kernel/faults.js';
+import { describeFault, type Fault, FaultType, FAULT_REPLY_REGISTERS, FRAME_REGISTERS, faultMessage, faultReplyRestarts, GP_REGISTERS, Reg, USER_CONTEXT_REGISTERS } from '../src/kernel/faults.js';
 
 /**
  * The fault words, reply rules and printed descriptions of src/kernel/faults.ts against seL4's
@@ -57,6 +57,15 @@ describe('fault replies (handleFaultReply)', () => {
       expect(faultReplyRestarts(FaultType.VCPUFault, label)).toBe(true);
       for (const type of [FaultType.UnknownSyscall, FaultType.UserException, FaultType.Timeout, FaultType.DebugException]) expect(faultReplyRestarts(type, label)).toBe(label === 0n);
     }
+  });
+});
+
+describe("the registers a fault reply writes (seL4's EXCEPTION_MESSAGE, SYSCALL_MESSAGE, TIMEOUT_REPLY_MESSAGE)", () => {
+  it('UserException: FaultIP, SP, SPSR', () => expect(FAULT_REPLY_REGISTERS[FaultType.UserException]).toEqual([Reg.FaultIP, Reg.SP, Reg.SPSR]));
+  it('UnknownSyscall: x0–x7, FaultIP, SP, LR (ELR_EL1, the next IP), SPSR', () => expect(FAULT_REPLY_REGISTERS[FaultType.UnknownSyscall]).toEqual([...range(0, 7), Reg.FaultIP, Reg.SP, Reg.NextIP, Reg.SPSR]));
+  it('Timeout: the 34 of n_timeoutMessage, FaultIP, SP, SPSR, x0–x8, x16–x18, x29, x30, x9–x15, x19–x28', () => {
+    expect(FAULT_REPLY_REGISTERS[FaultType.Timeout]).toEqual([Reg.FaultIP, Reg.SP, Reg.SPSR, ...range(0, 8), 16, 17, 18, 29, 30, ...range(9, 15), ...range(19, 28)]);
+    expect(FAULT_REPLY_REGISTERS[FaultType.Timeout]).toHaveLength(34);
   });
 });
 
