@@ -12,15 +12,16 @@ import type { EdgeKind } from './model.js';
 const FONT = 'Helvetica';
 const RED = '#d62728';
 
-const EDGE_STYLE: Record<EdgeKind, string> = {
-  notify: 'color="#1f77b4", fontcolor="#1f77b4"',
-  ppc: 'color="#2ca02c", fontcolor="#2ca02c", penwidth=2',
-  memory: 'color="#7f7f7f", fontcolor="#555555", arrowsize=0.6',
-  irq: 'color="#ff7f0e", fontcolor="#ff7f0e"',
-  fault: 'color="#9467bd", fontcolor="#9467bd", style=dotted, arrowhead=empty',
-  tcb: 'color="#8c564b", fontcolor="#8c564b", arrowhead=odiamond',
-  sc: 'color="#8c564b", fontcolor="#8c564b", arrowhead=odiamond',
-  vspace: 'color="#8c564b", fontcolor="#8c564b", arrowhead=odiamond',
+/** Each kind's colours and the rest of its style; an invalid or marked edge is red instead, and dashed or bold. */
+const EDGE_STYLE: Record<EdgeKind, { color: string; fontcolor: string; style?: string; rest?: string }> = {
+  notify: { color: '#1f77b4', fontcolor: '#1f77b4' },
+  ppc: { color: '#2ca02c', fontcolor: '#2ca02c', rest: 'penwidth=2' },
+  memory: { color: '#7f7f7f', fontcolor: '#555555', rest: 'arrowsize=0.6' },
+  irq: { color: '#ff7f0e', fontcolor: '#ff7f0e' },
+  fault: { color: '#9467bd', fontcolor: '#9467bd', style: 'dotted', rest: 'arrowhead=empty' },
+  tcb: { color: '#8c564b', fontcolor: '#8c564b', rest: 'arrowhead=odiamond' },
+  sc: { color: '#8c564b', fontcolor: '#8c564b', rest: 'arrowhead=odiamond' },
+  vspace: { color: '#8c564b', fontcolor: '#8c564b', rest: 'arrowhead=odiamond' },
 };
 
 /** A DOT string: quoted, with quotes and backslashes escaped and newlines as DOT's \n. */
@@ -60,12 +61,19 @@ function clusterLines(c: DrawCluster, indent: string): string[] {
 }
 
 function edgeLine(e: DrawEdge): string {
-  const attrs = [EDGE_STYLE[e.kind], `dir=${e.dir}`, `tooltip=${q(e.tooltip.join('\n'))}`];
+  // Each attribute once: red replaces the kind's colours, dashed (invalid) or bold (marked) its style.
+  const kind = EDGE_STYLE[e.kind];
+  const red = e.invalid || e.marked;
+  const style = e.invalid ? 'dashed' : e.marked ? 'bold' : kind.style;
+  const attrs = [`color=${q(red ? RED : kind.color)}`, `fontcolor=${q(red ? RED : kind.fontcolor)}`];
+  if (e.marked) attrs.push('penwidth=3');
+  else if (kind.rest?.startsWith('penwidth')) attrs.push(kind.rest);
+  if (style !== undefined) attrs.push(`style=${style}`);
+  if (kind.rest !== undefined && !kind.rest.startsWith('penwidth')) attrs.push(kind.rest);
+  attrs.push(`dir=${e.dir}`, `tooltip=${q(e.tooltip.join('\n'))}`);
   if (e.label !== '') attrs.push(`label=${q(e.label)}`);
   if (e.tailLabel !== '') attrs.push(`taillabel=${q(e.tailLabel)}`);
   if (e.headLabel !== '') attrs.push(`headlabel=${q(e.headLabel)}`);
-  if (e.invalid) attrs.push(`color=${q(RED)}`, `fontcolor=${q(RED)}`, 'style=dashed');
-  if (e.marked) attrs.push(`color=${q(RED)}`, `fontcolor=${q(RED)}`, 'penwidth=3', ...(e.invalid ? [] : ['style=bold']));
   return `${q(e.from)} -> ${q(e.to)} [${attrs.join(', ')}];`;
 }
 
