@@ -49,6 +49,8 @@ describe('the Microkit-shaped SDK folder', () => {
       const files = filesUnder(join(BOARD, config));
       for (const f of ['include/microkit.h', 'include/sel4/sel4.h', 'include/sel4/config.h', 'include/kernel/gen_config.h', 'include/sel4/gen_config.h', 'include/autoconf.h', 'lib/libmicrokit.a', 'lib/microkit.ld'])
         expect(files, `${config}: ${f}`).toContain(f);
+      // sDDF's benchmark PD (in its echo_server) includes these whatever the configuration.
+      for (const f of ['include/sel4/benchmark_track_types.h', 'include/sel4/benchmark_utilisation_types.h']) expect(files, `${config}: ${f}`).toContain(f);
     }
   });
 
