@@ -153,3 +153,25 @@ describe('sel4ts run --until, output written by a program to the UART itself', (
     expect(r.stdout.endsWith('written to the PL011')).toBe(true);
   });
 });
+
+describe('sel4ts run --input-after', () => {
+  const uart = fileURLToPath(new URL('../examples/uart/uart.system', import.meta.url));
+  it('holds --input back until the console has printed the text, then delivers it', async () => {
+    const r = await sel4ts('run', uart, '--input', 'hello uart\n', '--input-after', 'echo> ', '--until', '(10 characters');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('uart: echo> hello uart\nuart: line 1: "hello uart" (10 characters');
+  });
+
+  it('delivers nothing while the text has not appeared: the system goes idle', async () => {
+    const r = await sel4ts('run', uart, '--input', 'hello uart\n', '--input-after', 'not printed by uart', '--max-time', '100ms');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('hello uart');
+    expect(r.stdout.endsWith('uart: echo> ')).toBe(true);
+  });
+
+  it('needs --input', async () => {
+    const r = await sel4ts('run', uart, '--input-after', 'echo> ');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('sel4ts: --input-after needs --input\n');
+  });
+});

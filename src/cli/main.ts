@@ -81,6 +81,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--max-time <time>', 'stop after this much virtual time (default: 1s; e.g. 500ms, 10s)')
     .option('--until <text>', 'stop with success once the console has printed this text')
     .option('--input <text|file|->', 'bytes for the UART to receive: a file name, the text itself, or - for standard input, live')
+    .option('--input-after <text>', 'hold --input back until the console has printed this text (as a script typing at a prompt)')
     .option('--trace <what>', 'print syscalls, putchar (seL4_DebugPutChar), faults or sched events on stderr (repeatable)', collect, [])
     .option('--trace-file <file>', 'write the --trace lines to this file instead of stderr')
     .option('--stats', 'print per-PD instructions, virtual time, IPCs, signals and faults')

@@ -14,6 +14,7 @@ import { faultLine, faultRecord, type FaultRecord } from '../run/faults.js';
 import { gdbinitText } from '../run/gdbinit.js';
 import { parseGdbAddress, startGdbServer, type GdbServer } from '../run/gdb-server.js';
 import { faultAnnotation, outcomeAnnotation } from '../run/github.js';
+import { InputAfter } from '../run/input-after.js';
 import { loadSystem } from '../run/load-system.js';
 import { decideOutcome, EXIT_CODES, type Outcome } from '../run/outcome.js';
 import { InstructionCounter, pdStats, printStats, type PdStats } from '../run/pd-stats.js';
@@ -27,6 +28,7 @@ export interface RunCommandOptions extends BuildCommandOptions, TraceOptions, Vi
   maxTime?: string;
   until?: string;
   input?: string;
+  inputAfter?: string;
   stats?: boolean;
   /** False with --no-jit: the interpreter alone. */
   jit?: boolean;
@@ -66,7 +68,10 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   const maxCycles = parseTime(maxTime);
   const live = opts.input === '-';
   if (live && !io.stdin) throw new UsageError('--input - needs a standard input');
-  const input = opts.input === undefined ? undefined : live ? streamInput(io.stdin!) : existsSync(opts.input) ? new Uint8Array(readFileSync(opts.input)) : opts.input;
+  const given = opts.input === undefined ? undefined : live ? streamInput(io.stdin!) : existsSync(opts.input) ? new Uint8Array(readFileSync(opts.input)) : opts.input;
+  if (opts.inputAfter !== undefined && given === undefined) throw new UsageError('--input-after needs --input');
+  const gate = given === undefined || opts.inputAfter === undefined ? undefined : new InputAfter(given, opts.inputAfter);
+  const input = gate ?? given;
   const expected = opts.expect === undefined ? undefined : readExpected(opts.expect);
   const github = opts.format === 'github';
   const summarise = (s: Omit<SummaryInput, 'file'>) => {
@@ -89,7 +94,10 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
     // commander's --no-jit sets jit to false.
     jit: opts.jit === false ? 'off' : 'hot',
     input,
-    console: (byte) => consoleWatch.byte(byte),
+    console: (byte) => {
+      consoleWatch.byte(byte);
+      gate?.byte(byte);
+    },
   };
   const loaded = loadSystem(file, opts, io, machineOptions);
   if (!loaded.ok) {

@@ -1,0 +1,56 @@
+import type { InputSource } from '../../machine/machine.js';
+
+/**
+ * `--input-after TEXT`: the UART receives nothing until the console has printed TEXT, then the
+ * --input bytes as usual. A script typing at a prompt does this with a real board; here it is
+ * deterministic, since the console is a function of virtual time. It matters for drivers that
+ * reset their FIFO while starting (the PL011 drops what it holds when UARTLCR_H.FEN changes):
+ * input present from the first cycle would lose its first byte to that reset, while a person
+ * (or a script on QEMU) types only once the system says it is ready.
+ */
+export class InputAfter implements InputSource {
+  /** True once the text has appeared. */
+  open = false;
+  private tail = '';
+  private readonly inner: InputSource;
+
+  constructor(
+    input: Uint8Array | string | InputSource,
+    private readonly text: string,
+  ) {
+    this.inner = typeof input === 'string' || input instanceof Uint8Array ? bytesSource(typeof input === 'string' ? new TextEncoder().encode(input) : input) : input;
+    if (text === '') this.open = true;
+  }
+
+  /** Each console byte, to watch for the text. */
+  byte(b: number): void {
+    if (this.open) return;
+    // Enough of the end of the output to hold the text however it arrived.
+    this.tail = (this.tail + String.fromCharCode(b)).slice(-this.text.length * 2);
+    if (this.tail.includes(this.text)) this.open = true;
+  }
+
+  peek(): number | undefined {
+    return this.open ? this.inner.peek() : undefined;
+  }
+
+  take(): void {
+    this.inner.take();
+  }
+
+  /** A live source is waited for only once the text has appeared: before, a system that has
+   * gone idle will never print it. */
+  get wait(): (() => Promise<void>) | undefined {
+    const w = this.inner.wait;
+    return this.open && w ? () => w.call(this.inner) : undefined;
+  }
+
+  get ended(): boolean | undefined {
+    return this.inner.ended;
+  }
+}
+
+function bytesSource(data: Uint8Array): InputSource {
+  let pos = 0;
+  return { peek: () => data[pos], take: () => void pos++ };
+}
