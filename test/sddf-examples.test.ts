@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { parsePcap } from '../src/machine/devices/virtio/pcap.js';
+import { parsePcap, pcapHeader, pcapRecord, type TimedFrame } from '../src/machine/devices/virtio/pcap.js';
+import { arpReply, DHCPACK, DHCPOFFER, dhcpReply, GATEWAY_MAC, udpToGuest } from './helpers/gateway-frames.js';
 
 /**
  * sDDF (au-ts/sddf 94e63068)'s serial, timer, blk and echo_server examples, built with their own
@@ -123,32 +124,62 @@ describe('sDDF examples on sel4ts and on real seL4 in QEMU', () => {
     expect(r.console).toContain('CLIENT|INFO: device size: 0xf000 bytes');
   });
 
-  it('echo_server: boots as on QEMU and asks for DHCP leases; the pcap backend answers nothing', async () => {
-    const out = join(tmp, 'echo-out.pcap');
-    const r = await run('echo_server', ['--netdev', `pcap,in=no-frames.pcap,out=${out}`, '--global', 'virtio-mmio.force-legacy=false', '--max-time', '3s']);
-    expect(r.stderr).toBe('sel4ts: the virtual time limit (3s) ran out\n');
-    // On QEMU's user network both clients got leases (the LWIP|NOTICE lines); here no DHCP server answers.
+  describe('echo_server: lwIP clients over the virtio-net driver, its virtualisers and copiers', () => {
+    const CLIENTS = [
+      { name: 'client0', mac: Uint8Array.of(0x52, 0x54, 0x01, 0, 0, 7), ip: Uint8Array.of(10, 0, 2, 15) },
+      { name: 'client1', mac: Uint8Array.of(0x52, 0x54, 0x01, 0, 0, 8), ip: Uint8Array.of(10, 0, 2, 16) },
+    ];
+    const macText = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
     // The recording ends with the colour reset that followed the last lease line; record.sh, which
     // works in lines, ended it with a newline.
     const real = byColour(recorded('echo_server', 'real-output.txt').replace(/\n$/, ''));
-    const leases = new Map([...real].map(([c, t]) => [c, t.replace(/LWIP\|NOTICE: DHCP request for client\d returned IP address: [\d.]+\n/g, '')]));
-    expect(real.get('31')).toContain('DHCP request for client0 returned IP address: 10.0.2.15');
-    expect(byColour(r.console)).toEqual(leases);
-    // Both lwIP clients broadcast a DHCPDISCOVER at once and again 2 s later (lwIP's back-off).
-    const frames = parsePcap(new Uint8Array(readFileSync(out)));
-    if (typeof frames === 'string') throw new Error(frames);
-    const discovers = frames.map((f) => ({
-      ms: Math.round(f.timeNs / 1e6),
-      mac: [...f.bytes.subarray(6, 12)].map((b) => b.toString(16).padStart(2, '0')).join(':'),
-      udp: (f.bytes[36]! << 8) | f.bytes[37]!,
-      op: f.bytes[42],
-      type: f.bytes.subarray(282, 285),
-    }));
-    expect(discovers.map((d) => `${d.ms} ${d.mac} port ${d.udp} op ${d.op} option ${[...d.type].join(',')}`)).toEqual([
-      '0 52:54:01:00:00:07 port 67 op 1 option 53,1,1',
-      '0 52:54:01:00:00:08 port 67 op 1 option 53,1,1',
-      '2000 52:54:01:00:00:07 port 67 op 1 option 53,1,1',
-      '2000 52:54:01:00:00:08 port 67 op 1 option 53,1,1',
-    ]);
+    const echo = async (name: string, frames: TimedFrame[]) => {
+      const pcapIn = join(tmp, `${name}-in.pcap`);
+      const pcapOut = join(tmp, `${name}-out.pcap`);
+      writeFileSync(pcapIn, Uint8Array.from([...pcapHeader(), ...frames.flatMap((f) => [...pcapRecord(f)])]));
+      const r = await run('echo_server', ['--netdev', `pcap,in=${pcapIn},out=${pcapOut}`, '--global', 'virtio-mmio.force-legacy=false', '--max-time', '3s']);
+      expect(r.stderr).toBe('sel4ts: the virtual time limit (3s) ran out\n');
+      const sent = parsePcap(new Uint8Array(readFileSync(pcapOut)));
+      if (typeof sent === 'string') throw new Error(sent);
+      return { console: r.console, sent };
+    };
+    /** A DHCP request's time (ms), sender and DHCP message type (option 53 comes first). */
+    const dhcpRequests = (sent: TimedFrame[]) =>
+      sent
+        .filter((f) => f.bytes[23] === 17 && f.bytes[37] === 67)
+        .map((f) => `${Math.round(f.timeNs / 1e6)} ${macText(f.bytes.subarray(6, 12))} xid ${[...f.bytes.subarray(46, 50)].map((b) => b.toString(16).padStart(2, '0')).join('')} type ${f.bytes[284]}`);
+
+    it('with no DHCP server (a pcap with no frames): starts as on QEMU and asks for leases, again 2 s later', async () => {
+      const r = await echo('no-server', []);
+      // On QEMU's user network both clients got leases (the LWIP|NOTICE lines); here nobody answers.
+      expect(real.get('31')).toContain('LWIP|NOTICE: DHCP request for client0 returned IP address: 10.0.2.15');
+      const beforeLeases = new Map([...real].map(([c, t]) => [c, t.replace(/LWIP\|NOTICE: DHCP request for client\d returned IP address: [\d.]+\n/g, '')]));
+      expect(byColour(r.console)).toEqual(beforeLeases);
+      // DHCPDISCOVER (type 1) from both, at once and after lwIP's 2 s back-off.
+      expect(dhcpRequests(r.sent)).toEqual(['0 52:54:01:00:00:07 xid 4bb5f646 type 1', '0 52:54:01:00:00:08 xid 4bb5f646 type 1', '2000 52:54:01:00:00:07 xid 4bb5f646 type 1', '2000 52:54:01:00:00:08 xid 4bb5f646 type 1']);
+    });
+
+    it("with slirp's DHCP answers replayed: the same lines as on QEMU, and a UDP datagram echoed", async () => {
+      // lwIP draws its transaction ID from rand() (newlib's generator in newlib-stand-in/), the
+      // same in both clients: each PD has its own copy of the generator's state.
+      const xid = 0x4bb5f646;
+      const at = (ms: number, bytes: Uint8Array): TimedFrame => ({ timeNs: ms * 1e6, bytes });
+      const datagram = new TextEncoder().encode('hello, sDDF echo server');
+      const frames = [
+        ...CLIENTS.map((c, i) => at(100 + i, dhcpReply(DHCPOFFER, c.mac, xid, c.ip))),
+        ...CLIENTS.map((c, i) => at(200 + i, dhcpReply(DHCPACK, c.mac, xid, c.ip))),
+        at(1500, arpReply(CLIENTS[0]!.mac, CLIENTS[0]!.ip)),
+        at(1600, udpToGuest(CLIENTS[0]!.mac, CLIENTS[0]!.ip, 40000, 1235, datagram)),
+      ];
+      const r = await echo('dhcp', frames);
+      expect(byColour(r.console)).toEqual(real);
+      // DISCOVER at 0, REQUEST (type 3) as each OFFER comes.
+      expect(dhcpRequests(r.sent)).toEqual(['0 52:54:01:00:00:07 xid 4bb5f646 type 1', '0 52:54:01:00:00:08 xid 4bb5f646 type 1', '100 52:54:01:00:00:07 xid 4bb5f646 type 3', '101 52:54:01:00:00:08 xid 4bb5f646 type 3']);
+      // udp_echo_socket.c sends the datagram back to where it came from.
+      const back = r.sent.filter((f) => f.bytes[23] === 17 && macText(f.bytes.subarray(0, 6)) === macText(GATEWAY_MAC));
+      expect(back).toHaveLength(1);
+      const f = back[0]!.bytes;
+      expect({ from: macText(f.subarray(6, 12)), ports: [(f[34]! << 8) | f[35]!, (f[36]! << 8) | f[37]!], data: new TextDecoder().decode(f.subarray(42)) }).toEqual({ from: '52:54:01:00:00:07', ports: [1235, 40000], data: 'hello, sDDF echo server' });
+    });
   });
 });
