@@ -6,7 +6,7 @@
  */
 
 export const GATEWAY_MAC = Uint8Array.of(0x52, 0x55, 0x0a, 0x00, 0x02, 0x02);
-export const GATEWAY_IP = Uint8Array.of(10, 0, 2, 2);
+const GATEWAY_IP = Uint8Array.of(10, 0, 2, 2);
 const DNS_IP = Uint8Array.of(10, 0, 2, 3);
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_ARP = 0x0806;
