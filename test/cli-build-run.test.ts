@@ -175,3 +175,21 @@ describe('sel4ts run --input-after', () => {
     expect(r.stderr).toBe('sel4ts: --input-after needs --input\n');
   });
 });
+
+describe('sel4ts run: files named relative to the working directory it is given', () => {
+  const uart = fileURLToPath(new URL('../examples/uart/uart.system', import.meta.url));
+  it('reads --input and --expect from the Io working directory, not the process one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sel4ts-cwd-'));
+    writeFileSync(join(dir, 'typed.txt'), 'from a file\n');
+    writeFileSync(join(dir, 'expected.txt'), readFileSync(fileURLToPath(new URL('../examples/uart/expected-output.txt', import.meta.url))));
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), colour: false, cwd: dir };
+    expect(await main(['run', uart, '--input', 'typed.txt', '--until', '(11 characters'], io), stderr).toBe(0);
+    expect(stdout).toContain('uart: line 1: "from a file" (11 characters');
+    stdout = '';
+    // The expected file is read (a mismatch, not a missing file): its input line differs.
+    expect(await main(['run', uart, '--input', 'other text\n', '--expect', 'expected.txt', '--max-time', '1s'], io)).toBe(6);
+    expect(stderr).toContain('sel4ts: the console output differs from expected.txt');
+  });
+});

@@ -68,11 +68,13 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   const maxCycles = parseTime(maxTime);
   const live = opts.input === '-';
   if (live && !io.stdin) throw new UsageError('--input - needs a standard input');
-  const given = opts.input === undefined ? undefined : live ? streamInput(io.stdin!) : existsSync(opts.input) ? new Uint8Array(readFileSync(opts.input)) : opts.input;
+  // --input names a file (relative to the working directory) or is the text itself.
+  const inputFile = opts.input === undefined || live ? undefined : resolve(io.cwd, opts.input);
+  const given = opts.input === undefined ? undefined : live ? streamInput(io.stdin!) : inputFile !== undefined && existsSync(inputFile) ? new Uint8Array(readFileSync(inputFile)) : opts.input;
   if (opts.inputAfter !== undefined && given === undefined) throw new UsageError('--input-after needs --input');
   const gate = given === undefined || opts.inputAfter === undefined ? undefined : new InputAfter(given, opts.inputAfter);
   const input = gate ?? given;
-  const expected = opts.expect === undefined ? undefined : readExpected(opts.expect);
+  const expected = opts.expect === undefined ? undefined : readExpected(opts.expect, io.cwd);
   const github = opts.format === 'github';
   const summarise = (s: Omit<SummaryInput, 'file'>) => {
     if (opts.summaryJson !== undefined) writeSummary(opts.summaryJson, runSummary({ file, ...s }));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../io.js';
 import { unifiedDiff } from './unified-diff.js';
 
@@ -7,9 +8,9 @@ import { unifiedDiff } from './unified-diff.js';
  * unified diff from the file to the output.
  */
 
-export function readExpected(path: string): Uint8Array {
+export function readExpected(path: string, cwd: string): Uint8Array {
   try {
-    return new Uint8Array(readFileSync(path));
+    return new Uint8Array(readFileSync(resolve(cwd, path)));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read the --expect file '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code)}`);
