@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The frames examples/net's test sends, and the feeder that sends them to QEMU.
 
-  frames.py input OUT.pcap
+  frames.py input OUT.pcap       (examples/net/input.pcap)
       writes the test's input frames (ARP requests, UDP datagrams of several sizes, a frame for
       another MAC, a datagram with a bad UDP checksum, ...), 1 ms of virtual time apart from 10 ms.
   frames.py echo N OUT.pcap
