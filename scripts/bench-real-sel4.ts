@@ -1,24 +1,28 @@
 // The same programs on real seL4 in QEMU, for the device benches (`npm run bench -- blk net`):
-// built against Microkit 2.0.1 with ../shared/real-sel4's scripts, booted by its qemu-run.sh.
-// A figure is the marginal rate of two runs (N_large and N_small units of work) in wall time of
-// the whole QEMU run, so boot and the image's set-up cancel; QEMU's own CPU time (user +
-// system, from /usr/bin/time) is given too. Where the SDKs or QEMU are missing, the reason.
+// built against Microkit 2.0.1 with ../shared/real-sel4's scripts, booted by its qemu-run.sh,
+// when SEL4TS_REAL_SEL4_SDK names the output folder of its build-sdk.sh (as for the kernel
+// bench, bench-ipc.ts). A figure is the marginal rate of two runs (N_large and N_small units of
+// work) in wall time of the whole QEMU run, so boot and the image's set-up cancel; QEMU's own
+// CPU time (user + system, from /usr/bin/time) is given too. Otherwise the reason it is not.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readElf64 } from '../src/util/elf64.js';
+import { realSel4Setup } from './bench-ipc.js';
 
-const ROOT = join(import.meta.dirname, '..');
-const REAL_SEL4 = join(ROOT, '..', 'shared', 'real-sel4');
-/** The OUT_DIR of real-sel4/build-sdk.sh. */
-const SDK_OUT = process.env.REAL_SEL4_OUT ?? join(ROOT, '..', 'real-sel4-out');
 const TIME = '/usr/bin/time';
+
+function setup(): { sdk: string; scripts: string } {
+  const s = realSel4Setup();
+  if ('skipped' in s) throw new Error(s.skipped);
+  return s;
+}
 
 /** Why real seL4 cannot be measured here, or undefined when it can. */
 export function realSel4Missing(): string | undefined {
-  if (!existsSync(join(SDK_OUT, 'sdk-2.0.1', 'bin', 'microkit'))) return `no Microkit 2.0.1 SDK at ${SDK_OUT} (REAL_SEL4_OUT; ../shared/real-sel4/build-sdk.sh makes one)`;
-  if (spawnSync('qemu-system-aarch64', ['--version']).status !== 0) return 'qemu-system-aarch64 is not installed';
-  if (spawnSync('python3', ['--version']).status !== 0) return 'python3 is not installed (the frame feeder)';
+  const s = realSel4Setup();
+  if ('skipped' in s) return s.skipped;
+  if (spawnSync('python3', ['--version']).status !== 0) return 'not measured: python3 (the frame feeder) is not installed';
   return undefined;
 }
 
@@ -32,12 +36,12 @@ function check(r: ReturnType<typeof spawnSync>, what: string): void {
 
 /** A PD ELF built from `sources` against Microkit 2.0.1. */
 export function buildPd(out: string, sources: string[], cflags: string[] = []): void {
-  check(spawnSync(join(REAL_SEL4, 'build-pd.sh'), [join(SDK_OUT, 'sdk-2.0.1'), out, ...sources, '--', '-Wall', '-Wno-unused-function', ...cflags], { encoding: 'utf8' }), `build-pd.sh ${out}`);
+  check(spawnSync(join(setup().scripts, 'build-pd.sh'), [setup().sdk, out, ...sources, '--', '-Wall', '-Wno-unused-function', ...cflags], { encoding: 'utf8' }), `build-pd.sh ${out}`);
 }
 
 /** loader.img of `system`, its ELFs found in `searchDirs`. */
 export function makeImage(system: string, searchDirs: string[], out: string): void {
-  check(spawnSync(join(REAL_SEL4, 'make-image.sh'), [join(SDK_OUT, 'sdk-2.0.1'), system, searchDirs.join(':'), out], { encoding: 'utf8' }), `make-image.sh ${system}`);
+  check(spawnSync(join(setup().scripts, 'make-image.sh'), [setup().sdk, system, searchDirs.join(':'), out], { encoding: 'utf8' }), `make-image.sh ${system}`);
 }
 
 /** Set the 64-bit initialised variable `symbol` of an ELF file to `value` (what a bench's size knob is). */
@@ -70,7 +74,7 @@ export interface QemuRun {
 export async function qemuRun(img: string, until: string, log: string, qemuArgs: string[], feeder?: string[]): Promise<QemuRun> {
   writeFileSync(log, '');
   const timeFile = `${log}.time`;
-  const args = [join(REAL_SEL4, 'qemu-run.sh'), img, '--timeout', '300', '--until', until, '--log', log, '--', ...qemuArgs];
+  const args = [join(setup().scripts, 'qemu-run.sh'), img, '--timeout', '300', '--until', until, '--log', log, '--', ...qemuArgs];
   const feed = feeder && spawn(feeder[0]!, feeder.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   // Listening from the start: the feeder may end before QEMU does.
   const feedEnd = feed && exited(feed);

@@ -300,7 +300,15 @@ function policySection(): Record<string, unknown> {
 
 // `npm run bench -- kernel` (any of the section names) measures only those sections and keeps
 // the others from the existing bench/results.json.
-const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = { cpu: cpuSection, machineModel: machineModelSection, kernel: kernelModelSection, compiler: compilerSection, policy: policySection, blk: blkSection, net: netSection };
+const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = {
+  cpu: cpuSection,
+  machineModel: machineModelSection,
+  kernel: kernelModelSection,
+  compiler: compilerSection,
+  policy: policySection,
+  blk: blkSection,
+  net: netSection,
+};
 const wanted = process.argv.slice(2);
 for (const w of wanted) if (!(w in SECTIONS)) throw new Error(`no bench section '${w}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
 const RESULTS = join(ROOT, 'bench', 'results.json');
