@@ -4,9 +4,10 @@
 // interrupt → driver → response ring → client. Host CPU time (this process's, user + system:
 // the bench machine is shared, so wall time would measure the neighbours) is taken between
 // the driver's first line (the device is ready) and the client's last, so building and booting
-// are left out (the fastest of three runs; of five for QEMU); 32 MiB gives readMBps, and 8 MiB against 32 MiB the marginal rate. Next to it
-// the same programs on real seL4 in QEMU (bench-real-sel4.ts), 32 MiB against 512 MiB of
-// reads, in wall and CPU time of the whole run; the ratio is taken per CPU second.
+// are left out (the fastest of three runs; of five for QEMU); 32 MiB gives readMBps, and 8 MiB
+// against 32 MiB the marginal rate. Next to it the same programs on real seL4 in QEMU
+// (bench-real-sel4.ts), 32 MiB against 512 MiB of reads, in wall and CPU time of the whole
+// run; the ratio is taken per CPU second.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

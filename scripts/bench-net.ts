@@ -4,9 +4,9 @@
 // the console, the reply built in place) → tx_active ring → driver → transmitq → device. The
 // rate is marginal: frames/s of (N_large − N_small) frames over the difference in host CPU
 // seconds (this process's, user + system) between the driver's first line and "client: done",
-// so start-up and boot cancel (the fastest of three runs; of five for QEMU). Next to it the same programs on real seL4 in QEMU
-// (bench-real-sel4.ts), fed the same frames over a -netdev socket by frames.py; the ratio is
-// taken per CPU second.
+// so start-up and boot cancel (the fastest of three runs; of five for QEMU). Next to it the
+// same programs on real seL4 in QEMU (bench-real-sel4.ts), fed the same frames over a -netdev
+// socket by frames.py; the ratio is taken per CPU second.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
