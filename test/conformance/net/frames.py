@@ -119,7 +119,7 @@ def feed(inp: str, outp: str, console: str, ready: str, qemu_port: int, my_port:
     s.bind(("127.0.0.1", my_port))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
     deadline = time.time() + 120
-    while ready not in open(console, errors="replace").read() if _exists(console) else True:
+    while ready not in _read(console):
         if time.time() > deadline:
             sys.exit(f"frames.py: '{ready}' did not appear in {console}")
         time.sleep(0.05)
@@ -164,12 +164,13 @@ def feed(inp: str, outp: str, console: str, ready: str, qemu_port: int, my_port:
     write_pcap(outp, replies)
 
 
-def _exists(path: str) -> bool:
+def _read(path: str) -> str:
+    """The console so far ('' before qemu-run.sh has made the file)."""
     try:
-        open(path).close()
-        return True
+        with open(path, errors="replace") as f:
+            return f.read()
     except OSError:
-        return False
+        return ""
 
 
 if __name__ == "__main__":
