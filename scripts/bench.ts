@@ -342,4 +342,12 @@ console.log(`\nkernel model: ${JSON.stringify(results.kernel)}`);
 console.log(`\npolicy: ${JSON.stringify(results.policy)}`);
 console.log(`\nblock read (virtio-blk through examples/blk's driver): ${JSON.stringify(results.blk)}`);
 console.log(`\nnetwork echo (virtio-net through examples/net's driver and client): ${JSON.stringify(results.net)}`);
+const dev = (r: unknown, rate: string, qemuRate: string): string[] => {
+  const x = (r ?? {}) as Record<string, unknown>;
+  const q = (x.realSel4InQemu ?? {}) as Record<string, unknown>;
+  return [String(x[rate] ?? '-'), q.status ? String(q.status) : `${q[`${qemuRate}PerCpuSecond`] ?? '-'} (${q[`${qemuRate}PerWallSecond`] ?? '-'})`, String(x.sel4tsOverQemu ?? '-')];
+};
+console.log('\n| device stack | sel4ts, per CPU second | real seL4 in QEMU, per CPU second (wall) | sel4ts / QEMU |\n|---|---|---|---|');
+console.log(`| block reads, MB/s | ${dev(results.blk, 'marginalReadMBps', 'readMBps').join(' | ')} |`);
+console.log(`| UDP echo, frames/s | ${dev(results.net, 'framesPerCpuSecond', 'frames').join(' | ')} |`);
 console.log('\nWrote bench/results.json');
