@@ -11,6 +11,7 @@ import { bootImage } from '../src/loader/boot.js';
 import type { SystemDescription } from '../src/parser/model.js';
 import { kernelModelSection } from './bench-kernel.js';
 import { blkSection } from './bench-blk.js';
+import { netSection } from './bench-net.js';
 import { machineModelSection } from './bench-machine.js';
 import { generatePolicy } from './generate-policy.js';
 import { generateSystem } from './generate-system.js';
@@ -299,7 +300,15 @@ function policySection(): Record<string, unknown> {
 
 // `npm run bench -- kernel` (any of the section names) measures only those sections and keeps
 // the others from the existing bench/results.json.
-const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = { cpu: cpuSection, machineModel: machineModelSection, kernel: kernelModelSection, compiler: compilerSection, policy: policySection, blk: blkSection };
+const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = {
+  cpu: cpuSection,
+  machineModel: machineModelSection,
+  kernel: kernelModelSection,
+  compiler: compilerSection,
+  policy: policySection,
+  blk: blkSection,
+  net: netSection,
+};
 const wanted = process.argv.slice(2);
 for (const w of wanted) if (!(w in SECTIONS)) throw new Error(`no bench section '${w}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
 const RESULTS = join(ROOT, 'bench', 'results.json');
@@ -332,4 +341,13 @@ console.log(`\nmachine model: ${JSON.stringify(results.machineModel)}`);
 console.log(`\nkernel model: ${JSON.stringify(results.kernel)}`);
 console.log(`\npolicy: ${JSON.stringify(results.policy)}`);
 console.log(`\nblock read (virtio-blk through examples/blk's driver): ${JSON.stringify(results.blk)}`);
+console.log(`\nnetwork echo (virtio-net through examples/net's driver and client): ${JSON.stringify(results.net)}`);
+const dev = (r: unknown, rate: string, qemuRate: string): string[] => {
+  const x = (r ?? {}) as Record<string, unknown>;
+  const q = (x.realSel4InQemu ?? {}) as Record<string, unknown>;
+  return [String(x[rate] ?? '-'), q.status ? String(q.status) : `${q[`${qemuRate}PerCpuSecond`] ?? '-'} (${q[`${qemuRate}PerWallSecond`] ?? '-'})`, String(x.sel4tsOverQemu ?? '-')];
+};
+console.log('\n| device stack | sel4ts, per CPU second | real seL4 in QEMU, per CPU second (wall) | sel4ts / QEMU |\n|---|---|---|---|');
+console.log(`| block reads, MB/s | ${dev(results.blk, 'marginalReadMBps', 'readMBps').join(' | ')} |`);
+console.log(`| UDP echo, frames/s | ${dev(results.net, 'framesPerCpuSecond', 'frames').join(' | ')} |`);
 console.log('\nWrote bench/results.json');
