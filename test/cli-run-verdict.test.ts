@@ -128,7 +128,14 @@ describe('sel4ts run exit statuses', () => {
   it('documents them in run --help', async () => {
     const r = await sel4ts(['run', '--help']);
     expect(r.code).toBe(0);
-    for (const line of [/^ {2}0 {4}ok: /m, /^ {2}4 {4}a PD faulted and no PD of the system handles the fault/m, /^ {2}5 {4}the virtual time limit/m, /^ {2}6 {4}the console output differs/m, /^ {2}130 {2}interrupted by Ctrl-C/m]) {
+    for (const line of [
+      /^ {2}0 {4}ok: /m,
+      /^ {2}4 {4}a PD faulted and no PD of the system handles the fault/m,
+      /^ {2}5 {4}the virtual time limit/m,
+      /^ {2}6 {4}the console output differs/m,
+      /^ {2}130 {2}interrupted by Ctrl-C/m,
+      /^ {2}141 {2}standard output was closed/m,
+    ]) {
       expect(r.stdout).toMatch(line);
     }
   });

@@ -13,3 +13,5 @@ export const EXIT_TIME_LIMIT = 5;
 export const EXIT_OUTPUT_MISMATCH = 6;
 /** `sel4ts run`: stopped by Ctrl-C (SIGINT), as shells report it (128 + 2). */
 export const EXIT_INTERRUPTED = 130;
+/** Standard output's reader went away (`sel4ts run … | head`): as if killed by SIGPIPE (128 + 13). */
+export const EXIT_BROKEN_PIPE = 141;

@@ -1,9 +1,18 @@
 import pc from 'picocolors';
 import { PLAIN, type Style } from '../diagnostics/render.js';
+import { BufferedStdout } from './buffered-stdout.js';
+import { EXIT_BROKEN_PIPE } from './exit-codes.js';
 
 /** Where a command writes. Tests pass buffers; `main` passes the process streams. */
 export interface Io {
   stdout(text: string): void;
+  /**
+   * One byte of the guest's console, written raw. Absent (the tests' buffers): the byte goes
+   * through `stdout` as the Latin-1 character of that value.
+   */
+  stdoutByte?(byte: number): void;
+  /** A guest program's output bytes, written raw. Absent: decoded as UTF-8 through `stdout`. */
+  stdoutBytes?(bytes: Uint8Array): void;
   stderr(text: string): void;
   /** True when stderr is a terminal that should get colour. */
   colour: boolean;
@@ -19,9 +28,22 @@ export interface Io {
 
 export function processIo(): Io {
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
+  const out = new BufferedStdout(process.stdout);
+  // `sel4ts run … | head`: once the reader has gone there is no one to run for. End quietly,
+  // as a program killed by SIGPIPE does, instead of an unhandled EPIPE stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+    throw e;
+  });
+  process.once('beforeExit', () => out.flush());
   return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: (t) => out.text(t),
+    stdoutByte: (b) => out.byte(b),
+    stdoutBytes: (b) => out.bytes(b),
+    stderr: (t) => {
+      out.flush();
+      process.stderr.write(t);
+    },
     colour: !noColor && process.stderr.isTTY === true,
     cwd: process.cwd(),
     stdin: process.stdin,
@@ -52,4 +74,4 @@ export class UsageError extends Error {}
 /** A file that is not what the command takes (a program given to check, say): exit code 1. */
 export class InputError extends Error {}
 
-export { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE } from './exit-codes.js';
+export { EXIT_BROKEN_PIPE, EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE } from './exit-codes.js';

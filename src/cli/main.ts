@@ -12,7 +12,7 @@ import { sdkCommand } from './commands/sdk.js';
 import { installNodeHost } from './node-host.js';
 import { playgroundCommand } from './commands/playground.js';
 import { suggest } from '../parser/sdf/suggest.js';
-import { EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, InputError, UsageError, internalErrorText, processIo, type Io } from './io.js';
+import { EXIT_BROKEN_PIPE, EXIT_FAULT, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT_MISMATCH, EXIT_TIME_LIMIT, EXIT_USAGE, InputError, UsageError, internalErrorText, processIo, type Io } from './io.js';
 
 const VERSION = '0.1.0';
 
@@ -27,6 +27,7 @@ Exit status:
   ${EXIT_TIME_LIMIT}    the virtual time limit (--max-time) ran out
   ${EXIT_OUTPUT_MISMATCH}    the console output differs from --expect's file, or --until's text never appeared
   ${EXIT_INTERRUPTED}  interrupted by Ctrl-C (SIGINT); --stats and --summary-json still come out
+  ${EXIT_BROKEN_PIPE}  standard output was closed by its reader (sel4ts run … | head), as SIGPIPE would end it
 `;
 
 const GRAPH_HELP = `

@@ -35,7 +35,7 @@ function readStdin(max: number): Uint8Array {
  * `sel4ts machine exec prog.elf [args…]`: run a static AArch64 Linux program on the CPU model
  * alone. Stdout is the program's; the exit status is the program's (128 + signal on a fault).
  */
-export function machineExecCommand(elf: string, args: string[], opts: ExecCommandOptions, io: Io & { stdoutBytes?: (b: Uint8Array) => void }): number {
+export function machineExecCommand(elf: string, args: string[], opts: ExecCommandOptions, io: Io): number {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(resolve(io.cwd, elf)));

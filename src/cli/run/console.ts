@@ -21,7 +21,8 @@ export class ConsoleWatch {
 
   byte(b: number): void {
     const c = String.fromCharCode(b);
-    this.io.stdout(c);
+    if (this.io.stdoutByte) this.io.stdoutByte(b);
+    else this.io.stdout(c);
     if (this.keep) {
       if (this.count === this.kept.length) {
         const grown = new Uint8Array(Math.max(4096, this.kept.length * 2));
