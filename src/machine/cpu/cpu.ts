@@ -327,7 +327,7 @@ export class Cpu {
         if (!(off >= 0 && off < 4096)) {
           if (pc < 0) break;
           this.curCode = this.codePageFor(pc);
-          this.curBase = pc - (pc % 4096);
+          this.curBase = pc - (pc & 0xfff); // pc is a whole number in [0, 2^53): & is its remainder, without fmod
           if (bps !== undefined || this.curCode.cuts !== undefined) this.cutAtBreakpoints(this.curCode, bps);
           continue;
         }
@@ -515,7 +515,7 @@ export class Cpu {
   }
 
   private codePageFor(pc: number): CodePage {
-    const lo = (pc % TWO32) | 0;
+    const lo = pc | 0; // ToInt32 of a whole number below 2^53: its low 32 bits, without fmod
     const hi = Math.floor(pc / TWO32);
     const vpn = Math.floor(pc / 4096);
     const i = (lo >>> 12) & TLB_MASK;

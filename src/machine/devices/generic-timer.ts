@@ -78,12 +78,15 @@ export class GenericTimer implements SystemRegisters {
   /** CNTPCT: the system counter now. */
   count(): number {
     const c = this.cycles();
+    // A whole number of cycles per tick (16 at 1 GHz): one division.
+    if (this.num === 1) return Math.floor(c / this.den);
     const q = Math.floor(c / this.den);
     return q * this.num + Math.floor(((c - q * this.den) * this.num) / this.den);
   }
 
   /** The first cycle at which the counter reaches `ticks`. */
   cycleOf(ticks: number): number {
+    if (this.num === 1) return ticks * this.den;
     const q = Math.floor(ticks / this.num);
     return q * this.den + Math.ceil(((ticks - q * this.num) * this.den) / this.num);
   }
@@ -195,8 +198,8 @@ export class GenericTimer implements SystemRegisters {
   }
 
   private computeDeadline(): number {
-    const [a, b, c] = this.comparators as [Comparator, Comparator, Comparator];
-    return Math.min(a.due, b.due, c.due);
+    const c = this.comparators;
+    return Math.min(c[0]!.due, c[1]!.due, c[2]!.due);
   }
 
   // ------------------------------------------------------------ EL0 view (MRS/MSR)
