@@ -52,8 +52,21 @@ function savedRegisters(k: KernelState, t: TcbObject): Int32Array | undefined {
 
 /** isValidVTableRoot_fp and the ASID check: a mapped VSpace cap whose ASID still names it. */
 function hasValidVSpace(k: KernelState, t: TcbObject): boolean {
-  const cap = t.ctes.slots[TcbSlot.VTable]!.cap;
-  return cap.type === CapType.VSpace && cap.asid !== undefined && k.asids.find(cap.asid) === cap.obj;
+  return k.hasValidVSpace(t);
+}
+
+/**
+ * lookup_fp in `t`'s CSpace: `lookupCapFast`, or straight to the slot when the root is one
+ * level with a zero guard (`TcbObject.flatCSpaceRoot`, a Microkit PD's CSpace).
+ */
+export function lookupFast(t: TcbObject, c: number): Cap | undefined {
+  const root = t.ctes.slots[TcbSlot.CTable]!.cap;
+  if (root === t.flatCSpaceRoot && root.type === CapType.CNode) {
+    const slots = root.cnode.slots;
+    return c >= 0 && c < slots.length ? slots[c]!.cap : undefined;
+  }
+  if (root.type === CapType.CNode && root.guard === 0n && root.guardSize + root.cnode.radix === 64) t.flatCSpaceRoot = root;
+  return lookupCapFast(root, c);
 }
 
 /**
@@ -95,7 +108,7 @@ export function fastpathCall(k: KernelState): boolean {
   const t = k.curThread;
   const x = savedRegisters(k, t);
   if (x === undefined || !shortMessage(x[2 * MSGINFO_REGISTER]!) || t.fault !== undefined) return false;
-  const epCap: Cap | undefined = lookupCapFast(t.ctes.slots[TcbSlot.CTable]!.cap, word(x, CAP_REGISTER));
+  const epCap: Cap | undefined = lookupFast(t, word(x, CAP_REGISTER));
   if (epCap?.type !== CapType.Endpoint || !epCap.canSend) return false;
   const ep = epCap.obj;
   if (ep.state !== EndpointState.Recv) return false;
@@ -144,10 +157,9 @@ export function fastpathReplyRecv(k: KernelState): boolean {
   const t = k.curThread;
   const x = savedRegisters(k, t);
   if (x === undefined || !shortMessage(x[2 * MSGINFO_REGISTER]!) || t.fault !== undefined) return false;
-  const root = t.ctes.slots[TcbSlot.CTable]!.cap;
-  const epCap = lookupCapFast(root, word(x, CAP_REGISTER));
+  const epCap = lookupFast(t, word(x, CAP_REGISTER));
   if (epCap?.type !== CapType.Endpoint || !epCap.canReceive) return false;
-  const replyCap = lookupCapFast(root, word(x, REPLY_REGISTER));
+  const replyCap = lookupFast(t, word(x, REPLY_REGISTER));
   if (replyCap?.type !== CapType.Reply) return false;
   if (t.boundNotification?.state === NotificationState.Active) return false;
   const ep = epCap.obj;
@@ -206,7 +218,7 @@ export function fastpathSignal(k: KernelState): boolean {
   const port = k.port;
   const info = port.getRegisterSigned(MSGINFO_REGISTER);
   if (k.loaded !== t || t.fault !== undefined || !(info >= 0) || !shortMessage(info & 0x1ff)) return false;
-  const cap = lookupCapFast(t.ctes.slots[TcbSlot.CTable]!.cap, port.getRegisterSigned(CAP_REGISTER));
+  const cap = lookupFast(t, port.getRegisterSigned(CAP_REGISTER));
   if (cap?.type !== CapType.Notification || !cap.canSend) return false;
   const ntfn = cap.obj;
   const bound = ntfn.boundTcb;
@@ -256,8 +268,7 @@ export function fastpathRecv(k: KernelState): boolean {
   const t = k.curThread;
   const port = k.port;
   if (k.loaded !== t || !schedulerQuiet(k)) return false;
-  const root = t.ctes.slots[TcbSlot.CTable]!.cap;
-  const cap = lookupCapFast(root, port.getRegisterSigned(CAP_REGISTER));
+  const cap = lookupFast(t, port.getRegisterSigned(CAP_REGISTER));
   if (cap?.type === CapType.Notification) {
     const ntfn = cap.obj;
     if (!cap.canReceive || (ntfn.boundTcb !== undefined && ntfn.boundTcb !== t) || ntfn.state === NotificationState.Active) return false;
@@ -271,7 +282,7 @@ export function fastpathRecv(k: KernelState): boolean {
     return true;
   }
   if (cap?.type !== CapType.Endpoint || !cap.canReceive) return false;
-  const replyCap = lookupCapFast(root, port.getRegisterSigned(REPLY_REGISTER));
+  const replyCap = lookupFast(t, port.getRegisterSigned(REPLY_REGISTER));
   if (replyCap?.type !== CapType.Reply) return false;
   const reply = replyCap.obj;
   const ntfn = t.boundNotification;

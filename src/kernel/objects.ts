@@ -135,6 +135,15 @@ export class TcbObject extends KernelObject {
   ipcCacheLow = -1;
   ipcCacheRead: number | undefined = undefined;
   ipcCacheWrite: number | undefined = undefined;
+  /**
+   * The fast paths' memo of the CSpace root cap last seen to be one level with a zero guard
+   * (radix and guard size make 64 bits, so a cptr below 2^radix is the slot index): caps are
+   * replaced, never changed, so the same cap record means the same answer.
+   */
+  flatCSpaceRoot: unknown = undefined;
+  /** setVMRoot's memo: the VSpace cap found valid, and the ASID table's generation then (state.ts). */
+  validVSpaceCap: unknown = undefined;
+  validVSpaceGeneration = -1;
   flags = 0n;
   /** seL4_DebugNameThread's name, for traces and fault reports. */
   name = '';
