@@ -9,34 +9,51 @@ import { KernelState } from '../src/kernel/state.js';
 import type { KernelPort } from '../src/machine/kernel-interface.js';
 
 /**
- * The memos of the kernel entry path: a thread's one-level CSpace root (cap lookups straight to
- * the slot) and its VSpace cap found valid (kept until the ASID table changes). Each must give
+ * The memos of the kernel entry path: the CNode a thread's cap lookups end in (straight to the
+ * slot) and its VSpace cap found valid (kept until the ASID table changes). Each must give
  * the answer the full check gives, also after the cap or the ASID table changed.
  */
 
-describe('the fast paths’ flat CSpace lookup', () => {
+describe('the fast paths’ CSpace memo', () => {
   const cnode = new CNode(4, 0x1000);
-  const ep: Cap = { type: CapType.Notification, obj: undefined as never, badge: 0n, canSend: true, canReceive: true };
-  cnode.slots[3]!.cap = ep;
+  const ntfn: Cap = { type: CapType.Notification, obj: undefined as never, badge: 0n, canSend: true, canReceive: true };
+  cnode.slots[3]!.cap = ntfn;
   const t = new TcbObject(0x2000, 11);
+  const cptrs = [0, 3, 15, 16, 17, 2 ** 40, -1, Number.NaN];
 
   it('finds the slot of a one-level root with a zero guard as lookupCapFast does, for every cptr', () => {
     const root: Cap = { type: CapType.CNode, cnode, guard: 0n, guardSize: 60 };
     t.ctes.slots[TcbSlot.CTable]!.cap = root;
-    for (const c of [0, 3, 15, 16, 2 ** 40, -1, Number.NaN, 3, 15, 16, -1, Number.NaN]) expect(lookupFast(t, c)).toBe(lookupCapFast(root, c));
-    expect(t.flatCSpaceRoot).toBe(root);
-    expect(lookupFast(t, 3)).toBe(ep);
+    for (const c of [...cptrs, ...cptrs]) expect(lookupFast(t, c)).toBe(lookupCapFast(root, c));
+    expect(t.cspaceMemo.root).toBe(root);
+    expect(lookupFast(t, 3)).toBe(ntfn);
   });
 
-  it('follows a replaced root cap: a non-zero guard or a second level is not flat', () => {
+  it('finds a slot two levels down (a Microkit PD) as lookupCapFast does, and follows a replaced second level', () => {
+    const top = new CNode(1, 0x3000);
+    const root: Cap = { type: CapType.CNode, cnode: top, guard: 0n, guardSize: 64 - 1 - 4 };
+    top.slots[0]!.cap = { type: CapType.CNode, cnode, guard: 0n, guardSize: 0 };
+    t.ctes.slots[TcbSlot.CTable]!.cap = root;
+    for (const c of [...cptrs, 31, 32, ...cptrs, 31]) expect(lookupFast(t, c)).toBe(lookupCapFast(root, c));
+    expect(t.cspaceMemo.cnode).toBe(cnode);
+    expect(lookupFast(t, 3)).toBe(ntfn);
+    // Another CNode in the first level's slot: the memo no longer holds.
+    const other = new CNode(4, 0x4000);
+    top.slots[0]!.cap = { type: CapType.CNode, cnode: other, guard: 0n, guardSize: 0 };
+    expect(lookupFast(t, 3)).toBe(other.slots[3]!.cap);
+    expect(lookupFast(t, 3)).not.toBe(ntfn);
+    // A second level of more bits than are left: lookupCapFast refuses it, and so does the memo.
+    top.slots[0]!.cap = { type: CapType.CNode, cnode, guard: 0n, guardSize: 1 };
+    expect(lookupCapFast(root, 3)).toBeUndefined();
+    expect(lookupFast(t, 3)).toBeUndefined();
+  });
+
+  it('follows a replaced root cap: a non-zero guard is not remembered', () => {
     const guarded: Cap = { type: CapType.CNode, cnode, guard: 1n, guardSize: 60 };
     t.ctes.slots[TcbSlot.CTable]!.cap = guarded;
     expect(lookupFast(t, 3)).toBeUndefined();
     expect(lookupCapFast(guarded, 3)).toBeUndefined();
-    const twoLevel: Cap = { type: CapType.CNode, cnode, guard: 0n, guardSize: 56 };
-    t.ctes.slots[TcbSlot.CTable]!.cap = twoLevel;
-    expect(lookupFast(t, 3 << 4)).toBe(lookupCapFast(twoLevel, 3 << 4));
-    expect(t.flatCSpaceRoot).not.toBe(twoLevel);
+    expect(t.cspaceMemo.root).not.toBe(guarded);
   });
 });
 

@@ -1,7 +1,7 @@
 import { CapType } from './cap-types.js';
 import type { Cap } from './cap.js';
 import { lookupCapFast } from './cspace.js';
-import { EndpointState, NotificationState, TcbSlot, ThreadState, type EndpointObject, type TcbObject } from './objects.js';
+import { EndpointState, NotificationState, TcbSlot, ThreadState, type CSpaceMemo, type EndpointObject, type TcbObject } from './objects.js';
 import { chooseThread, isHighestPrio, isSchedulable, tcbEPAppend, tcbEPDequeue, tcbReleaseRemove, tcbSchedAppend, tcbSchedDequeue, tcbSchedEnqueue } from './scheduler.js';
 import { refillReady, refillSufficient } from './sporadic.js';
 import type { KernelState } from './state.js';
@@ -56,17 +56,38 @@ function hasValidVSpace(k: KernelState, t: TcbObject): boolean {
 }
 
 /**
- * lookup_fp in `t`'s CSpace: `lookupCapFast`, or straight to the slot when the root is one
- * level with a zero guard (`TcbObject.flatCSpaceRoot`, a Microkit PD's CSpace).
+ * lookup_fp in `t`'s CSpace: straight to the slot when the cptr falls in the CNode the last
+ * walk ended in (`TcbObject.cspaceMemo`: a Microkit PD's caps are all in one CNode, two levels
+ * down), otherwise `lookupCapFast`, remembering the walk when it was one or two levels of zero
+ * guards.
  */
 export function lookupFast(t: TcbObject, c: number): Cap | undefined {
   const root = t.ctes.slots[TcbSlot.CTable]!.cap;
-  if (root === t.flatCSpaceRoot && root.type === CapType.CNode) {
-    const slots = root.cnode.slots;
-    return c >= 0 && c < slots.length ? slots[c]!.cap : undefined;
+  const m = t.cspaceMemo;
+  if (m.root === root && (m.slot === undefined || m.slot.cap === m.cap)) {
+    const i = c - m.base;
+    if (i >= 0 && i < m.size) return m.cnode!.slots[i]!.cap;
   }
-  if (root.type === CapType.CNode && root.guard === 0n && root.guardSize + root.cnode.radix === 64) t.flatCSpaceRoot = root;
-  return lookupCapFast(root, c);
+  const found = lookupCapFast(root, c);
+  if (found !== undefined) remember(m, root, c);
+  return found;
+}
+
+/** Record in `m` the CNode a lookup of `c` from `root` (which `lookupCapFast` resolved) ended in, if that was one or two levels. */
+function remember(m: CSpaceMemo, root: Cap, c: number): void {
+  m.root = undefined;
+  if (root.type !== CapType.CNode || root.guard !== 0n) return;
+  const rest = 64 - root.guardSize - root.cnode.radix;
+  if (rest === 0) {
+    Object.assign(m, { root, slot: undefined, cap: undefined, cnode: root.cnode, base: 0, size: 2 ** root.cnode.radix });
+    return;
+  }
+  const unit = 2 ** rest;
+  const index = Math.floor(c / unit);
+  const slot = root.cnode.slots[index]!;
+  const next = slot.cap;
+  if (next.type !== CapType.CNode || next.guard !== 0n || next.guardSize + next.cnode.radix !== rest) return;
+  Object.assign(m, { root, slot, cap: next, cnode: next.cnode, base: index * unit, size: 2 ** next.cnode.radix });
 }
 
 /**
