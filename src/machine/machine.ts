@@ -344,7 +344,8 @@ export class Machine implements KernelPort {
     this.inCpu = false;
     kernel.trap(this.svcTrap, this);
     this.inCpu = true;
-    if (this.halted !== undefined || this.waiting || this.debugRequested || this.virtioWithInput.length !== 0 || this.inputPending()) return 0;
+    // inputPending, its two pure tests the other way round: no input is the usual answer.
+    if (this.halted !== undefined || this.waiting || this.debugRequested || this.virtioWithInput.length !== 0 || (this.input.peek() !== undefined && this.uart.canReceive)) return 0;
     this.timer.updateIfDue();
     if (this.gic.irqLine) return 0;
     const cycles = this.cycles;
