@@ -70,6 +70,16 @@ describe('ASIDControl and ASIDPool', () => {
     expect((s[1]!.cap as CapOf<CapType.Untyped>).freeIndex).toBe(4096);
   });
 
+  it('counts each change of the ASID table (what the valid-VSpace memo is keyed on)', () => {
+    const { env, s, inv } = setup();
+    const g0 = env.asids.generation;
+    run(decodeASIDControlInvocation(env, inv('ARMASIDControlMakePool', [8, 5], 1, 31)));
+    const g1 = env.asids.generation;
+    expect(g1).toBeGreaterThan(g0);
+    run(decodeASIDPoolInvocation(env, inv('ARMASIDPoolAssign', [], 2), s[8]!));
+    expect(env.asids.generation).toBeGreaterThan(g1);
+  });
+
   it('checks MakePool and Assign in seL4 order', () => {
     const { env, s, inv } = setup();
     expect(errorOf(decodeASIDControlInvocation(env, inv('ARMASIDControlMakePool', [8], 1, 31))).error).toBe(seL4_Error.TruncatedMessage);

@@ -271,4 +271,29 @@ describe('generic timer', () => {
     t.program('virtual', CNT_CTL.ENABLE, 2 ** 60);
     expect(t.cval('virtual')).toBe(2n ** 60n);
   });
+
+  it('moves the deadline on a future CVAL without a line change, and still raises every line that is due', () => {
+    let cycles = 0;
+    const t = new GenericTimer(() => cycles);
+    const events: [number, boolean][] = [];
+    t.onLine = (ppi, high) => events.push([ppi, high]);
+    t.program('hypPhysical', CNT_CTL.ENABLE, 10);
+    t.program('hypPhysical', CNT_CTL.ENABLE, 20);
+    expect(t.nextDeadline()).toBe(320);
+    t.program('physical', CNT_CTL.ENABLE, 15);
+    expect(t.nextDeadline()).toBe(240);
+    t.program('physical', CNT_CTL.ENABLE | CNT_CTL.IMASK, 15);
+    expect(t.nextDeadline()).toBe(320);
+    t.program('physical', CNT_CTL.ENABLE, 15);
+    expect(events).toEqual([]);
+    // The physical timer is due: a write of the kernel's timer raises its line, as an update does.
+    cycles = 250;
+    t.program('hypPhysical', CNT_CTL.ENABLE, 30);
+    expect(events).toEqual([[30, true]]);
+    expect(t.nextDeadline()).toBe(480);
+    // A CVAL already reached raises the line at once.
+    t.program('hypPhysical', CNT_CTL.ENABLE, 12);
+    expect(events.at(-1)).toEqual([26, true]);
+    expect(t.nextDeadline()).toBe(Infinity);
+  });
 });

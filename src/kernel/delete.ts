@@ -139,6 +139,7 @@ function deleteASID(k: KernelState, asid: number, vspace: object): void {
   const pool = k.asids.pools[asid >>> 9];
   if (!pool || pool.entries[asid & 511] !== vspace) return;
   pool.entries[asid & 511] = undefined;
+  k.asids.changed();
   k.port.invalidateTlb(asid);
   if (k.loaded) k.setVMRoot(k.loaded);
 }
@@ -149,5 +150,6 @@ function deleteASIDPool(k: KernelState, base: number, pool: object): void {
   const entries = k.asids.pools[index]!.entries;
   for (let i = 0; i < 512; i++) if (entries[i]) k.port.invalidateTlb(base + i);
   k.asids.pools[index] = undefined;
+  k.asids.changed();
   if (k.loaded) k.setVMRoot(k.loaded);
 }

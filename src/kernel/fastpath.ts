@@ -1,7 +1,7 @@
 import { CapType } from './cap-types.js';
 import type { Cap } from './cap.js';
 import { lookupCapFast } from './cspace.js';
-import { EndpointState, NotificationState, TcbSlot, ThreadState, type EndpointObject, type TcbObject } from './objects.js';
+import { EndpointState, NotificationState, TcbSlot, ThreadState, type CSpaceMemo, type EndpointObject, type TcbObject } from './objects.js';
 import { chooseThread, isHighestPrio, isSchedulable, tcbEPAppend, tcbEPDequeue, tcbReleaseRemove, tcbSchedAppend, tcbSchedDequeue, tcbSchedEnqueue } from './scheduler.js';
 import { refillReady, refillSufficient } from './sporadic.js';
 import type { KernelState } from './state.js';
@@ -52,8 +52,42 @@ function savedRegisters(k: KernelState, t: TcbObject): Int32Array | undefined {
 
 /** isValidVTableRoot_fp and the ASID check: a mapped VSpace cap whose ASID still names it. */
 function hasValidVSpace(k: KernelState, t: TcbObject): boolean {
-  const cap = t.ctes.slots[TcbSlot.VTable]!.cap;
-  return cap.type === CapType.VSpace && cap.asid !== undefined && k.asids.find(cap.asid) === cap.obj;
+  return k.hasValidVSpace(t);
+}
+
+/**
+ * lookup_fp in `t`'s CSpace: straight to the slot when the cptr falls in the CNode the last
+ * walk ended in (`TcbObject.cspaceMemo`: a Microkit PD's caps are all in one CNode, two levels
+ * down), otherwise `lookupCapFast`, remembering the walk when it was one or two levels of zero
+ * guards.
+ */
+export function lookupFast(t: TcbObject, c: number): Cap | undefined {
+  const root = t.ctes.slots[TcbSlot.CTable]!.cap;
+  const m = t.cspaceMemo;
+  if (m.root === root && (m.slot === undefined || m.slot.cap === m.cap)) {
+    const i = c - m.base;
+    if (i >= 0 && i < m.size) return m.cnode!.slots[i]!.cap;
+  }
+  const found = lookupCapFast(root, c);
+  if (found !== undefined) remember(m, root, c);
+  return found;
+}
+
+/** Record in `m` the CNode a lookup of `c` from `root` (which `lookupCapFast` resolved) ended in, if that was one or two levels. */
+function remember(m: CSpaceMemo, root: Cap, c: number): void {
+  m.root = undefined;
+  if (root.type !== CapType.CNode || root.guard !== 0n) return;
+  const rest = 64 - root.guardSize - root.cnode.radix;
+  if (rest === 0) {
+    Object.assign(m, { root, slot: undefined, cap: undefined, cnode: root.cnode, base: 0, size: 2 ** root.cnode.radix });
+    return;
+  }
+  const unit = 2 ** rest;
+  const index = Math.floor(c / unit);
+  const slot = root.cnode.slots[index]!;
+  const next = slot.cap;
+  if (next.type !== CapType.CNode || next.guard !== 0n || next.guardSize + next.cnode.radix !== rest) return;
+  Object.assign(m, { root, slot, cap: next, cnode: next.cnode, base: index * unit, size: 2 ** next.cnode.radix });
 }
 
 /**
@@ -95,7 +129,7 @@ export function fastpathCall(k: KernelState): boolean {
   const t = k.curThread;
   const x = savedRegisters(k, t);
   if (x === undefined || !shortMessage(x[2 * MSGINFO_REGISTER]!) || t.fault !== undefined) return false;
-  const epCap: Cap | undefined = lookupCapFast(t.ctes.slots[TcbSlot.CTable]!.cap, word(x, CAP_REGISTER));
+  const epCap: Cap | undefined = lookupFast(t, word(x, CAP_REGISTER));
   if (epCap?.type !== CapType.Endpoint || !epCap.canSend) return false;
   const ep = epCap.obj;
   if (ep.state !== EndpointState.Recv) return false;
@@ -144,10 +178,9 @@ export function fastpathReplyRecv(k: KernelState): boolean {
   const t = k.curThread;
   const x = savedRegisters(k, t);
   if (x === undefined || !shortMessage(x[2 * MSGINFO_REGISTER]!) || t.fault !== undefined) return false;
-  const root = t.ctes.slots[TcbSlot.CTable]!.cap;
-  const epCap = lookupCapFast(root, word(x, CAP_REGISTER));
+  const epCap = lookupFast(t, word(x, CAP_REGISTER));
   if (epCap?.type !== CapType.Endpoint || !epCap.canReceive) return false;
-  const replyCap = lookupCapFast(root, word(x, REPLY_REGISTER));
+  const replyCap = lookupFast(t, word(x, REPLY_REGISTER));
   if (replyCap?.type !== CapType.Reply) return false;
   if (t.boundNotification?.state === NotificationState.Active) return false;
   const ep = epCap.obj;
@@ -206,7 +239,7 @@ export function fastpathSignal(k: KernelState): boolean {
   const port = k.port;
   const info = port.getRegisterSigned(MSGINFO_REGISTER);
   if (k.loaded !== t || t.fault !== undefined || !(info >= 0) || !shortMessage(info & 0x1ff)) return false;
-  const cap = lookupCapFast(t.ctes.slots[TcbSlot.CTable]!.cap, port.getRegisterSigned(CAP_REGISTER));
+  const cap = lookupFast(t, port.getRegisterSigned(CAP_REGISTER));
   if (cap?.type !== CapType.Notification || !cap.canSend) return false;
   const ntfn = cap.obj;
   const bound = ntfn.boundTcb;
@@ -256,8 +289,7 @@ export function fastpathRecv(k: KernelState): boolean {
   const t = k.curThread;
   const port = k.port;
   if (k.loaded !== t || !schedulerQuiet(k)) return false;
-  const root = t.ctes.slots[TcbSlot.CTable]!.cap;
-  const cap = lookupCapFast(root, port.getRegisterSigned(CAP_REGISTER));
+  const cap = lookupFast(t, port.getRegisterSigned(CAP_REGISTER));
   if (cap?.type === CapType.Notification) {
     const ntfn = cap.obj;
     if (!cap.canReceive || (ntfn.boundTcb !== undefined && ntfn.boundTcb !== t) || ntfn.state === NotificationState.Active) return false;
@@ -271,7 +303,7 @@ export function fastpathRecv(k: KernelState): boolean {
     return true;
   }
   if (cap?.type !== CapType.Endpoint || !cap.canReceive) return false;
-  const replyCap = lookupCapFast(root, port.getRegisterSigned(REPLY_REGISTER));
+  const replyCap = lookupFast(t, port.getRegisterSigned(REPLY_REGISTER));
   if (replyCap?.type !== CapType.Reply) return false;
   const reply = replyCap.obj;
   const ntfn = t.boundNotification;

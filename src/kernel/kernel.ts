@@ -155,6 +155,7 @@ export class Sel4Kernel implements Kernel {
     const sc = new SchedContextObject(ram.base + 0x1000, 8);
     const pool = new AsidPoolObject(ram.base + 0x2000, 12);
     k.asids.pools[0] = pool;
+    k.asids.changed();
     this.rootCNode = new CNode(bits, ram.base + ROOT_CNODE_OFFSET);
     const slots = this.rootCNode.slots;
     const place = (i: number, cap: Cap) => insertNewCap(slots[0]!, slots[i]!, cap);

@@ -1,5 +1,5 @@
 import { newUserContext, type UserContext } from '../machine/cpu/context.js';
-import { CNode } from './cspace.js';
+import { CNode, type Slot } from './cspace.js';
 import type { Fault } from './faults.js';
 import { KernelObject } from './kernel-object.js';
 
@@ -86,6 +86,21 @@ export const enum TcbSlot {
   TimeoutHandler = 4,
 }
 
+/**
+ * A CSpace walk of zero guards that ended in `cnode` after one or two levels: from the root cap
+ * `root` (and, for two levels, through `slot`, which held `cap`), every cptr in
+ * [base, base + size) names slot `cptr − base` of `cnode`. It stays true while the thread's
+ * root is the same cap record and `slot` still holds `cap`: caps are replaced, never changed.
+ */
+export interface CSpaceMemo {
+  root: unknown;
+  slot: Slot | undefined;
+  cap: unknown;
+  cnode: CNode | undefined;
+  base: number;
+  size: number;
+}
+
 export class TcbObject extends KernelObject {
   /** The caps a TCB holds: CSpace and VSpace roots, IPC buffer frame, fault and timeout handlers. */
   readonly ctes: CNode;
@@ -135,6 +150,11 @@ export class TcbObject extends KernelObject {
   ipcCacheLow = -1;
   ipcCacheRead: number | undefined = undefined;
   ipcCacheWrite: number | undefined = undefined;
+  /** The fast paths' memo of the CNode its cap lookups last ended in (fastpath.ts). */
+  readonly cspaceMemo: CSpaceMemo = { root: undefined, slot: undefined, cap: undefined, cnode: undefined, base: 0, size: 0 };
+  /** setVMRoot's memo: the VSpace cap found valid, and the ASID table's generation then (state.ts). */
+  validVSpaceCap: unknown = undefined;
+  validVSpaceGeneration = -1;
   flags = 0n;
   /** seL4_DebugNameThread's name, for traces and fault reports. */
   name = '';

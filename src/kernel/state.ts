@@ -237,8 +237,21 @@ export class KernelState {
   /** setVMRoot: the thread's VSpace if its cap is valid, otherwise no address space. */
   setVMRoot(t: TcbObject): void {
     const cap = t.ctes.slots[TcbSlot.VTable]!.cap;
-    if (cap.type === CapType.VSpace && cap.asid !== undefined && this.asids.find(cap.asid) === cap.obj) this.port.setAddressSpace(cap.obj.paddr, cap.asid);
+    if (this.hasValidVSpace(t) && cap.type === CapType.VSpace) this.port.setAddressSpace(cap.obj.paddr, cap.asid!);
     else this.port.setAddressSpace(-1, 0);
+  }
+
+  /**
+   * isValidVTableRoot and the ASID check: a mapped VSpace cap whose ASID still names it. The
+   * answer is kept per thread for its cap record until the ASID table changes.
+   */
+  hasValidVSpace(t: TcbObject): boolean {
+    const cap = t.ctes.slots[TcbSlot.VTable]!.cap;
+    if (cap === t.validVSpaceCap && t.validVSpaceGeneration === this.asids.generation) return true;
+    if (cap.type !== CapType.VSpace || cap.asid === undefined || this.asids.find(cap.asid) !== cap.obj) return false;
+    t.validVSpaceCap = cap;
+    t.validVSpaceGeneration = this.asids.generation;
+    return true;
   }
 
   // ------------------------------------------------------------ messages

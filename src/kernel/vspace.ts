@@ -16,6 +16,15 @@ const ASID_POOLS = 128;
 /** armKSASIDTable: the pool of each ASID high part. */
 export class AsidTable {
   readonly pools: (AsidPoolObject | undefined)[] = new Array<AsidPoolObject | undefined>(ASID_POOLS).fill(undefined);
+  /**
+   * Counts the changes of `pools` and of the pools' entries (each writer calls `changed`), so
+   * that an answer of `find` can be kept until the next one (`KernelState.hasValidVSpace`).
+   */
+  generation = 0;
+
+  changed(): void {
+    this.generation++;
+  }
 
   /** findVSpaceForASID. */
   find(asid: number): VSpaceObject | undefined {

@@ -163,6 +163,7 @@ export class Machine implements KernelPort {
     this.timer.el0.virtualCounter = false;
     this.timer.el0.virtualTimer = false;
     this.cpu.el0DcZva = false;
+    this.cpu.onSvc = () => this.directSvc();
     if (options.jit === 'off') this.cpu.blocksEnabled = false;
     if (options.jit === 'eager') this.cpu.hotThreshold = 1;
     this.batch = options.batch ?? 10_000;
@@ -260,6 +261,9 @@ export class Machine implements KernelPort {
    * idle CPU whose only hope is a live input source (`'input'`).
    */
   private advance(kernel: Kernel, maxCycles: number, sliceEnd: number): RunEnd | 'slice' | 'input' | 'debug' {
+    this.kernel = kernel;
+    this.maxCycles = maxCycles;
+    this.sliceEnd = sliceEnd;
     while (this.halted === undefined) {
       if (this.debugRequested && this.debug) {
         this.debugRequested = false;
@@ -310,6 +314,43 @@ export class Machine implements KernelPort {
       if (this.runCpu(kernel, budget)) return 'debug';
     }
     return { reason: 'halt', message: this.halted, cycles: this.cycles };
+  }
+
+  /**
+   * Whether an SVC goes straight from the CPU's run to the kernel (`directSvc`); false
+   * (`sel4ts run --no-fastpath`) sends every one back through the run loop first, with the same
+   * result, instruction for instruction.
+   */
+  directSystemCalls = true;
+  /** The kernel `advance` runs, and its limits, for the direct system call (`directSvc`). */
+  private kernel: Kernel | undefined = undefined;
+  private maxCycles = Infinity;
+  private sliceEnd = Infinity;
+
+  /**
+   * The direct system call (`Cpu.onSvc`): the kernel gets an SVC without the CPU's run
+   * ending, and the run goes on in whichever thread it chose, for the budget `advance` would
+   * give the next batch. Only the steps of `advance` that would do nothing are skipped: when
+   * one would do something (input to feed, an interrupt to take, a limit, an idle CPU, a
+   * halt) the run ends (0) and `advance` does it, at the same instruction. With a debugger
+   * the SVC goes the usual way (−1), through its stops.
+   */
+  private directSvc(): number {
+    const kernel = this.kernel;
+    if (kernel === undefined || this.debug !== undefined || !this.directSystemCalls) return -1;
+    const cpu = this.cpu;
+    this.svcTrap.esr = cpu.esr;
+    cpu.timeSyncIcount = -1; // the kernel may switch threads
+    this.inCpu = false;
+    kernel.trap(this.svcTrap, this);
+    this.inCpu = true;
+    // inputPending, its two pure tests the other way round: no input is the usual answer.
+    if (this.halted !== undefined || this.waiting || this.debugRequested || this.virtioWithInput.length !== 0 || (this.input.peek() !== undefined && this.uart.canReceive)) return 0;
+    this.timer.updateIfDue();
+    if (this.gic.irqLine) return 0;
+    const cycles = this.cycles;
+    if (cycles >= this.sliceEnd || cycles >= this.maxCycles) return 0;
+    return Math.max(1, Math.min(this.batch, this.maxCycles - cycles, this.timer.nextDeadline() - cycles, this.sliceEnd - cycles));
   }
 
   /** Run a batch of `budget` instructions and hand its trap to the kernel; true when a debugger stop ends it. */
@@ -373,6 +414,7 @@ export class Machine implements KernelPort {
       case Stop.Budget:
       case Stop.Interrupt:
       case Stop.TimeSync:
+      case Stop.Handled:
       case Stop.Breakpoint:
       case Stop.Watchpoint:
         return undefined;

@@ -125,6 +125,7 @@ export class TestSystem {
     this.machine = new Machine({ cpuHz: options.cpuHz });
     this.kernel = new Sel4Kernel(this.machine, options);
     this.kernel.state.fastpath = fastpath;
+    this.machine.directSystemCalls = fastpath;
     if (fastpath && fastpathExactness.twin) this.twin = new TestSystem(options, false);
     const parsed = readElf64(new Uint8Array(readFileSync(SCENARIOS_ELF)));
     if (!parsed.ok) throw new Error(parsed.error);

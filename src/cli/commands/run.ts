@@ -115,6 +115,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   const spec = image.spec;
   const k = kernel.state;
   k.fastpath = opts.fastpath !== false;
+  machine.directSystemCalls = k.fastpath;
   const counter = new InstructionCounter(() => machine.cpu.icount);
   const faults: FaultRecord[] = [];
 

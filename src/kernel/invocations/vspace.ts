@@ -52,6 +52,7 @@ export function decodeASIDControlInvocation(env: VSpaceEnv, inv: Invocation): De
       env.memory.zero(pool.paddr, 4096);
       insertNewCap(parent, destSlot, { type: CapType.AsidPool, obj: pool, asidBase: index << ASID_LOW_BITS });
       env.asids.pools[index] = pool;
+      env.asids.changed();
       return [];
     },
   };
@@ -73,6 +74,7 @@ export function decodeASIDPoolInvocation(env: VSpaceEnv, inv: Invocation, poolSl
     ok: true,
     invoke() {
       table.entries[i] = vsCap.obj;
+      env.asids.changed();
       vsSlot.cap = { type: CapType.VSpace, obj: vsCap.obj, asid: poolCap.asidBase + i };
       return [];
     },

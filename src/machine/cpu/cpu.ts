@@ -277,10 +277,32 @@ export class Cpu {
   // ---------------------------------------------------------------- execution
 
   /**
+   * The kernel entry for SVC without leaving `run` (the machine's direct system call, set
+   * when a kernel model runs here): called after an SVC ended a batch, with `pc` the return
+   * address and `icount` exact. It returns −1 when it did not take the SVC (`run` returns
+   * Stop.Svc as without it), 0 when it did but the run must end (Stop.Handled: the caller's
+   * loop has something to do before the next instruction), or the budget of the next batch,
+   * which `run` starts at once in whatever thread the kernel left in the CPU.
+   */
+  onSvc: (() => number) | undefined = undefined;
+
+  /**
    * Execute up to `budget` instructions. Returns why it stopped; `icount` counts the retired
-   * instructions.
+   * instructions. With `onSvc`, a system call may be handled inside and the run go on for
+   * the budgets it gives.
    */
   run(budget: number): Stop {
+    let stop = this.runBatch(budget);
+    while (stop === Stop.Svc && this.onSvc !== undefined) {
+      const next = this.onSvc();
+      if (next < 0) return stop;
+      if (next === 0) return (this.stop = Stop.Handled);
+      stop = this.runBatch(next);
+    }
+    return stop;
+  }
+
+  private runBatch(budget: number): Stop {
     const watchStop = this.watchStopPc;
     this.watchStopPc = -1;
     if (watchStop === this.pc && this.watchStopAsid === this.asid && this.watchpoints !== undefined && !this.watchSkip) return this.runPastWatchpoint(budget);
@@ -305,7 +327,7 @@ export class Cpu {
         if (!(off >= 0 && off < 4096)) {
           if (pc < 0) break;
           this.curCode = this.codePageFor(pc);
-          this.curBase = pc - (pc % 4096);
+          this.curBase = pc - (pc & 0xfff); // pc is a whole number in [0, 2^53): & is its remainder, without fmod
           if (bps !== undefined || this.curCode.cuts !== undefined) this.cutAtBreakpoints(this.curCode, bps);
           continue;
         }
@@ -390,12 +412,12 @@ export class Cpu {
     this.watchSkip = true;
     let stop: Stop;
     try {
-      stop = this.run(1);
+      stop = this.runBatch(1);
     } finally {
       this.blocksEnabled = blocks;
       this.watchSkip = false;
     }
-    return stop !== Stop.Budget || budget <= 1 ? stop : this.run(budget - 1);
+    return stop !== Stop.Budget || budget <= 1 ? stop : this.runBatch(budget - 1);
   }
 
   /**
@@ -493,7 +515,7 @@ export class Cpu {
   }
 
   private codePageFor(pc: number): CodePage {
-    const lo = (pc % TWO32) | 0;
+    const lo = pc | 0; // ToInt32 of a whole number below 2^53: its low 32 bits, without fmod
     const hi = Math.floor(pc / TWO32);
     const vpn = Math.floor(pc / 4096);
     const i = (lo >>> 12) & TLB_MASK;

@@ -36,6 +36,8 @@ export const enum Stop {
   Breakpoint = 12,
   /** A debugger's watchpoint was hit (`Cpu.watchHit`): the accessing instruction has run. */
   Watchpoint = 13,
+  /** An SVC that `Cpu.onSvc` already handed to the kernel: nothing to handle, run again. */
+  Handled = 14,
 }
 
 /** ESR_ELx.EC values (ARM DDI 0487, D17.2.37). */

@@ -30,6 +30,8 @@ interface Comparator {
   cvalNumber: number;
   /** The output line as last reported. */
   line: boolean;
+  /** The cycle at which the line rises (Infinity: disabled, masked, already high or centuries away). */
+  due: number;
 }
 
 const TWO32 = 4294967296;
@@ -43,9 +45,9 @@ function gcd(a: number, b: number): number {
 
 export class GenericTimer implements SystemRegisters {
   private readonly timers: Record<TimerName, Comparator> = {
-    physical: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
-    virtual: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
-    hypPhysical: { ctl: 0, cval: 0n, cvalNumber: 0, line: false },
+    physical: { ctl: 0, cval: 0n, cvalNumber: 0, line: false, due: Infinity },
+    virtual: { ctl: 0, cval: 0n, cvalNumber: 0, line: false, due: Infinity },
+    hypPhysical: { ctl: 0, cval: 0n, cvalNumber: 0, line: false, due: Infinity },
   };
   /** The same, in TIMER_NAMES order (the kernel's timer write updates all three). */
   private readonly comparators: Comparator[] = TIMER_NAMES.map((name) => this.timers[name]);
@@ -76,12 +78,15 @@ export class GenericTimer implements SystemRegisters {
   /** CNTPCT: the system counter now. */
   count(): number {
     const c = this.cycles();
+    // A whole number of cycles per tick (16 at 1 GHz): one division.
+    if (this.num === 1) return Math.floor(c / this.den);
     const q = Math.floor(c / this.den);
     return q * this.num + Math.floor(((c - q * this.den) * this.num) / this.den);
   }
 
   /** The first cycle at which the counter reaches `ticks`. */
   cycleOf(ticks: number): number {
+    if (this.num === 1) return ticks * this.den;
     const q = Math.floor(ticks / this.num);
     return q * this.den + Math.ceil(((ticks - q * this.num) * this.den) / this.num);
   }
@@ -113,17 +118,23 @@ export class GenericTimer implements SystemRegisters {
   /**
    * Both registers at once (what a kernel programming its timer does), with one update. A
    * number CVAL (a whole number below 2^53, what the kernel model programs on every switch) is
-   * stored without BigInt work.
+   * stored without BigInt work. The usual write, a deadline in the future while no line is due
+   * to change, changes no line: it only moves `nextDeadline`, without `update`'s pass.
    */
   program(name: TimerName, ctl: number, cval: bigint | number): void {
     const t = this.timers[name];
+    const cycles = this.cycles();
+    // No line would change on an update now (none is due) and this one is low.
+    const quiet = !t.line && cycles < this.nextDeadline();
     if (typeof cval === 'bigint') this.storeCval(t, cval);
     else if (Number.isSafeInteger(cval) && cval >= 0) {
       t.cval = undefined;
       t.cvalNumber = cval;
     } else this.storeCval(t, BigInt(cval));
     t.ctl = ctl & 3;
-    this.update();
+    t.due = this.dueCycle(t);
+    if (!quiet || cycles >= t.due) this.update();
+    else this.deadline = this.computeDeadline();
   }
 
   private storeCval(t: Comparator, value: bigint): void {
@@ -149,7 +160,6 @@ export class GenericTimer implements SystemRegisters {
 
   /** Recompute the interrupt outputs; call after time advances. */
   update(): void {
-    this.deadline = undefined;
     // The counter once for all three (nothing here moves time).
     const now = this.count();
     for (let i = 0; i < TIMER_NAMES.length; i++) {
@@ -160,6 +170,14 @@ export class GenericTimer implements SystemRegisters {
         this.onLine(TIMER_PPI[TIMER_NAMES[i]!], high);
       }
     }
+    for (const t of this.comparators) t.due = this.dueCycle(t);
+    this.deadline = undefined;
+  }
+
+  /** The cycle at which `t`'s line rises, as it stands (`Comparator.due`). */
+  private dueCycle(t: Comparator): number {
+    if ((t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) !== CNT_CTL.ENABLE || t.line) return Infinity;
+    return t.cvalNumber === Infinity ? Infinity : this.cycleOf(t.cvalNumber); // centuries away
   }
 
   /**
@@ -180,13 +198,8 @@ export class GenericTimer implements SystemRegisters {
   }
 
   private computeDeadline(): number {
-    let best = Infinity;
-    for (const t of this.comparators) {
-      if ((t.ctl & (CNT_CTL.ENABLE | CNT_CTL.IMASK)) !== CNT_CTL.ENABLE || t.line) continue;
-      if (t.cvalNumber === Infinity) continue; // centuries away
-      best = Math.min(best, this.cycleOf(t.cvalNumber));
-    }
-    return best;
+    const c = this.comparators;
+    return Math.min(c[0]!.due, c[1]!.due, c[2]!.due);
   }
 
   // ------------------------------------------------------------ EL0 view (MRS/MSR)
