@@ -87,7 +87,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--trace-file <file>', 'write the --trace lines to this file instead of stderr')
     .option('--stats', 'print per-PD instructions, virtual time, IPCs, signals and faults')
     .option('--no-jit', 'interpret every instruction (no compiled code), for debugging')
-    .option('--no-fastpath', "no kernel fast paths: every system call takes seL4's slow path (same results, slower)")
+    .option('--no-fastpath', "no kernel fast paths: every system call goes through the run loop and seL4's slow path (same results, slower)")
     .option('--allow-faults', 'faults that no PD handles do not fail the run (exit 0 as before)')
     .option('--expect <file>', 'the console output must equal this file; a unified diff on stderr when it does not')
     .option('--summary-json <file>', 'write the outcome, per-PD statistics and every fault as JSON (schemas/run-summary.schema.json)')
