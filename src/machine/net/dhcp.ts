@@ -67,7 +67,7 @@ export function dhcpReply(request: DhcpRequest, type: number, yiaddr: number, ne
   p[1] = 1;
   p[2] = 6;
   v.setUint32(4, request.xid);
-  v.setUint16(10, request.flags);
+  // secs and flags stay zero, as slirp's.
   if (type !== DHCP_MESSAGE.NAK) {
     v.setUint32(16, yiaddr);
     v.setUint32(20, net.server);

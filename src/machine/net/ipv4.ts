@@ -30,10 +30,11 @@ export function parseIpv4(p: Uint8Array): Ipv4Packet | Ipv4Problem {
 }
 
 /** A packet with a 20-byte header, DF clear, the given identification. */
-export function ipv4Packet(h: { src: number; dst: number; protocol: number; ttl?: number; id?: number }, payload: Uint8Array): Uint8Array {
+export function ipv4Packet(h: { src: number; dst: number; protocol: number; ttl?: number; id?: number; tos?: number }, payload: Uint8Array): Uint8Array {
   const p = new Uint8Array(20 + payload.length);
   const v = new DataView(p.buffer);
   p[0] = 0x45;
+  p[1] = h.tos ?? 0;
   v.setUint16(2, p.length);
   v.setUint16(4, h.id ?? 0);
   p[8] = h.ttl ?? 64;

@@ -38,11 +38,18 @@ const QUEUE_LIMIT = 1024;
 function slirpMac(ip: number): Uint8Array {
   return new Uint8Array([0x52, 0x55, ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
 }
-/** slirp pads its ARP replies to 64 bytes. */
+/** slirp pads its ARP replies to 64 bytes, other frames to ETH_ZLEN (60). */
 const ARP_FRAME_LENGTH = 64;
-/** The first ISS, and BSD's TCP_ISSINCR between connections (deterministic: there is no attacker on this link). */
-const FIRST_ISS = 0x0001_0000;
-const ISS_INCREMENT = 64_000;
+const ETH_ZLEN = 60;
+/** slirp's ICMP replies go out with MAXTTL; its DHCP replies with IPTOS_LOWDELAY. */
+const MAXTTL = 255;
+const IPTOS_LOWDELAY = 0x10;
+/**
+ * slirp's first ISS is 1 (tcp_init), and each connection adds TCP_ISSINCR / 2 (125 × 1024 / 2);
+ * slirp also adds to it as wall-clock time passes, which sel4ts does not (its runs repeat).
+ */
+const FIRST_ISS = 1;
+const ISS_INCREMENT = (125 * 1024) / 2;
 
 /** The host's half of forwarded datagrams. */
 export interface UserNetworkHost {
@@ -174,7 +181,7 @@ export class UserNetwork {
       const reply = echoReply(p.payload);
       if (!reply) return;
       this.stats.echoReplies++;
-      this.toGuest(now, p.dst, p.src, IPPROTO.ICMP, reply);
+      this.toGuest(now, p.dst, p.src, IPPROTO.ICMP, reply, MAXTTL);
     } else if (p.protocol === IPPROTO.UDP) {
       const d = parseUdp(p.src, p.dst, p.payload);
       if (!d) this.stats.dropped++;
@@ -223,11 +230,13 @@ export class UserNetwork {
     this.stats.dhcp++;
     const reply = dhcpReply(r, type, SLIRP_NET.guest, { server: SLIRP_NET.gateway, mask: SLIRP_NET.mask, dns: SLIRP_NET.dns });
     const udp = udpDatagram(SLIRP_NET.gateway, 0xffffffff, { srcPort: DHCP_PORT.SERVER, dstPort: DHCP_PORT.CLIENT, payload: reply });
-    this.enqueue(now, ethernetFrame(r.chaddr, this.gatewayMac, ETHERTYPE.IPv4, ipv4Packet({ src: SLIRP_NET.gateway, dst: 0xffffffff, protocol: IPPROTO.UDP, id: this.nextId() }, udp)));
+    // To the broadcast address, in a broadcast frame, as slirp's.
+    this.enqueue(now, ethernetFrame(BROADCAST_MAC, this.gatewayMac, ETHERTYPE.IPv4, ipv4Packet({ src: SLIRP_NET.gateway, dst: 0xffffffff, protocol: IPPROTO.UDP, id: this.nextId(), tos: IPTOS_LOWDELAY }, udp), ETH_ZLEN));
   }
 
-  private toGuest(now: number, src: number, dst: number, protocol: number, payload: Uint8Array): void {
-    this.enqueue(now, ethernetFrame(this.guestMac, slirpMac(src), ETHERTYPE.IPv4, ipv4Packet({ src, dst, protocol, id: this.nextId() }, payload)));
+  private toGuest(now: number, src: number, dst: number, protocol: number, payload: Uint8Array, ttl = 64): void {
+    // From the gateway's MAC whatever the source address (slirp's if_encap).
+    this.enqueue(now, ethernetFrame(this.guestMac, this.gatewayMac, ETHERTYPE.IPv4, ipv4Packet({ src, dst, protocol, id: this.nextId(), ttl }, payload), ETH_ZLEN));
   }
 
   private enqueue(timeNs: number, bytes: Uint8Array): void {
@@ -238,9 +247,11 @@ export class UserNetwork {
     this.queue.push({ timeNs, bytes });
   }
 
+  /** slirp's ip_id: 0 first, one more for every packet. */
   private nextId(): number {
+    const id = this.ipId;
     this.ipId = (this.ipId + 1) & 0xffff;
-    return this.ipId;
+    return id;
   }
 
   private forgetClosed(): void {
