@@ -154,6 +154,7 @@ export class TcpConnection {
     // Go back to the oldest unacknowledged byte; one segment goes now even into a closed window (a probe).
     this.sndNxt = this.sndUna;
     this.finSent = false;
+    this.stopTimer();
     this.output(nowNs, true);
   }
 
@@ -184,15 +185,15 @@ export class TcpConnection {
       if (n > 0) {
         this.send(TCP_FLAG.ACK | TCP_FLAG.PSH, this.sndNxt, this.rcvNxt, this.sendBuffer.read(offset, n));
         this.sndNxt = seqAdd(this.sndNxt, n);
-        if (this.timerNs === Infinity) this.startTimer(nowNs);
         continue;
       }
       if (unsent === 0 && this.hostEnded && !this.finSent) {
         this.send(TCP_FLAG.FIN | TCP_FLAG.ACK, this.sndNxt);
         this.sndNxt = seqAdd(this.sndNxt, 1);
         this.finSent = true;
-        if (this.timerNs === Infinity) this.startTimer(nowNs);
       }
+      // Data in flight, or waiting behind a closed window (the timer then sends a probe).
+      if (this.timerNs === Infinity && (this.sndNxt !== this.sndUna || unsent > 0)) this.startTimer(nowNs);
       return;
     }
   }
