@@ -10,8 +10,12 @@ import { IPPROTO, parseIpv4 } from '../src/machine/net/ipv4.js';
 import { SLIRP_NET, UserNetwork } from '../src/machine/net/slirp.js';
 import { parseTcp, TCP_FLAG } from '../src/machine/net/tcp.js';
 import { parseUdp, udpDatagram } from '../src/machine/net/udp.js';
+import { Machine } from '../src/machine/machine.js';
+import { VirtioNet } from '../src/machine/devices/virtio/net.js';
 import { freePort } from './helpers/free-port.js';
-import { arpRequest, converse, dhcpMessage, echoRequest, GATEWAY, GUEST, GUEST_MAC, guestIp, guestTcp, type Link, type Step } from './helpers/net-guest.js';
+import { TestVirtioDriver } from './helpers/virtio-driver.js';
+import { backendLink, deviceLink } from './helpers/net-link.js';
+import { arpRequest, converse, dhcpMessage, echoRequest, GATEWAY, GUEST, GUEST_MAC, guestIp, guestTcp, type Step } from './helpers/net-guest.js';
 
 /**
  * User networking against QEMU 7.2's slirp: test/conformance/net/slirp.json holds what slirp
@@ -36,28 +40,6 @@ function normalised(hex: string): string {
     f.fill(0, sum, sum + 2);
   }
   return Buffer.from(f).toString('hex');
-}
-
-/** The guest's link to a UserNetwork: virtual time moves 1 ms for every 10 ms of waiting for the host. */
-function userLink(net: UserNetwork): Link & { now(): number } {
-  let now = 0;
-  return {
-    now: () => now,
-    send: (f) => net.send({ timeNs: now, bytes: f }),
-    async next() {
-      for (let i = 0; i < 500; i++) {
-        net.poll(now);
-        const f = net.peek();
-        if (f) {
-          net.take();
-          return f.bytes;
-        }
-        await Promise.race([net.inbox.wait(), new Promise((r) => setTimeout(r, 10))]);
-        now += 1e6;
-      }
-      throw new Error('the network sent nothing');
-    },
-  };
 }
 
 let sockets: OpenSockets | undefined;
@@ -110,7 +92,7 @@ describe('user networking: the conversation QEMU 7.2 recorded', () => {
     const [tcpPort, udpPort] = [await freePort(), await freePort()];
     const net = new UserNetwork(GUEST_MAC);
     sockets = await openUser(parseUserSpec(`user,hostfwd=tcp:127.0.0.1:${tcpPort}-:1236,hostfwd=udp:127.0.0.1:${udpPort}-:1235`).hostfwd, net);
-    const steps = await converse(userLink(net), tcpPort, udpPort);
+    const steps = await converse(backendLink(net), tcpPort, udpPort);
     expect(steps.map((s) => s.step)).toEqual(RECORDED.map((s) => s.step));
     for (const [i, s] of steps.entries()) {
       expect(s.received.map(normalised), s.step).toEqual(RECORDED[i]!.received.map(normalised));
@@ -126,6 +108,26 @@ describe('user networking: the conversation QEMU 7.2 recorded', () => {
       ['udp from guest', 1],
       ['dropped by slirp', 0],
     ]);
+  });
+});
+
+describe('user networking through the virtio-net device', () => {
+  it('the same conversation through a driver on the device (receive buffers, transmit queue, virtio_net_hdr): the same frames; the counters', async () => {
+    const [tcpPort, udpPort] = [await freePort(), await freePort()];
+    const net = new UserNetwork(GUEST_MAC);
+    const device = new VirtioNet(net, GUEST_MAC);
+    const machine = new Machine({ virtio: { devices: [device], forceLegacy: false } });
+    const driver = new TestVirtioDriver(machine, 0x0a003e00, { legacy: false });
+    driver.init(2);
+    sockets = await openUser(parseUserSpec(`user,hostfwd=tcp:127.0.0.1:${tcpPort}-:1236,hostfwd=udp:127.0.0.1:${udpPort}-:1235`).hostfwd, net);
+    expect(device.hostIo?.open).toBe(true);
+    const steps = await converse(deviceLink(driver, net.inbox), tcpPort, udpPort);
+    for (const [i, s] of steps.entries()) expect(s.received.map(normalised), s.step).toEqual(RECORDED[i]!.received.map(normalised));
+    const counters = Object.fromEntries(device.counters());
+    expect(counters).toMatchObject({ 'frames in': 12, 'frames out': 9, 'dhcp replies': 2, 'tcp connections': 1, dropped: 0 });
+    sockets.close();
+    sockets = undefined;
+    expect(device.hostIo?.open).toBe(false);
   });
 });
 
@@ -161,10 +163,10 @@ describe('user networking: DHCP, ARP and what the gateway leaves alone', () => {
     other[0] = 0x02;
     net.send({ timeNs: 0, bytes: other });
     const badIp = ping.slice();
-    badIp[14 + 10] ^= 1;
+    badIp[24] = badIp[24]! ^ 1;
     net.send({ timeNs: 0, bytes: badIp });
     const badIcmp = ping.slice();
-    badIcmp[14 + 20 + 8] ^= 1;
+    badIcmp[42] = badIcmp[42]! ^ 1;
     net.send({ timeNs: 0, bytes: badIcmp });
     expect(net.peek()).toBeUndefined();
     expect(net.stats.dropped).toBe(1);
