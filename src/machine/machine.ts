@@ -331,6 +331,7 @@ export class Machine implements KernelPort {
       if (this.cycles >= sliceEnd) return 'slice';
       const deadline = Math.min(this.timer.nextDeadline(), this.virtioInputDeadline());
       if (this.waiting && !this.inputPending() && this.hostIo.some((h) => h.open)) {
+        if (this.cycles >= maxCycles) return { reason: 'limit', cycles: this.cycles };
         this.hostWake = Math.min(deadline, maxCycles);
         if (this.hostWake > this.cycles) return 'host';
       }
