@@ -112,13 +112,9 @@ describe('--netdev stream: errors before the run', () => {
     const busy = createServer();
     others.push(busy);
     const port = await new Promise<number>((r) => busy.listen(0, '127.0.0.1', () => r((busy.address() as { port: number }).port)));
-    await expect(stream(`stream,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=${port}`)).rejects.toThrow(
-      `--netdev stream server 127.0.0.1:${port}: cannot listen: the address is in use (another program, or another run, listens there)`,
-    );
+    await expect(stream(`stream,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=${port}`)).rejects.toThrow(`--netdev stream server 127.0.0.1:${port}: cannot listen: the address is in use (another program, or another run, listens there)`);
     const free = await freePort();
-    await expect(stream(`stream,addr.type=inet,addr.host=127.0.0.1,addr.port=${free}`)).rejects.toThrow(
-      `--netdev stream client 127.0.0.1:${free}: cannot connect: the connection was refused (nothing listens there; start the server side first)`,
-    );
+    await expect(stream(`stream,addr.type=inet,addr.host=127.0.0.1,addr.port=${free}`)).rejects.toThrow(`--netdev stream client 127.0.0.1:${free}: cannot connect: the connection was refused (nothing listens there; start the server side first)`);
     await expect(stream(`stream,addr.type=unix,addr.path=${join(tmp, 'none.sock')}`)).rejects.toThrow(`cannot connect: no such socket (start the server side first)`);
     writeFileSync(join(tmp, 'file'), 'x');
     await expect(stream(`stream,server=on,addr.type=unix,addr.path=${join(tmp, 'file')}`)).rejects.toThrow(`${join(tmp, 'file')} exists and is not a socket`);
@@ -168,7 +164,7 @@ function shape(steps: Step[]): string[][] {
 }
 
 describe.skipIf(!oracle('qemu-system-aarch64', qemu, '--netdev stream against QEMU 7.2'))("--netdev stream against QEMU 7.2's -netdev stream", () => {
-  it('sel4ts connects to QEMU listening (server=on there): the guest talks to QEMU\'s slirp through it', async () => {
+  it("sel4ts connects to QEMU listening (server=on there): the guest talks to QEMU's slirp through it", async () => {
     const [streamPort, tcpPort, udpPort] = [await freePort(), await freePort(), await freePort()];
     startQemu(`server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=${streamPort}`, tcpPort, udpPort);
     let net: StreamNetwork | undefined;

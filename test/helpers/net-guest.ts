@@ -17,7 +17,7 @@ import { parseUdp, udpDatagram } from '../../src/machine/net/udp.js';
 
 export const GUEST_MAC = new Uint8Array([0x52, 0x54, 0x00, 0x12, 0x34, 0x56]);
 export const GATEWAY = 0x0a000202;
-export const DNS = 0x0a000203;
+const DNS = 0x0a000203;
 export const GUEST = 0x0a00020f;
 /** The guest's ports for the hostfwd rules. */
 export const GUEST_TCP_PORT = 1236;
@@ -59,7 +59,7 @@ export function guestIp(dst: number, protocol: number, payload: Uint8Array, src 
   return ethernetFrame(dstMac, GUEST_MAC, ETHERTYPE.IPv4, ipv4Packet({ src, dst, protocol, id: 0x100 }, payload));
 }
 
-export function slirpMac(ip: number): Uint8Array {
+function slirpMac(ip: number): Uint8Array {
   return new Uint8Array([0x52, 0x55, ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
 }
 
@@ -86,13 +86,13 @@ export function guestTcp(s: TcpSegment): Uint8Array {
 }
 
 /** The TCP segment in a frame from the network, or undefined. */
-export function tcpOf(frame: Uint8Array): TcpSegment | undefined {
+function tcpOf(frame: Uint8Array): TcpSegment | undefined {
   const eth = parseEthernet(frame);
   const ip = eth && eth.etherType === ETHERTYPE.IPv4 ? parseIpv4(eth.payload) : undefined;
   return ip && typeof ip !== 'string' && ip.protocol === IPPROTO.TCP ? parseTcp(ip.src, ip.dst, ip.payload) : undefined;
 }
 
-export function udpOf(frame: Uint8Array): { src: number; dst: number; srcPort: number; dstPort: number; payload: Uint8Array } | undefined {
+function udpOf(frame: Uint8Array): { src: number; dst: number; srcPort: number; dstPort: number; payload: Uint8Array } | undefined {
   const eth = parseEthernet(frame);
   const ip = eth && eth.etherType === ETHERTYPE.IPv4 ? parseIpv4(eth.payload) : undefined;
   if (!ip || typeof ip === 'string' || ip.protocol !== IPPROTO.UDP) return undefined;
@@ -141,8 +141,7 @@ export async function converse(link: Link, hostTcpPort: number, hostUdpPort: num
   const client = await hostClient(hostTcpPort);
   const [syn] = await exchange('tcp syn from the network', [], 1);
   const s = tcpOf(syn!)!;
-  const seg = (flags: number, seq: number, ack: number, payload = new Uint8Array(), mss?: number): Uint8Array =>
-    guestTcp({ srcPort: GUEST_TCP_PORT, dstPort: s.srcPort, seq, ack, flags, window: 8192, mss, payload });
+  const seg = (flags: number, seq: number, ack: number, payload = new Uint8Array(), mss?: number): Uint8Array => guestTcp({ srcPort: GUEST_TCP_PORT, dstPort: s.srcPort, seq, ack, flags, window: 8192, mss, payload });
   let ours = GUEST_ISS;
   let theirs = (s.seq + 1) >>> 0;
   await exchange('tcp syn-ack, the ack', [seg(TCP_FLAG.SYN | TCP_FLAG.ACK, ours, theirs, undefined, 1460)], 1);

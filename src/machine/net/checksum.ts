@@ -23,7 +23,7 @@ export function internetChecksum(data: Uint8Array): number {
 }
 
 /** The sum of the IPv4 pseudo-header: source, destination, protocol and the segment's length. */
-export function pseudoHeaderSum(src: number, dst: number, protocol: number, length: number): number {
+function pseudoHeaderSum(src: number, dst: number, protocol: number, length: number): number {
   return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + protocol + length;
 }
 

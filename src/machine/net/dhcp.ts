@@ -13,7 +13,7 @@ const BOOTP_FIXED = 236;
 /** slirp's struct bootp_t has 312 bytes of vendor options, so every reply is 548 bytes long. */
 const BOOTP_VEND = 312;
 /** slirp's LEASE_TIME. */
-export const DHCP_LEASE_SECONDS = 24 * 3600;
+const DHCP_LEASE_SECONDS = 24 * 3600;
 
 export interface DhcpRequest {
   readonly messageType: number;

@@ -1,7 +1,7 @@
 /** Ethernet II frames (IEEE 802.3 with an EtherType), as virtio-net carries them: no preamble, no FCS. */
 
 export const ETHERTYPE = { IPv4: 0x0800, ARP: 0x0806 } as const;
-export const ETH_HLEN = 14;
+const ETH_HLEN = 14;
 export const BROADCAST_MAC = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 
 export interface EthernetFrame {
@@ -29,10 +29,6 @@ export function ethernetFrame(dst: Uint8Array, src: Uint8Array, etherType: numbe
 
 export function macEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === 6 && b.length === 6 && a.every((x, i) => x === b[i]);
-}
-
-export function macToString(mac: Uint8Array): string {
-  return [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
 /** `52:54:00:12:34:56` → bytes, or undefined when it is not six hex pairs. */

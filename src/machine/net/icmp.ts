@@ -2,7 +2,7 @@ import { internetChecksum } from './checksum.js';
 
 /** ICMP (RFC 792): the echo request and reply, all the gateway answers. */
 
-export const ICMP_TYPE = { ECHO_REPLY: 0, ECHO_REQUEST: 8 } as const;
+const ICMP_TYPE = { ECHO_REPLY: 0, ECHO_REQUEST: 8 } as const;
 
 /** The echo reply to an echo request message (same identifier, sequence number and data), or undefined when it is not one or its checksum fails. */
 export function echoReply(request: Uint8Array): Uint8Array | undefined {

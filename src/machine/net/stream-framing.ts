@@ -4,7 +4,7 @@
  * buffer (NET_BUFSIZE, 4096 + 65536 bytes) and drops the connection; so does the decoder.
  */
 
-export const STREAM_MAX_FRAME = 4096 + 65536;
+const STREAM_MAX_FRAME = 4096 + 65536;
 
 export function encodeStreamFrame(frame: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + frame.length);

@@ -19,7 +19,7 @@ export interface TcpSink {
   reset(): void;
 }
 
-export const TCP_OUR_MSS = 1460;
+const TCP_OUR_MSS = 1460;
 const TCP_DEFAULT_MSS = 536;
 const TCP_WINDOW = 65535;
 const INITIAL_RTO_NS = 1e9;

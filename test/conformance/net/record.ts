@@ -21,13 +21,28 @@ const [streamPort, tcpPort, udpPort] = [17001, 17002, 17003];
 const server = createServer();
 const connected = new Promise<import('node:net').Socket>((resolve) => server.once('connection', resolve));
 await new Promise<void>((r) => server.listen(streamPort, '127.0.0.1', () => r()));
-const qemu = spawn('qemu-system-aarch64', [
-  '-M', 'none', '-display', 'none', '-monitor', 'none', '-serial', 'none',
-  '-netdev', `user,id=u,hostfwd=tcp:127.0.0.1:${tcpPort}-:${GUEST_TCP_PORT},hostfwd=udp:127.0.0.1:${udpPort}-:${GUEST_UDP_PORT}`,
-  '-netdev', `stream,id=s,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=${streamPort}`,
-  '-netdev', 'hubport,id=h0,hubid=0,netdev=u',
-  '-netdev', 'hubport,id=h1,hubid=0,netdev=s',
-], { stdio: 'inherit' });
+const qemu = spawn(
+  'qemu-system-aarch64',
+  [
+    '-M',
+    'none',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    'none',
+    '-netdev',
+    `user,id=u,hostfwd=tcp:127.0.0.1:${tcpPort}-:${GUEST_TCP_PORT},hostfwd=udp:127.0.0.1:${udpPort}-:${GUEST_UDP_PORT}`,
+    '-netdev',
+    `stream,id=s,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=${streamPort}`,
+    '-netdev',
+    'hubport,id=h0,hubid=0,netdev=u',
+    '-netdev',
+    'hubport,id=h1,hubid=0,netdev=s',
+  ],
+  { stdio: 'inherit' },
+);
 const socket = await connected;
 const decoder = new StreamFrameDecoder();
 const frames: Uint8Array[] = [];

@@ -121,14 +121,7 @@ export class VirtioNet implements VirtioDevice {
 
   counters(): ReadonlyArray<readonly [string, number]> {
     const s = this.stats;
-    return [
-      ['frames in', s.framesIn],
-      ['frames out', s.framesOut],
-      ['bytes in', s.bytesIn],
-      ['bytes out', s.bytesOut],
-      ['dropped', s.dropped],
-      ...(this.backend.counters?.() ?? []),
-    ];
+    return [['frames in', s.framesIn], ['frames out', s.framesOut], ['bytes in', s.bytesIn], ['bytes out', s.bytesOut], ['dropped', s.dropped], ...(this.backend.counters?.() ?? [])];
   }
 }
 
