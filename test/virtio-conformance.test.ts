@@ -91,7 +91,7 @@ describe('run --drive: the disk image is checked before the run', () => {
   });
 
   it('--netdev pcap: files checked before the run; the capture is a pcap file', async () => {
-    expect((await run(['--netdev', 'user,hostfwd=tcp::1236-:1236'])).stderr).toMatch(/the backend sel4ts has is pcap .*; stream and user are not implemented yet/);
+    expect((await run(['--netdev', 'tap,ifname=tap0'])).stderr).toMatch(/--netdev 'tap,ifname=tap0': the backends are pcap,in=IN.pcap\[,out=OUT.pcap\], stream,.* and user/);
     expect((await run(['--netdev', 'pcap,in=nope.pcap'])).stderr).toBe('sel4ts: --netdev in=nope.pcap: no such file\n');
     writeFileSync(join(tmp, 'bad.pcap'), new Uint8Array(30));
     expect((await run(['--netdev', 'pcap,in=bad.pcap'], tmp)).stderr).toBe('sel4ts: --netdev in=bad.pcap: not a pcap file (pcapng is not supported)\n');

@@ -49,8 +49,13 @@ export function processIo(): Io {
     stdin: process.stdin,
     onInterrupt: (handler) => {
       // `once`: with the listener gone, Node restores the default action for the next SIGINT.
+      // SIGTERM ends a run the same way (a socket backend keeps a run going until one of them).
       process.once('SIGINT', handler);
-      return () => void process.off('SIGINT', handler);
+      process.once('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
     },
   };
 }

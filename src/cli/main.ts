@@ -96,7 +96,12 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--gdbinit <file>', "with --gdb: write GDB commands that connect (GDB then loads every PD's ELF itself)")
     .option('--drive <spec>', 'a virtio-blk disk: file=PATH[,readonly=on][,snapshot=on][,serial=ID] (raw image; repeatable; writes reach the file when the guest flushes and at the end of the run, never with snapshot=on)', collect, [])
     .option('--virtio-console <chardev>', 'a virtio-console (one port): stdio (output on the console), or file,path=OUT[,input-path=IN]')
-    .option('--netdev <spec>', 'a virtio-net device: pcap,in=IN.pcap[,out=OUT.pcap][,mac=52:54:00:12:34:56] (frames in at their timestamps as virtual time, frames out captured; repeatable)', collect, [])
+    .option(
+      '--netdev <spec>',
+      "a virtio-net device (repeatable; mac=52:54:00:12:34:56 on any): pcap,in=IN.pcap[,out=OUT.pcap] (frames in at their timestamps as virtual time, frames out captured); stream,server=on|off,addr.type=inet,addr.host=HOST,addr.port=PORT or addr.type=unix,addr.path=PATH (QEMU's -netdev stream: length-prefixed frames over a socket); user[,hostfwd=tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]... (QEMU's user networking: DHCP gives 10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3). With stream or user an idle system waits for the host until --max-time, Ctrl-C or SIGTERM",
+      collect,
+      [],
+    )
     .option('--global <property>', "virtio-mmio.force-legacy=false: the modern virtio-mmio layout (version 2) instead of QEMU's default legacy one", collect, [])
     .option('-o, --output <image>', 'also write the boot image it builds')
     .option('-r, --report <file>', 'also write the text report of the build')

@@ -5,7 +5,7 @@ import { QEMU_VIRT } from './boards/qemu-virt.js';
 import { GenericTimer, type TimerName } from './devices/generic-timer.js';
 import { GicV2 } from './devices/gic-v2.js';
 import { Pl011 } from './devices/pl011.js';
-import type { VirtioDevice } from './devices/virtio/device.js';
+import type { HostIo, VirtioDevice } from './devices/virtio/device.js';
 import { GuestRam } from './devices/virtio/guest-ram.js';
 import { VirtioMmioBank } from './devices/virtio/mmio-bank.js';
 import { VirtioMmioTransport } from './devices/virtio/mmio-transport.js';
@@ -110,6 +110,14 @@ export interface MachineDebugger {
   stepNow?(): boolean;
 }
 
+/**
+ * With host I/O open (network sockets), the run yields to the event loop at least every this
+ * many cycles (1 ms of virtual time at 1 GHz), so that what arrives enters virtual time soon.
+ */
+const HOST_IO_SLICE_CYCLES = 1_000_000;
+/** The longest an idle machine sleeps for host I/O before it looks again (a halt, Ctrl-C, is seen then). */
+const HOST_IO_MAX_SLEEP_MS = 100;
+
 /** Interrupt traps in a row without a single instruction run before the kernel is judged stuck. */
 const MAX_IRQ_STORM = 10_000;
 /** The record of an interrupt: it carries nothing, so one serves every interrupt. */
@@ -125,6 +133,10 @@ export class Machine implements KernelPort {
   /** The 32 virtio-mmio transports, lowest address first. */
   readonly virtio: readonly VirtioMmioTransport[];
   private readonly virtioWithInput: readonly VirtioMmioTransport[];
+  /** The devices' host I/O (sockets), which an idle machine waits for in wall-clock time. */
+  private readonly hostIo: readonly HostIo[];
+  /** Where an idle wait for host I/O ends at the latest, in cycles (the next deadline, or the run's limit). */
+  private hostWake = Infinity;
   private readonly cpuHz: number;
   private idleCycles = 0;
   private waiting = false;
@@ -176,6 +188,7 @@ export class Machine implements KernelPort {
     this.uart.onInterrupt = (high) => this.gic.setLine(QEMU_VIRT.uartIntid, high);
     this.virtio = this.attachVirtio(options.virtio);
     this.virtioWithInput = this.virtio.filter((t) => t.device?.hasInput !== undefined);
+    this.hostIo = (options.virtio?.devices ?? []).flatMap((d) => (d.hostIo ? [d.hostIo] : []));
     this.timer.onLine = (ppi, high) => this.gic.setLine(ppi, high);
     // The timers' PPIs are level-sensitive, as is the UART's SPI.
     for (const ppi of [26, 27, 30]) this.gic.edge[ppi] = 0;
@@ -229,7 +242,7 @@ export class Machine implements KernelPort {
     kernel.start(this);
     const end = this.advance(kernel, maxCycles, Infinity);
     // Without an event loop a live source cannot deliver more: waiting for it is waiting forever.
-    return end === 'slice' || end === 'input' || end === 'debug' ? { reason: 'idle-forever', cycles: this.cycles } : end;
+    return end === 'slice' || end === 'input' || end === 'host' || end === 'debug' ? { reason: 'idle-forever', cycles: this.cycles } : end;
   }
 
   /**
@@ -238,18 +251,22 @@ export class Machine implements KernelPort {
    */
   resume(kernel: Kernel, maxCycles = Infinity): RunEnd {
     const end = this.advance(kernel, maxCycles, Infinity);
-    return end === 'slice' || end === 'input' || end === 'debug' ? { reason: 'idle-forever', cycles: this.cycles } : end;
+    return end === 'slice' || end === 'input' || end === 'host' || end === 'debug' ? { reason: 'idle-forever', cycles: this.cycles } : end;
   }
 
   /**
    * Like `run`, but yields to the event loop every `sliceCycles` cycles of virtual time, and
    * when the CPU waits for input that a live source (`InputSource.wait`) may still deliver.
+   * With host I/O open (sockets) it yields every millisecond of virtual time, and an idle CPU
+   * sleeps in wall-clock time (`waitForHost`).
    */
   async runAsync(kernel: Kernel, maxCycles = Infinity, sliceCycles = 50_000_000): Promise<RunEnd> {
     kernel.start(this);
     for (;;) {
-      const end = this.advance(kernel, maxCycles, this.cycles + sliceCycles);
+      const slice = this.hostIo.some((h) => h.open) ? Math.min(sliceCycles, HOST_IO_SLICE_CYCLES) : sliceCycles;
+      const end = this.advance(kernel, maxCycles, this.cycles + slice);
       if (end === 'slice') await new Promise<void>(yieldToEventLoop);
+      else if (end === 'host') await this.waitForHost();
       else if (end === 'input') await this.input.wait!();
       else if (end === 'debug') await this.debug!.stopped(this.lastDebugStop);
       else return end;
@@ -257,10 +274,32 @@ export class Machine implements KernelPort {
   }
 
   /**
-   * The run loop: until the kernel halts, `maxCycles`, the end of a slice (`'slice'`), or an
-   * idle CPU whose only hope is a live input source (`'input'`).
+   * An idle CPU with host I/O open: sleep until the host delivers, or for as long in wall-clock
+   * time as virtual time has until the next deadline (at most HOST_IO_MAX_SLEEP_MS at a time),
+   * then let virtual time advance by the wall-clock time slept (never past the deadline). So an
+   * idle machine keeps pace with the host's clock, and a busy one runs as fast as it can; host
+   * input enters virtual time at the batch boundary after it arrived.
    */
-  private advance(kernel: Kernel, maxCycles: number, sliceEnd: number): RunEnd | 'slice' | 'input' | 'debug' {
+  private async waitForHost(): Promise<void> {
+    const cyclesPerMs = this.cpuHz / 1000;
+    const sleepMs = Math.min(HOST_IO_MAX_SLEEP_MS, (this.hostWake - this.cycles) / cyclesPerMs);
+    const started = performance.now();
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    const waits = this.hostIo.map((h) => h.wait());
+    waits.push(new Promise<void>((resolve) => (timeout = setTimeout(resolve, sleepMs))));
+    if (this.input.wait && !this.input.ended) waits.push(this.input.wait());
+    await Promise.race(waits);
+    clearTimeout(timeout);
+    const slept = Math.round((performance.now() - started) * cyclesPerMs);
+    this.idleCycles += Math.max(0, Math.min(slept, this.hostWake - this.cycles));
+  }
+
+  /**
+   * The run loop: until the kernel halts, `maxCycles`, the end of a slice (`'slice'`), an idle
+   * CPU whose only hope is a live input source (`'input'`), or an idle CPU with host I/O open
+   * (`'host'`).
+   */
+  private advance(kernel: Kernel, maxCycles: number, sliceEnd: number): RunEnd | 'slice' | 'input' | 'host' | 'debug' {
     this.kernel = kernel;
     this.maxCycles = maxCycles;
     this.sliceEnd = sliceEnd;
@@ -295,6 +334,11 @@ export class Machine implements KernelPort {
       }
       if (this.cycles >= sliceEnd) return 'slice';
       const deadline = Math.min(this.timer.nextDeadline(), this.virtioInputDeadline());
+      if (this.waiting && !this.inputPending() && this.hostIo.some((h) => h.open)) {
+        if (this.cycles >= maxCycles) return { reason: 'limit', cycles: this.cycles };
+        this.hostWake = Math.min(deadline, maxCycles);
+        if (this.hostWake > this.cycles) return 'host';
+      }
       if (this.waiting) {
         if (deadline === Infinity && !this.inputPending()) {
           return this.input.wait && !this.input.ended && this.uart.canReceive ? 'input' : { reason: 'idle-forever', cycles: this.cycles };

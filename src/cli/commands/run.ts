@@ -90,6 +90,13 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   const virtio = virtioSetup(opts, io, (bytes) => {
     for (const b of bytes) consoleWatch.byte(b);
   });
+  // Network sockets too: a busy port or a peer that refuses is an error before the run.
+  try {
+    await virtio.openSockets();
+  } catch (e) {
+    virtio.finish();
+    throw e;
+  }
   const machineOptions: MachineOptions = {
     virtio: virtio.options,
     cpuHz: CPU_HZ,

@@ -9,7 +9,12 @@ import type { VirtioDevice } from '../../machine/devices/virtio/device.js';
 import type { VirtioMmioTransport } from '../../machine/devices/virtio/mmio-transport.js';
 import { DEFAULT_MAC, pcapBackend, VirtioNet } from '../../machine/devices/virtio/net.js';
 import { parsePcap, pcapHeader, pcapRecord, type TimedFrame } from '../../machine/devices/virtio/pcap.js';
+import { parseMac } from '../../machine/net/ethernet.js';
+import { UserNetwork } from '../../machine/net/slirp.js';
+import { StreamNetwork } from '../../machine/net/stream.js';
 import { InputError, UsageError, type Io } from '../io.js';
+import { parseStreamSpec, parseUserSpec } from './netdev-options.js';
+import { openStream, openUser, type OpenSockets } from './netdev-sockets.js';
 
 /**
  * `run`'s virtio options, spelled as QEMU's: `--drive file=PATH[,readonly=on][,snapshot=on]`,
@@ -28,6 +33,8 @@ export interface VirtioCliOptions {
 
 export interface VirtioSetup {
   options: VirtioOptions | undefined;
+  /** Open the network backends' sockets (listen, or connect to the peer); rejects with an InputError before the run. */
+  openSockets(): Promise<void>;
   /** Write what the drives hold unflushed to their files (the end of the run) and close them. */
   finish(): void;
 }
@@ -117,19 +124,40 @@ function virtioConsole(spec: string, io: Io, stdout: (bytes: Uint8Array) => void
   return new VirtioConsole((bytes) => writeSync(fd, bytes), input && { peek: () => input[pos], take: () => void pos++ });
 }
 
-/** `--netdev pcap,in=IN.pcap[,out=OUT.pcap][,mac=52:54:00:12:34:56]`: frames replayed at their timestamps, frames sent captured. */
-function netdev(spec: string, cwd: string): { device: VirtioNet; finish(): void } {
+interface NetSetup {
+  device: VirtioNet;
+  open?(warn: (m: string) => void): Promise<OpenSockets>;
+  finish(): void;
+}
+
+/**
+ * `--netdev pcap,in=IN.pcap[,out=OUT.pcap]`: frames replayed at their timestamps, frames sent
+ * captured; `stream,…` and `user,…` (netdev-options.ts) on host sockets. Each takes
+ * `mac=52:54:00:12:34:56`.
+ */
+function netdev(spec: string, cwd: string): NetSetup {
   const kv = keyValues('--netdev', spec, 'backend');
   const backend = kv.get('backend');
-  if (backend !== 'pcap') throw new UsageError(`--netdev '${spec}': the backend sel4ts has is pcap (pcap,in=IN.pcap[,out=OUT.pcap][,mac=MAC]); stream and user are not implemented yet`);
-  for (const key of kv.keys()) {
-    if (!['backend', 'in', 'out', 'mac', 'id'].includes(key)) throw new UsageError(`--netdev '${spec}': unknown key '${key}' (known: in, out, mac)`);
-  }
-  let mac = DEFAULT_MAC;
+  let mac: Uint8Array = DEFAULT_MAC;
   const macText = kv.get('mac');
   if (macText !== undefined) {
-    if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(macText)) throw new UsageError(`--netdev mac=${macText}: not a MAC address like 52:54:00:12:34:56`);
-    mac = new Uint8Array(macText.split(':').map((h) => Number.parseInt(h, 16)));
+    const parsed = parseMac(macText);
+    if (!parsed) throw new UsageError(`--netdev mac=${macText}: not a MAC address like 52:54:00:12:34:56`);
+    mac = parsed;
+  }
+  if (backend === 'stream') {
+    const s = parseStreamSpec(spec);
+    const net = new StreamNetwork();
+    return { device: new VirtioNet(net, mac), open: (warn) => openStream(s, net, warn), finish() {} };
+  }
+  if (backend === 'user') {
+    const u = parseUserSpec(spec);
+    const net = new UserNetwork(mac);
+    return { device: new VirtioNet(net, mac), open: () => openUser(u.hostfwd, net), finish() {} };
+  }
+  if (backend !== 'pcap') throw new UsageError(`--netdev '${spec}': the backends are pcap,in=IN.pcap[,out=OUT.pcap], stream,server=on|off,addr.type=inet|unix,… and user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]`);
+  for (const key of kv.keys()) {
+    if (!['backend', 'in', 'out', 'mac', 'id'].includes(key)) throw new UsageError(`--netdev '${spec}': unknown key '${key}' (known: in, out, mac)`);
   }
   let input: TimedFrame[] = [];
   const inPath = kv.get('in');
@@ -182,15 +210,29 @@ export function virtioSetup(opts: VirtioCliOptions, io: Io, consoleBytes: (bytes
   if (opts.virtioConsole !== undefined) devices.push(virtioConsole(opts.virtioConsole, io, consoleBytes));
   const nets = (opts.netdev ?? []).map((n) => netdev(n, io.cwd));
   devices.push(...nets.map((n) => n.device));
-  if (devices.length === 0) return { options: opts.global?.length ? { devices, forceLegacy } : undefined, finish: () => {} };
+  if (devices.length === 0) return { options: opts.global?.length ? { devices, forceLegacy } : undefined, openSockets: async () => {}, finish: () => {} };
+  const warn = (m: string) => io.stderr(`sel4ts: warning: ${m}\n`);
+  const sockets: OpenSockets[] = [];
+  const closeSockets = () => {
+    for (const s of sockets.splice(0)) s.close();
+  };
   return {
-    options: { devices, forceLegacy, warn: (m) => io.stderr(`sel4ts: warning: ${m}\n`) },
+    options: { devices, forceLegacy, warn },
+    async openSockets() {
+      try {
+        for (const n of nets) if (n.open) sockets.push(await n.open(warn));
+      } catch (e) {
+        closeSockets();
+        throw e;
+      }
+    },
     finish() {
       for (const d of drives) {
         d.device.store.flush();
         d.close();
       }
       for (const n of nets) n.finish();
+      closeSockets();
     },
   };
 }

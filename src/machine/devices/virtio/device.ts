@@ -31,6 +31,19 @@ export interface VirtioDevice {
   nextInputNs?(): number;
   /** Counters for `run --stats`, in print order. */
   counters(): ReadonlyArray<readonly [string, number]>;
+  /** Host I/O behind the device (a socket) that delivers in wall-clock time: an idle machine waits for it. */
+  readonly hostIo?: HostIo;
+}
+
+/**
+ * Input from the host that arrives in wall-clock time (network sockets). While it is open, an
+ * idle machine sleeps until it delivers (or the next timer is due) instead of ending the run.
+ */
+export interface HostIo {
+  /** Something may still arrive (a socket is listening or connected, or input waits to be taken). */
+  readonly open: boolean;
+  /** Resolves when something arrives (or `open` may have changed). */
+  wait(): Promise<void>;
 }
 
 export interface VirtioDeviceContext {

@@ -1,4 +1,4 @@
-import { allOnes, bit, VIRTIO_F, type VirtioDevice, type VirtioDeviceContext } from './device.js';
+import { allOnes, bit, type HostIo, VIRTIO_F, type VirtioDevice, type VirtioDeviceContext } from './device.js';
 import type { TimedFrame } from './pcap.js';
 import { totalLength, type VirtQueue } from './virtqueue.js';
 
@@ -16,13 +16,21 @@ const VIRTIO_NET_S_LINK_UP = 1;
 /** mac, status, max_virtqueue_pairs. */
 const CONFIG_LENGTH = 10;
 
-/** Where frames come from and go to (the pcap backend; later stream and user networking). */
+/** Where frames come from and go to: the pcap backend, a stream socket, user networking. */
 export interface NetBackend {
   /** The next frame to receive, if any (its time may lie in the future). */
   peek(): TimedFrame | undefined;
   take(): void;
   /** A frame the guest sent, at virtual time `timeNs`. */
   send(frame: TimedFrame): void;
+  /** A live backend takes in what the host delivered, and runs its timers due, at `nowNs` (between CPU batches). */
+  poll?(nowNs: number): void;
+  /** When the backend's next timer is due (a TCP retransmission), in virtual nanoseconds; Infinity: none. */
+  nextTimerNs?(): number;
+  /** The host sockets behind a live backend. */
+  readonly hostIo?: HostIo;
+  /** The backend's own counters for `run --stats`. */
+  counters?(): ReadonlyArray<readonly [string, number]>;
 }
 
 /** QEMU's default MAC address for the first NIC. */
@@ -57,12 +65,17 @@ export class VirtioNet implements VirtioDevice {
 
   reset(): void {}
 
-  /** When the next frame is due, in nanoseconds of virtual time (Infinity: none). */
+  get hostIo(): HostIo | undefined {
+    return this.backend.hostIo;
+  }
+
+  /** When the next frame (or the backend's next timer) is due, in nanoseconds of virtual time (Infinity: none). */
   nextInputNs(): number {
-    return this.backend.peek()?.timeNs ?? Infinity;
+    return Math.min(this.backend.peek()?.timeNs ?? Infinity, this.backend.nextTimerNs?.() ?? Infinity);
   }
 
   hasInput(nowNs: number): boolean {
+    this.backend.poll?.(nowNs);
     const f = this.backend.peek();
     return f !== undefined && f.timeNs <= nowNs;
   }
@@ -108,13 +121,7 @@ export class VirtioNet implements VirtioDevice {
 
   counters(): ReadonlyArray<readonly [string, number]> {
     const s = this.stats;
-    return [
-      ['frames in', s.framesIn],
-      ['frames out', s.framesOut],
-      ['bytes in', s.bytesIn],
-      ['bytes out', s.bytesOut],
-      ['dropped', s.dropped],
-    ];
+    return [['frames in', s.framesIn], ['frames out', s.framesOut], ['bytes in', s.bytesIn], ['bytes out', s.bytesOut], ['dropped', s.dropped], ...(this.backend.counters?.() ?? [])];
   }
 }
 
