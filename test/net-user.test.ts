@@ -5,7 +5,8 @@ import { openUser, type OpenSockets } from '../src/cli/run/netdev-sockets.js';
 import { parseUserSpec } from '../src/cli/run/netdev-options.js';
 import { finishChecksum, internetChecksum, onesSum, transportChecksum } from '../src/machine/net/checksum.js';
 import { parseDhcp } from '../src/machine/net/dhcp.js';
-import { parseEthernet } from '../src/machine/net/ethernet.js';
+import { ARP_OP, arpPacket } from '../src/machine/net/arp.js';
+import { BROADCAST_MAC, ETHERTYPE, ethernetFrame, parseEthernet } from '../src/machine/net/ethernet.js';
 import { IPPROTO, parseIpv4 } from '../src/machine/net/ipv4.js';
 import { SLIRP_NET, UserNetwork } from '../src/machine/net/slirp.js';
 import { parseTcp, TCP_FLAG } from '../src/machine/net/tcp.js';
@@ -153,6 +154,52 @@ describe('user networking: DHCP, ARP and what the gateway leaves alone', () => {
     net.send({ timeNs: 6, bytes: request([50, 4, 10, 0, 2, 15, 54, 4, 10, 0, 2, 9]) });
     expect(net.peek()).toBeUndefined();
     expect(parseDhcp(dhcpMessage(3, 7, [50, 4, 10, 0, 2, 15]))).toMatchObject({ messageType: 3, xid: 7, requestedIp: SLIRP_NET.guest });
+  });
+
+  it("two clients on one link (sDDF's echo_server has two lwIP clients) get slirp's 10.0.2.15 and 10.0.2.16, and frames for each go to its MAC", () => {
+    const net = new UserNetwork(GUEST_MAC);
+    const SECOND_MAC = new Uint8Array([0x52, 0x54, 0x01, 0x00, 0x00, 0x01]);
+    const dhcp = (mac: Uint8Array, type: number, extra: number[] = []) => {
+      const m = dhcpMessage(type, 7, extra);
+      m.set(mac, 28);
+      net.send({ timeNs: 0, bytes: guestIp(0xffffffff, IPPROTO.UDP, udpDatagram(0, 0xffffffff, { srcPort: 68, dstPort: 67, payload: m }), 0) });
+      const reply = take(net)!;
+      const ip = parseIpv4(parseEthernet(reply.bytes)!.payload);
+      if (typeof ip === 'string') throw new Error(ip);
+      const p = parseUdp(ip.src, ip.dst, ip.payload)!.payload;
+      return { type: p[242], yiaddr: new DataView(p.buffer, p.byteOffset).getUint32(16) };
+    };
+    expect(dhcp(GUEST_MAC, 1)).toEqual({ type: 2, yiaddr: 0x0a00020f });
+    expect(dhcp(SECOND_MAC, 1)).toEqual({ type: 2, yiaddr: 0x0a000210 });
+    expect(dhcp(SECOND_MAC, 3, [50, 4, 10, 0, 2, 16])).toEqual({ type: 5, yiaddr: 0x0a000210 });
+    // The first client's address is taken: a NAK, as slirp's request_addr gives.
+    expect(dhcp(SECOND_MAC, 3, [50, 4, 10, 0, 2, 15]).type).toBe(6);
+    // A REQUEST naming no address (and no ciaddr) gets the address the MAC holds.
+    expect(dhcp(GUEST_MAC, 3)).toEqual({ type: 5, yiaddr: 0x0a00020f });
+    // Asking again is stable; a third MAC gets the next free slot.
+    expect(dhcp(SECOND_MAC, 1).yiaddr).toBe(0x0a000210);
+    expect(dhcp(new Uint8Array([2, 0, 0, 0, 0, 3]), 1).yiaddr).toBe(0x0a000211);
+    // Host datagrams to each address go to that client's MAC.
+    net.udpToGuest(1, 0x0a000210, 1235, 5000, new Uint8Array([1]));
+    expect(parseEthernet(take(net)!.bytes)!.dst).toEqual(SECOND_MAC);
+    net.udpToGuest(1, 0x0a00020f, 1235, 5000, new Uint8Array([1]));
+    expect(parseEthernet(take(net)!.bytes)!.dst).toEqual(GUEST_MAC);
+  });
+
+  it("learns a MAC from the guest's ARP (a gratuitous announcement, a reply), as slirp's ARP table does", () => {
+    const net = new UserNetwork(GUEST_MAC);
+    const mac = new Uint8Array([0x52, 0x54, 0x02, 0, 0, 9]);
+    const announce = ethernetFrame(BROADCAST_MAC, mac, ETHERTYPE.ARP, arpPacket({ op: ARP_OP.REQUEST, sha: mac, spa: 0x0a000220, tha: new Uint8Array(6), tpa: 0x0a000220 }));
+    net.send({ timeNs: 0, bytes: announce });
+    expect(net.peek()).toBeUndefined();
+    // Another client speaks last: the announced address still goes to its own MAC.
+    net.send({ timeNs: 0, bytes: echoRequest(GATEWAY, 1, 1, new Uint8Array(4)) });
+    expect(parseEthernet(take(net)!.bytes)!.dst).toEqual(GUEST_MAC);
+    net.udpToGuest(1, 0x0a000220, 7, 5000, new Uint8Array([1]));
+    expect(parseEthernet(take(net)!.bytes)!.dst).toEqual(mac);
+    // An address nobody announced goes to the last MAC that sent anything.
+    net.udpToGuest(1, 0x0a000230, 7, 5000, new Uint8Array([1]));
+    expect(parseEthernet(take(net)!.bytes)!.dst).toEqual(GUEST_MAC);
   });
 
   it('ARP for other addresses, frames for other MACs, bad checksums and a ping with a bad checksum get nothing', () => {

@@ -1,6 +1,7 @@
 import type { TimedFrame } from '../devices/virtio/pcap.js';
 import { ARP_OP, arpPacket, parseArp } from './arp.js';
 import { DHCP_MESSAGE, DHCP_PORT, dhcpReply, parseDhcp } from './dhcp.js';
+import { DhcpLeases } from './dhcp-leases.js';
 import { BROADCAST_MAC, ETHERTYPE, ethernetFrame, macEqual, parseEthernet } from './ethernet.js';
 import { HostInbox } from './host-inbox.js';
 import { echoReply } from './icmp.js';
@@ -70,6 +71,9 @@ export class UserNetwork {
   /** Retransmissions of connections already forgotten. */
   private pastRetransmissions = 0;
   host: UserNetworkHost | undefined;
+  private readonly leases = new DhcpLeases(SLIRP_NET.guest);
+  /** slirp's ARP table: the guest's addresses and their MACs, from DHCP and the guest's ARP. */
+  private readonly arpTable = new Map<number, Uint8Array>();
 
   constructor(private guestMac: Uint8Array) {}
 
@@ -163,12 +167,21 @@ export class UserNetwork {
 
   private arp(payload: Uint8Array, now: number): void {
     const a = parseArp(payload);
-    if (!a || a.op !== ARP_OP.REQUEST) return;
-    if (a.tpa !== SLIRP_NET.gateway && a.tpa !== SLIRP_NET.dns) return;
+    if (!a) return;
+    // slirp's arp_input learns the sender of a reply, of a gratuitous ARP, and of a request it answers.
+    const answered = a.op === ARP_OP.REQUEST && (a.tpa === SLIRP_NET.gateway || a.tpa === SLIRP_NET.dns);
+    if (a.op === ARP_OP.REPLY || (a.op === ARP_OP.REQUEST && a.tpa === a.spa) || answered) this.learn(a.spa, a.sha);
+    if (!answered) return;
     this.stats.arpReplies++;
     const mac = slirpMac(a.tpa);
     const reply = arpPacket({ op: ARP_OP.REPLY, sha: mac, spa: a.tpa, tha: a.sha, tpa: a.spa });
     this.enqueue(now, ethernetFrame(a.sha, mac, ETHERTYPE.ARP, reply, ARP_FRAME_LENGTH));
+  }
+
+  /** slirp's arp_table_add: only addresses of the guest network, not its broadcast address. */
+  private learn(ip: number, mac: Uint8Array): void {
+    if ((ip & SLIRP_NET.mask) >>> 0 !== SLIRP_NET.network || (ip | SLIRP_NET.mask) >>> 0 === 0xffffffff || ip === SLIRP_NET.network) return;
+    this.arpTable.set(ip, mac.slice());
   }
 
   private ip(payload: Uint8Array, now: number): void {
@@ -219,24 +232,34 @@ export class UserNetwork {
   private dhcp(payload: Uint8Array, now: number): void {
     const r = parseDhcp(payload);
     if (!r) return;
+    // slirp's bootp_reply: a DISCOVER is offered the address it asks for if that one is free
+    // (or its own), else the first free one; a REQUEST gets the address it names (option 50,
+    // or ciaddr) if free or its own, else a NAK; one naming none gets its own (or a new one).
     let type: number;
-    if (r.messageType === DHCP_MESSAGE.DISCOVER) type = DHCP_MESSAGE.OFFER;
-    else if (r.messageType === DHCP_MESSAGE.REQUEST) {
+    let yiaddr: number | undefined;
+    const wanted = r.requestedIp ?? (r.messageType === DHCP_MESSAGE.REQUEST ? r.ciaddr : 0);
+    if (r.messageType === DHCP_MESSAGE.DISCOVER) {
+      type = DHCP_MESSAGE.OFFER;
+      yiaddr = (wanted !== 0 ? this.leases.request(wanted, r.chaddr) : undefined) ?? this.leases.newAddress(r.chaddr);
+      if (yiaddr === undefined) return;
+    } else if (r.messageType === DHCP_MESSAGE.REQUEST) {
       // A request for another server's offer is not ours to answer.
       if (r.serverId !== undefined && r.serverId !== SLIRP_NET.gateway) return;
-      const wanted = r.requestedIp ?? r.ciaddr;
-      type = wanted === 0 || wanted === SLIRP_NET.guest ? DHCP_MESSAGE.ACK : DHCP_MESSAGE.NAK;
+      yiaddr = wanted !== 0 ? this.leases.request(wanted, r.chaddr) : (this.leases.find(r.chaddr) ?? this.leases.newAddress(r.chaddr));
+      type = yiaddr === undefined ? DHCP_MESSAGE.NAK : DHCP_MESSAGE.ACK;
     } else return;
+    if (yiaddr !== undefined) this.arpTable.set(yiaddr, r.chaddr.slice());
     this.stats.dhcp++;
-    const reply = dhcpReply(r, type, SLIRP_NET.guest, { server: SLIRP_NET.gateway, mask: SLIRP_NET.mask, dns: SLIRP_NET.dns });
+    const reply = dhcpReply(r, type, yiaddr ?? 0, { server: SLIRP_NET.gateway, mask: SLIRP_NET.mask, dns: SLIRP_NET.dns });
     const udp = udpDatagram(SLIRP_NET.gateway, 0xffffffff, { srcPort: DHCP_PORT.SERVER, dstPort: DHCP_PORT.CLIENT, payload: reply });
     // To the broadcast address, in a broadcast frame, as slirp's.
     this.enqueue(now, ethernetFrame(BROADCAST_MAC, this.gatewayMac, ETHERTYPE.IPv4, ipv4Packet({ src: SLIRP_NET.gateway, dst: 0xffffffff, protocol: IPPROTO.UDP, id: this.nextId(), tos: IPTOS_LOWDELAY }, udp), ETH_ZLEN));
   }
 
   private toGuest(now: number, src: number, dst: number, protocol: number, payload: Uint8Array, ttl = 64): void {
-    // From the gateway's MAC whatever the source address (slirp's if_encap).
-    this.enqueue(now, ethernetFrame(this.guestMac, this.gatewayMac, ETHERTYPE.IPv4, ipv4Packet({ src, dst, protocol, id: this.nextId(), ttl }, payload), ETH_ZLEN));
+    // From the gateway's MAC whatever the source address (slirp's if_encap), to the MAC that
+    // address was leased to or announced by (slirp's ARP table); else to the last one seen.
+    this.enqueue(now, ethernetFrame(this.arpTable.get(dst) ?? this.guestMac, this.gatewayMac, ETHERTYPE.IPv4, ipv4Packet({ src, dst, protocol, id: this.nextId(), ttl }, payload), ETH_ZLEN));
   }
 
   private enqueue(timeNs: number, bytes: Uint8Array): void {
