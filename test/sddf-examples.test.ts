@@ -2,8 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import type { Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { parsePcap, pcapHeader, pcapRecord, type TimedFrame } from '../src/machine/devices/virtio/pcap.js';
+import { freePort } from './helpers/free-port.js';
 import { arpReply, DHCPACK, DHCPOFFER, dhcpReply, GATEWAY_MAC, udpToGuest } from './helpers/gateway-frames.js';
 
 /**
@@ -41,6 +44,29 @@ function upTo(output: string, text: string): string {
   expect(at, `'${text}' in the output`).toBeGreaterThanOrEqual(0);
   const end = output.indexOf('\n', at);
   return end < 0 ? `${output}\n` : output.slice(0, end + 1);
+}
+
+/** Resolves once `ready()` holds (checked every 50 ms); rejects after `ms`. */
+async function waitFor(ready: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > end) throw new Error(`not ready after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Connect to localhost:`port`, send `text`, and read back as many bytes, as `nc` would show them. */
+function tcpExchange(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let back = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    socket.setTimeout(30_000, () => socket.destroy(new Error('no echo within 30 s')));
+    socket.on('data', (d: Buffer) => {
+      back += d.toString();
+      if (back.length >= text.length) socket.end(() => resolve(back));
+    });
+    socket.on('error', reject);
+  });
 }
 
 function recorded(example: string, name: string): string {
@@ -181,5 +207,35 @@ describe('sDDF examples on sel4ts and on real seL4 in QEMU', () => {
       const f = back[0]!.bytes;
       expect({ from: macText(f.subarray(6, 12)), ports: [(f[34]! << 8) | f[35]!, (f[36]! << 8) | f[37]!], data: new TextDecoder().decode(f.subarray(42)) }).toEqual({ from: '52:54:01:00:00:07', ports: [1235, 40000], data: 'hello, sDDF echo server' });
     });
+
+    it("on user networking, as under QEMU's -netdev user with hostfwd: QEMU's leases, and a host TCP client's bytes echoed by client0", async () => {
+      const port = await freePort();
+      let stdout = '';
+      let stderr = '';
+      let interrupt: (() => void) | undefined;
+      const dir = join(FIXTURES, 'echo_server');
+      const io: Io = {
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+        colour: false,
+        cwd: dir,
+        onInterrupt: (handler) => {
+          interrupt = handler;
+          return () => {};
+        },
+      };
+      const running = main(['run', join(dir, 'echo_server.system'), '--global', 'virtio-mmio.force-legacy=false', '--netdev', `user,hostfwd=tcp:127.0.0.1:${port}-:1237`, '--max-time', '600s'], io);
+      await waitFor(() => stdout.includes('returned IP address: 10.0.2.16'), 60_000);
+      // `nc localhost PORT`: what goes in comes back.
+      const text = 'hello through hostfwd\n';
+      expect(await tcpExchange(port, text)).toBe(text);
+      interrupt!();
+      expect(await running, stderr).toBe(130);
+      const seen = byColour(kept(stdout));
+      // The leases are QEMU's (client0 10.0.2.15, client1 10.0.2.16) and the connection reached client0.
+      expect(seen.get('32')).toBe(real.get('32'));
+      expect(seen.get('31')!.startsWith(real.get('31')!)).toBe(true);
+      expect(seen.get('31')!.slice(real.get('31')!.length)).toMatch(/^tcp_echo\[10\.0\.2\.2:\d+\]: accept\n/);
+    }, 120_000);
   });
 });
