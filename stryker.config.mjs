@@ -1,4 +1,5 @@
 // @ts-nocheck
+// 
 // Mutation testing (`npm run mutation`): Stryker changes the code of the modules where a silent
 // bug costs most, one small change at a time, and runs the tests that cover it; a mutant that no
 // test notices is a hole in the tests. Not part of `npm test` (it takes a long time): run it over
@@ -7,7 +8,7 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.config.ts', related: true },
+  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
   coverageAnalysis: 'perTest',
   // In place, so that tests find ../shared and their fixtures where they always are; Stryker
   // restores every file when it ends (run it in a clean work tree).
