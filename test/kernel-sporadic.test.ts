@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MICROKIT_DEBUG } from '../src/kernel/object-types.js';
-import { SchedContextObject, TcbObject, ThreadState, type Refill } from '../src/kernel/objects.js';
-import { checkBudget, commitTime, refillNew, refillReady, refillSufficient, refillUnblockCheck, refillUpdate, setNextInterrupt } from '../src/kernel/sporadic.js';
+import { CapType } from '../src/kernel/cap-types.js';
+import { FaultType } from '../src/kernel/faults.js';
+import { EndpointObject, SchedContextObject, TcbObject, TcbSlot, ThreadState, type Refill } from '../src/kernel/objects.js';
+import { tcbSchedAppend } from '../src/kernel/scheduler.js';
+import { chargeBudget, checkBudget, commitTime, postpone, refillNew, refillReady, refillSufficient, refillUnblockCheck, refillUpdate, setNextInterrupt } from '../src/kernel/sporadic.js';
 import type { KernelPort } from '../src/machine/kernel-interface.js';
 import { KernelState, MIN_BUDGET } from '../src/kernel/state.js';
 
@@ -335,5 +338,125 @@ describe('setNextInterrupt', () => {
     const single = kernelAt(1000);
     setNextInterrupt(single.k);
     expect(single.timer).toEqual([[0, 0]]);
+  });
+});
+
+describe('boundaries, the idle context and timeout handlers', () => {
+  it('handle_overrun: a head used up exactly leaves the list before schedule_used, so a full list has room', () => {
+    const { k } = kernelAt(2000);
+    const sc = schedContext(10_000, 2, [
+      [0, 2000],
+      [5000, 2000],
+    ]);
+    running(k, sc);
+    k.consumed = 2000;
+    commitTime(k);
+    expect(pairs(sc.refills)).toEqual([
+      [5000, 2000],
+      [10_000, 2000],
+    ]);
+  });
+
+  it('merge_nonoverlapping_head_refill leaves a head of exactly MIN_BUDGET alone', () => {
+    const { k } = kernelAt(500);
+    const sc = schedContext(10_000, 4, [[0, MIN_BUDGET + 500]]);
+    running(k, sc);
+    k.consumed = 500;
+    commitTime(k);
+    expect(pairs(sc.refills)).toEqual([
+      [500, MIN_BUDGET],
+      [10_000, 500],
+    ]);
+  });
+
+  it('charges nothing to the idle context, configured as seL4 boots it (refill_new with MIN_REFILLS, round robin)', () => {
+    const { k } = kernelAt(1000);
+    refillNew(k, k.idleSC, 2, 1_000_000, 0);
+    k.consumed = 700;
+    commitTime(k);
+    const untouched = [
+      [
+        [1000, 1_000_000],
+        [1000, 0],
+      ],
+      0,
+      0,
+    ];
+    expect([pairs(k.idleSC.refills), k.idleSC.consumed, k.consumed]).toEqual(untouched);
+    chargeBudget(k, 700, true);
+    expect([pairs(k.idleSC.refills), k.idleSC.consumed, k.consumed]).toEqual(untouched);
+  });
+
+  it('with domains, goes on while the domain slot has time left', () => {
+    const { k } = kernelAt(1000, 2);
+    running(k, schedContext(10_000, 4, [[0, 5000]]));
+    k.domainTime = 300;
+    expect(checkBudget(k)).toBe(true);
+    expect(k.action).toBe('resume');
+  });
+
+  it('postpone: from the ready queue to the release queue, and the timer is reprogrammed', () => {
+    const { k } = kernelAt(1000);
+    const sc = schedContext(10_000, 4, [[5000, 2000]]);
+    const t = running(k, sc);
+    tcbSchedAppend(k, t);
+    k.reprogram = false;
+    postpone(k, sc);
+    expect([t.queued, k.readyQueues[t.priority], k.releaseQueue, k.reprogram]).toEqual([false, [], [t], true]);
+  });
+
+  /** Give `t` a timeout handler: an endpoint cap in its TCB's timeout-handler slot. */
+  function withTimeoutHandler(t: TcbObject): EndpointObject {
+    const ep = new EndpointObject(0x9000, 4);
+    t.ctes.slots[TcbSlot.TimeoutHandler]!.cap = { type: CapType.Endpoint, obj: ep, badge: 0n, canSend: true, canReceive: false, canGrant: false, canGrantReply: false };
+    return ep;
+  }
+
+  it('a sporadic thread with a timeout handler sends it a Timeout fault with its context’s badge', () => {
+    const { k } = kernelAt(1000);
+    const sc = schedContext(10_000, 4, [[0, 1500]]);
+    sc.badge = 0x77n;
+    const t = running(k, sc);
+    const ep = withTimeoutHandler(t);
+    k.consumed = 1000;
+    expect(checkBudget(k)).toBe(false);
+    expect([t.state, t.fault, ep.queue, t.inReleaseQueue, k.action]).toEqual([ThreadState.BlockedOnSend, { type: FaultType.Timeout, badge: 0x77n }, [t], false, 'choose']);
+  });
+
+  it('no Timeout fault for a round-robin thread, nor where the charge may not fault (Yield)', () => {
+    const { k } = kernelAt(1000);
+    const rr = schedContext(0, 2, [
+      [0, 1000],
+      [0, 2000],
+    ]);
+    const t = running(k, rr);
+    const ep = withTimeoutHandler(t);
+    k.consumed = 1000;
+    expect(checkBudget(k)).toBe(false);
+    expect([t.fault, ep.queue, t.queued]).toEqual([undefined, [], true]);
+    // handleYield: chargeBudget(head amount, false); the head moves a period on, so the thread waits.
+    const sporadic = schedContext(10_000, 4, [[0, 1500]]);
+    const u = running(k, sporadic);
+    const uep = withTimeoutHandler(u);
+    chargeBudget(k, 1500, false);
+    expect([u.fault, uep.queue, u.inReleaseQueue, pairs(sporadic.refills)]).toEqual([undefined, [], true, [[10_000, 1500]]]);
+  });
+
+  it('charges a current thread that is no longer schedulable without queueing it', () => {
+    const { k } = kernelAt(1000);
+    const sc = schedContext(10_000, 4, [[0, 4000]]);
+    const t = running(k, sc);
+    t.state = ThreadState.BlockedOnReceive;
+    chargeBudget(k, 1000, false);
+    expect([pairs(sc.refills), sc.consumed, t.queued, t.inReleaseQueue, k.action]).toEqual([
+      [
+        [1000, 3000],
+        [10_000, 1000],
+      ],
+      1000,
+      false,
+      false,
+      'resume',
+    ]);
   });
 });
