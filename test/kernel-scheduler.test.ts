@@ -329,3 +329,111 @@ describe('schedule()', () => {
     expect(scReady(k, thread(1, { release: 0, amount: MIN_BUDGET - 1 }).sc!)).toBe(false);
   });
 });
+
+describe('schedule(): what seL4 leaves as it is', () => {
+  it('switches to a candidate above the current thread without looking at the bitmap (fastfail is false)', () => {
+    // seL4 skips the bitmap when the current thread is of lower priority, to match the fast
+    // path: a ready thread above the candidate does not run yet.
+    const { k } = kernelAt(0);
+    const cur = thread(10);
+    k.curThread = cur;
+    k.curSC = cur.sc!;
+    tcbSchedAppend(k, thread(30));
+    const candidate = thread(20);
+    k.action = candidate;
+    schedule(k);
+    expect(k.curThread).toBe(candidate);
+  });
+
+  it('an equal-priority candidate goes behind the current thread even when a higher thread is chosen', () => {
+    const { k } = kernelAt(0);
+    const cur = thread(10);
+    k.curThread = cur;
+    k.curSC = cur.sc!;
+    const high = thread(30);
+    tcbSchedAppend(k, high);
+    const candidate = thread(10);
+    k.action = candidate;
+    schedule(k);
+    expect([k.curThread, k.readyQueues[10]]).toEqual([high, [cur, candidate]]);
+  });
+
+  /** The current thread resumes; `before` prepares the kernel. Returns the timer writes. */
+  function resume(numDomains: number, before: (k: KernelState) => void) {
+    const { k, timer } = kernelAt(1000, numDomains);
+    const cur = thread(10);
+    k.curThread = cur;
+    k.curSC = cur.sc!;
+    k.reprogram = false;
+    k.consumed = 100;
+    before(k);
+    schedule(k);
+    return { k, timer, cur };
+  }
+
+  it('neither charges nor reprograms when nothing asks for it', () => {
+    // One domain: seL4 never reaches nextDomain (ksDomainTime is not counted down).
+    const one = resume(1, (k) => {
+      k.action = 'choose';
+    });
+    expect([one.k.curThread, one.k.consumed, one.timer, one.k.domainIndex]).toEqual([one.cur, 100, [], 0]);
+    // Two domains with time left in the slot: the same domain, nothing charged.
+    const two = resume(2, (k) => {
+      k.domainSchedule = [
+        { domain: 0, length: 100 },
+        { domain: 1, length: 200 },
+      ];
+      k.domainTime = 50;
+    });
+    expect([two.k.consumed, two.timer, two.k.domainIndex, two.k.domainTime]).toEqual([100, [], 0, 50]);
+    const chosen = resume(2, (k) => {
+      k.domainSchedule = [
+        { domain: 0, length: 100 },
+        { domain: 1, length: 200 },
+      ];
+      k.domainTime = 50;
+      k.action = 'choose';
+    });
+    expect([chosen.k.curThread, chosen.k.domainIndex, chosen.k.domainTime]).toEqual([chosen.cur, 0, 50]);
+    // The time moved on, but without reprogram the timer keeps its deadline.
+    const later = resume(1, (k) => {
+      k.curTime = 5000;
+    });
+    expect(later.timer).toEqual([]);
+  });
+
+  it('awaken reprograms the timer even when the current thread goes on', () => {
+    const { k, timer, cur } = resume(1, (k) => {
+      const waking = thread(5, { release: 900 });
+      tcbReleaseEnqueue(k, waking);
+      k.reprogram = false;
+    });
+    // Reprogramming charges the 100 ticks consumed first: the head has 9900 left at 1000.
+    expect([k.curThread, k.releaseQueue, timer]).toEqual([cur, [], [[1, 10_900]]]);
+  });
+
+  it('merges the ready refills of a constant-bandwidth context it switches to, not of a sporadic one', () => {
+    for (const sporadic of [false, true]) {
+      const { k } = kernelAt(1000);
+      k.curThread = k.idleThread;
+      const t = thread(10);
+      const sc = t.sc!;
+      sc.period = 10_000;
+      sc.sporadic = sporadic;
+      sc.refills.length = 0;
+      sc.refills.push({ time: 500, amount: 1500 }, { time: 1200, amount: 1000 });
+      k.action = t;
+      schedule(k);
+      expect([sporadic, k.curSC === sc, sc.refills.map((r) => [r.time, r.amount])]).toEqual([
+        sporadic,
+        true,
+        sporadic
+          ? [
+              [500, 1500],
+              [1200, 1000],
+            ]
+          : [[1000, 2500]],
+      ]);
+    }
+  });
+});
