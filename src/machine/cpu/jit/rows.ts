@@ -159,7 +159,7 @@ function load(e: Emitter, bytes: number, al: string, ah: string): { code: string
   const [i, o, v] = [e.temp(), e.temp(), e.temp()];
   const get = bytes === 1 ? 'getUint8' : bytes === 2 ? 'getUint16' : 'getInt32';
   return {
-    code: `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; const ${v} = rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - bytes} ? rView[${i}].${get}(rBase[${i}] + ${o}${bytes > 1 ? ', true' : ''}) : cpu.load${bytes * 8}(${al}, ${ah});`,
+    code: `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; const ${v} = rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - bytes} ? M.${get}(rBase[${i}] + ${o}${bytes > 1 ? ', true' : ''}) : cpu.load${bytes * 8}(${al}, ${ah});`,
     v,
   };
 }
@@ -171,7 +171,7 @@ function load(e: Emitter, bytes: number, al: string, ah: string): { code: string
 function store(e: Emitter, bytes: number, al: string, ah: string, v: string, vh = ''): string {
   const [i, o, p] = [e.temp(), e.temp(), e.temp()];
   const set = bytes === 1 ? 'setUint8' : bytes === 2 ? 'setUint16' : 'setInt32';
-  const fast = bytes === 8 ? `const ${p} = wBase[${i}] + ${o}; wView[${i}].setInt32(${p}, ${v}, true); wView[${i}].setInt32(${p} + 4, ${vh}, true);` : `wView[${i}].${set}(wBase[${i}] + ${o}, ${v}${bytes > 1 ? ', true' : ''});`;
+  const fast = bytes === 8 ? `const ${p} = wBase[${i}] + ${o}; M.setInt32(${p}, ${v}, true); M.setInt32(${p} + 4, ${vh}, true);` : `M.${set}(wBase[${i}] + ${o}, ${v}${bytes > 1 ? ', true' : ''});`;
   const slow = bytes === 8 ? `cpu.store64(${al}, ${ah}, ${v}, ${vh});` : `cpu.store${bytes * 8}(${al}, ${ah}, ${v});`;
   if (!e.inlineMemory) return `${slow}${afterStore(e)}`;
   return `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (wTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - bytes}) { ${fast} } else { ${slow}${afterStore(e)} }`;
@@ -274,12 +274,12 @@ interface Word {
  * range is in one page there; else the range is probed first, so a fault writes nothing.
  */
 function storeWords(e: Emitter, al: string, ah: string, words: Word[], total: number): string {
-  const [i, o, p, view] = [e.temp(), e.temp(), e.temp(), e.temp()];
-  let fast = `const ${p} = wBase[${i}] + ${o}, ${view} = wView[${i}];`;
+  const [i, o, p] = [e.temp(), e.temp(), e.temp()];
+  let fast = `const ${p} = wBase[${i}] + ${o};`;
   let slow = `cpu.probeWrite(${al}, ${ah}, ${total});`;
   for (const w of words) {
-    fast += ` ${view}.setInt32(${p} + ${w.off}, ${w.lo}, true);`;
-    if (w.bytes === 8) fast += ` ${view}.setInt32(${p} + ${w.off + 4}, ${w.hi}, true);`;
+    fast += ` M.setInt32(${p} + ${w.off}, ${w.lo}, true);`;
+    if (w.bytes === 8) fast += ` M.setInt32(${p} + ${w.off + 4}, ${w.hi}, true);`;
     const at = w.off === 0 ? { code: '', al, ah } : next(e, al, ah, w.off);
     slow += ` ${at.code} ${w.bytes === 8 ? `cpu.store64(${at.al}, ${at.ah}, ${w.lo}, ${w.hi});` : `cpu.store32(${at.al}, ${at.ah}, ${w.lo});`}`;
   }
@@ -303,12 +303,12 @@ function loadWords(e: Emitter, al: string, ah: string, pieces: { off: number; by
   });
   const declare = `let ${names.join(', ')};`;
   if (!e.inlineMemory) return { code: `${declare} {${slow} }`, vals };
-  const [i, o, p, view] = [e.temp(), e.temp(), e.temp(), e.temp()];
-  let fast = `const ${p} = rBase[${i}] + ${o}, ${view} = rView[${i}];`;
+  const [i, o, p] = [e.temp(), e.temp(), e.temp()];
+  let fast = `const ${p} = rBase[${i}] + ${o};`;
   pieces.forEach((piece, k) => {
     const v = vals[k]!;
-    fast += ` ${v.x} = ${view}.getInt32(${p} + ${piece.off}, true);`;
-    if (piece.bytes === 8) fast += ` ${v.y} = ${view}.getInt32(${p} + ${piece.off + 4}, true);`;
+    fast += ` ${v.x} = M.getInt32(${p} + ${piece.off}, true);`;
+    if (piece.bytes === 8) fast += ` ${v.y} = M.getInt32(${p} + ${piece.off + 4}, true);`;
   });
   return { code: `${declare} const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - total}) { ${fast} } else {${slow} }`, vals };
 }
