@@ -142,9 +142,15 @@ const K_PRFM = 4;
 const K_STR_FP = 5;
 const K_LDR_FP = 6;
 
-/** The code after a store: a store to a code page, or to a device that ends the run, leaves. */
+/** Where a store's exit puts the base writeback, filled in once the writeback is known. */
+const WRITEBACK = '/*writeback*/';
+
+/**
+ * The code after a store: a store to a code page, or to a device that ends the run, or one that
+ * grew the memory, leaves (after the base writeback of its instruction, which retires).
+ */
 function afterStore(e: Emitter): string {
-  return ` if (cpu.codeChanged) ${e.exitAfter('store', `${e.index * 4 + 4}`)}`;
+  return ` if (cpu.codeChanged) { ${e.storeWriteback} ${e.exitAfter('store', `${e.index * 4 + 4}`)} }`;
 }
 
 /**
@@ -242,11 +248,13 @@ function ldstImm(e: Emitter, a: Args): string | undefined {
   const at = address(e, a.n, a.index === 1 ? 0 : a.offset);
   // The post-index address is computed before the access, which may overwrite the base.
   const post = a.index === 1 ? address(e, a.n, a.offset) : undefined;
+  e.storeWriteback = WRITEBACK;
   const body = transfer(e, a.kind, a.bytes, a.t, at.al, at.ah);
+  e.storeWriteback = '';
   if (body === undefined) return undefined;
   const fault = e.faultable();
   const wb = post ? e.set(a.n, post.al, post.ah) : a.index === 2 ? e.set(a.n, at.al, at.ah) : '';
-  return `${fault} ${at.code} ${post?.code ?? ''} ${body} ${wb}`;
+  return `${fault} ${at.code} ${post?.code ?? ''} ${body.replaceAll(WRITEBACK, wb)} ${wb}`;
 }
 
 function ldstReg(e: Emitter, a: Args): string | undefined {
@@ -342,7 +350,9 @@ function ldstPair(e: Emitter, a: Args): string | undefined {
     } else body += ` ${e.set(a.t, parts[0]!.x, parts[0]!.y)} ${e.set(a.t2, parts[1]!.x, parts[1]!.y)}`;
   } else {
     const w = [...words(e, a.fp, a.t, a.bytes, 0), ...words(e, a.fp, a.t2, a.bytes, a.bytes)];
+    e.storeWriteback = WRITEBACK;
     body = storeWords(e, at.al, at.ah, w, 2 * a.bytes);
+    e.storeWriteback = '';
   }
   let wb = '';
   let post = '';
@@ -352,6 +362,7 @@ function ldstPair(e: Emitter, a: Args): string | undefined {
     post = w.code;
     wb = e.set(a.n, w.al, w.ah);
   }
+  body = body.replaceAll(WRITEBACK, wb);
   return `${fault} ${at.code} ${post} ${body} ${wb}`;
 }
 
