@@ -4,14 +4,14 @@ import { Stop } from '../src/machine/cpu/fault.js';
 import { GenericTimer } from '../src/machine/devices/generic-timer.js';
 import { Machine } from '../src/machine/machine.js';
 import { FlatSpace, PERM_R, PERM_W, PERM_X } from '../src/machine/memory/flat-space.js';
-import { LinearMemory, RAM_START, TLB_EMPTY, TLB_F_BASE, TLB_F_TAG, TLB_MASK, TLB_R_BASE, TLB_R_TAG, TLB_SIZE, TLB_W_BASE, TLB_W_TAG } from '../src/machine/memory/linear-memory.js';
+import { CPU_STATE, CURRENT_SET, LinearMemory, MAX_RAM, RAM_START, TLB_EMPTY, TLB_F_BASE, TLB_F_TAG, TLB_MASK, TLB_R_BASE, TLB_R_TAG, TLB_SET_BYTES, TLB_SETS, TLB_SIZE, TLB_W_BASE, TLB_W_TAG } from '../src/machine/memory/linear-memory.js';
 import { TableBuilder } from '../src/machine/mmu/table-builder.js';
 import { asm, wordsToBytes } from './helpers/a64-asm.js';
 
 /** The TLB entry of the current ASID for `va`, read from the memory as compiled WebAssembly would. */
 function entry(linear: LinearMemory, va: number): { r: number; rBase: number; w: number; wBase: number; f: number; fBase: number } {
   const all = new DataView(linear.memory.buffer);
-  const set = all.getInt32(0, true);
+  const set = all.getInt32(CURRENT_SET, true);
   const i = Math.floor(va / 4096) & TLB_MASK;
   return {
     r: all.getFloat64(set + TLB_R_TAG + 8 * i, true),
@@ -50,7 +50,10 @@ describe('linear memory', () => {
     const m = new LinearMemory(8192);
     m.allocate(8192);
     expect(() => m.allocate(4096)).toThrow(/out of memory: more than 0.0078125 MiB of RAM touched/);
-    expect(() => new LinearMemory(2 ** 31 + 4096)).toThrow(/does not fit a linear memory/);
+    expect(() => new LinearMemory(MAX_RAM + 4096)).toThrow(/does not fit a linear memory/);
+    expect(MAX_RAM).toBe(2 ** 31); // RAM offsets are i32
+    expect(RAM_START).toBeGreaterThanOrEqual(4096 + TLB_SETS * TLB_SET_BYTES);
+    expect(CPU_STATE).toBeGreaterThan(CURRENT_SET + 4); // the header word stays clear of compiled code's state
   });
 
   it('keeps an idle 2 GiB board small, and RAM contents across growth', () => {

@@ -157,12 +157,13 @@ export class Cpu {
   l64lo = 0;
   l64hi = 0;
 
-  /** The memory of RAM pages and of the soft TLB, and its whole DataView (a RAM page is `mem` at its TLB base). */
+  /** The memory of RAM pages and of the soft TLB, and its RAM (a RAM page is `mem` at its RAM offset). */
   readonly linear: LinearMemory;
   mem: DataView<ArrayBuffer>;
   // The soft TLB of the current ASID (see `selectAsid`), in `linear`: tags are VA >> 12, or -1
-  // for empty; bases are page offsets in `mem`. Compiled code reads the read and write halves
-  // directly (the arrays are only replaced by `selectAsid`, between runs).
+  // for empty; bases are RAM offsets in `mem`. Compiled code reads the read and write halves
+  // and `mem` directly (they are only replaced by `selectAsid`, between runs, and when the
+  // memory grows, see `memoryGrew`).
   rTag: Float64Array<ArrayBuffer>;
   rBase: Int32Array<ArrayBuffer>;
   wTag: Float64Array<ArrayBuffer>;
@@ -641,7 +642,15 @@ export class Cpu {
    */
   private memoryGrew(): void {
     this.mem = this.linear.view;
-    for (const set of this.tlbSets.values()) Object.assign(set, this.linear.tlbSet(set.slot, false));
+    for (const set of this.tlbSets.values()) {
+      const a = this.linear.tlbSet(set.slot, false);
+      set.rTag = a.rTag;
+      set.wTag = a.wTag;
+      set.fTag = a.fTag;
+      set.rBase = a.rBase;
+      set.wBase = a.wBase;
+      set.fBase = a.fBase;
+    }
     this.loadTlbSet(this.curSet);
     this.codeChanged = true;
   }
@@ -660,7 +669,8 @@ export class Cpu {
         break;
       }
     }
-    return { ...this.linear.tlbSet(slot!), slot: slot!, fPage: new Array<PhysPage | undefined>(TLB_SIZE).fill(undefined), blocks: new Map() };
+    const a = this.linear.tlbSet(slot!);
+    return { offset: a.offset, rTag: a.rTag, wTag: a.wTag, fTag: a.fTag, rBase: a.rBase, wBase: a.wBase, fBase: a.fBase, slot: slot!, fPage: new Array<PhysPage | undefined>(TLB_SIZE).fill(undefined), blocks: new Map() };
   }
 
   /** Forget decoded instructions everywhere (e.g. IC IALLU). */

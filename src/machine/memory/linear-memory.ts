@@ -7,7 +7,11 @@
  * Layout (byte offsets into `memory.buffer`; everything below RAM_START is fixed):
  *
  *   [0, 4096)                        header: i32 at 0 (CURRENT_SET) = offset of the current
- *                                    ASID's TLB set, written by `Cpu.selectAsid`.
+ *                                    ASID's TLB set, written by `Cpu.selectAsid`;
+ *                                    [CPU_STATE, 4096) is free for compiled code's own state
+ *                                    (a register file copy, exit words). Nothing JavaScript
+ *                                    keeps across calls may live in the memory apart from
+ *                                    RAM and the TLB: growth detaches every view (below).
  *   setOffset(k) = 4096 + k * TLB_SET_BYTES, k < TLB_SETS: one TLB set (the translations of
  *                                    one ASID), TLB_SIZE entries, entry i at:
  *     + TLB_R_TAG  + 8 i   f64  read tag      + TLB_R_BASE + 4 i   i32  read page's RAM offset
@@ -24,12 +28,14 @@
  * 2^31 with the TLB in front of it.)
  *
  * Probing (what the JavaScript tier inlines, and a WebAssembly tier does the same way), for an
- * access of `size` bytes at virtual address va (a u64), in the set at S = i32[CURRENT_SET]:
+ * access of `size` bytes at virtual address va (an i64), in the set at S = i32[CURRENT_SET]:
  *   i   = (va >> 12) & TLB_MASK                        (VA bits 21:12)
- *   hit = f64[S + TAG + 8 i] == f64(va >> 12)  &&  (va & 4095) + size <= 4096
+ *   hit = f64[S + TAG + 8 i] == f64.convert_i64_s(i64.shr_s(va, 12))  &&  (va & 4095) + size <= 4096
  *   at  = RAM_START + i32[S + BASE + 4 i] + (va & 4095)  (little-endian, any alignment)
- * Tags are the virtual page number VA >> 12 (exact in an f64: the CPU forms tags below 2^52);
- * an empty entry is −1 (TLB_EMPTY), which no page number equals. The read, write and fetch
+ * A tag is the virtual page number, formed in JavaScript from the address halves as
+ * `hi * 2^20 + (lo >>> 12)` with `hi` signed: the arithmetic shift above, exact in an f64.
+ * (Entries are only filled for addresses that translate, all far below 2^63.) An empty entry
+ * is −1 (TLB_EMPTY), which no filled page number equals. The read, write and fetch
  * halves are separate: a read entry means the page may be read, a write entry that it may be
  * written, a fetch entry that it may be executed (permissions were checked at the fill). Only
  * RAM of this memory is ever entered in the read and write halves: device pages, pages a
@@ -47,7 +53,7 @@
  * page holding code, a device ended the run, or the memory grew), as the JavaScript tier does.
  *
  * Growth: the memory starts at the TLB region and one RAM chunk and grows (at least doubling,
- * up to 2^31 bytes) when `allocate` needs more, so an idle 2 GiB board holds only what its
+ * up to RAM_START + 2^31 bytes) when `allocate` needs more, so an idle 2 GiB board holds only what its
  * guest touched. A `WebAssembly.Memory` detaches its old buffer when it grows: `view`, `bytes`
  * and every typed array over the memory must then be taken again. `onGrow` listeners do that
  * (the CPU retakes its TLB arrays and sets `codeChanged`; PhysicalMemory and FlatSpace retake
@@ -65,7 +71,7 @@
  * device. A wasm32 memory holds at most 4 GiB; i32 RAM offsets limit RAM here to 2 GiB.
  */
 
-export const TLB_BITS = 10;
+const TLB_BITS = 10;
 export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
 
@@ -81,6 +87,8 @@ export const TLB_SET_BYTES = TLB_F_BASE + 4 * TLB_SIZE;
 export const TLB_SETS = 64;
 /** Where the offset of the current TLB set is (an i32). */
 export const CURRENT_SET = 0;
+/** Where the header's room for compiled code's state starts (it ends at 4096). */
+export const CPU_STATE = 256;
 const TLB_HEADER = 4096;
 
 /** An empty TLB tag: no virtual page number equals it. */
