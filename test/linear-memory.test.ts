@@ -8,6 +8,7 @@ import {
   CPU_STATE,
   CURRENT_SET,
   INITIAL_RAM,
+  RUN_INITIAL_RAM,
   LinearMemory,
   MAX_RAM,
   RAM_START,
@@ -47,9 +48,9 @@ const NE = 1;
 
 describe('linear memory', () => {
   it('starts with the TLB region and room for some RAM, and grows (at least doubling) as RAM is handed out', () => {
-    expect(new LinearMemory().memory.buffer.byteLength).toBe(RAM_START + INITIAL_RAM);
-    const m = new LinearMemory(undefined, 2 * 1024 * 1024);
-    expect(m.memory.buffer.byteLength).toBe(RAM_START + 2 * 1024 * 1024);
+    const m = new LinearMemory();
+    expect(m.memory.buffer.byteLength).toBe(RAM_START + INITIAL_RAM);
+    expect(INITIAL_RAM).toBe(2 * 1024 * 1024);
     const grew: number[] = [];
     m.onGrow(() => grew.push(m.memory.buffer.byteLength));
     const first = m.allocate(4096);
@@ -78,7 +79,7 @@ describe('linear memory', () => {
   it('keeps an idle 2 GiB board small, touched chunks in touch order', () => {
     const mc = new Machine();
     const linear = mc.memory.linear;
-    expect(linear.memory.buffer.byteLength).toBe(RAM_START + INITIAL_RAM);
+    expect(linear.memory.buffer.byteLength).toBe(RAM_START + RUN_INITIAL_RAM); // virtual: nothing is touched
     // Three chunks far apart in physical memory: three chunks of the memory, in touch order.
     mc.memory.write32(0xbfff_fffc, 0x1111_1111);
     mc.memory.write32(0x4000_0000, 0x2222_2222);
@@ -92,7 +93,7 @@ describe('linear memory', () => {
   it('grows under a board that touches more than its initial room, its pages still reading what was written', () => {
     const mc = new Machine();
     const linear = mc.memory.linear;
-    const chunks = INITIAL_RAM / (2 * 2 ** 20) + 8;
+    const chunks = RUN_INITIAL_RAM / (2 * 2 ** 20) + 8;
     const first = mc.memory.page(0x4000_0000 / 4096)!;
     for (let k = 0; k < chunks; k++) mc.memory.write32(0x4000_0000 + k * 2 * 2 ** 20 + 4 * k, k + 1);
     expect(linear.generation).toBe(1);
@@ -176,7 +177,7 @@ describe('linear memory', () => {
       asm.svc0,
     ];
     const results = (['off', 'eager', 'hot'] as const).map((mode) => {
-      const space = new FlatSpace(2 * 2 ** 20); // so that it grows
+      const space = new FlatSpace(); // 2 MiB: it grows
       space.map(CODE, 4096, PERM_R | PERM_X);
       space.write(CODE, wordsToBytes(loop));
       space.map(DATA, N * 4096, PERM_R | PERM_W);

@@ -52,13 +52,14 @@
  * path, compiled code must check `cpu.codeChanged` and leave when it is set (the store hit a
  * page holding code, a device ended the run, or the memory grew), as the JavaScript tier does.
  *
- * Growth: the memory starts with room for INITIAL_RAM (64 MiB) of RAM and grows (at least
+ * Growth: the memory starts with room for some RAM (RUN_INITIAL_RAM, 64 MiB, for a board or a
+ * `machine exec` program; INITIAL_RAM, 2 MiB, by default) and grows (at least
  * doubling, up to RAM_START + 2^31 bytes) when `allocate` needs more, so an idle 2 GiB board
  * holds only what its guest touched (and Linux backs only the pages written: an idle board
  * adds about 0.1 MiB of RSS). Ordinary runs never grow: in V8 the first detached buffer of a
  * process turns off the guarantee that lets optimised code skip a detached check on every
- * typed-array and DataView access (the array-buffer-detaching protector), which measured
- * about 30 % slower on a TLB-probe loop. A `WebAssembly.Memory` detaches its old buffer when
+ * typed-array and DataView access (the array-buffer-detaching protector): measured, benchmark
+ * programs take 5–15 % more CPU time once any buffer was detached. A `WebAssembly.Memory` detaches its old buffer when
  * it grows: `view`, `bytes` and every typed array over the memory must then be taken again.
  * `onGrow` listeners do that
  * (the CPU retakes its TLB arrays and sets `codeChanged`; PhysicalMemory and FlatSpace retake
@@ -116,10 +117,13 @@ export const RAM_START = Math.ceil((TLB_HEADER + TLB_SETS * TLB_SET_BYTES) / WAS
 export const MAX_RAM = 2 ** 31;
 const MAX_BYTES = RAM_START + MAX_RAM;
 /**
- * RAM the memory has room for when created: enough that ordinary runs never grow it (see
- * above), small enough that V8 does not collect garbage for it.
+ * RAM a memory has room for when created, by default: cheap to create (V8 runs a full garbage
+ * collection whenever 64 MiB of external memory have been allocated since the last one, so a
+ * test that creates thousands of CPUs wants small memories). A board, and a Linux program run
+ * by `machine exec`, ask for RUN_INITIAL_RAM instead, so that ordinary runs never grow.
  */
-export const INITIAL_RAM = 64 * 1024 * 1024;
+export const INITIAL_RAM = 2 * 1024 * 1024;
+export const RUN_INITIAL_RAM = 64 * 1024 * 1024;
 
 /** The typed arrays of one TLB set, over the memory. */
 export interface TlbArrays {
