@@ -1,3 +1,4 @@
+import type { LinearMemory } from '../memory/linear-memory.js';
 import type { PhysPage } from '../memory/phys-page.js';
 
 export const enum Access {
@@ -26,4 +27,10 @@ export interface AddressSpace {
    * their data aborts carry the instruction syndrome (`data-abort-syndrome.ts`).
    */
   readonly stage2Faults?: boolean;
+  /**
+   * The linear memory its RAM pages live in: the CPU keeps its soft TLB there, and only pages
+   * of it (`page.view === linear.view`) enter the TLB's fast path. Without one, the CPU makes
+   * a memory for its TLB alone and every access takes the slow path.
+   */
+  readonly linear?: LinearMemory;
 }

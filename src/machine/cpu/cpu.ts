@@ -1,3 +1,4 @@
+import { LinearMemory, TLB_MASK, TLB_SETS, TLB_SIZE, type TlbArrays } from '../memory/linear-memory.js';
 import type { MmioHandler, PhysPage } from '../memory/phys-page.js';
 import { Access, type AddressSpace } from './address-space.js';
 import { loadFpState, type UserContext } from './context.js';
@@ -8,20 +9,12 @@ import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
 import { SLOTS } from './slots.js';
 import type { SystemRegisters } from './sysregs.js';
 
-const TLB_BITS = 10;
-const TLB_SIZE = 1 << TLB_BITS;
-export const TLB_MASK = TLB_SIZE - 1;
-const DUMMY_VIEW = new DataView(new ArrayBuffer(8));
+export { TLB_MASK };
 
-/** The soft TLB entries of one ASID. */
-interface TlbSet {
-  rTag: Float64Array<ArrayBuffer>;
-  rView: DataView[];
-  rBase: Int32Array<ArrayBuffer>;
-  wTag: Float64Array<ArrayBuffer>;
-  wView: DataView[];
-  wBase: Int32Array<ArrayBuffer>;
-  fTag: Float64Array<ArrayBuffer>;
+/** The soft TLB entries of one ASID: arrays in the linear memory (see linear-memory.ts), and the fetched pages. */
+interface TlbSet extends TlbArrays {
+  /** Which of the memory's TLB sets. */
+  slot: number;
   fPage: (PhysPage | undefined)[];
   /** The blocks (first page number → pages) that entries of this set were filled from. */
   blocks: Map<number, number>;
@@ -164,24 +157,30 @@ export class Cpu {
   l64lo = 0;
   l64hi = 0;
 
-  // The soft TLB of the current ASID (see `selectAsid`): tags are VA >> 12, or -1 for empty.
-  // Compiled code reads the read and write halves directly (the arrays are only replaced by
-  // `selectAsid`, between runs).
-  rTag = new Float64Array(TLB_SIZE).fill(-1);
-  rView: DataView[] = [];
-  rBase = new Int32Array(TLB_SIZE);
-  wTag = new Float64Array(TLB_SIZE).fill(-1);
-  wView: DataView[] = [];
-  wBase = new Int32Array(TLB_SIZE);
-  private fTag = new Float64Array(TLB_SIZE).fill(-1);
-  private fPage: (PhysPage | undefined)[] = [];
-  private blocks = new Map<number, number>();
+  /** The memory of RAM pages and of the soft TLB, and its RAM (a RAM page is `mem` at its RAM offset). */
+  readonly linear: LinearMemory;
+  mem: DataView<ArrayBuffer>;
+  // The soft TLB of the current ASID (see `selectAsid`), in `linear`: tags are VA >> 12, or -1
+  // for empty; bases are RAM offsets in `mem`. Compiled code reads the read and write halves
+  // and `mem` directly (they are only replaced by `selectAsid`, between runs, and when the
+  // memory grows, see `memoryGrew`).
+  rTag: Float64Array<ArrayBuffer>;
+  rBase: Int32Array<ArrayBuffer>;
+  wTag: Float64Array<ArrayBuffer>;
+  wBase: Int32Array<ArrayBuffer>;
+  private fTag: Float64Array<ArrayBuffer>;
+  private fBase: Int32Array<ArrayBuffer>;
+  private fPage: (PhysPage | undefined)[];
+  private blocks: Map<number, number>;
   /**
-   * The TLB set of every ASID seen since the last full invalidation, the current one (whose
-   * arrays are the fields above) included: an address-space switch keeps every ASID's
-   * translations warm and allocates nothing once each ASID has a set.
+   * The TLB set of every ASID seen since the last full invalidation (at most TLB_SETS: then
+   * the oldest other set goes), the current one (whose arrays are the fields above) included:
+   * an address-space switch keeps every ASID's translations warm and allocates nothing once
+   * each ASID has a set.
    */
   private readonly tlbSets = new Map<number, TlbSet>();
+  /** The memory's TLB sets no ASID holds, the next to use last. */
+  private readonly freeSlots = Array.from({ length: TLB_SETS }, (_, k) => TLB_SETS - 1 - k);
   private curSet: TlbSet;
   /** The ASID whose entries are in the fields above. */
   asid = 0;
@@ -237,13 +236,21 @@ export class Cpu {
     public space: AddressSpace,
     public sysregs: SystemRegisters,
   ) {
-    for (let i = 0; i < TLB_SIZE; i++) {
-      this.rView.push(DUMMY_VIEW);
-      this.wView.push(DUMMY_VIEW);
-      this.fPage.push(undefined);
-    }
-    this.curSet = { rTag: this.rTag, rView: this.rView, rBase: this.rBase, wTag: this.wTag, wView: this.wView, wBase: this.wBase, fTag: this.fTag, fPage: this.fPage, blocks: this.blocks };
-    this.tlbSets.set(this.asid, this.curSet);
+    this.linear = space.linear ?? new LinearMemory(0);
+    this.mem = this.linear.view;
+    const set = this.newTlbSet();
+    this.curSet = set;
+    this.rTag = set.rTag;
+    this.rBase = set.rBase;
+    this.wTag = set.wTag;
+    this.wBase = set.wBase;
+    this.fTag = set.fTag;
+    this.fBase = set.fBase;
+    this.fPage = set.fPage;
+    this.blocks = set.blocks;
+    this.linear.currentSetOffset = set.offset;
+    this.tlbSets.set(this.asid, set);
+    this.linear.onGrow(() => this.memoryGrew());
   }
 
   // ---------------------------------------------------------------- registers
@@ -525,6 +532,7 @@ export class Cpu {
       page = this.space.translate(lo, hi | 0, Access.Fetch);
       if (page.mmio) throw new MemoryFault(FSC.SYNC_EXTERNAL, lo, hi | 0, false, true);
       this.fTag[i] = vpn;
+      this.fBase[i] = page.view === this.mem ? page.base : -1;
       this.fPage[i] = page;
       this.noteFill(vpn);
     }
@@ -563,6 +571,7 @@ export class Cpu {
 
   /** Forget every cached translation of every ASID (TLBI VMALLE1, or a mapping change). */
   flushTlb(): void {
+    for (const set of this.tlbSets.values()) if (set !== this.curSet) this.freeSlots.push(set.slot);
     this.tlbSets.clear();
     this.tlbSets.set(this.asid, this.curSet);
     this.clearCurrentTlb();
@@ -571,7 +580,12 @@ export class Cpu {
   /** Forget the translations of one ASID (TLBI ASIDE1). */
   flushTlbAsid(asid: number): void {
     if (asid === this.asid) this.clearCurrentTlb();
-    else this.tlbSets.delete(asid);
+    else {
+      const set = this.tlbSets.get(asid);
+      if (set === undefined) return;
+      this.tlbSets.delete(asid);
+      this.freeSlots.push(set.slot);
+    }
   }
 
   /**
@@ -619,22 +633,13 @@ export class Cpu {
     // leaving it costs nothing; it stays in `tlbSets` under its ASID.
     let next = this.tlbSets.get(asid);
     if (next === undefined) {
-      next = {
-        rTag: new Float64Array(TLB_SIZE).fill(-1),
-        rView: new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW),
-        rBase: new Int32Array(TLB_SIZE),
-        wTag: new Float64Array(TLB_SIZE).fill(-1),
-        wView: new Array<DataView>(TLB_SIZE).fill(DUMMY_VIEW),
-        wBase: new Int32Array(TLB_SIZE),
-        fTag: new Float64Array(TLB_SIZE).fill(-1),
-        fPage: new Array<PhysPage | undefined>(TLB_SIZE).fill(undefined),
-        blocks: new Map(),
-      };
+      next = this.newTlbSet();
       this.tlbSets.set(asid, next);
     }
     this.asid = asid;
     this.curSet = next;
     this.loadTlbSet(next);
+    this.linear.currentSetOffset = next.offset;
     this.curBase = -1e18;
     this.curCode = undefined;
   }
@@ -649,7 +654,45 @@ export class Cpu {
   }
 
   private loadTlbSet(set: TlbSet): void {
-    ({ rTag: this.rTag, rView: this.rView, rBase: this.rBase, wTag: this.wTag, wView: this.wView, wBase: this.wBase, fTag: this.fTag, fPage: this.fPage, blocks: this.blocks } = set);
+    ({ rTag: this.rTag, rBase: this.rBase, wTag: this.wTag, wBase: this.wBase, fTag: this.fTag, fBase: this.fBase, fPage: this.fPage, blocks: this.blocks } = set);
+  }
+
+  /**
+   * The memory grew (inside a miss: a translation touched new RAM), detaching its old buffer:
+   * take every view again. Compiled code running now still holds the old, empty arrays, so all
+   * its accesses miss; `codeChanged` makes it leave after its next store through the miss path.
+   */
+  private memoryGrew(): void {
+    this.mem = this.linear.view;
+    for (const set of this.tlbSets.values()) {
+      const a = this.linear.tlbSet(set.slot, false);
+      set.rTag = a.rTag;
+      set.wTag = a.wTag;
+      set.fTag = a.fTag;
+      set.rBase = a.rBase;
+      set.wBase = a.wBase;
+      set.fBase = a.fBase;
+    }
+    this.loadTlbSet(this.curSet);
+    this.codeChanged = true;
+  }
+
+  /**
+   * An empty TLB set in a free slot of the memory. When every slot is taken, the oldest set
+   * of another ASID gives its slot up: its translations are refilled as they are used.
+   */
+  private newTlbSet(): TlbSet {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      for (const [asid, set] of this.tlbSets) {
+        if (set === this.curSet) continue;
+        this.tlbSets.delete(asid);
+        slot = set.slot;
+        break;
+      }
+    }
+    const a = this.linear.tlbSet(slot!);
+    return { offset: a.offset, rTag: a.rTag, wTag: a.wTag, fTag: a.fTag, rBase: a.rBase, wBase: a.wBase, fBase: a.fBase, slot: slot!, fPage: new Array<PhysPage | undefined>(TLB_SIZE).fill(undefined), blocks: new Map() };
   }
 
   /** Forget decoded instructions everywhere (e.g. IC IALLU). */
@@ -661,10 +704,12 @@ export class Cpu {
 
   /** Stores to `page` must take the slow path from now on, under every ASID. */
   private dropWriteEntries(page: PhysPage): void {
+    // Only pages of this memory are ever entered, and their offsets are unique in it.
+    if (page.view !== this.mem) return;
     const sets = this.tlbSets.values();
     for (const set of sets) {
       for (let i = 0; i < TLB_SIZE; i++) {
-        if (set.wTag[i] !== -1 && set.wView[i] === page.view && set.wBase[i] === page.base) set.wTag[i] = -1;
+        if (set.wTag[i] !== -1 && set.wBase[i] === page.base) set.wTag[i] = -1;
       }
     }
   }
@@ -673,14 +718,14 @@ export class Cpu {
 
   load8(lo: number, hi: number): number {
     const i = (lo >>> 12) & TLB_MASK;
-    if (this.rTag[i] === hi * 1048576 + (lo >>> 12)) return this.rView[i]!.getUint8(this.rBase[i]! + (lo & 0xfff));
+    if (this.rTag[i] === hi * 1048576 + (lo >>> 12)) return this.mem.getUint8(this.rBase[i]! + (lo & 0xfff));
     return this.loadSlow(lo, hi, 1);
   }
 
   load16(lo: number, hi: number): number {
     const i = (lo >>> 12) & TLB_MASK;
     const off = lo & 0xfff;
-    if (this.rTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4094) return this.rView[i]!.getUint16(this.rBase[i]! + off, true);
+    if (this.rTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4094) return this.mem.getUint16(this.rBase[i]! + off, true);
     return this.loadSlow(lo, hi, 2);
   }
 
@@ -688,7 +733,7 @@ export class Cpu {
   load32(lo: number, hi: number): number {
     const i = (lo >>> 12) & TLB_MASK;
     const off = lo & 0xfff;
-    if (this.rTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4092) return this.rView[i]!.getInt32(this.rBase[i]! + off, true);
+    if (this.rTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4092) return this.mem.getInt32(this.rBase[i]! + off, true);
     return this.loadSlow(lo, hi, 4);
   }
 
@@ -697,7 +742,7 @@ export class Cpu {
     const i = (lo >>> 12) & TLB_MASK;
     const off = lo & 0xfff;
     if (this.rTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4088) {
-      const view = this.rView[i]!;
+      const view = this.mem;
       const b = this.rBase[i]! + off;
       this.l64lo = view.getInt32(b, true);
       this.l64hi = view.getInt32(b + 4, true);
@@ -711,7 +756,7 @@ export class Cpu {
   store8(lo: number, hi: number, value: number): void {
     const i = (lo >>> 12) & TLB_MASK;
     if (this.wTag[i] === hi * 1048576 + (lo >>> 12)) {
-      this.wView[i]!.setUint8(this.wBase[i]! + (lo & 0xfff), value);
+      this.mem.setUint8(this.wBase[i]! + (lo & 0xfff), value);
       return;
     }
     this.storeSlow(lo, hi, 1, value);
@@ -721,7 +766,7 @@ export class Cpu {
     const i = (lo >>> 12) & TLB_MASK;
     const off = lo & 0xfff;
     if (this.wTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4094) {
-      this.wView[i]!.setUint16(this.wBase[i]! + off, value, true);
+      this.mem.setUint16(this.wBase[i]! + off, value, true);
       return;
     }
     this.storeSlow(lo, hi, 2, value);
@@ -731,7 +776,7 @@ export class Cpu {
     const i = (lo >>> 12) & TLB_MASK;
     const off = lo & 0xfff;
     if (this.wTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4092) {
-      this.wView[i]!.setInt32(this.wBase[i]! + off, value, true);
+      this.mem.setInt32(this.wBase[i]! + off, value, true);
       return;
     }
     this.storeSlow(lo, hi, 4, value);
@@ -741,7 +786,7 @@ export class Cpu {
     const i = (lo >>> 12) & TLB_MASK;
     const off = lo & 0xfff;
     if (this.wTag[i] === hi * 1048576 + (lo >>> 12) && off <= 4088) {
-      const view = this.wView[i]!;
+      const view = this.mem;
       const b = this.wBase[i]! + off;
       view.setInt32(b, vlo, true);
       view.setInt32(b + 4, vhi, true);
@@ -770,10 +815,9 @@ export class Cpu {
 
   private fillRead(lo: number, hi: number): PhysPage {
     const page = this.space.translate(lo, hi, Access.Read);
-    if (!page.mmio && !this.watchedPage(lo, hi)) {
+    if (!page.mmio && page.view === this.mem && !this.watchedPage(lo, hi)) {
       const i = (lo >>> 12) & TLB_MASK;
       this.rTag[i] = hi * 1048576 + (lo >>> 12);
-      this.rView[i] = page.view;
       this.rBase[i] = page.base;
       this.noteFill(hi * 1048576 + (lo >>> 12));
     }
@@ -823,10 +867,9 @@ export class Cpu {
         this.curCode = undefined;
         this.curBase = -1e18;
       }
-    } else if (!this.watchedPage(lo, hi)) {
+    } else if (page.view === this.mem && !this.watchedPage(lo, hi)) {
       const i = (lo >>> 12) & TLB_MASK;
       this.wTag[i] = hi * 1048576 + (lo >>> 12);
-      this.wView[i] = page.view;
       this.wBase[i] = page.base;
       this.noteFill(hi * 1048576 + (lo >>> 12));
     }

@@ -1,5 +1,6 @@
 import { Access, type AddressSpace } from '../cpu/address-space.js';
 import { FSC, MemoryFault } from '../cpu/fault.js';
+import { INITIAL_RAM, LinearMemory } from './linear-memory.js';
 import { PhysPage } from './phys-page.js';
 
 export const PERM_R = 1;
@@ -17,10 +18,34 @@ interface Mapping {
  * `sel4ts machine exec`.
  */
 export class FlatSpace implements AddressSpace {
+  /**
+   * The program's pages, in the order they are first touched (a page never touched costs
+   * nothing), with the CPU's soft TLB.
+   */
+  readonly linear: LinearMemory;
   private readonly pages = new Map<number, Mapping>();
   /** Mapped but not yet touched ranges of pages: [first vpn, last vpn, perms]. */
   private readonly lazy: [number, number, number][] = [];
   private nextPpn = 0;
+  /** Offsets of pages unmapped (reused, zeroed, before new ones). */
+  private readonly free: number[] = [];
+
+  /** `initialRam`: room for pages before the memory first grows (see linear-memory.ts). */
+  constructor(initialRam = INITIAL_RAM) {
+    this.linear = new LinearMemory(undefined, initialRam);
+    this.linear.onGrow(() => {
+      const view = this.linear.view;
+      for (const m of this.pages.values()) m.page.view = view;
+    });
+  }
+
+  /** A zero page of the memory. */
+  private newPage(): PhysPage {
+    let offset = this.free.pop();
+    if (offset === undefined) offset = this.linear.allocate(4096);
+    else this.linear.page(offset).fill(0);
+    return new PhysPage(this.nextPpn++, this.linear.view, offset);
+  }
 
   /** Map `[va, va + size)` (page-rounded) with `perms`; pages are zero-filled when first used. */
   map(va: number, size: number, perms: number): void {
@@ -32,7 +57,7 @@ export class FlatSpace implements AddressSpace {
       for (let vpn = first; vpn <= last; vpn++) {
         const m = this.mapping(vpn);
         if (m) m.perms |= perms;
-        else this.pages.set(vpn, { page: new PhysPage(this.nextPpn++, new DataView(new ArrayBuffer(4096)), 0), perms });
+        else this.pages.set(vpn, { page: this.newPage(), perms });
       }
     }
     this.lazy.push([first, last, perms]);
@@ -43,7 +68,7 @@ export class FlatSpace implements AddressSpace {
     if (m) return m;
     for (const [first, last, perms] of this.lazy) {
       if (vpn >= first && vpn <= last) {
-        m = { page: new PhysPage(this.nextPpn++, new DataView(new ArrayBuffer(4096)), 0), perms };
+        m = { page: this.newPage(), perms };
         this.pages.set(vpn, m);
         return m;
       }
@@ -59,7 +84,12 @@ export class FlatSpace implements AddressSpace {
     const first = Math.floor(va / 4096);
     const last = Math.floor((va + size - 1) / 4096);
     this.cutLazy(first, last);
-    for (let vpn = first; vpn <= last; vpn++) this.pages.delete(vpn);
+    for (let vpn = first; vpn <= last; vpn++) {
+      const m = this.pages.get(vpn);
+      if (m === undefined) continue;
+      this.pages.delete(vpn);
+      this.free.push(m.page.base);
+    }
   }
 
   /** Give the mapped pages of `[va, va + size)` the permissions `perms`. The CPU's TLB must be flushed after. */
@@ -173,7 +203,7 @@ export class FlatSpace implements AddressSpace {
       const m = this.mapping(Math.floor((va + i) / 4096))!;
       const off = (va + i) % 4096;
       const n = Math.min(4096 - off, data.length - i);
-      new Uint8Array(m.page.view.buffer, m.page.base + off, n).set(data.subarray(i, i + n));
+      this.linear.bytes.subarray(m.page.base + off, m.page.base + off + n).set(data.subarray(i, i + n));
       m.page.code = undefined; // written behind the CPU's back: drop decoded instructions
       i += n;
     }
@@ -188,7 +218,7 @@ export class FlatSpace implements AddressSpace {
       if (!m || !(m.perms & PERM_R)) return undefined;
       const off = (va + i) % 4096;
       const n = Math.min(4096 - off, length - i);
-      out.set(new Uint8Array(m.page.view.buffer, m.page.base + off, n), i);
+      out.set(this.linear.bytes.subarray(m.page.base + off, m.page.base + off + n), i);
       i += n;
     }
     return out;

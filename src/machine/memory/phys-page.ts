@@ -1,8 +1,9 @@
 /**
  * One 4 KiB page of the physical address space, as the CPU's soft TLB caches it.
  *
- * RAM pages are windows onto large ArrayBuffers (`view` at `base`); a device page has `mmio`
- * instead and is never entered in the TLB's fast path. `code` is owned by the CPU: the decoded
+ * A RAM page is a window onto its `LinearMemory`: `view` is the whole memory's DataView and
+ * `base` the page's absolute byte offset in it (what the soft TLB caches). A device page has
+ * `mmio` instead and is never entered in the TLB's fast path. `code` is owned by the CPU: the decoded
  * instructions of this page, dropped when the page is written.
  */
 export interface MmioHandler {
@@ -18,7 +19,8 @@ export class PhysPage {
   constructor(
     /** Physical page number (PA >> 12). */
     readonly ppn: number,
-    readonly view: DataView,
+    /** Taken again by the page's owner when its `LinearMemory` grows. */
+    public view: DataView,
     readonly base: number,
     readonly mmio: MmioHandler | undefined = undefined,
   ) {}

@@ -1,9 +1,11 @@
+import { LinearMemory, RUN_INITIAL_RAM } from './linear-memory.js';
 import { PhysPage, NO_STORAGE, type MmioHandler } from './phys-page.js';
 
 /**
- * The physical address space of a board: RAM allocated lazily in 2 MiB chunks, and MMIO
- * devices dispatched by page. Any other address has nothing behind it: `page()` returns
- * undefined and the access becomes a synchronous external abort.
+ * The physical address space of a board: RAM in a `LinearMemory`, allocated lazily in 2 MiB
+ * chunks (in the order they are first touched), and MMIO devices dispatched by page. Any other
+ * address has nothing behind it: `page()` returns undefined and the access becomes a
+ * synchronous external abort.
  */
 
 const CHUNK = 2 * 1024 * 1024;
@@ -19,14 +21,25 @@ interface MmioRange {
 }
 
 export class PhysicalMemory {
-  private readonly chunks = new Map<number, DataView>();
+  /** Guest RAM (and the CPU's soft TLB): shared with compiled code. */
+  readonly linear: LinearMemory;
+  /** The offset in `linear` of each 2 MiB chunk of RAM, or −1 while it is not allocated. */
+  private readonly chunks: Int32Array;
+  private chunkCount = 0;
   private readonly pages = new Map<number, PhysPage>();
   private readonly mmio: MmioRange[] = [];
 
   constructor(
     readonly ramBase: number,
     readonly ramSize: number,
-  ) {}
+  ) {
+    this.linear = new LinearMemory(Math.ceil(ramSize / CHUNK) * CHUNK, RUN_INITIAL_RAM);
+    this.chunks = new Int32Array(Math.ceil(ramSize / CHUNK)).fill(-1);
+    this.linear.onGrow(() => {
+      const view = this.linear.view;
+      for (const p of this.pages.values()) if (!p.mmio) p.view = view;
+    });
+  }
 
   /** Place a device at [base, base + size) (whole pages). */
   addDevice(base: number, size: number, device: MmioDevice): void {
@@ -44,12 +57,13 @@ export class PhysicalMemory {
     const pa = ppn * 4096;
     if (this.isRam(pa)) {
       const chunkIndex = Math.floor((pa - this.ramBase) / CHUNK);
-      let view = this.chunks.get(chunkIndex);
-      if (!view) {
-        view = new DataView(new ArrayBuffer(CHUNK));
-        this.chunks.set(chunkIndex, view);
+      let chunk = this.chunks[chunkIndex]!;
+      if (chunk < 0) {
+        chunk = this.linear.allocate(CHUNK);
+        this.chunks[chunkIndex] = chunk;
+        this.chunkCount++;
       }
-      p = new PhysPage(ppn, view, ((pa - this.ramBase) % CHUNK) & ~0xfff);
+      p = new PhysPage(ppn, this.linear.view, chunk + (((pa - this.ramBase) % CHUNK) & ~0xfff));
     } else {
       const r = this.mmio.find((m) => pa >= m.base && pa < m.base + m.size);
       if (!r) return undefined;
@@ -71,7 +85,7 @@ export class PhysicalMemory {
 
   /** RAM bytes allocated so far (the rest reads as zero when first touched). */
   get allocatedBytes(): number {
-    return this.chunks.size * CHUNK;
+    return this.chunkCount * CHUNK;
   }
 
   // -------------------------------------------------------------- access for loaders and the kernel
@@ -134,7 +148,7 @@ export class PhysicalMemory {
       // One 2 MiB chunk at a time: a chunk never written is zero already.
       const chunkIndex = Math.floor((pa + i - this.ramBase) / CHUNK);
       const n = this.isRam(pa + i) ? Math.min(length - i, this.ramBase + (chunkIndex + 1) * CHUNK - (pa + i)) : length - i;
-      if (!this.isRam(pa + i) || this.chunks.has(chunkIndex)) {
+      if (!this.isRam(pa + i) || this.chunks[chunkIndex]! >= 0) {
         this.eachPiece(pa + i, n, (bytes, _at, page) => {
           bytes.fill(0);
           page.code = undefined;

@@ -1,6 +1,7 @@
 import { Access, type AddressSpace } from '../cpu/address-space.js';
 import { FSC, MemoryFault } from '../cpu/fault.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
+import type { LinearMemory } from '../memory/linear-memory.js';
 import { PhysPage, NO_STORAGE } from '../memory/phys-page.js';
 
 /**
@@ -41,7 +42,12 @@ export class Stage2Mmu implements AddressSpace {
   root = -1;
   private readonly deviceViews = new Map<number, PhysPage>();
 
-  constructor(private readonly memory: PhysicalMemory) {}
+  /** The memory of RAM pages, where the CPU keeps its soft TLB. */
+  readonly linear: LinearMemory;
+
+  constructor(private readonly memory: PhysicalMemory) {
+    this.linear = memory.linear;
+  }
 
   /** Set by `walk`: the mapping's MemAttr[3:0] (0b00xx is a device memory type). */
   lastMemAttr = S2_MEMATTR_NORMAL;
@@ -106,13 +112,15 @@ export class Stage2Mmu implements AddressSpace {
   private deviceView(page: PhysPage): PhysPage {
     let v = this.deviceViews.get(page.ppn);
     if (v) return v;
-    const view = page.view;
     const base = page.base;
     v = new PhysPage(page.ppn, NO_STORAGE, 0, {
+      // `page.view` at each access: it is a new DataView after the memory grows.
       read(off, size) {
+        const view = page.view;
         return size === 1 ? view.getUint8(base + off) : size === 2 ? view.getUint16(base + off, true) : view.getInt32(base + off, true);
       },
       write(off, size, value) {
+        const view = page.view;
         if (size === 1) view.setUint8(base + off, value);
         else if (size === 2) view.setUint16(base + off, value, true);
         else view.setInt32(base + off, value, true);

@@ -345,7 +345,7 @@ function generate(code: CodePage, region: Region): { source: string; params: str
     .join(' ');
   const source = `// region ${compiled++}
 return function region(cpu, base, pidx, limit) {
-const R = cpu.R, V = cpu.V32, F = cpu.VF64, S = cpu.VF32, rTag = cpu.rTag, rView = cpu.rView, rBase = cpu.rBase, wTag = cpu.wTag, wView = cpu.wView, wBase = cpu.wBase;
+const R = cpu.R, V = cpu.V32, F = cpu.VF64, S = cpu.VF32, rTag = cpu.rTag, rBase = cpu.rBase, wTag = cpu.wTag, wBase = cpu.wBase, M = cpu.mem;
 let idx = BLOCK[pidx], done = 0, at = 0, xd = 0, xo = 0, xk = 0, fk = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0${load ? `, ${load}` : ''};
 try {
 run: for (;;) {

@@ -37,6 +37,11 @@ export class Emitter {
    * methods): fastest, but large; functions with many accesses would take V8 too long to optimise.
    */
   inlineMemory = true;
+  /**
+   * The base register writeback of the store being emitted: a store that leaves the function
+   * (`codeChanged`) must still do it, as the instruction retires.
+   */
+  storeWriteback = '';
   /** The case number of each block by its first instruction (−1: not a block start). */
   blockNumber = new Int16Array(0);
 

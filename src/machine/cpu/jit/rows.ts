@@ -142,9 +142,15 @@ const K_PRFM = 4;
 const K_STR_FP = 5;
 const K_LDR_FP = 6;
 
-/** The code after a store: a store to a code page, or to a device that ends the run, leaves. */
+/** Where a store's exit puts the base writeback, filled in once the writeback is known. */
+const WRITEBACK = '/*writeback*/';
+
+/**
+ * The code after a store: a store to a code page, or to a device that ends the run, or one that
+ * grew the memory, leaves (after the base writeback of its instruction, which retires).
+ */
 function afterStore(e: Emitter): string {
-  return ` if (cpu.codeChanged) ${e.exitAfter('store', `${e.index * 4 + 4}`)}`;
+  return ` if (cpu.codeChanged) { ${e.storeWriteback} ${e.exitAfter('store', `${e.index * 4 + 4}`)} }`;
 }
 
 /**
@@ -159,7 +165,7 @@ function load(e: Emitter, bytes: number, al: string, ah: string): { code: string
   const [i, o, v] = [e.temp(), e.temp(), e.temp()];
   const get = bytes === 1 ? 'getUint8' : bytes === 2 ? 'getUint16' : 'getInt32';
   return {
-    code: `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; const ${v} = rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - bytes} ? rView[${i}].${get}(rBase[${i}] + ${o}${bytes > 1 ? ', true' : ''}) : cpu.load${bytes * 8}(${al}, ${ah});`,
+    code: `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; const ${v} = rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - bytes} ? M.${get}(rBase[${i}] + ${o}${bytes > 1 ? ', true' : ''}) : cpu.load${bytes * 8}(${al}, ${ah});`,
     v,
   };
 }
@@ -171,7 +177,7 @@ function load(e: Emitter, bytes: number, al: string, ah: string): { code: string
 function store(e: Emitter, bytes: number, al: string, ah: string, v: string, vh = ''): string {
   const [i, o, p] = [e.temp(), e.temp(), e.temp()];
   const set = bytes === 1 ? 'setUint8' : bytes === 2 ? 'setUint16' : 'setInt32';
-  const fast = bytes === 8 ? `const ${p} = wBase[${i}] + ${o}; wView[${i}].setInt32(${p}, ${v}, true); wView[${i}].setInt32(${p} + 4, ${vh}, true);` : `wView[${i}].${set}(wBase[${i}] + ${o}, ${v}${bytes > 1 ? ', true' : ''});`;
+  const fast = bytes === 8 ? `const ${p} = wBase[${i}] + ${o}; M.setInt32(${p}, ${v}, true); M.setInt32(${p} + 4, ${vh}, true);` : `M.${set}(wBase[${i}] + ${o}, ${v}${bytes > 1 ? ', true' : ''});`;
   const slow = bytes === 8 ? `cpu.store64(${al}, ${ah}, ${v}, ${vh});` : `cpu.store${bytes * 8}(${al}, ${ah}, ${v});`;
   if (!e.inlineMemory) return `${slow}${afterStore(e)}`;
   return `const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (wTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - bytes}) { ${fast} } else { ${slow}${afterStore(e)} }`;
@@ -242,11 +248,13 @@ function ldstImm(e: Emitter, a: Args): string | undefined {
   const at = address(e, a.n, a.index === 1 ? 0 : a.offset);
   // The post-index address is computed before the access, which may overwrite the base.
   const post = a.index === 1 ? address(e, a.n, a.offset) : undefined;
+  e.storeWriteback = WRITEBACK;
   const body = transfer(e, a.kind, a.bytes, a.t, at.al, at.ah);
+  e.storeWriteback = '';
   if (body === undefined) return undefined;
   const fault = e.faultable();
   const wb = post ? e.set(a.n, post.al, post.ah) : a.index === 2 ? e.set(a.n, at.al, at.ah) : '';
-  return `${fault} ${at.code} ${post?.code ?? ''} ${body} ${wb}`;
+  return `${fault} ${at.code} ${post?.code ?? ''} ${body.replaceAll(WRITEBACK, wb)} ${wb}`;
 }
 
 function ldstReg(e: Emitter, a: Args): string | undefined {
@@ -274,12 +282,12 @@ interface Word {
  * range is in one page there; else the range is probed first, so a fault writes nothing.
  */
 function storeWords(e: Emitter, al: string, ah: string, words: Word[], total: number): string {
-  const [i, o, p, view] = [e.temp(), e.temp(), e.temp(), e.temp()];
-  let fast = `const ${p} = wBase[${i}] + ${o}, ${view} = wView[${i}];`;
+  const [i, o, p] = [e.temp(), e.temp(), e.temp()];
+  let fast = `const ${p} = wBase[${i}] + ${o};`;
   let slow = `cpu.probeWrite(${al}, ${ah}, ${total});`;
   for (const w of words) {
-    fast += ` ${view}.setInt32(${p} + ${w.off}, ${w.lo}, true);`;
-    if (w.bytes === 8) fast += ` ${view}.setInt32(${p} + ${w.off + 4}, ${w.hi}, true);`;
+    fast += ` M.setInt32(${p} + ${w.off}, ${w.lo}, true);`;
+    if (w.bytes === 8) fast += ` M.setInt32(${p} + ${w.off + 4}, ${w.hi}, true);`;
     const at = w.off === 0 ? { code: '', al, ah } : next(e, al, ah, w.off);
     slow += ` ${at.code} ${w.bytes === 8 ? `cpu.store64(${at.al}, ${at.ah}, ${w.lo}, ${w.hi});` : `cpu.store32(${at.al}, ${at.ah}, ${w.lo});`}`;
   }
@@ -303,12 +311,12 @@ function loadWords(e: Emitter, al: string, ah: string, pieces: { off: number; by
   });
   const declare = `let ${names.join(', ')};`;
   if (!e.inlineMemory) return { code: `${declare} {${slow} }`, vals };
-  const [i, o, p, view] = [e.temp(), e.temp(), e.temp(), e.temp()];
-  let fast = `const ${p} = rBase[${i}] + ${o}, ${view} = rView[${i}];`;
+  const [i, o, p] = [e.temp(), e.temp(), e.temp()];
+  let fast = `const ${p} = rBase[${i}] + ${o};`;
   pieces.forEach((piece, k) => {
     const v = vals[k]!;
-    fast += ` ${v.x} = ${view}.getInt32(${p} + ${piece.off}, true);`;
-    if (piece.bytes === 8) fast += ` ${v.y} = ${view}.getInt32(${p} + ${piece.off + 4}, true);`;
+    fast += ` ${v.x} = M.getInt32(${p} + ${piece.off}, true);`;
+    if (piece.bytes === 8) fast += ` ${v.y} = M.getInt32(${p} + ${piece.off + 4}, true);`;
   });
   return { code: `${declare} const ${i} = (${al} >>> 12) & ${TLB_MASK}, ${o} = ${al} & 4095; if (rTag[${i}] === ${ah} * 1048576 + (${al} >>> 12) && ${o} <= ${4096 - total}) { ${fast} } else {${slow} }`, vals };
 }
@@ -342,7 +350,9 @@ function ldstPair(e: Emitter, a: Args): string | undefined {
     } else body += ` ${e.set(a.t, parts[0]!.x, parts[0]!.y)} ${e.set(a.t2, parts[1]!.x, parts[1]!.y)}`;
   } else {
     const w = [...words(e, a.fp, a.t, a.bytes, 0), ...words(e, a.fp, a.t2, a.bytes, a.bytes)];
+    e.storeWriteback = WRITEBACK;
     body = storeWords(e, at.al, at.ah, w, 2 * a.bytes);
+    e.storeWriteback = '';
   }
   let wb = '';
   let post = '';
@@ -352,6 +362,7 @@ function ldstPair(e: Emitter, a: Args): string | undefined {
     post = w.code;
     wb = e.set(a.n, w.al, w.ah);
   }
+  body = body.replaceAll(WRITEBACK, wb);
   return `${fault} ${at.code} ${post} ${body} ${wb}`;
 }
 
