@@ -2,10 +2,10 @@ import type { MmioHandler, PhysPage } from '../memory/phys-page.js';
 import { Access, type AddressSpace } from './address-space.js';
 import { loadFpState, type UserContext } from './context.js';
 import { compileRegion, type RegionFn } from './jit/compile.js';
+import { compileWasmRegion } from './wasm/compile.js';
 import { decodeInstruction, type Decoded } from './decoder.js';
 import { dataAbortInstructionSyndrome } from './data-abort-syndrome.js';
 import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
-import { SLOTS } from './slots.js';
 import type { SystemRegisters } from './sysregs.js';
 
 const TLB_BITS = 10;
@@ -89,7 +89,12 @@ export type Handler = (cpu: Cpu, args: never) => void;
  * nothing at run time.
  */
 export class Cpu {
-  readonly regBuffer = new ArrayBuffer(SLOTS * 8);
+  /**
+   * The register file lives in a WebAssembly memory so that compiled WebAssembly
+   * (wasm/compile.ts) loads and stores it directly; the layout is wasm/layout.ts.
+   */
+  readonly regMemory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+  readonly regBuffer = this.regMemory.buffer;
   readonly R = new Int32Array(this.regBuffer);
   readonly X = new BigUint64Array(this.regBuffer);
   /** X0–X30 and SP_EL0 (slots 0–31): what a context switch copies, as one typed-array copy. */
@@ -135,6 +140,8 @@ export class Cpu {
   icount = 0;
   /** Compile hot blocks (the interpreter alone when false: `--no-jit`). */
   blocksEnabled = true;
+  /** Which compiler makes hot code into functions (`--tier`): JavaScript or WebAssembly. */
+  tier: 'js' | 'wasm' = 'js';
   /** Entries into a block before it is compiled (1: compile at once, for tests). */
   hotThreshold = HOT_THRESHOLD;
   /** Set when a store hits a page holding decoded code; compiled code stops there. */
@@ -332,7 +339,8 @@ export class Cpu {
           } else if (++code.heat[idx]! >= this.hotThreshold << code.compiles && code.cuts?.at.has(idx) !== true) {
             // Each recompile of a page waits twice as long: a new function starts cold in V8.
             if (code.compiles < 6) code.compiles++;
-            const { fn, leaders } = compileRegion(code, idx, Math.max(1, this.hotThreshold >> 2));
+            const minHeat = Math.max(1, this.hotThreshold >> 2);
+            const { fn, leaders } = this.tier === 'wasm' ? compileWasmRegion(code, idx, minHeat) : compileRegion(code, idx, minHeat);
             for (const l of leaders) code.fnAt[l] = fn;
             continue;
           }
