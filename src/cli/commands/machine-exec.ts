@@ -14,6 +14,8 @@ export interface ExecCommandOptions {
   env?: string[];
   /** commander's --no-jit */
   jit?: boolean;
+  /** --tier: the CPU tier for hot code. */
+  tier?: 'interp' | 'js' | 'wasm';
 }
 
 /** Exit status for a program that could not be started (like a shell's 126). */
@@ -63,6 +65,7 @@ export function machineExecCommand(elf: string, args: string[], opts: ExecComman
     warn: (m) => io.stderr(m),
     ...(limit !== undefined ? { maxInstructions: limit } : {}),
     ...(opts.jit === false ? { jit: 'off' as const } : {}),
+    ...(opts.tier !== undefined ? { tier: opts.tier } : {}),
     ...(opts.traceSyscalls ? { onSyscall: (e) => io.stderr(`[syscall ${formatSyscall(e)}]\n`) } : {}),
   });
   const rest = out.decode();
