@@ -3,6 +3,8 @@ import { Access, type AddressSpace } from './address-space.js';
 import { loadFpState, type UserContext } from './context.js';
 import { compileRegion, type RegionFn } from './jit/compile.js';
 import { compileWasmRegion } from './wasm/compile.js';
+import { REGS, VREGS } from './wasm/layout.js';
+import { SLOTS } from './slots.js';
 import { decodeInstruction, type Decoded } from './decoder.js';
 import { dataAbortInstructionSyndrome } from './data-abort-syndrome.js';
 import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
@@ -95,22 +97,22 @@ export class Cpu {
    */
   readonly regMemory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
   readonly regBuffer = this.regMemory.buffer;
-  readonly R = new Int32Array(this.regBuffer);
-  readonly X = new BigUint64Array(this.regBuffer);
+  readonly R = new Int32Array(this.regBuffer, REGS, SLOTS * 2);
+  readonly X = new BigUint64Array(this.regBuffer, REGS, SLOTS);
   /** X0–X30 and SP_EL0 (slots 0–31): what a context switch copies, as one typed-array copy. */
-  readonly userX = new BigUint64Array(this.regBuffer, 0, 32);
+  readonly userX = new BigUint64Array(this.regBuffer, REGS, 32);
 
   /** SIMD&FP registers V0–V31, 16 bytes each, with every lane view; V32–V34 are scratch. */
-  readonly vBuffer = new ArrayBuffer(35 * 16);
-  readonly V8 = new Uint8Array(this.vBuffer);
-  readonly V16 = new Uint16Array(this.vBuffer);
-  readonly V32 = new Uint32Array(this.vBuffer);
-  readonly VI32 = new Int32Array(this.vBuffer);
-  readonly VF32 = new Float32Array(this.vBuffer);
-  readonly VF64 = new Float64Array(this.vBuffer);
-  readonly V64 = new BigUint64Array(this.vBuffer);
+  // In the register memory too (wasm/layout.ts VREGS), for compiled WebAssembly.
+  readonly V8 = new Uint8Array(this.regBuffer, VREGS, 35 * 16);
+  readonly V16 = new Uint16Array(this.regBuffer, VREGS, 35 * 8);
+  readonly V32 = new Uint32Array(this.regBuffer, VREGS, 35 * 4);
+  readonly VI32 = new Int32Array(this.regBuffer, VREGS, 35 * 4);
+  readonly VF32 = new Float32Array(this.regBuffer, VREGS, 35 * 4);
+  readonly VF64 = new Float64Array(this.regBuffer, VREGS, 35 * 2);
+  readonly V64 = new BigUint64Array(this.regBuffer, VREGS, 35 * 2);
   /** V0–V31 without the scratch registers: what a context switch copies. */
-  readonly userV = new Uint8Array(this.vBuffer, 0, 512);
+  readonly userV = new Uint8Array(this.regBuffer, VREGS, 512);
 
   /** The program counter, a non-negative integer below 2^53. */
   pc = 0;

@@ -6,7 +6,7 @@ import { F64, I32, type Label, ModuleBuilder, Op } from './encoder.js';
 import { Exit, WasmEmitter } from './emitter.js';
 import { condition, emitNzcvOf, NZCV_OF_PARAMS } from './flags.js';
 import { hostImports, type HostContext, type HostHandler } from './host.js';
-import { S_AT, S_NZCV, S_XD, S_XK, S_XO, S_XT } from './layout.js';
+import { S_AT, S_FPSTALE, S_NZCV, S_XD, S_XK, S_XO, S_XT } from './layout.js';
 import { WASM_ROWS } from './rows.js';
 
 /**
@@ -67,6 +67,8 @@ export function emitModule(code: CodePage, region: Region): { bytes: Uint8Array;
     ldPair: m.importFunc('h', 'ldPair', [I32, I32, I32], [I32]),
     stPair: m.importFunc('h', 'stPair', [I32, I32, I32, I32, I32, I32, I32], [I32]),
     handler: m.importFunc('h', 'handler', [I32], [I32]),
+    probe: m.importFunc('h', 'probe', [I32, I32, I32], [I32]),
+    fpSwitch: m.importFunc('h', 'fpSwitch', [], [I32]),
     nzcvOf: 0,
   };
   m.importMemory('h', 'mem', 1);
@@ -179,6 +181,7 @@ function emitRegion(e: WasmEmitter, code: CodePage, region: Region, handlers: Ho
     const len = block.end - block.start;
     e.blockStart = block.start;
     e.pending = undefined;
+    e.fpChecked = false;
     e.self = f.loop();
     // The budget: a block runs only if all of it fits.
     f.get(e.done).i32(len).op(Op.i32_add).tee(e.done).get(e.limit).op(Op.i32_gt_s).if_();
@@ -274,6 +277,7 @@ function regionFunction(module: WebAssembly.Module, handlers: HostHandler[]): Re
     const m32 = c.m32;
     c.base = base;
     m32[S_NZCV >> 2] = cpu.nzcv;
+    m32[S_FPSTALE >> 2] = cpu.fpStale ? 1 : 0;
     const done = run(base, pidx, limit > MAX_LIMIT ? MAX_LIMIT : limit);
     cpu.nzcv = m32[S_NZCV >> 2]!;
     const xo = m32[S_XO >> 2]!;

@@ -1,6 +1,6 @@
 import { SLOTS, ZR, ZR_SINK } from '../slots.js';
 import { F64, type FunctionBuilder, I32, I64, type Label, Op } from './encoder.js';
-import { REGS } from './layout.js';
+import { REGS, S_FPSTALE } from './layout.js';
 
 /**
  * How a compiled function leaves (the `xd` it writes to S_XD): the wrapper in compile.ts
@@ -37,6 +37,10 @@ export interface Helpers {
   stPair: number;
   /** (k) → status: call handler k of the module. */
   handler: number;
+  /** (lo, hi, bytes) → status: can `bytes` at the address be written (Cpu.probeWrite)? */
+  probe: number;
+  /** () → 0: load the SIMD&FP state of the context loaded now (context.ts lazy switching). */
+  fpSwitch: number;
   /** (fk, fa, fb, fr) → NZCV word (defined in the module, flags.ts). */
   nzcvOf: number;
 }
@@ -87,6 +91,8 @@ export class WasmEmitter {
   pending: Pending | undefined;
   /** Instructions of the page that start a compiled block (a branch there stays inside). */
   leaders = new Set<number>();
+  /** Whether this block has made sure the SIMD&FP state is loaded (`fpReady`). */
+  fpChecked = false;
 
   constructor(
     readonly f: FunctionBuilder,
@@ -199,6 +205,19 @@ export class WasmEmitter {
         .mem(Op.i64_load, 3, REGS + 8 * s)
         .set(this.reg(s));
     }
+  }
+
+  /**
+   * Before the first instruction of a block that uses the SIMD&FP registers inline: load the
+   * current context's SIMD&FP state if the CPU does not hold it (lazy switching, context.ts).
+   * The state cannot go stale while the function runs (only a kernel switches contexts).
+   */
+  fpReady(): void {
+    if (this.fpChecked) return;
+    this.fpChecked = true;
+    this.f.i32(0).mem(Op.i32_load, 2, S_FPSTALE).if_();
+    this.f.call(this.helpers.fpSwitch).op(Op.drop);
+    this.f.end();
   }
 
   /** Before an instruction that may fault: which one it is, for the fault's PC and retired count. */

@@ -1,5 +1,5 @@
 import type { Cpu, Handler } from '../cpu.js';
-import { S_NZCV, S_VAL } from './layout.js';
+import { S_FPSTALE, S_NZCV, S_VAL } from './layout.js';
 import { wasmTierStats } from './compile.js';
 
 /**
@@ -111,6 +111,20 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
         c.fault = err;
         return 2;
       }
+    },
+    probe(lo: number, hi: number, bytes: number): number {
+      try {
+        cpu.probeWrite(lo, hi, bytes);
+        return 0;
+      } catch (err) {
+        c.fault = err;
+        return 2;
+      }
+    },
+    fpSwitch(): number {
+      if (cpu.fpStale) cpu.fpSwitch();
+      m32[S_FPSTALE >> 2] = 0;
+      return 0;
     },
     handler(k: number): number {
       const h = handlers[k]!;

@@ -2,6 +2,7 @@ import { ZR_SINK } from '../slots.js';
 import { Op } from './encoder.js';
 import type { WasmEmitter } from './emitter.js';
 import { condition, setFlags } from './flags.js';
+import { VREGS } from './layout.js';
 import { loadInto, loadPairInto, store, storePair } from './memory-access.js';
 
 /**
@@ -126,12 +127,55 @@ function bswap32(e: WasmEmitter, x: number): void {
 const K_STR = 0;
 const K_LDR = 1;
 const K_LDRS64 = 2;
-const K_LDRS32 = 3;
 const K_PRFM = 4;
+const K_STR_FP = 5;
+const K_LDR_FP = 6;
+
+/** Byte offset of SIMD&FP register t's bytes `off`… in the register memory. */
+const vAt = (t: number, off = 0): number => VREGS + 16 * t + off;
+
+/** Push 64 bits of V[t] at byte `off` (0 or 8). */
+function vGet(e: WasmEmitter, t: number, off: number): void {
+  e.f.i32(0).mem(Op.i64_load, 3, vAt(t, off));
+}
+
+/** Write V[t]: the low 64 bits from the i64 local `lo`, the high 64 from `hi` (undefined: zero). */
+function vSet(e: WasmEmitter, t: number, lo: number, hi: number | undefined): void {
+  e.f.i32(0).get(lo).mem(Op.i64_store, 3, vAt(t));
+  e.f.i32(0);
+  if (hi === undefined) e.f.i64(0);
+  else e.f.get(hi);
+  e.f.mem(Op.i64_store, 3, vAt(t, 8));
+}
+
+/** The transfers `transfer` does inline: integer ones, and SIMD&FP ones of 4, 8 and 16 bytes. */
+function inlineTransfer(kind: number, bytes: number): boolean {
+  if (kind === K_STR_FP || kind === K_LDR_FP) return bytes >= 4;
+  return kind <= K_PRFM;
+}
 
 /** Load or store register t at the address in the i64 local `addr`. */
 function transfer(e: WasmEmitter, kind: number, bytes: number, t: number, addr: number): void {
   const f = e.f;
+  if (kind === K_LDR_FP) {
+    // Everything is read before the register is written: a fault leaves it as it was.
+    const [lo, hi] = [e.tmp64(), e.tmp64()];
+    if (bytes === 16) loadPairInto(e, addr, 8, lo, hi);
+    else loadInto(e, addr, bytes, lo);
+    vSet(e, t, lo, bytes === 16 ? hi : undefined);
+    return;
+  }
+  if (kind === K_STR_FP) {
+    const [lo, hi] = [e.tmp64(), e.tmp64()];
+    vGet(e, t, 0);
+    f.set(lo);
+    if (bytes === 16) {
+      vGet(e, t, 8);
+      f.set(hi);
+      storePair(e, addr, 8, lo, hi);
+    } else store(e, addr, bytes, lo);
+    return;
+  }
   if (kind === K_STR) {
     const v = e.tmp64();
     e.getX(t);
@@ -151,17 +195,17 @@ function transfer(e: WasmEmitter, kind: number, bytes: number, t: number, addr: 
     e.setX(t);
     return;
   }
+  // LDRSB/LDRSH to a W register (kind 3).
   f.op(Op.i32_wrap_i64).op(bytes === 1 ? Op.i32_extend8_s : Op.i32_extend16_s);
   e.setW(t);
 }
 
-const INTEGER_KINDS = new Set([K_STR, K_LDR, K_LDRS64, K_LDRS32, K_PRFM]);
-
 /** LDR/STR (immediate), in the handler's order: the access, then the base writeback. */
 function ldstImm(e: WasmEmitter, a: Args): boolean {
-  if (!INTEGER_KINDS.has(a.kind)) return false;
+  if (!inlineTransfer(a.kind, a.bytes)) return false;
   if (a.kind === K_PRFM) return true;
   const f = e.f;
+  if (a.kind >= K_STR_FP) e.fpReady();
   e.faultable();
   const addr = e.tmp64();
   e.getX(a.n);
@@ -186,8 +230,9 @@ function ldstImm(e: WasmEmitter, a: Args): boolean {
 }
 
 function ldstReg(e: WasmEmitter, a: Args): boolean {
-  if (!INTEGER_KINDS.has(a.kind)) return false;
+  if (!inlineTransfer(a.kind, a.bytes)) return false;
   if (a.kind === K_PRFM) return true;
+  if (a.kind >= K_STR_FP) e.fpReady();
   e.faultable();
   const addr = e.tmp64();
   e.getX(a.n);
@@ -197,10 +242,11 @@ function ldstReg(e: WasmEmitter, a: Args): boolean {
   return true;
 }
 
-/** LDP/STP (and LDPSW) of general registers, with their pre/post-index forms. */
+/** LDP/STP (and LDPSW) of general registers and of 4- and 8-byte SIMD&FP ones, with their pre/post-index forms. */
 function ldstPair(e: WasmEmitter, a: Args): boolean {
-  if (a.fp) return false;
+  if (a.fp && a.bytes === 16) return false;
   const f = e.f;
+  if (a.fp) e.fpReady();
   e.faultable();
   const addr = e.tmp64();
   e.getX(a.n);
@@ -220,15 +266,26 @@ function ldstPair(e: WasmEmitter, a: Args): boolean {
       [v1, a.t],
       [v2, a.t2],
     ] as const) {
+      if (a.fp) {
+        vSet(e, t, v, undefined);
+        continue;
+      }
       f.get(v);
       if (a.signed) f.op(Op.i64_extend32_s);
       e.setX(t);
     }
   } else {
-    e.getX(a.t);
-    f.set(v1);
-    e.getX(a.t2);
-    f.set(v2);
+    if (a.fp) {
+      vGet(e, a.t, 0);
+      f.set(v1);
+      vGet(e, a.t2, 0);
+      f.set(v2);
+    } else {
+      e.getX(a.t);
+      f.set(v1);
+      e.getX(a.t2);
+      f.set(v2);
+    }
     storePair(e, addr, a.bytes, v1, v2);
   }
   if (a.index === 1) {
@@ -495,6 +552,25 @@ export const WASM_ROWS: Record<string, WasmRow> = {
   ADRP(e, a) {
     e.f.get(e.base).i64(a.offset).op(Op.i64_add);
     e.setX(a.d);
+    return true;
+  },
+  // FMOV between a general register and a SIMD&FP one (its low 32 or 64 bits, or the top 64 of a V).
+  FMOV_gen(e, a) {
+    const f = e.f;
+    e.fpReady();
+    const off = a.top ? 8 : 0;
+    const v = a.toFp ? a.d : a.n;
+    if (!a.toFp) {
+      f.i32(0).mem(a.sf ? Op.i64_load : Op.i64_load32_u, a.sf ? 3 : 2, vAt(v, off));
+      e.setX(a.d);
+      return true;
+    }
+    const x = e.tmp64();
+    e.get(a.sf, a.n);
+    if (!a.sf) f.op(Op.i64_extend_i32_u);
+    f.set(x);
+    if (a.top) f.i32(0).get(x).mem(Op.i64_store, 3, vAt(v, 8));
+    else vSet(e, v, x, undefined);
     return true;
   },
   // NOP, YIELD, BTI…: nothing (WFI and WFE end the block and go to the handler).
