@@ -59,7 +59,7 @@ export function compileWasmRegion(code: CodePage, entry: number, minHeat: number
 }
 
 /** The module's bytes: the host imports, `nzcvOf`, and the region's function `run`. */
-export function emitModule(code: CodePage, region: Region): { bytes: Uint8Array; handlers: HostHandler[] } {
+function emitModule(code: CodePage, region: Region): { bytes: Uint8Array; handlers: HostHandler[] } {
   const m = new ModuleBuilder();
   const helpers = {
     ld: m.importFunc('h', 'ld', [I32, I32, I32], [I32]),
@@ -67,7 +67,6 @@ export function emitModule(code: CodePage, region: Region): { bytes: Uint8Array;
     ldPair: m.importFunc('h', 'ldPair', [I32, I32, I32], [I32]),
     stPair: m.importFunc('h', 'stPair', [I32, I32, I32, I32, I32, I32, I32], [I32]),
     handler: m.importFunc('h', 'handler', [I32], [I32]),
-    probe: m.importFunc('h', 'probe', [I32, I32, I32], [I32]),
     fpSwitch: m.importFunc('h', 'fpSwitch', [], [I32]),
     nzcvOf: 0,
   };

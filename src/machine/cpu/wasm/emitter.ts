@@ -37,8 +37,6 @@ export interface Helpers {
   stPair: number;
   /** (k) → status: call handler k of the module. */
   handler: number;
-  /** (lo, hi, bytes) → status: can `bytes` at the address be written (Cpu.probeWrite)? */
-  probe: number;
   /** () → 0: load the SIMD&FP state of the context loaded now (context.ts lazy switching). */
   fpSwitch: number;
   /** (fk, fa, fb, fr) → NZCV word (defined in the module, flags.ts). */

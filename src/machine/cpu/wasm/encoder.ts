@@ -11,7 +11,7 @@
 
 export const I32 = 0x7f;
 export const I64 = 0x7e;
-export const F32 = 0x7d;
+const F32 = 0x7d;
 export const F64 = 0x7c;
 export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof F64;
 /** The empty block type (a block with no result). */

@@ -112,15 +112,6 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
         return 2;
       }
     },
-    probe(lo: number, hi: number, bytes: number): number {
-      try {
-        cpu.probeWrite(lo, hi, bytes);
-        return 0;
-      } catch (err) {
-        c.fault = err;
-        return 2;
-      }
-    },
     fpSwitch(): number {
       if (cpu.fpStale) cpu.fpSwitch();
       m32[S_FPSTALE >> 2] = 0;

@@ -23,7 +23,5 @@ export const S_VAL = SCRATCH + 32;
 export const S_VAL2 = SCRATCH + 40;
 /** Whether the CPU's SIMD&FP state is stale (context.ts lazy switching): an i32 the wrapper writes on entry. */
 export const S_FPSTALE = SCRATCH + 48;
-/** The SIMD&FP registers V0–V31 and three scratch ones, 16 bytes each (`Cpu.V8` and its other views). */
+/** The SIMD&FP registers V0–V31 and three scratch ones, 16 bytes each (`Cpu.V8` and its other views); the layout ends there, well inside one 64 KiB page. */
 export const VREGS = 512;
-/** Bytes the layout needs (one 64 KiB page holds it). */
-export const LAYOUT_BYTES = VREGS + 35 * 16;

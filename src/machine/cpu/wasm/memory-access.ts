@@ -75,13 +75,3 @@ export function storePair(e: WasmEmitter, addr: number, bytes: number, v1: numbe
   e.f.call(e.helpers.stPair).set(status);
   e.checkStatus(status, 'store');
 }
-
-/** Make sure `bytes` at `addr` can be written, before several stores that must all happen or none. */
-export function probeWrite(e: WasmEmitter, addr: number, bytes: number): void {
-  const status = e.tmp32();
-  halves(e, addr);
-  e.f.i32(bytes).call(e.helpers.probe).set(status);
-  e.f.get(status).if_();
-  e.exitFault();
-  e.f.end();
-}
