@@ -103,16 +103,19 @@ function emitRegion(e: WasmEmitter, code: CodePage, region: Region, handlers: Ho
     }
     e.storeRegs(slots);
     const status = e.tmp32();
-    f.i32(k).call(e.helpers.handler).set(status);
+    f.i32(k).call(e.helpers.handler).tee(status);
+    // A fault leaves with the registers as they were before the instruction (the locals).
+    f.i32(2).op(Op.i32_eq).if_();
+    e.exitFault();
+    f.end();
     e.loadRegs(slots);
     if (flags) f.i32(0).mem(Op.i32_load, 2, S_NZCV).set(e.nzcv);
     if (!terminator) {
-      e.checkStatus(status, 'handler');
+      f.get(status).if_();
+      e.exit(Exit.Handler);
+      f.end();
       return;
     }
-    f.get(status).i32(2).op(Op.i32_eq).if_();
-    e.exitFault();
-    f.end();
     e.exit(Exit.Handler);
   };
 
