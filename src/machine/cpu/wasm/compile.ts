@@ -59,7 +59,7 @@ export function compileWasmRegion(code: CodePage, entry: number, minHeat: number
 }
 
 /** The module's bytes: the host imports, `nzcvOf`, and the region's function `run`. */
-function emitModule(code: CodePage, region: Region): { bytes: Uint8Array; handlers: HostHandler[] } {
+function emitModule(code: CodePage, region: Region): { bytes: Uint8Array<ArrayBuffer>; handlers: HostHandler[] } {
   const m = new ModuleBuilder();
   const helpers = {
     ld: m.importFunc('h', 'ld', [I32, I32, I32], [I32]),

@@ -143,7 +143,7 @@ export const Op = {
 
 /** Growable byte buffer with LEB128 (core spec §5.2.2). */
 export class Bytes {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array<ArrayBuffer> = new Uint8Array(256);
   length = 0;
 
   byte(b: number): void {
@@ -209,7 +209,7 @@ export class Bytes {
     this.bytes(content.view());
   }
 
-  view(): Uint8Array {
+  view(): Uint8Array<ArrayBuffer> {
     return this.buf.subarray(0, this.length);
   }
 }
@@ -434,7 +434,7 @@ export class ModuleBuilder {
     this.exports.push({ name, func });
   }
 
-  encode(): Uint8Array {
+  encode(): Uint8Array<ArrayBuffer> {
     const out = new Bytes();
     out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
     const section = (id: number, fill: (s: Bytes) => void): void => {
