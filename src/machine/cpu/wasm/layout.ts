@@ -6,8 +6,13 @@ import { SLOTS } from '../slots.js';
  * function's exit write. All offsets are bytes from the start of that memory.
  */
 
+/**
+ * Where the layout starts in its memory: everything below moves with it (compiled code uses
+ * these offsets as constants), so the layout can sit inside another memory's free area.
+ */
+const BASE = 0;
 /** The register file: 64-bit slot s at REGS + 8·s (little-endian halves, as `Cpu.R`). */
-export const REGS = 0;
+export const REGS = BASE;
 const SCRATCH = (REGS + SLOTS * 8 + 15) & ~15;
 /** NZCV as the flags word (N at bit 31): in on entry, out on exit and around handler calls. */
 export const S_NZCV = SCRATCH;
@@ -24,4 +29,4 @@ export const S_VAL2 = SCRATCH + 40;
 /** Whether the CPU's SIMD&FP state is stale (context.ts lazy switching): an i32 the wrapper writes on entry. */
 export const S_FPSTALE = SCRATCH + 48;
 /** The SIMD&FP registers V0–V31 and three scratch ones, 16 bytes each (`Cpu.V8` and its other views); the layout ends there, well inside one 64 KiB page. */
-export const VREGS = 512;
+export const VREGS = BASE + 512;
