@@ -183,6 +183,8 @@ function timeRun(cmd: string, args: string[]): { seconds: number; stdout: string
   return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
+/** GNU time, for the peak memory of a run. */
+const TIME = existsSync('/usr/bin/time');
 const INTEGER = ['sieve', 'interp', 'crc32', 'sha256', 'memops', 'qsort', 'hashtab'];
 
 function cpuSection(): Record<string, unknown> {
@@ -211,6 +213,13 @@ function cpuSection(): Record<string, unknown> {
       const seconds = median(ours.map((o) => o.seconds));
       const qemuSeconds = theirs.length ? median(theirs.map((o) => o.seconds)) : null;
       const refMatches = variant === 'a64-gcc-O2' || variant === 'a64-clang-O2' ? { output: ours[0]!.stdout.replace(/\n/g, '|') === ref[4], instructions: instructions === Number(ref[3]) } : null;
+      // The WebAssembly tier (`--tier wasm`), with its peak memory and compile figures.
+      const wasm = Array.from({ length: reps }, () => timeRun(TIME ? '/usr/bin/time' : process.execPath, [...(TIME ? ['-f', 'peak-rss-kib %M', process.execPath] : []), BIN, 'machine', 'exec', '--stats', '--tier', 'wasm', elf, arg]));
+      const wasmSeconds = median(wasm.map((o) => o.seconds));
+      const wasmInner = median(wasm.map((o) => Number(/time: ([0-9.]+) s/.exec(o.stderr)?.[1] ?? NaN)));
+      const wasmCount = Number(/instructions: (\d+)/.exec(wasm[0]!.stderr)?.[1] ?? NaN);
+      const compile = /WebAssembly tier: (\d+) regions, ([0-9.]+) KiB of guest code, ([0-9.]+) ms to emit and compile/.exec(wasm[0]!.stderr);
+      const rss = /peak-rss-kib (\d+)/.exec(wasm[0]!.stderr);
       rows.push({
         variant,
         bench,
@@ -223,6 +232,16 @@ function cpuSection(): Record<string, unknown> {
         timeRatio: qemuSeconds ? round(seconds / qemuSeconds, 2) : null,
         outputsAgree: theirs.length ? ours[0]!.stdout === theirs[0]!.stdout : null,
         matchesReference: refMatches,
+        wasm: {
+          seconds: round(wasmSeconds, 3),
+          mips: round(wasmCount / wasmInner / 1e6, 1),
+          timeRatio: qemuSeconds ? round(wasmSeconds / qemuSeconds, 2) : null,
+          sameOutputAndCount: wasm[0]!.stdout === ours[0]!.stdout && wasmCount === instructions,
+          regions: compile ? Number(compile[1]) : null,
+          guestKiB: compile ? Number(compile[2]) : null,
+          compileMsPerKiB: compile ? round(Number(compile[3]) / Number(compile[2]), 2) : null,
+          peakRssMiB: rss ? round(Number(rss[1]) / 1024, 1) : null,
+        },
       });
       process.stderr.write(`  cpu ${variant} ${bench}: ${rows[rows.length - 1]!.mips} MIPS\n`);
     }
@@ -237,6 +256,11 @@ function cpuSection(): Record<string, unknown> {
       integerGeomeanMips: round(geo(intRows.map((r) => r.mips as number)), 1),
       integerGeomeanQemuMips: qemu ? round(geo(intRows.map((r) => r.qemuMips as number)), 1) : null,
       integerGeomeanSpeedVsQemu: qemu ? round(geo(intRows.map((r) => 1 / (r.timeRatio as number))), 3) : null,
+      integerGeomeanSpeedVsQemuWasm: qemu ? round(geo(intRows.map((r) => 1 / (r.wasm as { timeRatio: number }).timeRatio)), 3) : null,
+      totalSecondsGccO2Wasm: round(
+        o2.reduce((a, r) => a + (r.wasm as { seconds: number }).seconds, 0),
+        2,
+      ),
       totalSecondsGccO2: round(
         o2.reduce((a, r) => a + (r.seconds as number), 0),
         2,
@@ -335,6 +359,11 @@ if (cpu.programs) {
   console.log('| variant | program | arg | instructions | sel4ts MIPS | QEMU MIPS | time ratio | output = QEMU |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of cpu.programs) console.log(`| ${r.variant} | ${r.bench} | ${r.arg} | ${r.instructions} | ${r.mips} | ${r.qemuMips ?? '-'} | ${r.timeRatio ?? '-'} | ${r.outputsAgree ?? '-'} |`);
+  console.log('\nWebAssembly tier (--tier wasm)\n| variant | bench | MIPS | time ÷ QEMU | same output and count | compile ms/KiB | peak RSS (MiB) |\n|---|---|---|---|---|---|---|');
+  for (const r of cpu.programs) {
+    const w = r.wasm as Record<string, unknown> | undefined;
+    if (w) console.log(`| ${r.variant} | ${r.bench} | ${w.mips} | ${w.timeRatio ?? '-'} | ${w.sameOutputAndCount} | ${w.compileMsPerKiB ?? '-'} | ${w.peakRssMiB ?? '-'} |`);
+  }
   console.log(JSON.stringify(cpu.summary));
 } else console.log(`\ncpu: ${cpu.status}`);
 console.log(`\nmachine model: ${JSON.stringify(results.machineModel)}`);

@@ -118,6 +118,15 @@ describe('sel4ts run', () => {
     expect(compiled.stderr).toMatch(/server +[1-9]\d{6}/);
   });
 
+  it('--tier wasm runs hot code as WebAssembly and retires exactly the same instructions', async () => {
+    const system = fileURLToPath(new URL('../examples/passive-server/passive-server.system', import.meta.url));
+    const compiled = await sel4ts('run', system, '--stats');
+    const wasm = await sel4ts('run', system, '--stats', '--tier', 'wasm');
+    expect(wasm.code).toBe(compiled.code);
+    expect(wasm.stdout).toBe(compiled.stdout);
+    expect(wasm.stderr).toBe(compiled.stderr);
+  });
+
   it('rejects a bad image in one line with exit code 1, and bad options with exit code 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sel4ts-'));
     await sel4ts('build', HELLO, '-o', join(dir, 'img'), '-r', join(dir, 'r.txt'));

@@ -20,10 +20,10 @@ const CLANG = [oracle('clang', spawnSync('clang', ['--version']).status === 0, '
 const BENCH_QEMU = oracle('qemu-aarch64', haveQemu(), 'benchmarks under QEMU');
 const SHARED = oracle('../shared', HAVE_SHARED, 'benchmarks');
 
-function exec(elf: string, arg: string): { out: string; count: number } {
+function exec(elf: string, arg: string, tier: 'js' | 'wasm' = 'js'): { out: string; count: number } {
   let out = '';
   const dec = new TextDecoder();
-  const r = runLinuxUser(new Uint8Array(readFileSync(elf)), { argv: [elf, arg], stdout: (b) => (out += dec.decode(b)), stderr: () => undefined });
+  const r = runLinuxUser(new Uint8Array(readFileSync(elf)), { argv: [elf, arg], stdout: (b) => (out += dec.decode(b)), stderr: () => undefined, tier });
   expect(r.outcome).toEqual({ kind: 'exit', code: 0 });
   return { out, count: r.instructions };
 }
@@ -53,14 +53,28 @@ describe.skipIf(!SHARED || !CROSS)('the benchmark programs (needs ../shared and 
     });
   }
 
-  for (const variant of ['a64-gcc-O0', 'a64-gcc-O3']) {
-    it.skipIf(!BENCH_QEMU)(`${variant}: every program prints what it prints under QEMU (needs qemu-user)`, () => {
-      for (const ref of small.filter((r) => r.variant === 'a64-gcc-O2')) {
-        const elf = join(dir, 'build', variant, ref.bench!);
-        expect(existsSync(elf), elf).toBe(true);
-        const q = spawnSync('qemu-aarch64', [elf, ref.arg!], { encoding: 'utf8' });
-        expect(exec(elf, ref.arg!).out, ref.bench).toBe(q.stdout);
-      }
+  // The same through the WebAssembly tier (`--tier wasm`).
+  for (const ref of small) {
+    it.skipIf(ref.variant === 'a64-clang-O2' && !CLANG)(`${ref.variant} ${ref.bench} ${ref.arg}, WebAssembly tier: QEMU's output and instruction count`, () => {
+      const r = exec(join(dir, 'build', ref.variant!, ref.bench!), ref.arg!, 'wasm');
+      expect(r.out.replace(/\n/g, '|')).toBe(ref.stdout);
+      expect(r.count).toBe(Number(ref.icount));
     });
+  }
+
+  for (const variant of ['a64-gcc-O0', 'a64-gcc-O3']) {
+    it.skipIf(!BENCH_QEMU)(
+      `${variant}: every program prints what it prints under QEMU (needs qemu-user)`,
+      () => {
+        for (const ref of small.filter((r) => r.variant === 'a64-gcc-O2')) {
+          const elf = join(dir, 'build', variant, ref.bench!);
+          expect(existsSync(elf), elf).toBe(true);
+          const q = spawnSync('qemu-aarch64', [elf, ref.arg!], { encoding: 'utf8' });
+          expect(exec(elf, ref.arg!).out, ref.bench).toBe(q.stdout);
+          expect(exec(elf, ref.arg!, 'wasm').out, `${ref.bench} (WebAssembly tier)`).toBe(q.stdout);
+        }
+      },
+      240_000,
+    );
   }
 });

@@ -28,9 +28,9 @@ function toBlock(g: Golden['blocks'][number]): Block {
   return { words, stateSeed: g.stateSeed };
 }
 
-function explain(chunk: Block[], index: number, jit: Mode['jit']): string {
+function explain(chunk: Block[], index: number, mode: Mode): string {
   const words = chunk[index]!.words.map((w) => w.toString(16).padStart(8, '0')).join(' ');
-  return QEMU ? locateDivergence(chunk, index, jit) : `(install qemu-user to locate the instruction) words: ${words}`;
+  return QEMU ? locateDivergence(chunk, index, mode.jit, mode.tier) : `(install qemu-user to locate the instruction) words: ${words}`;
 }
 
 // The interpreter; compiled code, compiled once hot (the loop's first iterations interpreted)
@@ -40,12 +40,16 @@ interface Mode {
   jit: 'off' | 'hot' | 'eager';
   label: string;
   slices?: boolean;
+  tier?: 'js' | 'wasm';
 }
 const MODES: Mode[] = [
   { jit: 'off', label: 'interpreter' },
   { jit: 'hot', label: 'compiled when hot' },
   { jit: 'eager', label: 'compiled code' },
   { jit: 'eager', label: 'compiled code cut at random counts', slices: true },
+  { jit: 'hot', label: 'WebAssembly when hot', tier: 'wasm' },
+  { jit: 'eager', label: 'WebAssembly', tier: 'wasm' },
+  { jit: 'eager', label: 'WebAssembly cut at random counts', slices: true, tier: 'wasm' },
 ];
 
 describe('the CPU agrees with QEMU instruction by instruction', () => {
@@ -57,11 +61,11 @@ describe('the CPU agrees with QEMU instruction by instruction', () => {
       for (let i = 0; i < blocks.length; i += 50) {
         const chunk = blocks.slice(i, i + 50);
         const program = layoutProgram(chunk);
-        const ours = runOurs(program.elf, mode.jit, slice);
+        const ours = runOurs(program.elf, mode.jit, slice, mode.tier);
         expect(ours.error, ours.error).toBeUndefined();
         chunk.forEach((_, k) => {
           if (hashBlock(ours.output, k) !== golden.blocks[i + k]!.qemu) {
-            expect.fail(`recorded block ${i + k} differs from QEMU's result (${mode.label}):\n${explain(chunk, k, mode.jit)}`);
+            expect.fail(`recorded block ${i + k} differs from QEMU's result (${mode.label}):\n${explain(chunk, k, mode)}`);
           }
         });
         const retired = program.fixed + golden.blocks.slice(i, i + 50).reduce((n, g) => n + g.insns, 0);
@@ -81,10 +85,10 @@ describe('the CPU agrees with QEMU instruction by instruction', () => {
         const theirs = runQemuCounted(program);
         const retired = program.fixed + theirs.counts.reduce((n, c) => n + c, 0);
         for (const mode of MODES.filter((m) => !m.slices)) {
-          const ours = runOurs(program.elf, mode.jit);
+          const ours = runOurs(program.elf, mode.jit, undefined, mode.tier);
           chunk.forEach((_, k) => {
             if (ours.error || hashBlock(ours.output, k) !== hashBlock(theirs.output, k)) {
-              expect.fail(`seed ${SEED}, block ${i + k} diverges (${mode.label}):\n${ours.error ?? locateDivergence(chunk, k, mode.jit)}`);
+              expect.fail(`seed ${SEED}, block ${i + k} diverges (${mode.label}):\n${ours.error ?? locateDivergence(chunk, k, mode.jit, mode.tier)}`);
             }
           });
           expect(ours.instructions, `instructions retired by blocks ${i}–${i + chunk.length - 1} (seed ${SEED}, ${mode.label})`).toBe(retired);

@@ -22,14 +22,16 @@ const DATA = 0x20000;
 const EQ = 0;
 const NE = 1;
 
-type Mode = 'off' | 'eager' | 'hot';
-const MODES: Mode[] = ['off', 'eager', 'hot'];
+/** The interpreter, the JavaScript tier at first sight and when hot, the WebAssembly tier likewise. */
+type Mode = 'off' | 'eager' | 'hot' | 'wasm-eager' | 'wasm-hot';
+const MODES: Mode[] = ['off', 'eager', 'hot', 'wasm-eager', 'wasm-hot'];
 
 function makeCpu(space: AddressSpace, mode: Mode): Cpu {
   let cpu: Cpu | undefined;
   cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
   if (mode === 'off') cpu.blocksEnabled = false;
-  if (mode === 'eager') cpu.hotThreshold = 1;
+  if (mode === 'eager' || mode === 'wasm-eager') cpu.hotThreshold = 1;
+  if (mode.startsWith('wasm')) cpu.tier = 'wasm';
   cpu.pc = CODE;
   return cpu;
 }

@@ -71,7 +71,7 @@ describe('lazy FP/SIMD switching', () => {
     expect(cpu.fpStale).toBe(true);
   });
 
-  for (const jit of ['off', 'hot'] as const) {
+  for (const jit of ['off', 'hot', 'wasm'] as const) {
     it(`gives each thread its own V registers and FPCR across switches (jit ${jit})`, () => {
       const machine = el0Machine(jit);
       const cpu = machine.cpu;

@@ -16,10 +16,10 @@ import { oracle } from './helpers/oracles.js';
 const DIR = join(import.meta.dirname, 'cpu', 'programs');
 const BUILD = join(DIR, 'build');
 
-function run(elf: string): string {
+function run(elf: string, tier: 'js' | 'wasm' = 'js'): string {
   let out = '';
   const dec = new TextDecoder();
-  const r = runLinuxUser(new Uint8Array(readFileSync(elf)), { argv: [elf], stdout: (b) => (out += dec.decode(b)), stderr: () => undefined });
+  const r = runLinuxUser(new Uint8Array(readFileSync(elf)), { argv: [elf], stdout: (b) => (out += dec.decode(b)), stderr: () => undefined, tier });
   if (r.outcome.kind === 'exit' && r.outcome.code !== 0) out += `exit status ${r.outcome.code}\n`;
   if (r.outcome.kind === 'fault') out += `fault: ${r.outcome.message}\n`;
   return out;
@@ -46,6 +46,10 @@ describe('C test programs: output identical to QEMU', () => {
     it(`${p} (committed ELF)`, () => {
       const expected = readFileSync(join(BUILD, p.replace(/\.elf$/, '.out')), 'utf8');
       expect(run(join(BUILD, p))).toBe(expected);
+    });
+    it(`${p} (committed ELF, WebAssembly tier)`, () => {
+      const expected = readFileSync(join(BUILD, p.replace(/\.elf$/, '.out')), 'utf8');
+      expect(run(join(BUILD, p), 'wasm')).toBe(expected);
     });
   }
 

@@ -61,6 +61,25 @@ describe('sel4ts machine exec', () => {
     expect(/instructions: (\d+)/.exec(a.err)![1]).toBe(/instructions: (\d+)/.exec(b.err)![1]);
   });
 
+  it('--tier wasm and --tier interp print the same and retire the same count as the default tier', async () => {
+    for (const prog of ['int.elf', 'fp.elf', 'mem.elf']) {
+      const js = await run(['machine', 'exec', '--stats', join(PROGS, prog)]);
+      const count = /instructions: (\d+)/.exec(js.err)![1];
+      for (const tier of ['wasm', 'interp']) {
+        const r = await run(['machine', 'exec', '--stats', '--tier', tier, join(PROGS, prog)]);
+        expect(r.code, `${prog} --tier ${tier}`).toBe(js.code);
+        expect(r.out, `${prog} --tier ${tier}`).toBe(js.out);
+        expect(/instructions: (\d+)/.exec(r.err)![1], `${prog} --tier ${tier}`).toBe(count);
+      }
+    }
+  });
+
+  it('--tier names one of interp, js, wasm', async () => {
+    const r = await run(['machine', 'exec', '--tier', 'llvm', join(PROGS, 'int.elf')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--tier <tier>' argument 'llvm' is invalid\. Allowed choices are interp, js, wasm/);
+  });
+
   it('passes arguments and exit status through', async () => {
     // exit(argc): mov x8, #93; ldr x0, [sp]; svc #0
     const p = program('argc.elf', [asm.movz(8, 93), 0xf94003e0, asm.svc0]);

@@ -87,6 +87,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--trace-file <file>', 'write the --trace lines to this file instead of stderr')
     .option('--stats', 'print per-PD instructions, virtual time, IPCs, signals and faults')
     .option('--no-jit', 'interpret every instruction (no compiled code), for debugging')
+    .addOption(tierOption())
     .option('--no-fastpath', "no kernel fast paths: every system call goes through the run loop and seL4's slow path (same results, slower)")
     .option('--allow-faults', 'faults that no PD handles do not fail the run (exit 0 as before)')
     .option('--expect <file>', 'the console output must equal this file; a unified diff on stderr when it does not')
@@ -140,6 +141,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .option('--trace-syscalls', 'print each system call on stderr')
     .option('-E, --env <NAME=VALUE>', "put a variable in the program's environment (repeatable; it is empty otherwise)", collect, [])
     .option('--no-jit', 'interpret every instruction (no compiled code), for debugging')
+    .addOption(tierOption())
     .passThroughOptions()
     .action((elf: string, args: string[], opts: Record<string, unknown>) => {
       setExit(machineExecCommand(elf, args, opts, io));
@@ -238,4 +240,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.stderr(internalErrorText(e));
     return EXIT_INTERNAL;
   }
+}
+
+/** `--tier`: which CPU tier runs hot code, for debugging and measuring (`--no-jit` is `--tier interp`). */
+function tierOption(): Option {
+  return new Option('--tier <tier>', 'run hot code compiled to JavaScript (default) or to WebAssembly, or interpret everything').choices(['interp', 'js', 'wasm']);
 }

@@ -189,9 +189,9 @@ export function runQemuCounted(program: Program): { output: Uint8Array; counts: 
   return { output: new Uint8Array(r.stdout), counts };
 }
 
-export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager', slice?: () => number): { output: Uint8Array; instructions: number; error?: string } {
+export function runOurs(elf: Uint8Array, jit: 'off' | 'eager' | 'hot' = 'eager', slice?: () => number, tier: 'js' | 'wasm' = 'js'): { output: Uint8Array; instructions: number; error?: string } {
   const chunks: Uint8Array[] = [];
-  const result = runLinuxUser(elf, { argv: ['prog'], stdout: (b) => chunks.push(b), stderr: () => undefined, maxInstructions: 1e8, jit, slice });
+  const result = runLinuxUser(elf, { argv: ['prog'], stdout: (b) => chunks.push(b), stderr: () => undefined, maxInstructions: 1e8, jit, slice, tier });
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const output = new Uint8Array(total);
   let o = 0;
@@ -258,11 +258,11 @@ const bodyLength = (block: Block): number => block.words.length - HEAD_WORDS - T
  * blocks as before, so addresses and TPIDR_EL0 are as they were). Returns a report naming it,
  * disassembled.
  */
-export function locateDivergence(chunk: Block[], index: number, jit: 'off' | 'eager' | 'hot' = 'eager'): string {
+export function locateDivergence(chunk: Block[], index: number, jit: 'off' | 'eager' | 'hot' = 'eager', tier: 'js' | 'wasm' = 'js'): string {
   const block = chunk[index]!;
   const run = (n: number): { ours: Uint8Array; theirs: Uint8Array; error?: string } => {
     const elf = buildProgram([...chunk.slice(0, index), truncateBlock(block, n)]);
-    const ours = runOurs(elf, jit);
+    const ours = runOurs(elf, jit, undefined, tier);
     const at = (b: Uint8Array): Uint8Array => b.subarray(index * OUT_BYTES, (index + 1) * OUT_BYTES);
     return { ours: at(ours.output), theirs: at(runQemu(elf)), error: ours.error };
   };

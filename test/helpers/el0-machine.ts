@@ -12,8 +12,9 @@ const DATA_PA = 0x4010_5000;
  * A machine whose stage-2 tables (ASID 1) map one code page and one data page, written by hand
  * with the kernel's descriptor format: for running a few EL0 instructions through the MMU.
  */
-export function el0Machine(jit: 'off' | 'hot' = 'off'): Machine {
-  const machine = new Machine({ jit });
+export function el0Machine(jit: 'off' | 'hot' | 'wasm' = 'off'): Machine {
+  // 'wasm': hot code compiled by the WebAssembly tier.
+  const machine = new Machine(jit === 'wasm' ? { jit: 'hot', tier: 'wasm' } : { jit });
   const mem = machine.memory;
   const root = 0x4010_0000;
   const l2 = 0x4010_2000;

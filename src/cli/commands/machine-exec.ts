@@ -1,6 +1,7 @@
 import { readFileSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runLinuxUser } from '../../machine/linux-user.js';
+import { wasmTierStats } from '../../machine/cpu/wasm/compile.js';
 import { nodeHostFiles } from '../linux-host-files.js';
 import { formatSyscall } from '../../machine/linux/syscalls.js';
 import { UsageError, type Io } from '../io.js';
@@ -14,6 +15,8 @@ export interface ExecCommandOptions {
   env?: string[];
   /** commander's --no-jit */
   jit?: boolean;
+  /** --tier: the CPU tier for hot code. */
+  tier?: 'interp' | 'js' | 'wasm';
 }
 
 /** Exit status for a program that could not be started (like a shell's 126). */
@@ -63,6 +66,7 @@ export function machineExecCommand(elf: string, args: string[], opts: ExecComman
     warn: (m) => io.stderr(m),
     ...(limit !== undefined ? { maxInstructions: limit } : {}),
     ...(opts.jit === false ? { jit: 'off' as const } : {}),
+    ...(opts.tier !== undefined ? { tier: opts.tier } : {}),
     ...(opts.traceSyscalls ? { onSyscall: (e) => io.stderr(`[syscall ${formatSyscall(e)}]\n`) } : {}),
   });
   const rest = out.decode();
@@ -71,6 +75,10 @@ export function machineExecCommand(elf: string, args: string[], opts: ExecComman
   if (opts.stats) {
     const mips = result.instructions / seconds / 1e6;
     io.stderr(`sel4ts: instructions: ${result.instructions}, time: ${seconds.toFixed(3)} s, ${mips.toFixed(1)} MIPS\n`);
+    if (opts.tier === 'wasm' && opts.jit !== false) {
+      const w = wasmTierStats;
+      io.stderr(`sel4ts: WebAssembly tier: ${w.regions} regions, ${((w.guestInstructions * 4) / 1024).toFixed(2)} KiB of guest code, ${(w.emitMs + w.compileMs).toFixed(1)} ms to emit and compile (${w.moduleBytes} module bytes)\n`);
+    }
   }
   const o = result.outcome;
   switch (o.kind) {

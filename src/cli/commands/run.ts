@@ -32,6 +32,8 @@ export interface RunCommandOptions extends BuildCommandOptions, TraceOptions, Vi
   stats?: boolean;
   /** False with --no-jit: the interpreter alone. */
   jit?: boolean;
+  /** --tier: the CPU tier for hot code. */
+  tier?: 'interp' | 'js' | 'wasm';
   /** False with --no-fastpath: every system call takes the kernel's slow path. */
   fastpath?: boolean;
   /** Faults no PD handles do not fail the run (the behaviour before exit statuses for faults). */
@@ -102,6 +104,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
     cpuHz: CPU_HZ,
     // commander's --no-jit sets jit to false.
     jit: opts.jit === false ? 'off' : 'hot',
+    ...(opts.tier !== undefined ? { tier: opts.tier } : {}),
     input,
     console: (byte) => {
       consoleWatch.byte(byte);

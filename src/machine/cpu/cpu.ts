@@ -3,10 +3,12 @@ import type { MmioHandler, PhysPage } from '../memory/phys-page.js';
 import { Access, type AddressSpace } from './address-space.js';
 import { loadFpState, type UserContext } from './context.js';
 import { compileRegion, type RegionFn } from './jit/compile.js';
+import { compileWasmRegion } from './wasm/compile.js';
+import { REGS, VREGS } from './wasm/layout.js';
+import { SLOTS } from './slots.js';
 import { decodeInstruction, type Decoded } from './decoder.js';
 import { dataAbortInstructionSyndrome } from './data-abort-syndrome.js';
 import { EC, ESR_IL, FSC, MemoryFault, Stop } from './fault.js';
-import { SLOTS } from './slots.js';
 import type { SystemRegisters } from './sysregs.js';
 
 export { TLB_MASK };
@@ -82,23 +84,28 @@ export type Handler = (cpu: Cpu, args: never) => void;
  * nothing at run time.
  */
 export class Cpu {
-  readonly regBuffer = new ArrayBuffer(SLOTS * 8);
-  readonly R = new Int32Array(this.regBuffer);
-  readonly X = new BigUint64Array(this.regBuffer);
+  /**
+   * The register file lives in a WebAssembly memory so that compiled WebAssembly
+   * (wasm/compile.ts) loads and stores it directly; the layout is wasm/layout.ts.
+   */
+  readonly regMemory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+  readonly regBuffer = this.regMemory.buffer;
+  readonly R = new Int32Array(this.regBuffer, REGS, SLOTS * 2);
+  readonly X = new BigUint64Array(this.regBuffer, REGS, SLOTS);
   /** X0–X30 and SP_EL0 (slots 0–31): what a context switch copies, as one typed-array copy. */
-  readonly userX = new BigUint64Array(this.regBuffer, 0, 32);
+  readonly userX = new BigUint64Array(this.regBuffer, REGS, 32);
 
   /** SIMD&FP registers V0–V31, 16 bytes each, with every lane view; V32–V34 are scratch. */
-  readonly vBuffer = new ArrayBuffer(35 * 16);
-  readonly V8 = new Uint8Array(this.vBuffer);
-  readonly V16 = new Uint16Array(this.vBuffer);
-  readonly V32 = new Uint32Array(this.vBuffer);
-  readonly VI32 = new Int32Array(this.vBuffer);
-  readonly VF32 = new Float32Array(this.vBuffer);
-  readonly VF64 = new Float64Array(this.vBuffer);
-  readonly V64 = new BigUint64Array(this.vBuffer);
+  // In the register memory too (wasm/layout.ts VREGS), for compiled WebAssembly.
+  readonly V8 = new Uint8Array(this.regBuffer, VREGS, 35 * 16);
+  readonly V16 = new Uint16Array(this.regBuffer, VREGS, 35 * 8);
+  readonly V32 = new Uint32Array(this.regBuffer, VREGS, 35 * 4);
+  readonly VI32 = new Int32Array(this.regBuffer, VREGS, 35 * 4);
+  readonly VF32 = new Float32Array(this.regBuffer, VREGS, 35 * 4);
+  readonly VF64 = new Float64Array(this.regBuffer, VREGS, 35 * 2);
+  readonly V64 = new BigUint64Array(this.regBuffer, VREGS, 35 * 2);
   /** V0–V31 without the scratch registers: what a context switch copies. */
-  readonly userV = new Uint8Array(this.vBuffer, 0, 512);
+  readonly userV = new Uint8Array(this.regBuffer, VREGS, 512);
 
   /** The program counter, a non-negative integer below 2^53. */
   pc = 0;
@@ -128,6 +135,8 @@ export class Cpu {
   icount = 0;
   /** Compile hot blocks (the interpreter alone when false: `--no-jit`). */
   blocksEnabled = true;
+  /** Which compiler makes hot code into functions (`--tier`): JavaScript or WebAssembly. */
+  tier: 'js' | 'wasm' = 'js';
   /** Entries into a block before it is compiled (1: compile at once, for tests). */
   hotThreshold = HOT_THRESHOLD;
   /** Set when a store hits a page holding decoded code; compiled code stops there. */
@@ -361,7 +370,8 @@ export class Cpu {
           } else if (++code.heat[idx]! >= this.hotThreshold << code.compiles && code.cuts?.at.has(idx) !== true) {
             // Each recompile of a page waits twice as long: a new function starts cold in V8.
             if (code.compiles < 6) code.compiles++;
-            const { fn, leaders } = compileRegion(code, idx, Math.max(1, this.hotThreshold >> 2));
+            const minHeat = Math.max(1, this.hotThreshold >> 2);
+            const { fn, leaders } = this.tier === 'wasm' ? compileWasmRegion(code, idx, minHeat) : compileRegion(code, idx, minHeat);
             for (const l of leaders) code.fnAt[l] = fn;
             continue;
           }

@@ -63,7 +63,7 @@ const FLAG_NEUTRAL = new Set([
   'FMOV_gen',
 ]);
 /** Whether a handler may read or write NZCV (then pending flags are stored before it). */
-function touchesFlags(name: string): boolean {
+export function touchesFlags(name: string): boolean {
   return !(FLAG_NEUTRAL.has(name) || name.startsWith('SIMD'));
 }
 
@@ -71,7 +71,7 @@ function touchesFlags(name: string): boolean {
  * Rows whose handlers touch neither the general registers nor memory (SIMD&FP data
  * processing): calls to them need no register sync and cannot fault.
  */
-const REGISTER_FREE = new Set([
+export const REGISTER_FREE = new Set([
   'FP_2SRC',
   'FP_3SRC',
   'FP_1SRC',
@@ -104,7 +104,7 @@ const REGISTER_FREE = new Set([
 ]);
 
 /** The general registers an instruction's handler may read or write: those its fields name. */
-function fieldSlots(word: number, name: string): number[] {
+export function fieldSlots(word: number, name: string): number[] {
   const fields = [word & 31, (word >>> 5) & 31, (word >>> 10) & 31, (word >>> 16) & 31];
   // CASP works on register pairs.
   if (name === 'CASP') fields.push((fields[0]! + 1) & 31, (fields[3]! + 1) & 31);
