@@ -3,6 +3,7 @@ import { Access, type AddressSpace } from '../src/machine/cpu/address-space.js';
 import { Cpu } from '../src/machine/cpu/cpu.js';
 import { FSC, MemoryFault, Stop } from '../src/machine/cpu/fault.js';
 import { mulhs, mulhu, sdiv64, smulh, udiv64, umulh } from '../src/machine/cpu/jit/runtime.js';
+import { wasmTierStats } from '../src/machine/cpu/wasm/compile.js';
 import { GenericTimer } from '../src/machine/devices/generic-timer.js';
 import { FlatSpace, PERM_R, PERM_W, PERM_X } from '../src/machine/memory/flat-space.js';
 import { PhysPage } from '../src/machine/memory/phys-page.js';
@@ -183,6 +184,72 @@ describe('compiled code and the interpreter agree', () => {
       expect((results[0] as { stop: Stop }).stop).toBe(Stop.Svc);
       for (const r of results) expect(r).toEqual(results[0]);
     }
+  });
+
+  it('on code that rewrites its own hot loop through a store with base writeback (the writeback happens before the run stops)', () => {
+    // As above, with STR W5, [X6], #8 (post-index) and STR W5, [X6, #8]! (pre-index): the
+    // store hits a page holding code, which ends the compiled run after the instruction, whose
+    // writeback of X6 must have happened.
+    const addTwo = asm.addImm(0, 0, 2);
+    const strW = (mode: number, imm9: number): number => (0xb8000000 | ((imm9 & 0x1ff) << 12) | (mode << 10) | (6 << 5) | 5) >>> 0;
+    for (const [word, x6, x6After] of [
+      [strW(1, 8), CODE + 7 * 4, CODE + 7 * 4 + 8],
+      [strW(3, 8), CODE + 7 * 4 - 8, CODE + 7 * 4],
+    ] as const) {
+      const words = [
+        asm.movz(0, 0),
+        asm.movz(1, 100),
+        asm.movz(5, addTwo & 0xffff),
+        asm.movk(5, addTwo >>> 16, 16),
+        asm.movz(6, x6 & 0xffff),
+        asm.movk(6, x6 >>> 16, 16),
+        asm.movz(7, 2),
+        // loop (index 7):
+        asm.addImm(0, 0, 1),
+        asm.subsImm(1, 1, 1),
+        asm.bcond(NE, -2),
+        asm.subsImm(7, 7, 1),
+        asm.bcond(EQ, 4),
+        word,
+        asm.movz(1, 100),
+        asm.b(-7),
+        asm.svc0,
+      ];
+      const results = MODES.map((mode) => runAll(makeCpu(flatProgram(words), mode), () => 1e6).end);
+      expect((results[0] as { x: bigint[] }).x[0]).toBe(300n);
+      expect((results[0] as { x: bigint[] }).x[6]).toBe(BigInt(x6After));
+      for (const r of results) expect(r).toEqual(results[0]);
+    }
+  });
+
+  it('WebAssembly: loads and stores that hit the soft TLB stay inside the compiled code', () => {
+    // 1000 iterations of LDR/STR/LDP/STP on one data page: only the first access of each kind misses.
+    const words = [
+      asm.movz(1, 1000),
+      asm.movz(2, DATA & 0xffff),
+      asm.movk(2, DATA >>> 16, 16),
+      asm.movz(3, 0),
+      // loop (index 4):
+      asm.ldrX(4, 2, 8),
+      asm.addImm(4, 4, 3),
+      asm.strX(4, 2, 8),
+      asm.ldpX(5, 6, 2, 16),
+      asm.addImm(5, 5, 1),
+      asm.stpX(5, 4, 2, 16),
+      asm.subsImm(1, 1, 1),
+      asm.bcond(NE, -7),
+      asm.ldrX(3, 2, 16),
+      asm.svc0,
+    ];
+    const before = wasmTierStats.memoryMisses;
+    const regions = wasmTierStats.regions;
+    const results = MODES.map((mode) => runAll(makeCpu(flatProgram(words), mode), () => 1e6).end);
+    expect((results[0] as { x: bigint[] }).x[3]).toBe(1000n);
+    expect((results[0] as { x: bigint[] }).x[4]).toBe(3000n);
+    for (const r of results) expect(r).toEqual(results[0]);
+    // Two WebAssembly modes, each with a first miss of the read and the write half at most per kind.
+    expect(wasmTierStats.regions).toBeGreaterThan(regions);
+    expect(wasmTierStats.memoryMisses - before).toBeLessThanOrEqual(2 * 4);
   });
 
   it('when the page under compiled code is remapped', () => {

@@ -5,7 +5,7 @@ import { directTarget, discoverRegion, isTerminator, type Region, type RegionBlo
 import { F64, I32, type Label, ModuleBuilder, Op } from './encoder.js';
 import { Exit, WasmEmitter } from './emitter.js';
 import { condition, emitNzcvOf, NZCV_OF_PARAMS } from './flags.js';
-import { hostImports, type HostContext, type HostHandler } from './host.js';
+import { hostContext, hostImports, retakeViews, syncIn, syncOut, type HostContext, type HostHandler } from './host.js';
 import { S_AT, S_FPSTALE, S_NZCV, S_XD, S_XK, S_XO, S_XT } from './layout.js';
 import { WASM_ROWS } from './rows.js';
 
@@ -30,6 +30,8 @@ export const wasmTierStats = {
   /** Guest instructions compiled, and module bytes emitted. */
   guestInstructions: 0,
   moduleBytes: 0,
+  /** Guest memory accesses that missed the inline TLB probe (host.ts helpers called). */
+  memoryMisses: 0,
   /** Milliseconds spent emitting and compiling (new WebAssembly.Module). */
   emitMs: 0,
   compileMs: 0,
@@ -256,7 +258,16 @@ function emitRegion(e: WasmEmitter, code: CodePage, region: Region, handlers: Ho
   });
 }
 
-/** The `RegionFn` around a compiled module: one instance per CPU (its register memory). */
+/**
+ * The `RegionFn` around a compiled module: one instance per CPU, importing the CPU's linear
+ * memory (guest RAM, the soft TLB and, in its header, the layout of layout.ts).
+ *
+ * The register file's home is still `Cpu.regMemory` (the interpreter, the JavaScript tier and
+ * the kernel model hold typed arrays over it, which must not be detached by a growth of the
+ * linear memory in the middle of an instruction): the wrapper copies the registers into the
+ * header on entry and back on exit, and the handler helper around each handler call (host.ts
+ * `syncOut`/`syncIn`). Same offsets in both memories, so each copy is two byte ranges.
+ */
 function regionFunction(module: WebAssembly.Module, handlers: HostHandler[]): RegionFn {
   let lastCpu: Cpu | undefined;
   let run: (base: number, pidx: number, limit: number) => number = () => 0;
@@ -266,8 +277,8 @@ function regionFunction(module: WebAssembly.Module, handlers: HostHandler[]): Re
     if (cpu !== lastCpu) {
       let inst = instances.get(cpu);
       if (inst === undefined) {
-        const c: HostContext = { cpu, base: 0, m32: new Int32Array(cpu.regMemory.buffer), fault: undefined, handlers };
-        const instance = new WebAssembly.Instance(module, { h: { ...hostImports(c), mem: cpu.regMemory } });
+        const c = hostContext(cpu, handlers);
+        const instance = new WebAssembly.Instance(module, { h: { ...hostImports(c), mem: cpu.linear.memory } });
         inst = { run: instance.exports.run as typeof run, ctx: c };
         instances.set(cpu, inst);
       }
@@ -276,11 +287,16 @@ function regionFunction(module: WebAssembly.Module, handlers: HostHandler[]): Re
       ctx = inst.ctx;
     }
     const c = ctx!;
-    const m32 = c.m32;
+    if (c.generation !== cpu.linear.generation) retakeViews(c);
     c.base = base;
-    m32[S_NZCV >> 2] = cpu.nzcv;
-    m32[S_FPSTALE >> 2] = cpu.fpStale ? 1 : 0;
+    syncIn(c);
+    c.m32[S_NZCV >> 2] = cpu.nzcv;
+    c.m32[S_FPSTALE >> 2] = cpu.fpStale ? 1 : 0;
     const done = run(base, pidx, limit > MAX_LIMIT ? MAX_LIMIT : limit);
+    // A miss inside may have grown the memory.
+    if (c.generation !== cpu.linear.generation) retakeViews(c);
+    syncOut(c);
+    const m32 = c.m32;
     cpu.nzcv = m32[S_NZCV >> 2]!;
     const xo = m32[S_XO >> 2]!;
     switch (m32[S_XD >> 2]) {

@@ -1,5 +1,5 @@
 import type { Cpu, Handler } from '../cpu.js';
-import { S_FPSTALE, S_NZCV, S_VAL } from './layout.js';
+import { REGS, REGS_END, S_FPSTALE, S_NZCV, S_VAL, VREGS, VREGS_END } from './layout.js';
 import { wasmTierStats } from './compile.js';
 
 /**
@@ -27,27 +27,83 @@ export interface HostHandler {
 export interface HostContext {
   cpu: Cpu;
   base: number;
-  /** The register memory as int32 words. */
-  m32: Int32Array;
+  /** The linear memory's header (layout.ts) as int32 words, and its register bytes; retaken when the memory grows. */
+  m32: Int32Array<ArrayBuffer>;
+  linRegs: Uint8Array<ArrayBuffer>;
+  linVregs: Uint8Array<ArrayBuffer>;
+  /** The `LinearMemory.generation` the views above belong to. */
+  generation: number;
+  /** The register file's bytes in `Cpu.regMemory` (the same offsets). */
+  regs: Uint8Array<ArrayBuffer>;
+  vregs: Uint8Array<ArrayBuffer>;
   fault: unknown;
   handlers: HostHandler[];
 }
 
+export function hostContext(cpu: Cpu, handlers: HostHandler[]): HostContext {
+  const buffer = cpu.regBuffer as ArrayBuffer;
+  const c: HostContext = {
+    cpu,
+    base: 0,
+    m32: new Int32Array(0),
+    linRegs: new Uint8Array(0),
+    linVregs: new Uint8Array(0),
+    generation: -1,
+    regs: new Uint8Array(buffer, REGS, REGS_END - REGS),
+    vregs: new Uint8Array(buffer, VREGS, VREGS_END - VREGS),
+    fault: undefined,
+    handlers,
+  };
+  retakeViews(c);
+  return c;
+}
+
+/** Take the views of the linear memory again (after it grew: the old buffer is detached). */
+export function retakeViews(c: HostContext): void {
+  const buffer = c.cpu.linear.memory.buffer;
+  c.m32 = new Int32Array(buffer, 0, 1024);
+  c.linRegs = new Uint8Array(buffer, REGS, REGS_END - REGS);
+  c.linVregs = new Uint8Array(buffer, VREGS, VREGS_END - VREGS);
+  c.generation = c.cpu.linear.generation;
+}
+
+/** The CPU's registers into the linear memory's copy (before compiled code reads them). */
+export function syncIn(c: HostContext): void {
+  c.linRegs.set(c.regs);
+  c.linVregs.set(c.vregs);
+}
+
+/** The linear memory's copy of the registers back to the CPU (after compiled code wrote them). */
+export function syncOut(c: HostContext): void {
+  c.regs.set(c.linRegs);
+  c.vregs.set(c.linVregs);
+}
+
 const V = S_VAL >> 2;
+
+/** The header's int32 view, retaken first if the memory grew (a miss may grow it). */
+function views(c: HostContext): Int32Array<ArrayBuffer> {
+  if (c.generation !== c.cpu.linear.generation) retakeViews(c);
+  return c.m32;
+}
 
 /** The import object's functions for one instance. */
 export function hostImports(c: HostContext): Record<string, (...args: number[]) => number> {
-  const { cpu, m32, handlers } = c;
+  const { cpu, handlers } = c;
   return {
     ld(lo: number, hi: number, bytes: number): number {
+      wasmTierStats.memoryMisses++;
       try {
         if (bytes === 8) {
           cpu.load64(lo, hi);
+          const m32 = views(c);
           m32[V] = cpu.l64lo;
           m32[V + 1] = cpu.l64hi;
           return 0;
         }
-        m32[V] = bytes === 4 ? cpu.load32(lo, hi) : bytes === 2 ? cpu.load16(lo, hi) : cpu.load8(lo, hi);
+        const v = bytes === 4 ? cpu.load32(lo, hi) : bytes === 2 ? cpu.load16(lo, hi) : cpu.load8(lo, hi);
+        const m32 = views(c);
+        m32[V] = v;
         m32[V + 1] = 0;
         return 0;
       } catch (err) {
@@ -56,6 +112,7 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       }
     },
     st(lo: number, hi: number, bytes: number, vlo: number, vhi: number): number {
+      wasmTierStats.memoryMisses++;
       try {
         if (bytes === 8) cpu.store64(lo, hi, vlo, vhi);
         else if (bytes === 4) cpu.store32(lo, hi, vlo);
@@ -68,6 +125,7 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       }
     },
     ldPair(lo: number, hi: number, bytes: number): number {
+      wasmTierStats.memoryMisses++;
       try {
         const lo2 = (lo + bytes) | 0;
         const hi2 = lo2 >>> 0 < lo >>> 0 ? (hi + 1) | 0 : hi;
@@ -76,6 +134,7 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
           const a = cpu.l64lo;
           const b = cpu.l64hi;
           cpu.load64(lo2, hi2);
+          const m32 = views(c);
           m32[V] = a;
           m32[V + 1] = b;
           m32[V + 2] = cpu.l64lo;
@@ -83,7 +142,9 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
           return 0;
         }
         const a = cpu.load32(lo, hi);
-        m32[V + 2] = cpu.load32(lo2, hi2);
+        const b = cpu.load32(lo2, hi2);
+        const m32 = views(c);
+        m32[V + 2] = b;
         m32[V] = a;
         m32[V + 1] = 0;
         m32[V + 3] = 0;
@@ -94,6 +155,7 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       }
     },
     stPair(lo: number, hi: number, bytes: number, alo: number, ahi: number, blo: number, bhi: number): number {
+      wasmTierStats.memoryMisses++;
       try {
         // Both can be written, or neither is: probe the whole range first.
         cpu.probeWrite(lo, hi, 2 * bytes);
@@ -113,23 +175,40 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       }
     },
     fpSwitch(): number {
-      if (cpu.fpStale) cpu.fpSwitch();
-      m32[S_FPSTALE >> 2] = 0;
+      if (cpu.fpStale) {
+        cpu.fpSwitch();
+        c.linVregs.set(c.vregs);
+      }
+      c.m32[S_FPSTALE >> 2] = 0;
       return 0;
     },
     handler(k: number): number {
       const h = handlers[k]!;
       if (wasmTierStats.countHandlers) wasmTierStats.handlerCalls.set(h.name, (wasmTierStats.handlerCalls.get(h.name) ?? 0) + 1);
+      // The handler works on the CPU's registers: the compiled code's copy (the registers its
+      // fields name, written just before) goes out, and comes back after. The SIMD&FP ones only
+      // for a handler that uses them: no other touches them (a context switch happens outside
+      // compiled code, after the run stopped).
+      c.regs.set(c.linRegs);
+      if (h.fp) c.vregs.set(c.linVregs);
       if (h.fp && cpu.fpStale) cpu.fpSwitch();
-      if (h.flags) cpu.nzcv = m32[S_NZCV >> 2]!;
+      if (h.flags) cpu.nzcv = c.m32[S_NZCV >> 2]!;
       const next = c.base + (h.index + 1) * 4;
       cpu.nextPc = next;
       try {
         (h.fn as (cpu: Cpu, a: unknown) => void)(cpu, h.args);
       } catch (err) {
         c.fault = err;
+        // The fault leaves with the registers of before the instruction (the function's locals).
         return 2;
+      } finally {
+        // The memory may have grown inside.
+        views(c);
+        c.linRegs.set(c.regs);
+        if (h.fp) c.linVregs.set(c.vregs);
       }
+      const m32 = c.m32;
+      m32[S_FPSTALE >> 2] = cpu.fpStale ? 1 : 0;
       if (h.flags) m32[S_NZCV >> 2] = cpu.nzcv;
       return cpu.codeChanged || cpu.nextPc !== next ? 1 : 0;
     },

@@ -1,3 +1,4 @@
+import { CPU_STATE } from '../../memory/linear-memory.js';
 import { SLOTS } from '../slots.js';
 
 /**
@@ -8,9 +9,11 @@ import { SLOTS } from '../slots.js';
 
 /**
  * Where the layout starts in its memory: everything below moves with it (compiled code uses
- * these offsets as constants), so the layout can sit inside another memory's free area.
+ * these offsets as constants). Compiled code finds it in the linear memory's free header
+ * (linear-memory.ts CPU_STATE); `Cpu.regMemory` uses the same offsets, so the two copies of the
+ * register file (see compile.ts `regionFunction`) are the same byte ranges.
  */
-const BASE = 0;
+const BASE = CPU_STATE;
 /** The register file: 64-bit slot s at REGS + 8·s (little-endian halves, as `Cpu.R`). */
 export const REGS = BASE;
 const SCRATCH = (REGS + SLOTS * 8 + 15) & ~15;
@@ -28,5 +31,9 @@ export const S_VAL = SCRATCH + 32;
 export const S_VAL2 = SCRATCH + 40;
 /** Whether the CPU's SIMD&FP state is stale (context.ts lazy switching): an i32 the wrapper writes on entry. */
 export const S_FPSTALE = SCRATCH + 48;
-/** The SIMD&FP registers V0–V31 and three scratch ones, 16 bytes each (`Cpu.V8` and its other views); the layout ends there, well inside one 64 KiB page. */
+/** The SIMD&FP registers V0–V31 and three scratch ones, 16 bytes each (`Cpu.V8` and its other views); the layout ends there (VREGS_END), well inside the header's 4096 bytes. */
 export const VREGS = BASE + 512;
+/** The end of the SIMD&FP registers, and of the layout. */
+export const VREGS_END = VREGS + 35 * 16;
+/** The general registers' bytes: what the tier copies in and out (with VREGS–VREGS_END). */
+export const REGS_END = REGS + SLOTS * 8;

@@ -3,7 +3,7 @@ import { Op } from './encoder.js';
 import type { WasmEmitter } from './emitter.js';
 import { condition, setFlags } from './flags.js';
 import { VREGS } from './layout.js';
-import { loadInto, loadPairInto, store, storePair } from './memory-access.js';
+import { loadInto, loadPairInto, store, storeDone, storePair } from './memory-access.js';
 
 /**
  * WebAssembly for the commonest integer A64 instructions: registers are i64 locals, every
@@ -154,8 +154,11 @@ function inlineTransfer(kind: number, bytes: number): boolean {
   return kind <= K_PRFM;
 }
 
-/** Load or store register t at the address in the i64 local `addr`. */
-function transfer(e: WasmEmitter, kind: number, bytes: number, t: number, addr: number): void {
+/**
+ * Load or store register t at the address in the i64 local `addr`. A store returns its status
+ * local: the caller does the base writeback, then `storeDone`.
+ */
+function transfer(e: WasmEmitter, kind: number, bytes: number, t: number, addr: number): number | undefined {
   const f = e.f;
   if (kind === K_LDR_FP) {
     // Everything is read before the register is written: a fault leaves it as it was.
@@ -163,7 +166,7 @@ function transfer(e: WasmEmitter, kind: number, bytes: number, t: number, addr: 
     if (bytes === 16) loadPairInto(e, addr, 8, lo, hi);
     else loadInto(e, addr, bytes, lo);
     vSet(e, t, lo, bytes === 16 ? hi : undefined);
-    return;
+    return undefined;
   }
   if (kind === K_STR_FP) {
     const [lo, hi] = [e.tmp64(), e.tmp64()];
@@ -172,32 +175,32 @@ function transfer(e: WasmEmitter, kind: number, bytes: number, t: number, addr: 
     if (bytes === 16) {
       vGet(e, t, 8);
       f.set(hi);
-      storePair(e, addr, 8, lo, hi);
-    } else store(e, addr, bytes, lo);
-    return;
+      return storePair(e, addr, 8, lo, hi);
+    }
+    return store(e, addr, bytes, lo);
   }
   if (kind === K_STR) {
     const v = e.tmp64();
     e.getX(t);
     f.set(v);
-    store(e, addr, bytes, v);
-    return;
+    return store(e, addr, bytes, v);
   }
   const v = e.tmp64();
   loadInto(e, addr, bytes, v);
   f.get(v);
   if (kind === K_LDR) {
     e.setX(t);
-    return;
+    return undefined;
   }
   if (kind === K_LDRS64) {
     f.op(bytes === 1 ? Op.i64_extend8_s : bytes === 2 ? Op.i64_extend16_s : Op.i64_extend32_s);
     e.setX(t);
-    return;
+    return undefined;
   }
   // LDRSB/LDRSH to a W register (kind 3).
   f.op(Op.i32_wrap_i64).op(bytes === 1 ? Op.i32_extend8_s : Op.i32_extend16_s);
   e.setW(t);
+  return undefined;
 }
 
 /** LDR/STR (immediate), in the handler's order: the access, then the base writeback. */
@@ -218,7 +221,7 @@ function ldstImm(e: WasmEmitter, a: Args): boolean {
     e.getX(a.n);
     f.i64(a.offset).op(Op.i64_add).set(post);
   }
-  transfer(e, a.kind, a.bytes, a.t, addr);
+  const status = transfer(e, a.kind, a.bytes, a.t, addr);
   if (a.index === 1) {
     f.get(post);
     e.setX(a.n);
@@ -226,6 +229,7 @@ function ldstImm(e: WasmEmitter, a: Args): boolean {
     f.get(addr);
     e.setX(a.n);
   }
+  if (status !== undefined) storeDone(e, status);
   return true;
 }
 
@@ -238,7 +242,8 @@ function ldstReg(e: WasmEmitter, a: Args): boolean {
   e.getX(a.n);
   extended(e, 1, a.m, a.option, a.shift);
   e.f.op(Op.i64_add).set(addr);
-  transfer(e, a.kind, a.bytes, a.t, addr);
+  const status = transfer(e, a.kind, a.bytes, a.t, addr);
+  if (status !== undefined) storeDone(e, status);
   return true;
 }
 
@@ -259,6 +264,7 @@ function ldstPair(e: WasmEmitter, a: Args): boolean {
     f.i64(a.offset).op(Op.i64_add).set(post);
   }
   const [v1, v2] = [e.tmp64(), e.tmp64()];
+  let status: number | undefined;
   if (a.load) {
     // Both are read before either register is written: a fault leaves them as they were.
     loadPairInto(e, addr, a.bytes, v1, v2);
@@ -286,7 +292,7 @@ function ldstPair(e: WasmEmitter, a: Args): boolean {
       e.getX(a.t2);
       f.set(v2);
     }
-    storePair(e, addr, a.bytes, v1, v2);
+    status = storePair(e, addr, a.bytes, v1, v2);
   }
   if (a.index === 1) {
     f.get(post);
@@ -295,6 +301,7 @@ function ldstPair(e: WasmEmitter, a: Args): boolean {
     f.get(addr);
     e.setX(a.n);
   }
+  if (status !== undefined) storeDone(e, status);
   return true;
 }
 
