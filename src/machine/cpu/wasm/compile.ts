@@ -97,7 +97,7 @@ function emitRegion(e: WasmEmitter, code: CodePage, region: Region, handlers: Ho
     const slots = free ? [] : fieldSlots(wordAt(i), name);
     const flags = touchesFlags(name);
     const k = handlers.length;
-    handlers.push({ fn: code.fns[i] as Handler, args: code.args[i], index: i, flags, fp: usesFpState(wordAt(i)), name });
+    handlers.push({ fn: code.fns[i] as Handler, args: code.args[i], index: i, flags, fp: usesFpState(wordAt(i)), name, slots: free ? undefined : Int32Array.from(slots) });
     if (!free) e.faultable();
     if (flags) {
       e.materialise();

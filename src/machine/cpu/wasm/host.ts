@@ -21,6 +21,11 @@ export interface HostHandler {
   /** Whether it uses the SIMD&FP state (lazy FP switching: context.ts). */
   fp: boolean;
   name: string;
+  /**
+   * The general registers its fields name (what the compiled code stores before the call and
+   * loads after), or undefined for one that needs none.
+   */
+  slots: Int32Array | undefined;
 }
 
 /** What the helpers of one instance work on; the wrapper sets `base` before each call. */
@@ -36,6 +41,9 @@ export interface HostContext {
   /** The register file's bytes in `Cpu.regMemory` (the same offsets). */
   regs: Uint8Array<ArrayBuffer>;
   vregs: Uint8Array<ArrayBuffer>;
+  /** The same register bytes as int32 words: `Cpu.R` and the header's copy (retaken with the views above). */
+  r32: Int32Array<ArrayBuffer>;
+  linR32: Int32Array<ArrayBuffer>;
   fault: unknown;
   handlers: HostHandler[];
 }
@@ -51,6 +59,8 @@ export function hostContext(cpu: Cpu, handlers: HostHandler[]): HostContext {
     generation: -1,
     regs: new Uint8Array(buffer, REGS, REGS_END - REGS),
     vregs: new Uint8Array(buffer, VREGS, VREGS_END - VREGS),
+    r32: new Int32Array(buffer, REGS, (REGS_END - REGS) >> 2),
+    linR32: new Int32Array(0),
     fault: undefined,
     handlers,
   };
@@ -64,6 +74,7 @@ export function retakeViews(c: HostContext): void {
   c.m32 = new Int32Array(buffer, 0, 1024);
   c.linRegs = new Uint8Array(buffer, REGS, REGS_END - REGS);
   c.linVregs = new Uint8Array(buffer, VREGS, VREGS_END - VREGS);
+  c.linR32 = new Int32Array(buffer, REGS, (REGS_END - REGS) >> 2);
   c.generation = c.cpu.linear.generation;
 }
 
@@ -80,6 +91,15 @@ export function syncOut(c: HostContext): void {
 }
 
 const V = S_VAL >> 2;
+
+/** Copy the 64-bit register slots `slots` from `from` to `to` (int32 views of two register files). */
+function copySlots(from: Int32Array, to: Int32Array, slots: Int32Array): void {
+  for (let k = 0; k < slots.length; k++) {
+    const w = slots[k]! << 1;
+    to[w] = from[w]!;
+    to[w + 1] = from[w + 1]!;
+  }
+}
 
 /** The header's int32 view, retaken first if the memory grew (a miss may grow it). */
 function views(c: HostContext): Int32Array<ArrayBuffer> {
@@ -189,7 +209,8 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       // fields name, written just before) goes out, and comes back after. The SIMD&FP ones only
       // for a handler that uses them: no other touches them (a context switch happens outside
       // compiled code, after the run stopped).
-      c.regs.set(c.linRegs);
+      const slots = h.slots;
+      if (slots !== undefined) copySlots(c.linR32, c.r32, slots);
       if (h.fp) c.vregs.set(c.linVregs);
       if (h.fp && cpu.fpStale) cpu.fpSwitch();
       if (h.flags) cpu.nzcv = c.m32[S_NZCV >> 2]!;
@@ -204,7 +225,7 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       } finally {
         // The memory may have grown inside.
         views(c);
-        c.linRegs.set(c.regs);
+        if (slots !== undefined) copySlots(c.r32, c.linR32, slots);
         if (h.fp) c.linVregs.set(c.vregs);
       }
       const m32 = c.m32;
