@@ -89,7 +89,9 @@ export function loadPairInto(e: WasmEmitter, addr: number, bytes: number, dst1: 
   const f = e.f;
   const at = probe(e, addr, 2 * bytes, false);
   f.get(at).mem(LOAD[bytes]!, LOG2[bytes]!, RAM_START).set(dst1);
-  f.get(at).mem(LOAD[bytes]!, LOG2[bytes]!, RAM_START + bytes).set(dst2);
+  f.get(at)
+    .mem(LOAD[bytes]!, LOG2[bytes]!, RAM_START + bytes)
+    .set(dst2);
   f.else_();
   halves(e, addr);
   f.i32(bytes).call(e.helpers.ldPair).if_();
@@ -134,7 +136,9 @@ export function storePair(e: WasmEmitter, addr: number, bytes: number, v1: numbe
   const status = e.tmp32();
   const at = probe(e, addr, 2 * bytes, true);
   f.get(at).get(v1).mem(STORE[bytes]!, LOG2[bytes]!, RAM_START);
-  f.get(at).get(v2).mem(STORE[bytes]!, LOG2[bytes]!, RAM_START + bytes);
+  f.get(at)
+    .get(v2)
+    .mem(STORE[bytes]!, LOG2[bytes]!, RAM_START + bytes);
   f.i32(0).set(status);
   f.else_();
   halves(e, addr);
