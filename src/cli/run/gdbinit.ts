@@ -19,6 +19,9 @@ export function gdbinitText(address: string, threads: TargetThread[], programs: 
     // The ELFs the stub names are files of this machine: read them here (the default, "target:",
     // asks the stub for them, which it does not serve, and says so).
     'set sysroot /',
+    // The stub answers from the machine model's process: on a loaded host a reply can take longer
+    // than GDB's default 2 s, which GDB reports as "Ignoring packet error" and then retries.
+    'set remotetimeout 30',
   ];
   for (const t of threads) lines.push(`# inferior ${t.pid}: ${t.name}${programs.has(t.name) ? ` (${programs.get(t.name)})` : ''}`);
   lines.push(`target extended-remote ${address}`);
