@@ -1,9 +1,10 @@
+// @ts-nocheck
 import { describe, expect, it } from 'vitest';
 import type { Cap } from '../src/kernel/cap.js';
 import { CapType } from '../src/kernel/cap-types.js';
 import { CNode } from '../src/kernel/cspace.js';
 import { FaultType } from '../src/kernel/faults.js';
-import { cancelAllIPC, cancelBadgedSends, cancelIPC, doReplyTransfer, handleFault, isValidFaultHandler, receiveIPC, sendIPC, sendTimeoutFault } from '../src/kernel/ipc.js';
+import { cancelAllIPC, cancelBadgedSends, cancelIPC, doReplyTransfer, handleFault, isValidFaultHandler, lookupExtraCaps, receiveIPC, sendIPC, sendTimeoutFault } from '../src/kernel/ipc.js';
 import { MICROKIT_DEBUG } from '../src/kernel/object-types.js';
 import { EndpointObject, EndpointState, FrameObject, NotificationObject, PageTableObject, ReplyObject, SchedContextObject, TcbObject, TcbSlot, ThreadState } from '../src/kernel/objects.js';
 import { KernelState } from '../src/kernel/state.js';
@@ -605,6 +606,8 @@ describe('cap transfer: lookupExtraCaps, getReceiveSlots, transferCaps', () => {
     const ep = new EndpointObject(alloc(0x10), 4);
     const other = new EndpointObject(alloc(0x10), 4);
     const cs = cspace(client);
+    // Slot 0 holds a cap too, so that reading one cptr too many (a zero word) would find it.
+    cs.slots[0]!.cap = epCap(other, { badge: 0x100n });
     cs.slots[2]!.cap = epCap(ep, { badge: 0x99n });
     const ntfn = (badge: bigint): Cap => ({ type: CapType.Notification, obj: new NotificationObject(alloc(0x20), 5), badge, canSend: true, canReceive: true });
     cs.slots[3]!.cap = ntfn(3n);
@@ -636,6 +639,12 @@ describe('cap transfer: lookupExtraCaps, getReceiveSlots, transferCaps', () => {
     expect(r.received).toEqual(r.sent(3));
   });
 
+  it('reads exactly as many cptrs as the message info says', () => {
+    const r = grant([2n]);
+    expect(r.info).toEqual({ label: 0n, capsUnwrapped: 0b01, extraCaps: 1, length: 1 });
+    expect(r.received.type).toBe(CapType.Null);
+  });
+
   it('unwraps at the cap’s own index (capsUnwrapped bit i, badge i)', () => {
     const r = grant([3n, 2n]);
     expect(r.info).toEqual({ label: 0n, capsUnwrapped: 0b10, extraCaps: 2, length: 1 });
@@ -663,8 +672,8 @@ describe('cap transfer: lookupExtraCaps, getReceiveSlots, transferCaps', () => {
     }
   });
 
-  it('stops at a cap it cannot move (an occupied receive slot, a receive root that is not a CNode, a null cap), but still unwraps before it', () => {
-    for (const r of [grant([2n, 3n, 2n], { occupied: true }), grant([2n, 3n], { receiveRoot: 3n }), grant([2n, 9n, 3n])]) {
+  it('stops at a cap it cannot move (an occupied receive slot, a receive root that is not a CNode or does not resolve, a null cap), but still unwraps before it', () => {
+    for (const r of [grant([2n, 3n, 2n], { occupied: true }), grant([2n, 3n], { receiveRoot: 3n }), grant([2n, 3n], { receiveRoot: 1n << 63n }), grant([2n, 9n, 3n])]) {
       expect(r.info).toMatchObject({ capsUnwrapped: 0b01, extraCaps: 1 });
       expect(r.received.type === CapType.Null || r.received.type === CapType.Notification).toBe(true);
       expect(r.received).not.toEqual(r.sent(3));
@@ -676,5 +685,119 @@ describe('cap transfer: lookupExtraCaps, getReceiveSlots, transferCaps', () => {
     expect(r.info).toMatchObject({ capsUnwrapped: 0, extraCaps: 0 });
     expect(r.received.type).toBe(CapType.Null);
     expect(r.out.text).toContain('Deriving a PT cap without an assigned ASID');
+  });
+});
+
+describe('cap transfer without a sender IPC buffer', () => {
+  it('a sender without an IPC buffer names no caps, whatever its message info says', () => {
+    const { k } = kernel();
+    const [server, client] = [thread(k, 'server'), thread(k, 'client', { buffer: 'none' })];
+    const ep = waiting(k, server);
+    cspace(client).slots[0]!.cap = { type: CapType.Notification, obj: new NotificationObject(alloc(0x20), 5), badge: 1n, canSend: true, canReceive: true };
+    const rs = cspace(server);
+    rs.slots[1]!.cap = server.ctes.slots[TcbSlot.CTable]!.cap;
+    const b = buffer(k, server);
+    k.memory.write64(b + IPC_BUFFER.receiveCNode, 1n);
+    k.memory.write64(b + IPC_BUFFER.receiveIndex, 5n);
+    k.memory.write64(b + IPC_BUFFER.receiveDepth, 64n);
+    message(k, client, 0n, [], 1);
+    sendIPC(k, true, false, all, false, client, ep);
+    expect(info(k, server).extraCaps).toBe(0);
+    expect(rs.slots[5]!.cap.type).toBe(CapType.Null);
+  });
+});
+
+describe('more of the same, against the same sources', () => {
+  it('lookupExtraCaps returns each slot with its cptr, or the first cptr that fails with its lookup fault', () => {
+    const { k } = kernel();
+    const t = thread(k, 't');
+    const cs = cspace(t);
+    const b = buffer(k, t);
+    for (const [i, c] of [3n, 5n].entries()) k.memory.write64(b + IPC_BUFFER.capsOrBadges + 8 * i, c);
+    const ok = lookupExtraCaps(k, t, b, { label: 0n, capsUnwrapped: 0, extraCaps: 2, length: 0 });
+    expect(ok).toEqual({ ok: true, slots: [cs.slots[3], cs.slots[5]], cptrs: [3n, 5n] });
+    k.memory.write64(b + IPC_BUFFER.capsOrBadges + 8, 1n << 63n);
+    const bad = lookupExtraCaps(k, t, b, { label: 0n, capsUnwrapped: 0, extraCaps: 2, length: 0 });
+    expect(bad).toMatchObject({ ok: false, cptr: 1n << 63n });
+  });
+
+  it('a sender reads its message from a read-only IPC buffer (lookupIPCBuffer(false, sender))', () => {
+    const { k } = kernel();
+    const [server, client] = [thread(k, 'server'), thread(k, 'client', { buffer: 'read-only' })];
+    const ep = waiting(k, server);
+    k.memory.write64(buffer(k, client) + IPC_BUFFER.msg + 8 * 5, 0x66n);
+    message(k, client, 0n, [1n, 2n, 3n, 4n, 5n]);
+    k.setReg(client, 1, messageInfoToWord({ label: 0n, capsUnwrapped: 0, extraCaps: 0, length: 6 }));
+    sendIPC(k, true, false, all, false, client, ep);
+    expect([info(k, server).length, mr(k, server, 4), mr(k, server, 5)]).toEqual([6, 5n, 0x66n]);
+  });
+
+  it('a fault reply reads its words beyond the registers from the handler’s buffer, even a read-only one', () => {
+    const { k } = kernel();
+    const [handler, t] = [thread(k, 'handler', { buffer: 'read-only' }), thread(k, 't')];
+    const reply = new ReplyObject(alloc(0x20), 5);
+    const ep = waiting(k, handler, reply);
+    t.ctes.slots[TcbSlot.FaultHandler]!.cap = epCap(ep);
+    t.fault = { type: FaultType.UnknownSyscall, number: 1n };
+    handleFault(k, t);
+    k.memory.write64(buffer(k, handler) + IPC_BUFFER.msg + 8 * 4, 0x44n);
+    k.memory.write64(buffer(k, handler) + IPC_BUFFER.msg + 8 * 5, 0x55n);
+    k.setReg(handler, 1, messageInfoToWord({ label: 0n, capsUnwrapped: 0, extraCaps: 0, length: 6 }));
+    doReplyTransfer(k, handler, reply, false);
+    expect([k.reg(t, 4), k.reg(t, 5)]).toEqual([0x44n, 0x55n]);
+  });
+
+  it('an answered caller whose budget is not ready gets a Timeout fault to its timeout handler, or waits in the release queue', () => {
+    for (const timeoutHandler of [true, false]) {
+      const { k } = kernel();
+      const [server, client, th] = [thread(k, 'server'), thread(k, 'client'), thread(k, 'th')];
+      const reply = new ReplyObject(alloc(0x20), 5);
+      called(k, server, client, reply);
+      client.sc!.badge = 0x5n;
+      client.sc!.refills[0]!.time = 1_000_000; // released later than now (0)
+      const tep = new EndpointObject(alloc(0x10), 4);
+      if (timeoutHandler) client.ctes.slots[TcbSlot.TimeoutHandler]!.cap = epCap(tep, { badge: 0x7n });
+      message(k, server, 0n, []);
+      doReplyTransfer(k, server, reply, false);
+      if (timeoutHandler) {
+        expect([client.state, client.fault, client.blockingObject, client.inReleaseQueue]).toEqual([ThreadState.BlockedOnSend, { type: FaultType.Timeout, badge: 0x5n }, tep, false]);
+      } else {
+        expect([client.state, client.fault, client.inReleaseQueue, k.reprogram]).toEqual([ThreadState.Running, undefined, true, true]);
+      }
+    }
+  });
+
+  it('a thread restarted from its Timeout fault with its budget not ready waits for it, with no second Timeout fault', () => {
+    const { k } = kernel();
+    const [handler, t] = [thread(k, 'handler'), thread(k, 't')];
+    const reply = new ReplyObject(alloc(0x20), 5);
+    const ep = waiting(k, handler, reply);
+    t.ctes.slots[TcbSlot.TimeoutHandler]!.cap = epCap(ep);
+    t.fault = { type: FaultType.Timeout, badge: 0n };
+    sendTimeoutFault(k, t);
+    expect(t.state).toBe(ThreadState.BlockedOnReply);
+    t.sc!.refills[0]!.time = 1_000_000;
+    message(k, handler, 0n, []);
+    doReplyTransfer(k, handler, reply, false);
+    expect([t.state, t.fault, t.inReleaseQueue]).toEqual([ThreadState.Restart, undefined, true]);
+  });
+
+  it('cancelIPC takes a blocked sender off its endpoint', () => {
+    const { k } = kernel();
+    const ep = new EndpointObject(alloc(0x10), 4);
+    const s = thread(k, 's');
+    sendIPC(k, true, true, all, false, s, ep);
+    cancelIPC(k, s);
+    expect([s.state, ep.queue.length, ep.state]).toEqual([ThreadState.Inactive, 0, EndpointState.Idle]);
+  });
+
+  it('the fault trace names the fault and whether a handler takes it', () => {
+    const { k } = kernel();
+    const seen: [string, boolean][] = [];
+    k.trace.fault = (_t, description, handled) => seen.push([description, handled]);
+    const t = thread(k, 't');
+    t.fault = { type: FaultType.UnknownSyscall, number: 2n };
+    handleFault(k, t);
+    expect(seen).toEqual([['unknown syscall 0x2', false]]);
   });
 });
