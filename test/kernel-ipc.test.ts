@@ -1,4 +1,5 @@
 // @ts-nocheck
+// 
 import { describe, expect, it } from 'vitest';
 import type { Cap } from '../src/kernel/cap.js';
 import { CapType } from '../src/kernel/cap-types.js';
@@ -314,7 +315,8 @@ describe('calls and the reply object (reply_push)', () => {
     expect(client.state).toBe(ThreadState.BlockedOnReply);
     const ep2 = new EndpointObject(alloc(0x10), 4);
     receiveIPC(k, other, ep2, true, reply, () => false);
-    expect(out.text).toContain('Reply object already has unexecuted reply!');
+    expect(out.text).toContain('[receiveIPC/0 ');
+    expect(out.text).toContain(']: Reply object already has unexecuted reply!>>');
     expect([client.state, client.replyObject, reply.tcb, other.state]).toEqual([ThreadState.Inactive, undefined, other, ThreadState.BlockedOnReceive]);
     // The same thread offering its own reply again is no error.
     out.text = '';
@@ -563,8 +565,11 @@ describe('faults: handleFault, sendTimeoutFault, doFaultTransfer, handleFaultRep
       t.fault = { type: FaultType.UnknownSyscall, number: 1n };
       handleFault(k, t);
       message(k, handler, label, [0xa0n, 0xa1n]);
+      k.setReg(handler, 4, 0xeen); // MR 2, beyond the reply's length
       doReplyTransfer(k, handler, reply, false);
       expect([t.state, t.fault, k.reg(t, 0), k.reg(t, 1), k.reg(t, 2)]).toEqual([label === 0n ? ThreadState.Restart : ThreadState.Inactive, undefined, 0xa0n, 0xa1n, 0x12n]);
+      // An inactive thread is not offered to the scheduler.
+      expect(t.queued).toBe(label === 0n);
     }
   });
 
@@ -799,5 +804,59 @@ describe('more of the same, against the same sources', () => {
     t.fault = { type: FaultType.UnknownSyscall, number: 2n };
     handleFault(k, t);
     expect(seen).toEqual([['unknown syscall 0x2', false]]);
+  });
+});
+
+describe('the rest of the survivors', () => {
+  it('a fault other than Timeout leaves the time its context consumed alone', () => {
+    const { k } = kernel();
+    const [handler, t] = [thread(k, 'handler'), thread(k, 't')];
+    const ep = waiting(k, handler, new ReplyObject(alloc(0x20), 5));
+    t.ctes.slots[TcbSlot.FaultHandler]!.cap = epCap(ep);
+    t.sc!.consumed = 1234;
+    t.fault = { type: FaultType.UnknownSyscall, number: 1n };
+    handleFault(k, t);
+    expect(handler.sc!.consumed).toBe(0);
+    expect(t.sc!.consumed).toBe(1234);
+  });
+
+  it('a reply to a caller in the middle of a call stack breaks the stack there (reply_remove); the context stays on top', () => {
+    const { k } = kernel();
+    const [a, b, c] = [thread(k, 'a'), thread(k, 'b', { sc: false }), thread(k, 'c', { sc: false })];
+    const [r1, r2] = [new ReplyObject(alloc(0x20), 5), new ReplyObject(alloc(0x20), 5)];
+    const sc = a.sc!;
+    called(k, b, a, r1);
+    called(k, c, b, r2);
+    message(k, b, 0n, []);
+    doReplyTransfer(k, b, r1, false);
+    expect([a.state, a.sc, r1.tcb, r1.prev, r1.next, r2.prev, r2.next, sc.reply, c.sc]).toEqual([ThreadState.Running, undefined, undefined, undefined, undefined, undefined, sc, r2, sc]);
+    expect(a.queued).toBe(false);
+  });
+
+  it('a reply to a VMFault restarts the thread whatever its label and writes no register', () => {
+    const { k } = kernel();
+    const [handler, t] = [thread(k, 'handler'), thread(k, 't')];
+    const reply = new ReplyObject(alloc(0x20), 5);
+    const ep = waiting(k, handler, reply);
+    t.ctes.slots[TcbSlot.FaultHandler]!.cap = epCap(ep);
+    t.fault = { type: FaultType.VMFault, address: 0x1000n, instruction: false, fsr: 0x92000006 };
+    k.setReg(t, 0, 0x33n);
+    handleFault(k, t);
+    message(k, handler, 5n, [0x1n, 0x2n]);
+    doReplyTransfer(k, handler, reply, false);
+    expect([t.state, t.fault, k.reg(t, 0)]).toEqual([ThreadState.Restart, undefined, 0x33n]);
+  });
+
+  it('a handler receiving a queued Timeout fault links the reply but takes no context (canDonate is false for Timeout)', () => {
+    const { k } = kernel();
+    const [handler, t] = [thread(k, 'handler', { sc: false }), thread(k, 't')];
+    const ep = new EndpointObject(alloc(0x10), 4);
+    t.ctes.slots[TcbSlot.TimeoutHandler]!.cap = epCap(ep);
+    t.fault = { type: FaultType.Timeout, badge: 0n };
+    sendTimeoutFault(k, t);
+    const sc = t.sc;
+    const reply = new ReplyObject(alloc(0x20), 5);
+    receiveIPC(k, handler, ep, true, reply, () => false);
+    expect([t.state, reply.tcb, handler.sc, t.sc]).toEqual([ThreadState.BlockedOnReply, t, undefined, sc]);
   });
 });
