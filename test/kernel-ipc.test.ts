@@ -1,5 +1,3 @@
-// @ts-nocheck
-// 
 import { describe, expect, it } from 'vitest';
 import type { Cap } from '../src/kernel/cap.js';
 import { CapType } from '../src/kernel/cap-types.js';
@@ -43,16 +41,17 @@ interface ThreadOpts {
 }
 
 /** A thread with a 16-slot CSpace (a guard that makes a cptr resolve in all 64 bits) and an IPC buffer. */
-function thread(k: KernelState, name: string, opts: ThreadOpts = {}): TcbObject {
+function thread(_k: KernelState, name: string, opts: ThreadOpts = {}): TcbObject {
   const t = new TcbObject(alloc(0x800), 11);
   t.name = name;
   t.priority = opts.priority ?? 100;
   t.state = ThreadState.Running;
   const cnode = new CNode(4, alloc(0x400));
   t.ctes.slots[TcbSlot.CTable]!.cap = { type: CapType.CNode, cnode, guard: 0n, guardSize: 60 };
-  if ((opts.buffer ?? 'read-write') !== 'none') {
+  const rights = opts.buffer ?? 'read-write';
+  if (rights !== 'none') {
     const frame = new FrameObject(alloc(0x1000), 12, false);
-    t.ctes.slots[TcbSlot.Buffer]!.cap = { type: CapType.Frame, obj: frame, rights: opts.buffer ?? 'read-write', mapping: undefined };
+    t.ctes.slots[TcbSlot.Buffer]!.cap = { type: CapType.Frame, obj: frame, rights, mapping: undefined };
   }
   if (opts.sc ?? true) {
     const sc = new SchedContextObject(alloc(0x100), 8);
@@ -755,7 +754,7 @@ describe('more of the same, against the same sources', () => {
   it('an answered caller whose budget is not ready gets a Timeout fault to its timeout handler, or waits in the release queue', () => {
     for (const timeoutHandler of [true, false]) {
       const { k } = kernel();
-      const [server, client, th] = [thread(k, 'server'), thread(k, 'client'), thread(k, 'th')];
+      const [server, client] = [thread(k, 'server'), thread(k, 'client')];
       const reply = new ReplyObject(alloc(0x20), 5);
       called(k, server, client, reply);
       client.sc!.badge = 0x5n;
