@@ -222,7 +222,10 @@ describe('calls and the reply object (reply_push)', () => {
   });
 
   it('no donation to a server with its own scheduling context, or without canDonate; the reply still links', () => {
-    for (const [serverSc, canDonate] of [[true, true], [false, false]] as const) {
+    for (const [serverSc, canDonate] of [
+      [true, true],
+      [false, false],
+    ] as const) {
       const { k } = kernel();
       const [server, client] = [thread(k, 'server', { sc: serverSc }), thread(k, 'client')];
       const reply = new ReplyObject(alloc(0x20), 5);
@@ -282,7 +285,10 @@ describe('calls and the reply object (reply_push)', () => {
   });
 
   it('a server receiving a blocked Call without a reply object, or from a cap without Grant or GrantReply, leaves the caller inactive', () => {
-    for (const [canGrantReply, withReply] of [[true, false], [false, true]] as const) {
+    for (const [canGrantReply, withReply] of [
+      [true, false],
+      [false, true],
+    ] as const) {
       const { k } = kernel();
       const [server, client] = [thread(k, 'server', { sc: false }), thread(k, 'client')];
       const ep = new EndpointObject(alloc(0x10), 4);
@@ -508,13 +514,7 @@ describe('faults: handleFault, sendTimeoutFault, doFaultTransfer, handleFaultRep
     t.fault = { type: FaultType.UnknownSyscall, number: 0x99n };
     const sc = t.sc;
     handleFault(k, t);
-    expect([info(k, handler), k.reg(handler, 0), mr(k, handler, 0), mr(k, handler, 7), mr(k, handler, 12)]).toEqual([
-      { label: BigInt(FaultType.UnknownSyscall), capsUnwrapped: 0, extraCaps: 0, length: 13 },
-      0x77n,
-      0x10n,
-      0x17n,
-      0x99n,
-    ]);
+    expect([info(k, handler), k.reg(handler, 0), mr(k, handler, 0), mr(k, handler, 7), mr(k, handler, 12)]).toEqual([{ label: BigInt(FaultType.UnknownSyscall), capsUnwrapped: 0, extraCaps: 0, length: 13 }, 0x77n, 0x10n, 0x17n, 0x99n]);
     expect([t.state, reply.tcb, t.stats.faults, handler.sc, t.sc]).toEqual([ThreadState.BlockedOnReply, t, 1, sc, undefined]);
   });
 
