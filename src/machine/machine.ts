@@ -72,7 +72,7 @@ export interface InputSource {
 }
 
 /** A source that delivers fixed bytes, in order. */
-function scriptedInput(bytes: Uint8Array | string): InputSource {
+export function scriptedInput(bytes: Uint8Array | string): InputSource {
   const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
   let pos = 0;
   return {

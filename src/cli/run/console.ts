@@ -1,4 +1,5 @@
 import type { Io } from '../io.js';
+import { TextWatch } from './text-watch.js';
 
 /**
  * The console as `run` sees it: each byte the UART transmits goes to stdout, is counted,
@@ -7,22 +8,26 @@ import type { Io } from '../io.js';
 export class ConsoleWatch {
   /** Bytes transmitted so far. */
   count = 0;
-  untilSeen = false;
   private kept = new Uint8Array(0);
-  private tail = '';
+  private readonly until: TextWatch | undefined;
 
   constructor(
     private readonly io: Io,
-    private readonly until: string | undefined,
+    until: string | undefined,
     private readonly keep: boolean,
     /** Called once, when --until's text has appeared. */
     private readonly onUntil: () => void,
-  ) {}
+  ) {
+    this.until = until === undefined ? undefined : new TextWatch(until);
+  }
+
+  get untilSeen(): boolean {
+    return this.until?.seen === true;
+  }
 
   byte(b: number): void {
-    const c = String.fromCharCode(b);
     if (this.io.stdoutByte) this.io.stdoutByte(b);
-    else this.io.stdout(c);
+    else this.io.stdout(String.fromCharCode(b));
     if (this.keep) {
       if (this.count === this.kept.length) {
         const grown = new Uint8Array(Math.max(4096, this.kept.length * 2));
@@ -32,14 +37,7 @@ export class ConsoleWatch {
       this.kept[this.count] = b;
     }
     this.count++;
-    if (this.until !== undefined && !this.untilSeen) {
-      // Enough of the end of the output to hold the text however it arrived.
-      this.tail = (this.tail + c).slice(-Math.max(1, this.until.length) * 2);
-      if (this.tail.includes(this.until)) {
-        this.untilSeen = true;
-        this.onUntil();
-      }
-    }
+    if (this.until?.byte(b)) this.onUntil();
   }
 
   /** What was transmitted (kept only when asked for). */

@@ -1,4 +1,5 @@
-import type { InputSource } from '../../machine/machine.js';
+import { type InputSource, scriptedInput } from '../../machine/machine.js';
+import { TextWatch } from './text-watch.js';
 
 /**
  * `--input-after TEXT`: the UART receives nothing until the console has printed TEXT, then the
@@ -9,25 +10,23 @@ import type { InputSource } from '../../machine/machine.js';
  * (or a script on QEMU) types only once the system says it is ready.
  */
 export class InputAfter implements InputSource {
-  /** True once the text has appeared. */
-  open = false;
-  private tail = '';
   private readonly inner: InputSource;
+  private readonly watch: TextWatch;
 
-  constructor(
-    input: Uint8Array | string | InputSource,
-    private readonly text: string,
-  ) {
-    this.inner = typeof input === 'string' || input instanceof Uint8Array ? bytesSource(typeof input === 'string' ? new TextEncoder().encode(input) : input) : input;
-    if (text === '') this.open = true;
+  constructor(input: Uint8Array | string | InputSource, text: string) {
+    this.inner = typeof input === 'string' || input instanceof Uint8Array ? scriptedInput(input) : input;
+    this.watch = new TextWatch(text);
+    if (text === '') this.watch.seen = true;
+  }
+
+  /** True once the text has appeared. */
+  get open(): boolean {
+    return this.watch.seen;
   }
 
   /** Each console byte, to watch for the text. */
   byte(b: number): void {
-    if (this.open) return;
-    // Enough of the end of the output to hold the text however it arrived.
-    this.tail = (this.tail + String.fromCharCode(b)).slice(-this.text.length * 2);
-    if (this.tail.includes(this.text)) this.open = true;
+    this.watch.byte(b);
   }
 
   peek(): number | undefined {
@@ -48,9 +47,4 @@ export class InputAfter implements InputSource {
   get ended(): boolean | undefined {
     return this.inner.ended;
   }
-}
-
-function bytesSource(data: Uint8Array): InputSource {
-  let pos = 0;
-  return { peek: () => data[pos], take: () => void pos++ };
 }
