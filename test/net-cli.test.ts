@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIME_LIMIT, type Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
@@ -14,7 +15,7 @@ import { freePort } from './helpers/free-port.js';
 
 const HELLO = join(import.meta.dirname, '..', 'examples', 'hello', 'hello.system');
 
-async function run(args: string[], opts: { interruptAfterMs?: number; during?: () => Promise<void> } = {}) {
+async function run(args: string[], opts: { interruptAfterMs?: number; during?: () => Promise<void>; stdin?: NodeJS.ReadableStream } = {}) {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -22,6 +23,7 @@ async function run(args: string[], opts: { interruptAfterMs?: number; during?: (
     stderr: (t) => void (stderr += t),
     colour: false,
     cwd: process.cwd(),
+    ...(opts.stdin ? { stdin: opts.stdin } : {}),
     onInterrupt(handler) {
       const timer = opts.interruptAfterMs === undefined ? undefined : setTimeout(handler, opts.interruptAfterMs);
       return () => clearTimeout(timer);
@@ -45,6 +47,19 @@ describe('run --netdev user: an idle system waits for the host', () => {
     expect(r.stderr).toContain('sel4ts: the virtual time limit (600ms) ran out');
     expect(r.stderr).toMatch(/virtio-net 0xa003e00 {20}frames in 0, frames out 0, bytes in 0, bytes out 0, dropped 0, dhcp replies 0, arp replies 0, echo replies 0, tcp connections 0, .* notifications 0, interrupts 0/);
     // 600 ms of idling take 600 ms of real time, with the CPU mostly asleep.
+    expect(r.wallMs).toBeGreaterThan(600);
+    expect(r.cpuMs - quick.cpuMs).toBeLessThan(300);
+  });
+
+  it('live input the guest never reads (its UART FIFO full) does not make the idle wait spin', async () => {
+    const quick = await run([]);
+    const stdin = new PassThrough();
+    // More than the PL011's FIFO holds; hello never reads it, and the stream stays open.
+    stdin.write('x'.repeat(100));
+    const port = await freePort();
+    const r = await run(['--input', '-', '--netdev', `user,hostfwd=tcp:127.0.0.1:${port}-:1236`, '--max-time', '600ms'], { stdin });
+    stdin.destroy();
+    expect(r.code, r.stderr).toBe(EXIT_TIME_LIMIT);
     expect(r.wallMs).toBeGreaterThan(600);
     expect(r.cpuMs - quick.cpuMs).toBeLessThan(300);
   });

@@ -290,7 +290,9 @@ export class Machine implements KernelPort {
     let timeout: ReturnType<typeof setTimeout> | undefined;
     const waits = this.hostIo.map((h) => h.wait());
     waits.push(new Promise<void>((resolve) => (timeout = setTimeout(resolve, sleepMs))));
-    if (this.input.wait && !this.input.ended) waits.push(this.input.wait());
+    // Live input wakes the machine only when the UART can take it: bytes the guest leaves in a
+    // full FIFO would resolve the wait at once, every time, and the idle machine would spin.
+    if (this.input.wait && !this.input.ended && this.uart.canReceive) waits.push(this.input.wait());
     await Promise.race(waits);
     clearTimeout(timeout);
     const slept = Math.round((performance.now() - started) * cyclesPerMs);
