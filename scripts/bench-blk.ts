@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
-import { buildPd, makeImage, patchWord, qemuRun, qemuVersion, realSel4Missing } from './bench-real-sel4.js';
+import { buildPd, fastest, makeImage, patchWord, processCpuSeconds, qemuMarginal, qemuRun, qemuVersion, realSel4Missing, round } from './bench-real-sel4.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const MiB = 1 << 20;
@@ -20,10 +20,6 @@ const SMALL = 8 * MiB;
 const LARGE = 32 * MiB;
 const QEMU_SMALL = 32 * MiB;
 const QEMU_LARGE = 512 * MiB;
-
-// The fastest of the runs: the bench machine is shared, and a neighbour only ever slows a run down.
-const fastest = (xs: number[]) => Math.min(...xs);
-const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 /** A folder with the bench's system and its client set to read `bytes` (the variable bench_bytes). */
 function benchFolder(parent: string, bytes: number, client = join(ROOT, 'bench/blk/bench_client.elf')): string {
@@ -36,10 +32,7 @@ function benchFolder(parent: string, bytes: number, client = join(ROOT, 'bench/b
 }
 
 async function once(disk: string, dir: string, bytes: number): Promise<{ seconds: number; instructions: number }> {
-  const cpu = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
+  const cpu = processCpuSeconds;
   let started = 0;
   let ended = 0;
   let out = '';
@@ -73,21 +66,18 @@ async function qemuFigures(dir: string, disk: string): Promise<Record<string, un
     makeImage(join(d, 'blk-bench.system'), [d, built], images[bytes]);
   }
   const args = ['-drive', `file=${disk},if=none,format=raw,id=hd0,snapshot=on`, '-device', 'virtio-blk-device,drive=hd0', '-global', 'virtio-mmio.force-legacy=false'];
-  const small = [];
-  const large = [];
-  for (let i = 0; i < 5; i++) {
-    small.push(await qemuRun(images[QEMU_SMALL]!, 'KiB', join(dir, 'qemu-small.console'), args));
-    large.push(await qemuRun(images[QEMU_LARGE]!, 'KiB', join(dir, 'qemu-large.console'), args));
-  }
-  if (!large[0]!.console.includes(`bench: read ${QEMU_LARGE >> 10} KiB`)) throw new Error('QEMU: the block bench did not read what it should');
-  const wall = fastest(large.map((r) => r.wallSeconds)) - fastest(small.map((r) => r.wallSeconds));
-  const cpu = large[0]!.cpuSeconds === undefined ? undefined : fastest(large.map((r) => r.cpuSeconds!)) - fastest(small.map((r) => r.cpuSeconds!));
+  const bytes = { small: QEMU_SMALL, large: QEMU_LARGE };
+  const m = await qemuMarginal(
+    (size) => qemuRun(images[bytes[size]]!, 'KiB', join(dir, `qemu-${size}.console`), args),
+    (r, size) => r.console.includes(`bench: read ${bytes[size] >> 10} KiB`),
+    'the block bench did not read what it should',
+  );
   return {
     qemu: qemuVersion(),
-    bytesRead: { small: QEMU_SMALL, large: QEMU_LARGE },
-    wallSeconds: { small: round(fastest(small.map((r) => r.wallSeconds))), large: round(fastest(large.map((r) => r.wallSeconds))) },
-    readMBpsPerWallSecond: round((QEMU_LARGE - QEMU_SMALL) / 1e6 / wall, 1),
-    readMBpsPerCpuSecond: cpu === undefined ? undefined : round((QEMU_LARGE - QEMU_SMALL) / 1e6 / cpu, 1),
+    bytesRead: bytes,
+    wallSeconds: m.wallSeconds,
+    readMBpsPerWallSecond: round((QEMU_LARGE - QEMU_SMALL) / 1e6 / m.wall, 1),
+    readMBpsPerCpuSecond: m.cpu === undefined ? undefined : round((QEMU_LARGE - QEMU_SMALL) / 1e6 / m.cpu, 1),
   };
 }
 

@@ -58,14 +58,19 @@ export const IPC_BENCHES: IpcBench[] = [
  * file, found through the PT_LOAD segment that holds it. Throws when the file has no such symbol.
  */
 export function withRounds(bytes: Uint8Array, n: number): Uint8Array {
+  return withWord(bytes, ROUNDS_SYMBOL, BigInt(n));
+}
+
+/** A copy of an ELF file's bytes with its initialised 8-byte variable `symbol` set to `value` (a bench's size knob). */
+export function withWord(bytes: Uint8Array, name: string, value: bigint): Uint8Array {
   const read = readElf64(bytes);
   if (!read.ok) throw new Error(`not an ELF file: ${read.error}`);
-  const symbol = read.elf.symbols.find((s) => s.name === ROUNDS_SYMBOL && s.section !== 0);
-  if (symbol?.size !== 8n) throw new Error(`no 8-byte symbol ${ROUNDS_SYMBOL}`);
+  const symbol = read.elf.symbols.find((s) => s.name === name && s.section !== 0);
+  if (symbol?.size !== 8n) throw new Error(`no 8-byte symbol ${name}`);
   const segment = read.elf.segments.find((g) => symbol.value >= g.vaddr && symbol.value + 8n <= g.vaddr + BigInt(g.fileSize));
-  if (!segment) throw new Error(`${ROUNDS_SYMBOL} is not in the file bytes of a loaded segment`);
+  if (!segment) throw new Error(`${name} is not in the file bytes of a loaded segment`);
   const copy = new Uint8Array(bytes);
-  new DataView(copy.buffer).setBigUint64(segment.offset + Number(symbol.value - segment.vaddr), BigInt(n), true);
+  new DataView(copy.buffer).setBigUint64(segment.offset + Number(symbol.value - segment.vaddr), value, true);
   return copy;
 }
 

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
-import { buildPd, makeImage, qemuRun, qemuVersion, realSel4Missing } from './bench-real-sel4.js';
+import { buildPd, fastest, makeImage, processCpuSeconds, qemuMarginal, qemuRun, qemuVersion, realSel4Missing, round } from './bench-real-sel4.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const EXAMPLE = join(ROOT, 'examples', 'net');
@@ -20,10 +20,6 @@ const FRAMES_PY = join(ROOT, 'test', 'conformance', 'net', 'frames.py');
 const N_SMALL = 300;
 const N_LARGE = 1500;
 const MODERN = ['--global', 'virtio-mmio.force-legacy=false'];
-
-// The fastest of the runs: the bench machine is shared, and a neighbour only ever slows a run down.
-const fastest = (xs: number[]) => Math.min(...xs);
-const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 function echoPcap(dir: string, n: number): string {
   const out = join(dir, `echo-${n}.pcap`);
@@ -33,10 +29,7 @@ function echoPcap(dir: string, n: number): string {
 }
 
 async function sel4tsSeconds(pcap: string, n: number): Promise<number> {
-  const cpu = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
+  const cpu = processCpuSeconds;
   let started = 0;
   let ended = 0;
   let out = '';
@@ -64,29 +57,25 @@ async function qemuFigures(dir: string, pcaps: Record<number, string>): Promise<
   const img = join(dir, 'loader.img');
   makeImage(join(EXAMPLE, 'net.system'), [dir], img);
   const port = 47100 + (process.pid % 400) * 2;
-  const once = (n: number) =>
-    qemuRun(
-      img,
-      'client: done',
-      join(dir, `qemu-${n}.console`),
-      ['-netdev', `socket,id=n0,udp=127.0.0.1:${port + 1},localaddr=127.0.0.1:${port}`, '-device', 'virtio-net-device,netdev=n0,mac=52:54:00:12:34:56', '-global', 'virtio-mmio.force-legacy=false'],
-      // Up to 16 frames unanswered, as many as the client has buffers.
-      ['python3', FRAMES_PY, 'feed', pcaps[n]!, join(dir, `qemu-${n}-replies.pcap`), join(dir, `qemu-${n}.console`), 'client: 10.0.2.15 at', String(port), String(port + 1), '16'],
-    );
-  const small = [];
-  const large = [];
-  for (let i = 0; i < 5; i++) {
-    small.push(await once(N_SMALL));
-    large.push(await once(N_LARGE));
-  }
-  for (const r of large) if (!r.console.includes(`client: ${N_LARGE + 1} frames, ${N_LARGE} replies`)) throw new Error('QEMU: the client did not answer every frame');
-  const wall = fastest(large.map((r) => r.wallSeconds)) - fastest(small.map((r) => r.wallSeconds));
-  const cpu = large[0]!.cpuSeconds === undefined ? undefined : fastest(large.map((r) => r.cpuSeconds!)) - fastest(small.map((r) => r.cpuSeconds!));
+  const frames = { small: N_SMALL, large: N_LARGE };
+  const m = await qemuMarginal(
+    (size) =>
+      qemuRun(
+        img,
+        'client: done',
+        join(dir, `qemu-${size}.console`),
+        ['-netdev', `socket,id=n0,udp=127.0.0.1:${port + 1},localaddr=127.0.0.1:${port}`, '-device', 'virtio-net-device,netdev=n0,mac=52:54:00:12:34:56', '-global', 'virtio-mmio.force-legacy=false'],
+        // Up to 16 frames unanswered, as many as the client has buffers.
+        ['python3', FRAMES_PY, 'feed', pcaps[frames[size]]!, join(dir, `qemu-${size}-replies.pcap`), join(dir, `qemu-${size}.console`), 'client: 10.0.2.15 at', String(port), String(port + 1), '16'],
+      ),
+    (r, size) => r.console.includes(`client: ${frames[size] + 1} frames, ${frames[size]} replies`),
+    'the client did not answer every frame',
+  );
   return {
     qemu: qemuVersion(),
-    wallSeconds: { small: round(fastest(small.map((r) => r.wallSeconds))), large: round(fastest(large.map((r) => r.wallSeconds))) },
-    framesPerWallSecond: Math.round((N_LARGE - N_SMALL) / wall),
-    framesPerCpuSecond: cpu === undefined ? undefined : Math.round((N_LARGE - N_SMALL) / cpu),
+    wallSeconds: m.wallSeconds,
+    framesPerWallSecond: Math.round((N_LARGE - N_SMALL) / m.wall),
+    framesPerCpuSecond: m.cpu === undefined ? undefined : Math.round((N_LARGE - N_SMALL) / m.cpu),
   };
 }
 

@@ -7,8 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readElf64 } from '../src/util/elf64.js';
-import { realSel4Setup } from './bench-ipc.js';
+import { realSel4Setup, withWord } from './bench-ipc.js';
 
 const TIME = '/usr/bin/time';
 
@@ -21,9 +20,7 @@ function setup(): { sdk: string; scripts: string } {
 /** Why real seL4 cannot be measured here, or undefined when it can. */
 export function realSel4Missing(): string | undefined {
   const s = realSel4Setup();
-  if ('skipped' in s) return s.skipped;
-  if (spawnSync('python3', ['--version']).status !== 0) return 'not measured: python3 (the frame feeder) is not installed';
-  return undefined;
+  return 'skipped' in s ? s.skipped : undefined;
 }
 
 export function qemuVersion(): string {
@@ -46,14 +43,7 @@ export function makeImage(system: string, searchDirs: string[], out: string): vo
 
 /** Set the 64-bit initialised variable `symbol` of an ELF file to `value` (what a bench's size knob is). */
 export function patchWord(path: string, symbol: string, value: bigint): void {
-  const bytes = new Uint8Array(readFileSync(path));
-  const r = readElf64(bytes);
-  if (!r.ok) throw new Error(`${path}: ${r.error}`);
-  const sym = r.elf.symbols.find((s) => s.name === symbol);
-  const seg = sym && r.elf.segments.find((s) => s.fileSize > 0 && sym.value >= s.vaddr && sym.value + 8n <= s.vaddr + BigInt(s.fileSize));
-  if (!sym || !seg) throw new Error(`${path}: no initialised symbol ${symbol}`);
-  new DataView(bytes.buffer).setBigUint64(seg.offset + Number(sym.value - seg.vaddr), value, true);
-  writeFileSync(path, bytes);
+  writeFileSync(path, withWord(new Uint8Array(readFileSync(path)), symbol, value));
 }
 
 function exited(child: ReturnType<typeof spawn>): Promise<number> {
@@ -91,4 +81,47 @@ export async function qemuRun(img: string, until: string, log: string, qemuArgs:
   if (code !== 0) throw new Error(`qemu-run.sh ${img}: '${until}' did not appear (exit ${code}): ${err}`);
   const cpu = withTime ? readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number) : undefined;
   return { wallSeconds, cpuSeconds: cpu ? cpu[0]! + cpu[1]! : undefined, console: readFileSync(log, 'utf8') };
+}
+
+/** This process's CPU seconds so far (user + system): the bench machine is shared, so wall time would measure the neighbours too. */
+export function processCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+// The fastest of the runs: the bench machine is shared, and a neighbour only ever slows a run down.
+export const fastest = (xs: number[]): number => Math.min(...xs);
+export const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
+
+/** QEMU runs of a bench at its small and large size, five of each, interleaved. */
+const QEMU_REPEATS = 5;
+
+export interface QemuMarginal {
+  /** The fastest run of each size, in wall seconds. */
+  wallSeconds: { small: number; large: number };
+  /** Large minus small, fastest against fastest, in wall and (with /usr/bin/time) CPU seconds. */
+  wall: number;
+  cpu: number | undefined;
+}
+
+/**
+ * Run `once` at both sizes QEMU_REPEATS times, interleaved; each run must satisfy `done` (its
+ * console says the work was done), or `failure` is thrown.
+ */
+export async function qemuMarginal(once: (size: 'small' | 'large') => Promise<QemuRun>, done: (r: QemuRun, size: 'small' | 'large') => boolean, failure: string): Promise<QemuMarginal> {
+  const runs = { small: [] as QemuRun[], large: [] as QemuRun[] };
+  for (let i = 0; i < QEMU_REPEATS; i++) {
+    for (const size of ['small', 'large'] as const) {
+      const r = await once(size);
+      if (!done(r, size)) throw new Error(`QEMU: ${failure}`);
+      runs[size].push(r);
+    }
+  }
+  const best = (size: 'small' | 'large', pick: (r: QemuRun) => number) => fastest(runs[size].map(pick));
+  const withCpu = runs.large[0]!.cpuSeconds !== undefined;
+  return {
+    wallSeconds: { small: round(best('small', (r) => r.wallSeconds)), large: round(best('large', (r) => r.wallSeconds)) },
+    wall: best('large', (r) => r.wallSeconds) - best('small', (r) => r.wallSeconds),
+    cpu: withCpu ? best('large', (r) => r.cpuSeconds!) - best('small', (r) => r.cpuSeconds!) : undefined,
+  };
 }

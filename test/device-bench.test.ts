@@ -34,7 +34,7 @@ describe('device benches', () => {
   it('patchWord refuses a symbol the file does not have', () => {
     const elf = join(tmp, 'client.elf');
     copyFileSync(join(import.meta.dirname, '..', 'examples', 'net', 'client.elf'), elf);
-    expect(() => patchWord(elf, 'bench_bytes', 1n)).toThrow(/no initialised symbol bench_bytes/);
+    expect(() => patchWord(elf, 'bench_bytes', 1n)).toThrow(/no 8-byte symbol bench_bytes/);
   });
 
   it('says why real seL4 is not measured without SEL4TS_REAL_SEL4_SDK', () => {
