@@ -7,7 +7,7 @@ import type { Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { parsePcap, pcapHeader, pcapRecord, type TimedFrame } from '../src/machine/devices/virtio/pcap.js';
 import { freePort } from './helpers/free-port.js';
-import { arpReply, DHCPACK, DHCPOFFER, dhcpReply, GATEWAY_MAC, udpToGuest } from './helpers/gateway-frames.js';
+import { SlirpFrames } from './helpers/slirp-frames.js';
 
 /**
  * sDDF (au-ts/sddf 94e63068)'s serial, timer, blk and echo_server examples, built with their own
@@ -152,8 +152,8 @@ describe('sDDF examples on sel4ts and on real seL4 in QEMU', () => {
 
   describe('echo_server: lwIP clients over the virtio-net driver, its virtualisers and copiers', () => {
     const CLIENTS = [
-      { name: 'client0', mac: Uint8Array.of(0x52, 0x54, 0x01, 0, 0, 7), ip: Uint8Array.of(10, 0, 2, 15) },
-      { name: 'client1', mac: Uint8Array.of(0x52, 0x54, 0x01, 0, 0, 8), ip: Uint8Array.of(10, 0, 2, 16) },
+      { name: 'client0', mac: Uint8Array.of(0x52, 0x54, 0x01, 0, 0, 7), ip: 0x0a00020f },
+      { name: 'client1', mac: Uint8Array.of(0x52, 0x54, 0x01, 0, 0, 8), ip: 0x0a000210 },
     ];
     const macText = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
     // The recording ends with the colour reset that followed the last lease line; record.sh, which
@@ -191,18 +191,19 @@ describe('sDDF examples on sel4ts and on real seL4 in QEMU', () => {
       const xid = 0x4bb5f646;
       const at = (ms: number, bytes: Uint8Array): TimedFrame => ({ timeNs: ms * 1e6, bytes });
       const datagram = new TextEncoder().encode('hello, sDDF echo server');
+      const slirp = new SlirpFrames();
       const frames = [
-        ...CLIENTS.map((c, i) => at(100 + i, dhcpReply(DHCPOFFER, c.mac, xid, c.ip))),
-        ...CLIENTS.map((c, i) => at(200 + i, dhcpReply(DHCPACK, c.mac, xid, c.ip))),
-        at(1500, arpReply(CLIENTS[0]!.mac, CLIENTS[0]!.ip)),
-        at(1600, udpToGuest(CLIENTS[0]!.mac, CLIENTS[0]!.ip, 40000, 1235, datagram)),
+        ...CLIENTS.map((c, i) => at(100 + i, slirp.dhcp(c.mac, xid))),
+        ...CLIENTS.map((c, i) => at(200 + i, slirp.dhcp(c.mac, xid, c.ip))),
+        at(1500, slirp.arp(CLIENTS[0]!.mac, CLIENTS[0]!.ip)),
+        at(1600, slirp.udpToGuest(CLIENTS[0]!.ip, 40000, 1235, datagram)),
       ];
       const r = await echo('dhcp', frames);
       expect(byColour(r.console)).toEqual(real);
       // DISCOVER at 0, REQUEST (type 3) as each OFFER comes.
       expect(dhcpRequests(r.sent)).toEqual(['0 52:54:01:00:00:07 xid 4bb5f646 type 1', '0 52:54:01:00:00:08 xid 4bb5f646 type 1', '100 52:54:01:00:00:07 xid 4bb5f646 type 3', '101 52:54:01:00:00:08 xid 4bb5f646 type 3']);
       // udp_echo_socket.c sends the datagram back to where it came from.
-      const back = r.sent.filter((f) => f.bytes[23] === 17 && macText(f.bytes.subarray(0, 6)) === macText(GATEWAY_MAC));
+      const back = r.sent.filter((f) => f.bytes[23] === 17 && macText(f.bytes.subarray(0, 6)) === macText(slirp.gatewayMac));
       expect(back).toHaveLength(1);
       const f = back[0]!.bytes;
       expect({ from: macText(f.subarray(6, 12)), ports: [(f[34]! << 8) | f[35]!, (f[36]! << 8) | f[37]!], data: new TextDecoder().decode(f.subarray(42)) }).toEqual({ from: '52:54:01:00:00:07', ports: [1235, 40000], data: 'hello, sDDF echo server' });

@@ -5,6 +5,7 @@ import { BROADCAST_MAC, ETHERTYPE, ethernetFrame, parseEthernet } from '../../sr
 import { internetChecksum } from '../../src/machine/net/checksum.js';
 import { IPPROTO, ipv4Packet, parseIpv4 } from '../../src/machine/net/ipv4.js';
 import { parseTcp, TCP_FLAG, tcpSegment, type TcpSegment } from '../../src/machine/net/tcp.js';
+import { SLIRP_NET, slirpMac } from '../../src/machine/net/slirp.js';
 import { parseUdp, udpDatagram } from '../../src/machine/net/udp.js';
 
 /**
@@ -16,9 +17,9 @@ import { parseUdp, udpDatagram } from '../../src/machine/net/udp.js';
  */
 
 export const GUEST_MAC = new Uint8Array([0x52, 0x54, 0x00, 0x12, 0x34, 0x56]);
-export const GATEWAY = 0x0a000202;
-const DNS = 0x0a000203;
-export const GUEST = 0x0a00020f;
+export const GATEWAY: number = SLIRP_NET.gateway;
+const DNS: number = SLIRP_NET.dns;
+export const GUEST: number = SLIRP_NET.guest;
 /** The guest's ports for the hostfwd rules. */
 export const GUEST_TCP_PORT = 1236;
 export const GUEST_UDP_PORT = 1235;
@@ -41,7 +42,8 @@ export interface Step {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-export function dhcpMessage(type: number, xid: number, extra: number[] = []): Uint8Array {
+/** A BOOTREQUEST of DHCP message `type` from `mac`, with more `extra` options. */
+export function dhcpMessage(type: number, xid: number, extra: number[] = [], mac: Uint8Array = GUEST_MAC): Uint8Array {
   const p = new Uint8Array(300);
   const v = new DataView(p.buffer);
   p[0] = 1;
@@ -49,7 +51,7 @@ export function dhcpMessage(type: number, xid: number, extra: number[] = []): Ui
   p[2] = 6;
   v.setUint32(4, xid);
   v.setUint16(10, 0x8000); // broadcast
-  p.set(GUEST_MAC, 28);
+  p.set(mac, 28);
   v.setUint32(236, 0x63825363);
   p.set([53, 1, type, ...extra, 255], 240);
   return p;
@@ -57,10 +59,6 @@ export function dhcpMessage(type: number, xid: number, extra: number[] = []): Ui
 
 export function guestIp(dst: number, protocol: number, payload: Uint8Array, src = GUEST, dstMac = slirpMac(GATEWAY)): Uint8Array {
   return ethernetFrame(dstMac, GUEST_MAC, ETHERTYPE.IPv4, ipv4Packet({ src, dst, protocol, id: 0x100 }, payload));
-}
-
-function slirpMac(ip: number): Uint8Array {
-  return new Uint8Array([0x52, 0x55, ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
 }
 
 export function arpRequest(target: number): Uint8Array {

@@ -36,7 +36,7 @@ export const SLIRP_NET = {
 
 const QUEUE_LIMIT = 1024;
 /** slirp's special_ethaddr prefix; the last four bytes are the IPv4 address it answers for. */
-function slirpMac(ip: number): Uint8Array {
+export function slirpMac(ip: number): Uint8Array {
   return new Uint8Array([0x52, 0x55, ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
 }
 /** slirp pads its ARP replies to 64 bytes, other frames to ETH_ZLEN (60). */
