@@ -85,8 +85,8 @@ export type Handler = (cpu: Cpu, args: never) => void;
  */
 export class Cpu {
   /**
-   * The register file lives in a WebAssembly memory so that compiled WebAssembly
-   * (wasm/compile.ts) loads and stores it directly; the layout is wasm/layout.ts.
+   * The register file, laid out as wasm/layout.ts says. Compiled WebAssembly works on a copy in
+   * the linear memory's header (wasm/host.ts syncIn/syncOut), not on this memory.
    */
   readonly regMemory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
   readonly regBuffer = this.regMemory.buffer;

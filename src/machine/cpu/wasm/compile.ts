@@ -35,9 +35,6 @@ export const wasmTierStats = {
   /** Milliseconds spent emitting and compiling (new WebAssembly.Module). */
   emitMs: 0,
   compileMs: 0,
-  /** Handler calls by row name, counted when `countHandlers` is set (measurement only). */
-  handlerCalls: new Map<string, number>(),
-  countHandlers: false,
 };
 
 /** `limit` is an i32 in WebAssembly: larger budgets are cut (the run loop calls again). */

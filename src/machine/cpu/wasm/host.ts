@@ -204,7 +204,6 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
     },
     handler(k: number): number {
       const h = handlers[k]!;
-      if (wasmTierStats.countHandlers) wasmTierStats.handlerCalls.set(h.name, (wasmTierStats.handlerCalls.get(h.name) ?? 0) + 1);
       // The handler works on the CPU's registers: the compiled code's copy (the registers its
       // fields name, written just before) goes out, and comes back after. The SIMD&FP ones only
       // for a handler that uses them: no other touches them (a context switch happens outside
@@ -212,7 +211,6 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       const slots = h.slots;
       if (slots !== undefined) copySlots(c.linR32, c.r32, slots);
       if (h.fp) c.vregs.set(c.linVregs);
-      if (h.fp && cpu.fpStale) cpu.fpSwitch();
       if (h.flags) cpu.nzcv = c.m32[S_NZCV >> 2]!;
       const next = c.base + (h.index + 1) * 4;
       cpu.nextPc = next;
