@@ -7,8 +7,6 @@ import { FlatSpace, PERM_R, PERM_W, PERM_X } from '../src/machine/memory/flat-sp
 import {
   CPU_STATE,
   CURRENT_SET,
-  INITIAL_RAM,
-  RUN_INITIAL_RAM,
   LinearMemory,
   MAX_RAM,
   RAM_START,
@@ -47,23 +45,40 @@ const LDR_X_REG = (t: number, n: number, m: number): number => (0xf8606800 | (m 
 const NE = 1;
 
 describe('linear memory', () => {
-  it('starts with the TLB region and room for some RAM, and grows (at least doubling) as RAM is handed out', () => {
-    const m = new LinearMemory();
-    expect(m.memory.buffer.byteLength).toBe(RAM_START + INITIAL_RAM);
-    expect(INITIAL_RAM).toBe(2 * 1024 * 1024);
-    const grew: number[] = [];
-    m.onGrow(() => grew.push(m.memory.buffer.byteLength));
+  it('has its full size from the start, shared, and hands RAM out in order', () => {
+    const m = new LinearMemory(8 * 1024 * 1024);
+    expect(m.shared).toBe(true);
+    expect(m.memory.buffer.byteLength).toBe(RAM_START + 8 * 1024 * 1024);
     const first = m.allocate(4096);
     expect(first).toBe(0);
     m.bytes[first] = 7;
-    const old = m.view;
     const big = m.allocate(3 * 1024 * 1024);
     expect(big).toBe(4096);
-    expect(m.generation).toBe(1);
-    expect(grew).toEqual([2 * (RAM_START + 2 * 1024 * 1024)]);
-    expect(old.buffer.byteLength).toBe(0); // detached: why views are taken again
-    expect(m.view.getUint8(0)).toBe(7);
+    m.view.setUint8(big + 3 * 1024 * 1024 - 1, 9); // the view covers all RAM, late pages too
+    expect(m.bytes[big + 3 * 1024 * 1024 - 1]).toBe(9);
+    expect(m.memory.buffer.byteLength).toBe(RAM_START + 8 * 1024 * 1024); // never grows
     expect(m.allocated).toBe(4096 + 3 * 1024 * 1024);
+  });
+
+  it('without shared memory, is an unshared memory of the same size that works the same', () => {
+    const m = new LinearMemory(8 * 1024 * 1024, { shared: false });
+    expect(m.shared).toBe(false);
+    expect(m.memory.buffer.byteLength).toBe(RAM_START + 8 * 1024 * 1024);
+    m.allocate(4096);
+    const at = m.allocate(6 * 1024 * 1024);
+    m.view.setUint32(at, 0xdeadbeef, true);
+    expect(m.bytes[at]).toBe(0xef);
+    expect(() => m.allocate(2 * 1024 * 1024)).toThrow(/out of memory/);
+  });
+
+  it('gives one register file per memory: a second CPU on it is refused', () => {
+    const space = new FlatSpace(new LinearMemory(1024 * 1024));
+    let cpu: Cpu | undefined;
+    cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
+    cpu.setX(3, 0x1234_5678_9abc_def0n);
+    // The register file is in the memory's header (CPU_STATE), where compiled WebAssembly finds it.
+    expect(new DataView(space.linear.memory.buffer).getBigUint64(CPU_STATE + 8 * 3, true)).toBe(0x1234_5678_9abc_def0n);
+    expect(() => new Cpu(space, new GenericTimer(() => 0))).toThrow(/two CPUs on one linear memory/);
   });
 
   it('refuses more RAM than it was given, with a message', () => {
@@ -79,7 +94,7 @@ describe('linear memory', () => {
   it('keeps an idle 2 GiB board small, touched chunks in touch order', () => {
     const mc = new Machine();
     const linear = mc.memory.linear;
-    expect(linear.memory.buffer.byteLength).toBe(RAM_START + RUN_INITIAL_RAM); // virtual: nothing is touched
+    expect(linear.memory.buffer.byteLength).toBe(RAM_START + 2 ** 31); // address space: nothing is touched
     // Three chunks far apart in physical memory: three chunks of the memory, in touch order.
     mc.memory.write32(0xbfff_fffc, 0x1111_1111);
     mc.memory.write32(0x4000_0000, 0x2222_2222);
@@ -90,14 +105,15 @@ describe('linear memory', () => {
     expect(linear.view.getUint32(2 * 2 ** 20 - 4, true)).toBe(0x1111_1111); // the first chunk touched is first
   });
 
-  it('grows under a board that touches more than its initial room, its pages still reading what was written', () => {
+  it('reaches chunks touched late through the same view as the first ones', () => {
     const mc = new Machine();
     const linear = mc.memory.linear;
-    const chunks = RUN_INITIAL_RAM / (2 * 2 ** 20) + 8;
+    const chunks = 40;
     const first = mc.memory.page(0x4000_0000 / 4096)!;
     for (let k = 0; k < chunks; k++) mc.memory.write32(0x4000_0000 + k * 2 * 2 ** 20 + 4 * k, k + 1);
-    expect(linear.generation).toBe(1);
+    const last = mc.memory.page((0x4000_0000 + (chunks - 1) * 2 * 2 ** 20) / 4096)!;
     expect(first.view).toBe(linear.view);
+    expect(last.view).toBe(linear.view);
     expect(first.view.getUint32(first.base, true)).toBe(1);
     expect(Array.from({ length: chunks }, (_, k) => mc.memory.read32(0x4000_0000 + k * 2 * 2 ** 20 + 4 * k))).toEqual(Array.from({ length: chunks }, (_, k) => k + 1));
   });
@@ -144,10 +160,10 @@ describe('linear memory', () => {
     expect(TLB_SIZE).toBe(TLB_MASK + 1);
   });
 
-  it('lets compiled code run on while the memory grows under it, with the same results in every tier', () => {
+  it('gives the same results in every tier on shared and unshared memories, fresh pages touched inside compiled loops', () => {
     // For 3000 fresh pages: load the (zero) first word, store the counter at +8, load it back;
-    // then sum the stored counters again from the start. Every fresh page grows the
-    // memory now and then, in the middle of a compiled loop.
+    // then sum the stored counters again from the start. Every fresh page is allocated in the
+    // middle of a compiled loop.
     const CODE = 0x10000;
     const DATA = 0x100_0000;
     const N = 3000;
@@ -176,23 +192,27 @@ describe('linear memory', () => {
       asm.bcond(NE, -4),
       asm.svc0,
     ];
-    const results = (['off', 'eager', 'hot'] as const).map((mode) => {
-      const space = new FlatSpace(); // 2 MiB: it grows
-      space.map(CODE, 4096, PERM_R | PERM_X);
-      space.write(CODE, wordsToBytes(loop));
-      space.map(DATA, N * 4096, PERM_R | PERM_W);
-      let cpu: Cpu | undefined;
-      cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
-      if (mode === 'off') cpu.blocksEnabled = false;
-      if (mode === 'eager') cpu.hotThreshold = 1;
-      cpu.pc = CODE;
-      const stop = cpu.run(1e7);
-      expect(space.linear.generation).toBeGreaterThanOrEqual(2);
-      return { stop, x4: cpu.getX(4), icount: cpu.icount, pc: cpu.pc, compiled: cpu.compiledIcount > 0 };
-    });
-    expect(results[0]).toEqual({ stop: Stop.Svc, x4: BigInt(N * (N + 1)), icount: 4 + 8 * N + 3 + 5 * N + 1, pc: CODE + 4 * 21, compiled: false });
-    expect(results[1]).toEqual({ ...results[0], compiled: true });
-    expect(results[2]).toEqual({ ...results[0], compiled: true });
+    const modes = ['off', 'eager', 'hot', 'wasm-eager', 'wasm-hot'] as const;
+    // Shared, and unshared (what a host without shared memory gets).
+    const results = (['shared', 'unshared'] as const).flatMap((kind) =>
+      modes.map((mode) => {
+        const space = new FlatSpace(new LinearMemory(16 * 1024 * 1024, { shared: kind === 'shared' }));
+        space.map(CODE, 4096, PERM_R | PERM_X);
+        space.write(CODE, wordsToBytes(loop));
+        space.map(DATA, N * 4096, PERM_R | PERM_W);
+        let cpu: Cpu | undefined;
+        cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
+        if (mode === 'off') cpu.blocksEnabled = false;
+        if (mode === 'eager' || mode === 'wasm-eager') cpu.hotThreshold = 1;
+        if (mode.startsWith('wasm')) cpu.tier = 'wasm';
+        cpu.pc = CODE;
+        const stop = cpu.run(1e7);
+        expect(space.linear.shared).toBe(kind === 'shared');
+        return { mode, stop, x4: cpu.getX(4), icount: cpu.icount, pc: cpu.pc, compiled: cpu.compiledIcount > 0 };
+      }),
+    );
+    const expected = { stop: Stop.Svc, x4: BigInt(N * (N + 1)), icount: 4 + 8 * N + 3 + 5 * N + 1, pc: CODE + 4 * 21 };
+    for (const r of results) expect(r).toEqual({ ...expected, mode: r.mode, compiled: r.mode !== 'off' });
   });
 
   it('a store that makes compiled code leave still writes its base register back (STR and STP, post- and pre-index)', () => {

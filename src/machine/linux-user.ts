@@ -13,7 +13,6 @@ import { GID, UID, type LinuxProcess } from './linux/process.js';
 import { ProcessMemory } from './linux/process-memory.js';
 import { doSyscall, type SyscallEvent } from './linux/syscalls.js';
 import { FlatSpace, PERM_R, PERM_W, PERM_X } from './memory/flat-space.js';
-import { RUN_INITIAL_RAM } from './memory/linear-memory.js';
 
 /**
  * Run a static AArch64 Linux executable on the CPU alone, the way `qemu-aarch64` does: ELF
@@ -100,7 +99,7 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
   if (elf.type === 3 /* ET_DYN */) {
     return { outcome: { kind: 'bad-elf', message: 'it is position-independent (ET_DYN, static-pie); only ET_EXEC programs run (link with -static -no-pie)' }, instructions: 0, cpu: undefined };
   }
-  const space = new FlatSpace(RUN_INITIAL_RAM);
+  const space = new FlatSpace();
   loadElf(space, elf);
   const random = new DeterministicRandom();
   let process: LinuxProcess | undefined;

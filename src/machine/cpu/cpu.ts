@@ -85,27 +85,26 @@ export type Handler = (cpu: Cpu, args: never) => void;
  */
 export class Cpu {
   /**
-   * The register file, laid out as wasm/layout.ts says. Compiled WebAssembly works on a copy in
-   * the linear memory's header (wasm/host.ts syncIn/syncOut), not on this memory.
+   * The register file, laid out as wasm/layout.ts says, in the header of the linear memory
+   * (`linear`): compiled WebAssembly loads and stores the same bytes. These views are never
+   * taken again: a shared linear memory does not detach its buffer when it grows, and an
+   * unshared one never grows (linear-memory.ts).
    */
-  readonly regMemory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
-  readonly regBuffer = this.regMemory.buffer;
-  readonly R = new Int32Array(this.regBuffer, REGS, SLOTS * 2);
-  readonly X = new BigUint64Array(this.regBuffer, REGS, SLOTS);
+  readonly R: Int32Array<ArrayBuffer>;
+  readonly X: BigUint64Array<ArrayBuffer>;
   /** X0–X30 and SP_EL0 (slots 0–31): what a context switch copies, as one typed-array copy. */
-  readonly userX = new BigUint64Array(this.regBuffer, REGS, 32);
+  readonly userX: BigUint64Array<ArrayBuffer>;
 
   /** SIMD&FP registers V0–V31, 16 bytes each, with every lane view; V32–V34 are scratch. */
-  // In the register memory too (wasm/layout.ts VREGS), for compiled WebAssembly.
-  readonly V8 = new Uint8Array(this.regBuffer, VREGS, 35 * 16);
-  readonly V16 = new Uint16Array(this.regBuffer, VREGS, 35 * 8);
-  readonly V32 = new Uint32Array(this.regBuffer, VREGS, 35 * 4);
-  readonly VI32 = new Int32Array(this.regBuffer, VREGS, 35 * 4);
-  readonly VF32 = new Float32Array(this.regBuffer, VREGS, 35 * 4);
-  readonly VF64 = new Float64Array(this.regBuffer, VREGS, 35 * 2);
-  readonly V64 = new BigUint64Array(this.regBuffer, VREGS, 35 * 2);
+  readonly V8: Uint8Array<ArrayBuffer>;
+  readonly V16: Uint16Array<ArrayBuffer>;
+  readonly V32: Uint32Array<ArrayBuffer>;
+  readonly VI32: Int32Array<ArrayBuffer>;
+  readonly VF32: Float32Array<ArrayBuffer>;
+  readonly VF64: Float64Array<ArrayBuffer>;
+  readonly V64: BigUint64Array<ArrayBuffer>;
   /** V0–V31 without the scratch registers: what a context switch copies. */
-  readonly userV = new Uint8Array(this.regBuffer, VREGS, 512);
+  readonly userV: Uint8Array<ArrayBuffer>;
 
   /** The program counter, a non-negative integer below 2^53. */
   pc = 0;
@@ -168,11 +167,10 @@ export class Cpu {
 
   /** The memory of RAM pages and of the soft TLB, and its RAM (a RAM page is `mem` at its RAM offset). */
   readonly linear: LinearMemory;
-  mem: DataView<ArrayBuffer>;
+  readonly mem: DataView<ArrayBuffer>;
   // The soft TLB of the current ASID (see `selectAsid`), in `linear`: tags are VA >> 12, or -1
   // for empty; bases are RAM offsets in `mem`. Compiled code reads the read and write halves
-  // and `mem` directly (they are only replaced by `selectAsid`, between runs, and when the
-  // memory grows, see `memoryGrew`).
+  // and `mem` directly (they are only replaced by `selectAsid`, between runs).
   rTag: Float64Array<ArrayBuffer>;
   rBase: Int32Array<ArrayBuffer>;
   wTag: Float64Array<ArrayBuffer>;
@@ -246,6 +244,20 @@ export class Cpu {
     public sysregs: SystemRegisters,
   ) {
     this.linear = space.linear ?? new LinearMemory(0);
+    if (this.linear.registerFileTaken) throw new Error('internal error: two CPUs on one linear memory (its header holds one register file)');
+    this.linear.registerFileTaken = true;
+    const buffer = this.linear.memory.buffer;
+    this.R = new Int32Array(buffer, REGS, SLOTS * 2);
+    this.X = new BigUint64Array(buffer, REGS, SLOTS);
+    this.userX = new BigUint64Array(buffer, REGS, 32);
+    this.V8 = new Uint8Array(buffer, VREGS, 35 * 16);
+    this.V16 = new Uint16Array(buffer, VREGS, 35 * 8);
+    this.V32 = new Uint32Array(buffer, VREGS, 35 * 4);
+    this.VI32 = new Int32Array(buffer, VREGS, 35 * 4);
+    this.VF32 = new Float32Array(buffer, VREGS, 35 * 4);
+    this.VF64 = new Float64Array(buffer, VREGS, 35 * 2);
+    this.V64 = new BigUint64Array(buffer, VREGS, 35 * 2);
+    this.userV = new Uint8Array(buffer, VREGS, 512);
     this.mem = this.linear.view;
     const set = this.newTlbSet();
     this.curSet = set;
@@ -259,7 +271,6 @@ export class Cpu {
     this.blocks = set.blocks;
     this.linear.currentSetOffset = set.offset;
     this.tlbSets.set(this.asid, set);
-    this.linear.onGrow(() => this.memoryGrew());
   }
 
   // ---------------------------------------------------------------- registers
@@ -371,7 +382,7 @@ export class Cpu {
             // Each recompile of a page waits twice as long: a new function starts cold in V8.
             if (code.compiles < 6) code.compiles++;
             const minHeat = Math.max(1, this.hotThreshold >> 2);
-            const { fn, leaders } = this.tier === 'wasm' ? compileWasmRegion(code, idx, minHeat) : compileRegion(code, idx, minHeat);
+            const { fn, leaders } = this.tier === 'wasm' ? compileWasmRegion(code, idx, minHeat, this.linear.shared) : compileRegion(code, idx, minHeat);
             for (const l of leaders) code.fnAt[l] = fn;
             continue;
           }
@@ -665,26 +676,6 @@ export class Cpu {
 
   private loadTlbSet(set: TlbSet): void {
     ({ rTag: this.rTag, rBase: this.rBase, wTag: this.wTag, wBase: this.wBase, fTag: this.fTag, fBase: this.fBase, fPage: this.fPage, blocks: this.blocks } = set);
-  }
-
-  /**
-   * The memory grew (inside a miss: a translation touched new RAM), detaching its old buffer:
-   * take every view again. Compiled code running now still holds the old, empty arrays, so all
-   * its accesses miss; `codeChanged` makes it leave after its next store through the miss path.
-   */
-  private memoryGrew(): void {
-    this.mem = this.linear.view;
-    for (const set of this.tlbSets.values()) {
-      const a = this.linear.tlbSet(set.slot, false);
-      set.rTag = a.rTag;
-      set.wTag = a.wTag;
-      set.fTag = a.fTag;
-      set.rBase = a.rBase;
-      set.wBase = a.wBase;
-      set.fBase = a.fBase;
-    }
-    this.loadTlbSet(this.curSet);
-    this.codeChanged = true;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Access, type AddressSpace } from '../cpu/address-space.js';
 import { FSC, MemoryFault } from '../cpu/fault.js';
-import { INITIAL_RAM, LinearMemory } from './linear-memory.js';
+import { LinearMemory } from './linear-memory.js';
 import { PhysPage } from './phys-page.js';
 
 export const PERM_R = 1;
@@ -30,13 +30,9 @@ export class FlatSpace implements AddressSpace {
   /** Offsets of pages unmapped (reused, zeroed, before new ones). */
   private readonly free: number[] = [];
 
-  /** `initialRam`: room for pages before the memory first grows (see linear-memory.ts). */
-  constructor(initialRam = INITIAL_RAM) {
-    this.linear = new LinearMemory(undefined, initialRam);
-    this.linear.onGrow(() => {
-      const view = this.linear.view;
-      for (const m of this.pages.values()) m.page.view = view;
-    });
+  /** `linear`: the memory to use (tests give an unshared or a small one). */
+  constructor(linear = new LinearMemory()) {
+    this.linear = linear;
   }
 
   /** A zero page of the memory. */

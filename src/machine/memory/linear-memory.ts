@@ -8,10 +8,8 @@
  *
  *   [0, 4096)                        header: i32 at 0 (CURRENT_SET) = offset of the current
  *                                    ASID's TLB set, written by `Cpu.selectAsid`;
- *                                    [CPU_STATE, 4096) is free for compiled code's own state
- *                                    (a register file copy, exit words). Nothing JavaScript
- *                                    keeps across calls may live in the memory apart from
- *                                    RAM and the TLB: growth detaches every view (below).
+ *                                    [CPU_STATE, 4096): the CPU's register file and compiled
+ *                                    code's exit words (wasm/layout.ts).
  *   setOffset(k) = 4096 + k * TLB_SET_BYTES, k < TLB_SETS: one TLB set (the translations of
  *                                    one ASID), TLB_SIZE entries, entry i at:
  *     + TLB_R_TAG  + 8 i   f64  read tag      + TLB_R_BASE + 4 i   i32  read page's RAM offset
@@ -52,29 +50,25 @@
  * path, compiled code must check `cpu.codeChanged` and leave when it is set (the store hit a
  * page holding code, a device ended the run, or the memory grew), as the JavaScript tier does.
  *
- * Growth: the memory starts with room for some RAM (RUN_INITIAL_RAM, 64 MiB, for a board or a
- * `machine exec` program; INITIAL_RAM, 2 MiB, by default) and grows (at least
- * doubling, up to RAM_START + 2^31 bytes) when `allocate` needs more, so an idle 2 GiB board
- * holds only what its guest touched (and Linux backs only the pages written: an idle board
- * adds about 0.1 MiB of RSS). Ordinary runs never grow: in V8 the first detached buffer of a
- * process turns off the guarantee that lets optimised code skip a detached check on every
- * typed-array and DataView access (the array-buffer-detaching protector): measured, benchmark
- * programs take 5–15 % more CPU time once any buffer was detached. A `WebAssembly.Memory` detaches its old buffer when
- * it grows: `view`, `bytes` and every typed array over the memory must then be taken again.
- * `onGrow` listeners do that
- * (the CPU retakes its TLB arrays and sets `codeChanged`; PhysicalMemory and FlatSpace retake
- * their pages' views), and `generation` counts the growths. Growth happens only inside a miss
- * (a translation that first touches RAM), never in a fast path: JavaScript compiled code still
- * holding the old arrays finds them empty (a detached typed array reads undefined), so every
- * access it makes misses until it leaves, which the next store does. WebAssembly code sees the
- * new size at once; only its JavaScript-side views need retaking.
+ * Size: the memory has its full size (RAM_START + maxRam) from the start and never grows. It
+ * is a shared `WebAssembly.Memory` (the threads proposal's; Node and Chromium have it, without
+ * cross-origin isolation too), which reserves its size as address space and which Linux backs
+ * only where written: an idle 2 GiB board adds about 0.1 MiB of RSS, and V8 does not count it
+ * as external memory (measured: 3,000 shared 2 GiB memories created in 0.6 s without a single
+ * full garbage collection, where each unshared one costs a full collection of 15-18 ms). Never
+ * growing means no buffer is ever detached and no view ever taken again:
+ *   - the CPU's register file lives in the header (layout.ts CPU_STATE): `Cpu.R`, `Cpu.V8`… are
+ *     views of it and compiled WebAssembly loads and stores the same bytes, nothing copied;
+ *   - the RAM view (`view`) covers all RAM, so a page allocated late is reached through the
+ *     same DataView that compiled JavaScript took at its start;
+ *   - V8's array-buffer-detaching protector stays intact (the first detach in a process makes
+ *     optimised code check for detachment on every typed-array access; measured, benchmark
+ *     programs were 5-15 % slower after one).
+ * A host without shared memory (a browser page that is not cross-origin isolated may lack it)
+ * gets an unshared memory of the same size: V8 then runs a full garbage collection when it is
+ * created, and a browser on a small device may refuse 2 GiB, which is reported.
  *
- * Why not reserve all RAM up front (`initial` sized to RAM)? Linux would back only touched
- * pages (measured: an idle 2 GiB memory costs about 1.5 MiB of RSS), but V8 counts the whole
- * memory as external memory and runs a full garbage collection for each such allocation
- * (measured: 15–18 ms per 2 GiB memory against 0.3–1 ms for a small one; the tests create
- * thousands of machines), and a browser may refuse a 2 GiB allocation on a 32-bit or small
- * device. A wasm32 memory holds at most 4 GiB; i32 RAM offsets limit RAM here to 2 GiB.
+ * A wasm32 memory holds at most 4 GiB; i32 RAM offsets limit RAM here to 2 GiB.
  */
 
 const TLB_BITS = 10;
@@ -102,28 +96,48 @@ export const TLB_EMPTY = -1;
 
 /**
  * `WebAssembly.Memory`, typed here: the project's `lib` (ES2022, no DOM) and @types/node do
- * not declare the WebAssembly API, which Node and browsers both provide.
+ * not declare the WebAssembly API, which Node and browsers both provide. `buffer` is a
+ * SharedArrayBuffer when the memory is shared; it is typed as an ArrayBuffer because every
+ * view the project takes of it (typed arrays, DataView) works the same on both, and the
+ * project's code never uses what only one of them has (`transfer`, `resize`, `grow`).
  */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(delta: number): number;
 }
-const WasmMemoryClass = (globalThis as unknown as { WebAssembly: { Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory } }).WebAssembly.Memory;
+interface WasmMemoryDescriptor {
+  initial: number;
+  maximum?: number;
+  shared?: boolean;
+}
+const WasmMemoryClass = (globalThis as unknown as { WebAssembly: { Memory: new (descriptor: WasmMemoryDescriptor) => WasmMemory } }).WebAssembly.Memory;
 
 const WASM_PAGE = 65536;
 /** Where RAM starts: after the TLB sets, at a WebAssembly page. */
 export const RAM_START = Math.ceil((TLB_HEADER + TLB_SETS * TLB_SET_BYTES) / WASM_PAGE) * WASM_PAGE;
 /** RAM offsets are i32 (see above): at most 2 GiB of RAM. */
 export const MAX_RAM = 2 ** 31;
-const MAX_BYTES = RAM_START + MAX_RAM;
+
 /**
- * RAM a memory has room for when created, by default: cheap to create (V8 runs a full garbage
- * collection whenever 64 MiB of external memory have been allocated since the last one, so a
- * test that creates thousands of CPUs wants small memories). A board, and a Linux program run
- * by `machine exec`, ask for RUN_INITIAL_RAM instead, so that ordinary runs never grow.
+ * A shared `WebAssembly.Memory` of `pages` pages of 64 KiB, or undefined where the host has
+ * none (see "Size" above).
  */
-export const INITIAL_RAM = 2 * 1024 * 1024;
-export const RUN_INITIAL_RAM = 64 * 1024 * 1024;
+function sharedMemory(pages: number): WasmMemory | undefined {
+  try {
+    return new WasmMemoryClass({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** An unshared memory of `pages` pages, or a message saying that the host refused it. */
+function unsharedMemory(pages: number): WasmMemory {
+  try {
+    return new WasmMemoryClass({ initial: pages, maximum: pages });
+  } catch (err) {
+    throw new RangeError(`cannot reserve ${Math.round((pages * WASM_PAGE) / 2 ** 20)} MiB for the machine's memory: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
 
 /** The typed arrays of one TLB set, over the memory. */
 export interface TlbArrays {
@@ -140,28 +154,36 @@ export interface TlbArrays {
 export class LinearMemory {
   /** The `WebAssembly.Memory`: what compiled modules import. */
   readonly memory: WasmMemory;
-  /** RAM, from RAM_START (a RAM page is `view` at its RAM offset). Taken again when the memory grows. */
-  view: DataView<ArrayBuffer>;
-  bytes: Uint8Array<ArrayBuffer>;
-  /** How often the memory grew. */
-  generation = 0;
+  /** RAM, from RAM_START (a RAM page is `view` at its RAM offset): all of it, for the memory's life. */
+  readonly view: DataView<ArrayBuffer>;
+  readonly bytes: Uint8Array<ArrayBuffer>;
   /** End of the RAM handed out. */
   private top = RAM_START;
-  private readonly listeners: (() => void)[] = [];
+  /** The header's first words (CURRENT_SET). */
+  private readonly header: Int32Array<ArrayBuffer>;
+  /** Whether the memory is shared (see "Size" above); an unshared one works the same. */
+  readonly shared: boolean;
+  /** Whether a CPU keeps its register file in this memory's header (at most one may). */
+  registerFileTaken = false;
 
   /**
-   * `maxRam`: the most RAM `allocate` hands out (the board's RAM size, or less); `initialRam`:
-   * the room for RAM before the memory first grows.
+   * `maxRam`: the RAM `allocate` hands out (the board's RAM size, or less); `shared: false`
+   * makes an unshared memory (what a host without shared memory gets; tests use it to check
+   * that path).
    */
   constructor(
     readonly maxRam: number = MAX_RAM,
-    initialRam = INITIAL_RAM,
+    options: { shared?: boolean } = {},
   ) {
     if (!(maxRam >= 0 && maxRam <= MAX_RAM)) throw new RangeError(`RAM of ${maxRam} bytes does not fit a linear memory (at most ${MAX_RAM} bytes)`);
-    const bytes = RAM_START + Math.ceil(Math.min(initialRam, maxRam) / WASM_PAGE) * WASM_PAGE;
-    this.memory = new WasmMemoryClass({ initial: bytes / WASM_PAGE, maximum: MAX_BYTES / WASM_PAGE });
-    this.view = new DataView(this.memory.buffer, RAM_START);
-    this.bytes = new Uint8Array(this.memory.buffer, RAM_START);
+    const pages = (RAM_START + Math.ceil(maxRam / WASM_PAGE) * WASM_PAGE) / WASM_PAGE;
+    let memory = options.shared === false ? undefined : sharedMemory(pages);
+    this.shared = memory !== undefined;
+    memory ??= unsharedMemory(pages);
+    this.memory = memory;
+    this.header = new Int32Array(memory.buffer, 0, CPU_STATE >> 2);
+    this.view = new DataView(memory.buffer, RAM_START);
+    this.bytes = new Uint8Array(memory.buffer, RAM_START);
   }
 
   /** RAM handed out so far, in bytes. */
@@ -169,29 +191,12 @@ export class LinearMemory {
     return this.top - RAM_START;
   }
 
-  /**
-   * `size` bytes of zeroed RAM (a multiple of 4096): returns their RAM offset. Grows the
-   * memory when needed (see above: listeners run before this returns).
-   */
+  /** `size` bytes of zeroed RAM (a multiple of 4096): returns their RAM offset. */
   allocate(size: number): number {
     const at = this.top;
     if (at + size > RAM_START + this.maxRam) throw new RangeError(`out of memory: more than ${this.maxRam / 2 ** 20} MiB of RAM touched`);
     this.top += size;
-    const have = this.memory.buffer.byteLength;
-    if (this.top > have) {
-      const want = Math.min(MAX_BYTES, Math.max(this.top, 2 * have));
-      this.memory.grow(Math.ceil((want - have) / WASM_PAGE));
-      this.view = new DataView(this.memory.buffer, RAM_START);
-      this.bytes = new Uint8Array(this.memory.buffer, RAM_START);
-      this.generation++;
-      for (const l of this.listeners) l();
-    }
     return at - RAM_START;
-  }
-
-  /** Call `fn` after each growth, once `view` and `bytes` are new. */
-  onGrow(fn: () => void): void {
-    this.listeners.push(fn);
   }
 
   /** Byte offset of TLB set `k`. */
@@ -222,11 +227,11 @@ export class LinearMemory {
 
   /** The byte offset of the TLB set of the current ASID (for compiled code). */
   get currentSetOffset(): number {
-    return new DataView(this.memory.buffer).getInt32(CURRENT_SET, true);
+    return this.header[CURRENT_SET >> 2]!;
   }
 
   set currentSetOffset(offset: number) {
-    new DataView(this.memory.buffer).setInt32(CURRENT_SET, offset, true);
+    this.header[CURRENT_SET >> 2] = offset;
   }
 
   /** The 4096 bytes of the page at RAM offset `offset`. */

@@ -1,4 +1,4 @@
-import { LinearMemory, RUN_INITIAL_RAM } from './linear-memory.js';
+import { LinearMemory } from './linear-memory.js';
 import { PhysPage, NO_STORAGE, type MmioHandler } from './phys-page.js';
 
 /**
@@ -33,12 +33,8 @@ export class PhysicalMemory {
     readonly ramBase: number,
     readonly ramSize: number,
   ) {
-    this.linear = new LinearMemory(Math.ceil(ramSize / CHUNK) * CHUNK, RUN_INITIAL_RAM);
+    this.linear = new LinearMemory(Math.ceil(ramSize / CHUNK) * CHUNK);
     this.chunks = new Int32Array(Math.ceil(ramSize / CHUNK)).fill(-1);
-    this.linear.onGrow(() => {
-      const view = this.linear.view;
-      for (const p of this.pages.values()) if (!p.mmio) p.view = view;
-    });
   }
 
   /** Place a device at [base, base + size) (whole pages). */

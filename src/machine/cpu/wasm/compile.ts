@@ -5,7 +5,7 @@ import { directTarget, discoverRegion, isTerminator, type Region, type RegionBlo
 import { F64, I32, type Label, ModuleBuilder, Op } from './encoder.js';
 import { Exit, WasmEmitter } from './emitter.js';
 import { condition, emitNzcvOf, NZCV_OF_PARAMS } from './flags.js';
-import { hostContext, hostImports, retakeViews, syncIn, syncOut, type HostContext, type HostHandler } from './host.js';
+import { hostContext, hostImports, type HostContext, type HostHandler } from './host.js';
 import { S_AT, S_FPSTALE, S_NZCV, S_XD, S_XK, S_XO, S_XT } from './layout.js';
 import { WASM_ROWS } from './rows.js';
 
@@ -40,12 +40,18 @@ export const wasmTierStats = {
 /** `limit` is an i32 in WebAssembly: larger budgets are cut (the run loop calls again). */
 const MAX_LIMIT = 1 << 30;
 
-/** Compile the hot code of a page starting at `entry` (see `discoverRegion`) to WebAssembly. */
-export function compileWasmRegion(code: CodePage, entry: number, minHeat: number): { fn: RegionFn; leaders: Set<number> } {
+/** A shared memory's largest maximum: 4 GiB in pages of 64 KiB (wasm32). */
+const MAX_PAGES = 65536;
+
+/**
+ * Compile the hot code of a page starting at `entry` (see `discoverRegion`) to WebAssembly,
+ * for a CPU whose linear memory is `shared` or not (the import must say which).
+ */
+export function compileWasmRegion(code: CodePage, entry: number, minHeat: number, shared: boolean): { fn: RegionFn; leaders: Set<number> } {
   const region = discoverRegion(code, entry, minHeat);
   for (const b of region.blocks) code.heat.fill(0, b.start, b.end);
   const t0 = performance.now();
-  const { bytes, handlers } = emitModule(code, region);
+  const { bytes, handlers } = emitModule(code, region, shared);
   const t1 = performance.now();
   const module = new WebAssembly.Module(bytes);
   const t2 = performance.now();
@@ -58,7 +64,7 @@ export function compileWasmRegion(code: CodePage, entry: number, minHeat: number
 }
 
 /** The module's bytes: the host imports, `nzcvOf`, and the region's function `run`. */
-function emitModule(code: CodePage, region: Region): { bytes: Uint8Array<ArrayBuffer>; handlers: HostHandler[] } {
+function emitModule(code: CodePage, region: Region, shared: boolean): { bytes: Uint8Array<ArrayBuffer>; handlers: HostHandler[] } {
   const m = new ModuleBuilder();
   const helpers = {
     ld: m.importFunc('h', 'ld', [I32, I32, I32], [I32]),
@@ -69,7 +75,7 @@ function emitModule(code: CodePage, region: Region): { bytes: Uint8Array<ArrayBu
     fpSwitch: m.importFunc('h', 'fpSwitch', [], [I32]),
     nzcvOf: 0,
   };
-  m.importMemory('h', 'mem', 1);
+  m.importMemory('h', 'mem', 1, shared ? MAX_PAGES : undefined);
   const nzcvOf = m.func(NZCV_OF_PARAMS, [I32]);
   emitNzcvOf(nzcvOf.body);
   helpers.nzcvOf = nzcvOf.index;
@@ -259,11 +265,9 @@ function emitRegion(e: WasmEmitter, code: CodePage, region: Region, handlers: Ho
  * The `RegionFn` around a compiled module: one instance per CPU, importing the CPU's linear
  * memory (guest RAM, the soft TLB and, in its header, the layout of layout.ts).
  *
- * The register file's home is still `Cpu.regMemory` (the interpreter, the JavaScript tier and
- * the kernel model hold typed arrays over it, which must not be detached by a growth of the
- * linear memory in the middle of an instruction): the wrapper copies the registers into the
- * header on entry and back on exit, and the handler helper around each handler call (host.ts
- * `syncOut`/`syncIn`). Same offsets in both memories, so each copy is two byte ranges.
+ * The register file's home is that header too (`Cpu.R`, `Cpu.V8`… are views of it): the
+ * function loads the registers it uses into locals on entry and stores those it wrote on exit,
+ * and around a handler call only the registers the handler's fields name.
  */
 function regionFunction(module: WebAssembly.Module, handlers: HostHandler[]): RegionFn {
   let lastCpu: Cpu | undefined;
@@ -284,15 +288,10 @@ function regionFunction(module: WebAssembly.Module, handlers: HostHandler[]): Re
       ctx = inst.ctx;
     }
     const c = ctx!;
-    if (c.generation !== cpu.linear.generation) retakeViews(c);
     c.base = base;
-    syncIn(c);
     c.m32[S_NZCV >> 2] = cpu.nzcv;
     c.m32[S_FPSTALE >> 2] = cpu.fpStale ? 1 : 0;
     const done = run(base, pidx, limit > MAX_LIMIT ? MAX_LIMIT : limit);
-    // A miss inside may have grown the memory.
-    if (c.generation !== cpu.linear.generation) retakeViews(c);
-    syncOut(c);
     const m32 = c.m32;
     cpu.nzcv = m32[S_NZCV >> 2]!;
     const xo = m32[S_XO >> 2]!;

@@ -397,7 +397,7 @@ export class ModuleBuilder {
   private readonly types: FuncType[] = [];
   private readonly typeKeys = new Map<string, number>();
   private readonly funcImports: { module: string; name: string; type: number }[] = [];
-  private memoryImport: { module: string; name: string; min: number } | undefined;
+  private memoryImport: { module: string; name: string; min: number; sharedMax: number | undefined } | undefined;
   private readonly funcs: { type: number; body: FunctionBuilder }[] = [];
   private readonly exports: { name: string; func: number }[] = [];
 
@@ -419,9 +419,12 @@ export class ModuleBuilder {
     return this.funcImports.length - 1;
   }
 
-  /** Import the module's memory (`min` pages of 64 KiB). */
-  importMemory(module: string, name: string, min: number): void {
-    this.memoryImport = { module, name, min };
+  /**
+   * Import the module's memory (`min` pages of 64 KiB); a shared one (the threads proposal's
+   * limits flag 3) needs its maximum, which the imported memory's must not exceed.
+   */
+  importMemory(module: string, name: string, min: number, sharedMax?: number): void {
+    this.memoryImport = { module, name, min, sharedMax };
   }
 
   /** Define a function; returns its index and its body builder. */
@@ -466,8 +469,10 @@ export class ModuleBuilder {
         s.name(this.memoryImport.module);
         s.name(this.memoryImport.name);
         s.byte(0x02);
-        s.byte(0x00);
+        const max = this.memoryImport.sharedMax;
+        s.byte(max === undefined ? 0x00 : 0x03);
         s.u32(this.memoryImport.min);
+        if (max !== undefined) s.u32(max);
       }
     });
     section(3, (s) => {

@@ -1,5 +1,5 @@
 import type { Cpu, Handler } from '../cpu.js';
-import { REGS, REGS_END, S_FPSTALE, S_NZCV, S_VAL, VREGS, VREGS_END } from './layout.js';
+import { S_FPSTALE, S_NZCV, S_VAL } from './layout.js';
 import { wasmTierStats } from './compile.js';
 
 /**
@@ -32,80 +32,20 @@ export interface HostHandler {
 export interface HostContext {
   cpu: Cpu;
   base: number;
-  /** The linear memory's header (layout.ts) as int32 words, and its register bytes; retaken when the memory grows. */
+  /**
+   * The linear memory's header (layout.ts) as int32 words: the register file's home, which
+   * the CPU's own views (`Cpu.R`, `Cpu.V8`…) share, so nothing is ever copied.
+   */
   m32: Int32Array<ArrayBuffer>;
-  linRegs: Uint8Array<ArrayBuffer>;
-  linVregs: Uint8Array<ArrayBuffer>;
-  /** The `LinearMemory.generation` the views above belong to. */
-  generation: number;
-  /** The register file's bytes in `Cpu.regMemory` (the same offsets). */
-  regs: Uint8Array<ArrayBuffer>;
-  vregs: Uint8Array<ArrayBuffer>;
-  /** The same register bytes as int32 words: `Cpu.R` and the header's copy (retaken with the views above). */
-  r32: Int32Array<ArrayBuffer>;
-  linR32: Int32Array<ArrayBuffer>;
   fault: unknown;
   handlers: HostHandler[];
 }
 
 export function hostContext(cpu: Cpu, handlers: HostHandler[]): HostContext {
-  const buffer = cpu.regBuffer as ArrayBuffer;
-  const c: HostContext = {
-    cpu,
-    base: 0,
-    m32: new Int32Array(0),
-    linRegs: new Uint8Array(0),
-    linVregs: new Uint8Array(0),
-    generation: -1,
-    regs: new Uint8Array(buffer, REGS, REGS_END - REGS),
-    vregs: new Uint8Array(buffer, VREGS, VREGS_END - VREGS),
-    r32: new Int32Array(buffer, REGS, (REGS_END - REGS) >> 2),
-    linR32: new Int32Array(0),
-    fault: undefined,
-    handlers,
-  };
-  retakeViews(c);
-  return c;
-}
-
-/** Take the views of the linear memory again (after it grew: the old buffer is detached). */
-export function retakeViews(c: HostContext): void {
-  const buffer = c.cpu.linear.memory.buffer;
-  c.m32 = new Int32Array(buffer, 0, 1024);
-  c.linRegs = new Uint8Array(buffer, REGS, REGS_END - REGS);
-  c.linVregs = new Uint8Array(buffer, VREGS, VREGS_END - VREGS);
-  c.linR32 = new Int32Array(buffer, REGS, (REGS_END - REGS) >> 2);
-  c.generation = c.cpu.linear.generation;
-}
-
-/** The CPU's registers into the linear memory's copy (before compiled code reads them). */
-export function syncIn(c: HostContext): void {
-  c.linRegs.set(c.regs);
-  c.linVregs.set(c.vregs);
-}
-
-/** The linear memory's copy of the registers back to the CPU (after compiled code wrote them). */
-export function syncOut(c: HostContext): void {
-  c.regs.set(c.linRegs);
-  c.vregs.set(c.linVregs);
+  return { cpu, base: 0, m32: new Int32Array(cpu.linear.memory.buffer, 0, 1024), fault: undefined, handlers };
 }
 
 const V = S_VAL >> 2;
-
-/** Copy the 64-bit register slots `slots` from `from` to `to` (int32 views of two register files). */
-function copySlots(from: Int32Array, to: Int32Array, slots: Int32Array): void {
-  for (let k = 0; k < slots.length; k++) {
-    const w = slots[k]! << 1;
-    to[w] = from[w]!;
-    to[w + 1] = from[w + 1]!;
-  }
-}
-
-/** The header's int32 view, retaken first if the memory grew (a miss may grow it). */
-function views(c: HostContext): Int32Array<ArrayBuffer> {
-  if (c.generation !== c.cpu.linear.generation) retakeViews(c);
-  return c.m32;
-}
 
 /** The import object's functions for one instance. */
 export function hostImports(c: HostContext): Record<string, (...args: number[]) => number> {
@@ -116,13 +56,13 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       try {
         if (bytes === 8) {
           cpu.load64(lo, hi);
-          const m32 = views(c);
+          const m32 = c.m32;
           m32[V] = cpu.l64lo;
           m32[V + 1] = cpu.l64hi;
           return 0;
         }
         const v = bytes === 4 ? cpu.load32(lo, hi) : bytes === 2 ? cpu.load16(lo, hi) : cpu.load8(lo, hi);
-        const m32 = views(c);
+        const m32 = c.m32;
         m32[V] = v;
         m32[V + 1] = 0;
         return 0;
@@ -154,7 +94,7 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
           const a = cpu.l64lo;
           const b = cpu.l64hi;
           cpu.load64(lo2, hi2);
-          const m32 = views(c);
+          const m32 = c.m32;
           m32[V] = a;
           m32[V + 1] = b;
           m32[V + 2] = cpu.l64lo;
@@ -163,7 +103,7 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
         }
         const a = cpu.load32(lo, hi);
         const b = cpu.load32(lo2, hi2);
-        const m32 = views(c);
+        const m32 = c.m32;
         m32[V + 2] = b;
         m32[V] = a;
         m32[V + 1] = 0;
@@ -195,22 +135,14 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       }
     },
     fpSwitch(): number {
-      if (cpu.fpStale) {
-        cpu.fpSwitch();
-        c.linVregs.set(c.vregs);
-      }
+      if (cpu.fpStale) cpu.fpSwitch();
       c.m32[S_FPSTALE >> 2] = 0;
       return 0;
     },
     handler(k: number): number {
       const h = handlers[k]!;
-      // The handler works on the CPU's registers: the compiled code's copy (the registers its
-      // fields name, written just before) goes out, and comes back after. The SIMD&FP ones only
-      // for a handler that uses them: no other touches them (a context switch happens outside
-      // compiled code, after the run stopped).
-      const slots = h.slots;
-      if (slots !== undefined) copySlots(c.linR32, c.r32, slots);
-      if (h.fp) c.vregs.set(c.linVregs);
+      // The compiled code stored the registers the handler's fields name just before the call
+      // (their home is the memory both sides work on), and loads them again after it.
       if (h.flags) cpu.nzcv = c.m32[S_NZCV >> 2]!;
       const next = c.base + (h.index + 1) * 4;
       cpu.nextPc = next;
@@ -220,11 +152,6 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
         c.fault = err;
         // The fault leaves with the registers of before the instruction (the function's locals).
         return 2;
-      } finally {
-        // The memory may have grown inside.
-        views(c);
-        if (slots !== undefined) copySlots(c.r32, c.linR32, slots);
-        if (h.fp) c.linVregs.set(c.vregs);
       }
       const m32 = c.m32;
       m32[S_FPSTALE >> 2] = cpu.fpStale ? 1 : 0;
