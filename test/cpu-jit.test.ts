@@ -274,6 +274,34 @@ describe('compiled code and the interpreter agree', () => {
   });
 });
 
+describe('compiled multiply-high', () => {
+  it('UMULH and SMULH give the 128-bit product’s high half in every tier, on edge operands', () => {
+    const UMULH = (d: number, n: number, m: number): number => (0x9bc07c00 | (m << 16) | (n << 5) | d) >>> 0;
+    const SMULH = (d: number, n: number, m: number): number => (0x9b407c00 | (m << 16) | (n << 5) | d) >>> 0;
+    const EOR = (d: number, n: number, m: number): number => (0xca000000 | (m << 16) | (n << 5) | d) >>> 0;
+    const ADD = (d: number, n: number, m: number): number => (0x8b000000 | (m << 16) | (n << 5) | d) >>> 0;
+    // 20 rounds (hot in every tier): x3 = umulh(x1, x2), x4 = smulh(x1, x2), folded into x5 and x6.
+    const loop = [asm.movz(7, 20), UMULH(3, 1, 2), SMULH(4, 1, 2), EOR(5, 5, 3), ADD(6, 6, 4), asm.subsImm(7, 7, 1), asm.bcond(NE, -5), asm.svc0];
+    const M64 = (1n << 64n) - 1n;
+    const edges = [0n, 1n, 2n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, 0x8000000000000000n, M64, M64 - 1n, 0x8000000080000000n, 0xdeadbeefcafebabfn, 0x00000001ffffffffn];
+    const signed = (x: bigint): bigint => BigInt.asIntN(64, x);
+    for (const p of edges) {
+      for (const q of edges) {
+        const hiU = (p * q) >> 64n;
+        const hiS = BigInt.asUintN(64, (signed(p) * signed(q)) >> 64n);
+        for (const mode of MODES) {
+          const cpu = makeCpu(flatProgram(loop), mode);
+          cpu.setX(1, p);
+          cpu.setX(2, q);
+          expect(cpu.run(1e6)).toBe(Stop.Svc);
+          expect([mode, cpu.getX(3), cpu.getX(4), cpu.getX(5), cpu.getX(6)]).toEqual([mode, hiU, hiS, 0n, BigInt.asUintN(64, 20n * hiS)]);
+          expect(cpu.icount).toBe(1 + 20 * 6 + 1);
+        }
+      }
+    }
+  });
+});
+
 describe('the helpers compiled code calls', () => {
   const r = rng(11);
   const word = (): number => {

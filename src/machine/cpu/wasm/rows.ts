@@ -72,6 +72,52 @@ function extended(e: WasmEmitter, sf: number, m: number, option: number, amount:
   }
 }
 
+/**
+ * Push the high 64 bits of the 128-bit product of registers n and m (UMULH, or SMULH when
+ * `signed`): WebAssembly has no 64×64→128 multiply, so the product is formed from 32-bit
+ * halves (each partial product fits an i64), and the signed one corrects the unsigned high
+ * half by subtracting m when n is negative and n when m is negative (mod 2^64).
+ */
+function mulHigh(e: WasmEmitter, signed: boolean, n: number, m: number): void {
+  const f = e.f;
+  const a = e.tmp64();
+  const b = e.tmp64();
+  const lh = e.tmp64();
+  const hl = e.tmp64();
+  const lo32 = (x: number): void => void f.get(x).i64(0xffffffff).op(Op.i64_and);
+  const hi32 = (x: number): void => void f.get(x).i64(32).op(Op.i64_shr_u);
+  e.getX(n);
+  f.set(a);
+  e.getX(m);
+  f.set(b);
+  lo32(a);
+  hi32(b);
+  f.op(Op.i64_mul).set(lh);
+  hi32(a);
+  lo32(b);
+  f.op(Op.i64_mul).set(hl);
+  // hi(a)·hi(b) + hi(lh) + hi(hl) + the carry out of the middle column.
+  hi32(a);
+  hi32(b);
+  f.op(Op.i64_mul);
+  hi32(lh);
+  f.op(Op.i64_add);
+  hi32(hl);
+  f.op(Op.i64_add);
+  lo32(a);
+  lo32(b);
+  f.op(Op.i64_mul).i64(32).op(Op.i64_shr_u);
+  lo32(lh);
+  f.op(Op.i64_add);
+  lo32(hl);
+  f.op(Op.i64_add).i64(32).op(Op.i64_shr_u).op(Op.i64_add);
+  if (signed) {
+    // − (n < 0 ? m : 0) − (m < 0 ? n : 0), with the sign as an all-ones or zero mask.
+    f.get(a).i64(63).op(Op.i64_shr_s).get(b).op(Op.i64_and).op(Op.i64_sub);
+    f.get(b).i64(63).op(Op.i64_shr_s).get(a).op(Op.i64_and).op(Op.i64_sub);
+  }
+}
+
 /** d = n ± (the operand `pushB` pushes), with or without flags. */
 function addSub(e: WasmEmitter, sf: number, sub: number, flags: number, d: number, n: number, pushB: () => void): boolean {
   const o = ops(sf);
@@ -530,6 +576,11 @@ export const WASM_ROWS: Record<string, WasmRow> = {
       e.getW(a.m);
       f.op(Op.i32_mul).op(sub ? Op.i32_sub : Op.i32_add);
       e.setW(a.d);
+      return true;
+    }
+    if (a.op === 4 || a.op === 12) {
+      mulHigh(e, a.op === 4, a.n, a.m);
+      e.setX(a.d);
       return true;
     }
     const widen = a.op === 2 || a.op === 3 ? Op.i64_extend_i32_s : a.op === 10 || a.op === 11 ? Op.i64_extend_i32_u : undefined;
