@@ -94,7 +94,7 @@ export const fastest = (xs: number[]): number => Math.min(...xs);
 export const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 
 /** QEMU runs of a bench at its small and large size, five of each, interleaved. */
-const QEMU_REPEATS = 5;
+export const QEMU_REPEATS = 5;
 
 export interface QemuMarginal {
   /** The fastest run of each size, in wall seconds. */

@@ -11,6 +11,7 @@ import { bootImage } from '../src/loader/boot.js';
 import type { SystemDescription } from '../src/parser/model.js';
 import { kernelModelSection } from './bench-kernel.js';
 import { blkSection } from './bench-blk.js';
+import { crcSection } from './bench-crc.js';
 import { netSection } from './bench-net.js';
 import { machineModelSection } from './bench-machine.js';
 import { generatePolicy } from './generate-policy.js';
@@ -332,6 +333,7 @@ const SECTIONS: Record<string, () => Record<string, unknown> | Promise<Record<st
   policy: policySection,
   blk: blkSection,
   net: netSection,
+  crc: crcSection,
 };
 const wanted = process.argv.slice(2);
 for (const w of wanted) if (!(w in SECTIONS)) throw new Error(`no bench section '${w}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
@@ -379,4 +381,12 @@ const dev = (r: unknown, rate: string, qemuRate: string): string[] => {
 console.log('\n| device stack | sel4ts, per CPU second | real seL4 in QEMU, per CPU second (wall) | sel4ts / QEMU |\n|---|---|---|---|');
 console.log(`| block reads, MB/s | ${dev(results.blk, 'marginalReadMBps', 'readMBps').join(' | ')} |`);
 console.log(`| UDP echo, frames/s | ${dev(results.net, 'framesPerCpuSecond', 'frames').join(' | ')} |`);
+const crc = (results.crc ?? { status: 'not in bench/results.json' }) as { tiers?: Record<string, Record<string, unknown>>; realSel4InQemu?: Record<string, unknown>; status?: string };
+if (crc.tiers) {
+  const q = crc.realSel4InQemu ?? {};
+  console.log('\nCRC-32 over 64 KiB (bench/crc), marginal, per CPU second\n| variant | rounds/s | MB/s | guest MIPS | ÷ real seL4 | compile ms/KiB | peak RSS (MiB) |\n|---|---|---|---|---|---|---|');
+  for (const [tier, r] of Object.entries(crc.tiers))
+    console.log(`| sel4ts --tier ${tier} | ${r.roundsPerCpuSecond} | ${r.crcMBPerCpuSecond} | ${r.guestMipsPerCpuSecond} | ${r.sel4tsOverQemu ?? '-'} | ${r.wasmCompileMsPerKiB ?? '-'} | ${r.peakRssMiB} |`);
+  console.log(q.status ? `| real seL4 in QEMU | ${q.status} |` : `| real seL4 in QEMU | ${q.roundsPerCpuSecond ?? '-'} (wall ${q.roundsPerWallSecond}) | ${q.crcMBPerCpuSecond ?? '-'} | | 1 | | |`);
+} else console.log(`\ncrc: ${crc.status}`);
 console.log('\nWrote bench/results.json');

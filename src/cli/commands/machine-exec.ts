@@ -1,10 +1,10 @@
 import { readFileSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runLinuxUser } from '../../machine/linux-user.js';
-import { wasmTierStats } from '../../machine/cpu/wasm/compile.js';
 import { nodeHostFiles } from '../linux-host-files.js';
 import { formatSyscall } from '../../machine/linux/syscalls.js';
 import { UsageError, type Io } from '../io.js';
+import { wasmTierStatsLine } from '../wasm-tier-stats.js';
 import { classifyContent } from '../read-input.js';
 
 export interface ExecCommandOptions {
@@ -75,10 +75,7 @@ export function machineExecCommand(elf: string, args: string[], opts: ExecComman
   if (opts.stats) {
     const mips = result.instructions / seconds / 1e6;
     io.stderr(`sel4ts: instructions: ${result.instructions}, time: ${seconds.toFixed(3)} s, ${mips.toFixed(1)} MIPS\n`);
-    if (opts.tier === 'wasm' && opts.jit !== false) {
-      const w = wasmTierStats;
-      io.stderr(`sel4ts: WebAssembly tier: ${w.regions} regions, ${((w.guestInstructions * 4) / 1024).toFixed(2)} KiB of guest code, ${(w.emitMs + w.compileMs).toFixed(1)} ms to emit and compile (${w.moduleBytes} module bytes)\n`);
-    }
+    if (opts.tier === 'wasm' && opts.jit !== false) io.stderr(wasmTierStatsLine());
   }
   const o = result.outcome;
   switch (o.kind) {

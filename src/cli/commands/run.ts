@@ -22,6 +22,7 @@ import { runSummary, writeSummary, type SummaryInput } from '../run/summary-json
 import { openTracing, traceSyscalls, type TraceOptions } from '../run/trace.js';
 import { traceTime } from '../run/trace-format.js';
 import { printVirtioStats, virtioSetup, type VirtioCliOptions } from '../run/virtio-options.js';
+import { wasmTierStatsLine } from '../wasm-tier-stats.js';
 import type { BuildCommandOptions } from './build.js';
 
 export interface RunCommandOptions extends BuildCommandOptions, TraceOptions, VirtioCliOptions {
@@ -216,6 +217,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, io: Io):
   if (opts.stats) {
     printStats(io, pds, machine.cycles);
     printVirtioStats(io, machine.virtio);
+    if (opts.tier === 'wasm' && opts.jit !== false) io.stderr(wasmTierStatsLine());
   }
 
   const diff = expected === undefined ? '' : expectDiff(expected, consoleWatch.output, opts.expect!);
