@@ -6,6 +6,7 @@ import { F64, I32, type Label, ModuleBuilder, Op } from './encoder.js';
 import { Exit, WasmEmitter } from './emitter.js';
 import { condition, emitNzcvOf, NZCV_OF_PARAMS } from './flags.js';
 import { hostContext, hostImports, type HostContext, type HostHandler } from './host.js';
+import { CURRENT_SET } from '../../memory/linear-memory.js';
 import { S_AT, S_FPSTALE, S_NZCV, S_XD, S_XK, S_XO, S_XT } from './layout.js';
 import { WASM_ROWS } from './rows.js';
 
@@ -256,6 +257,7 @@ function emitRegion(e: WasmEmitter, code: CodePage, region: Region, handlers: Ho
   // Entry: the page base as i64, NZCV, the registers the function uses.
   f.prepend(() => {
     f.get(e.baseF).op(Op.i64_trunc_f64_u).set(e.base);
+    f.i32(CURRENT_SET).mem(Op.i32_load, 2).set(e.tlbSet);
     f.i32(0).mem(Op.i32_load, 2, S_NZCV).set(e.nzcv);
     e.loadRegs([...e.used].sort((x, y) => x - y));
   });

@@ -70,6 +70,12 @@ export class WasmEmitter {
   readonly fa: number;
   readonly fb: number;
   readonly fr: number;
+  /**
+   * The byte offset of the current ASID's TLB set (linear-memory.ts CURRENT_SET), read once on
+   * entry: only `Cpu.selectAsid` changes it, and the kernel calls that between runs, never
+   * inside a compiled function (EL0 code cannot switch address spaces).
+   */
+  readonly tlbSet: number;
   /** Scratch locals, handed out per instruction (`tmp64`/`tmp32`) and reused by the next. */
   private readonly pool64: number[] = [];
   private readonly pool32: number[] = [];
@@ -108,6 +114,7 @@ export class WasmEmitter {
     this.fa = f.local(I64);
     this.fb = f.local(I64);
     this.fr = f.local(I64);
+    this.tlbSet = f.local(I32);
     void F64;
   }
 

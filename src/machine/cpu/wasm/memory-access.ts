@@ -1,4 +1,4 @@
-import { CURRENT_SET, RAM_START, TLB_MASK, TLB_R_BASE, TLB_R_TAG, TLB_W_BASE, TLB_W_TAG } from '../../memory/linear-memory.js';
+import { RAM_START, TLB_MASK, TLB_R_BASE, TLB_R_TAG, TLB_W_BASE, TLB_W_TAG } from '../../memory/linear-memory.js';
 import { Op } from './encoder.js';
 import { Exit, type WasmEmitter } from './emitter.js';
 import { S_VAL, S_VAL2 } from './layout.js';
@@ -33,12 +33,11 @@ function probe(e: WasmEmitter, addr: number, size: number, write: boolean): numb
   const vpn = e.tmp64();
   const ent = e.tmp32();
   const off = e.tmp32();
-  const set = e.tmp32();
+  const set = e.tlbSet;
   f.get(addr).i64(12).op(Op.i64_shr_s).set(vpn);
   f.get(vpn).op(Op.i32_wrap_i64).i32(TLB_MASK).op(Op.i32_and).set(ent);
-  f.i32(CURRENT_SET).mem(Op.i32_load, 2).set(set);
   f.get(addr).op(Op.i32_wrap_i64).i32(4095).op(Op.i32_and).set(off);
-  // tag == vpn && off <= 4096 - size
+  // tag == vpn && off <= 4096 - size (a single byte never crosses a page)
   f.get(set)
     .get(ent)
     .i32(3)
@@ -46,11 +45,12 @@ function probe(e: WasmEmitter, addr: number, size: number, write: boolean): numb
     .op(Op.i32_add)
     .mem(Op.f64_load, 3, write ? TLB_W_TAG : TLB_R_TAG);
   f.get(vpn).op(Op.f64_convert_i64_s).op(Op.f64_eq);
-  f.get(off)
-    .i32(4096 - size)
-    .op(Op.i32_le_u)
-    .op(Op.i32_and)
-    .if_();
+  if (size > 1)
+    f.get(off)
+      .i32(4096 - size)
+      .op(Op.i32_le_u)
+      .op(Op.i32_and);
+  f.if_();
   // The byte address, less RAM_START (added in each access's memarg offset).
   f.get(set)
     .get(ent)
