@@ -1,4 +1,4 @@
-import { Op, SimdLanes as L, SimdOp as S } from './encoder.js';
+import { Op, SimdLanes as L, SimdOp as S, V128 } from './encoder.js';
 import type { WasmEmitter } from './emitter.js';
 import { VREGS } from './layout.js';
 import type { WasmRow } from './rows.js';
@@ -6,7 +6,7 @@ import type { WasmRow } from './rows.js';
 /**
  * WebAssembly v128 for the Advanced SIMD integer instructions compilers emit in hot loops
  * (gcc's vectorised SHA-256 message schedule, -O3 and clang loops): vector logic, add/sub,
- * compares, shifts, widening and lane moves, permutes. Each works on the SIMD&FP registers
+ * compares, shifts, widening and lane moves, permutes, reductions. Each works on the SIMD&FP registers
  * where they live (VREGS + 16·n): load the sources, compute, store the destination (so a
  * destination that is also a source is read first). A 64-bit form (Q = 0) zeroes the upper
  * half of the destination, as the handlers' `commit` does. An emitter returns false, before
@@ -491,6 +491,39 @@ function tbl(e: WasmEmitter, a: Args): boolean {
   });
 }
 
+/** One v128 scratch local per compiled function. */
+const scratch = new WeakMap<WasmEmitter, number>();
+function v128Local(e: WasmEmitter): number {
+  let l = scratch.get(e);
+  if (l === undefined) {
+    l = e.f.local(V128);
+    scratch.set(e, l);
+  }
+  return l;
+}
+
+/**
+ * SIMD_ACROSS: ADDV, SMAXV, UMAXV, SMINV, UMINV (not the long SADDLV/UADDLV): halve the lanes
+ * in play until one is left (lane i with lane i + half), then lane 0 alone, the rest of d zero.
+ */
+function across(e: WasmEmitter, a: Args): boolean {
+  const { esize, u, q } = a;
+  const family = a.op === 27 ? 'add' : a.op === 10 ? `max_${u ? 'u' : 's'}` : a.op === 26 ? `min_${u ? 'u' : 's'}` : undefined;
+  if (family === undefined) return false;
+  const f = e.f;
+  const t = v128Local(e);
+  const b = esize / 8;
+  return vstore(e, a.d, 1, () => {
+    vload(e, a.n);
+    for (let half = (q ? 16 : 8) / 2; half >= b; half /= 2) {
+      f.tee(t).get(t).get(t);
+      f.shuffle(Array.from({ length: 16 }, (_, i) => (i + half) % 16));
+      lane(e, family, esize);
+    }
+    f.v128(Array.from({ length: 16 }, (_, i) => (i < b ? 0xff : 0))).simd(S.v128_and);
+  });
+}
+
 /** SIMDS_DUP: MOV (scalar) Bd/Hd/Sd/Dd, Vn.T[index]: the lane zero-extended to the whole register. */
 function scalarDup(e: WasmEmitter, a: Args): boolean {
   const f = e.f;
@@ -515,5 +548,6 @@ export const SIMD_WASM_ROWS: Record<string, WasmRow> = {
   SIMD_PERMUTE: permute,
   SIMD_EXT: ext,
   SIMD_TBL: tbl,
+  SIMD_ACROSS: across,
   SIMDS_DUP: scalarDup,
 };
