@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Bytes, F64, I32, I64, ModuleBuilder, Op } from '../src/machine/cpu/wasm/encoder.js';
+import { Bytes, F64, I32, I64, ModuleBuilder, Op, SimdLanes, SimdOp, V128 } from '../src/machine/cpu/wasm/encoder.js';
 
 /**
  * The WebAssembly binary encoder of the CPU's WebAssembly tier: LEB128 as the core
@@ -100,5 +100,56 @@ describe('the WebAssembly encoder', () => {
     expect(() => body.br(b)).toThrow(/not open/);
     body.block();
     expect(() => m.encode()).toThrow(/still open/);
+  });
+
+  it('encodes the vector instructions (0xfd prefix, LEB128 opcodes, memargs, v128.const, shuffle lanes) as V8 takes and computes them', () => {
+    const m = new ModuleBuilder();
+    m.importMemory('env', 'mem', 1);
+    // One function per lane operation of the table, with the operands its type wants: V8
+    // validates each opcode against its signature (a number off by one in the table is
+    // another instruction, of another type, or none).
+    const unary = /^(abs|neg|extend_)/;
+    const shift = /^sh[lr]/;
+    for (const [family, ops] of Object.entries(SimdLanes)) {
+      for (const op of ops) {
+        if (op === undefined) continue;
+        const { body } = m.func([V128, V128], [V128]);
+        body.get(0);
+        if (shift.test(family)) body.i32(3);
+        else if (!unary.test(family)) body.get(1);
+        body.simd(op);
+      }
+    }
+    // mix(): loads, splats, logic, shuffle, swizzle and popcnt on known bytes at 0…31, the result at 32.
+    const mix = m.func([], []);
+    const f = mix.body;
+    const t = f.local(V128);
+    f.i32(0).simdMem(SimdOp.v128_load, 4, 0).set(t);
+    f.i32(0);
+    f.get(t).i32(0).simdMem(SimdOp.v128_load, 4, 16);
+    // Bytes 4…19 of the 32-byte pair: EXT #4.
+    f.shuffle(Array.from({ length: 16 }, (_, i) => i + 4));
+    f.i32(0).simdMem(SimdOp.v128_load8_splat, 0, 1).simd(SimdOp.v128_xor);
+    f.v128([...Array(8).fill(0xff), ...Array(8).fill(0)]).simd(SimdOp.v128_and);
+    f.simdMem(SimdOp.v128_store, 4, 32);
+    f.i32(0).i32(0x01020304).simd(SimdOp.i32x4_splat).get(t).simd(SimdOp.i8x16_swizzle).simd(SimdOp.i8x16_popcnt).simdMem(SimdOp.v128_store, 4, 48);
+    f.i32(0).get(t).get(t).i32(0).simdMem(SimdOp.v128_load64_splat, 3, 8).simd(SimdOp.v128_bitselect).simd(SimdOp.v128_not).simdMem(SimdOp.v128_store, 4, 64);
+    m.exportFunc('mix', mix.index);
+    const bytes = m.encode();
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const mem = new Uint8Array(memory.buffer);
+    for (let i = 0; i < 32; i++) mem[i] = i * 17 + 3;
+    (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } }).exports as { mix: () => void }).mix();
+    const expected = Array.from({ length: 16 }, (_, i) => (i < 8 ? (((i + 4) * 17 + 3) & 0xff) ^ (1 * 17 + 3) : 0));
+    expect(Array.from(mem.subarray(32, 48))).toEqual(expected);
+    // swizzle of the word 0x01020304 by bytes 0…15 (indices ≥ 16 give 0), then each byte's bit count.
+    const word = [4, 3, 2, 1];
+    const pop = (b: number): number => b.toString(2).replace(/0/g, '').length;
+    expect(Array.from(mem.subarray(48, 64))).toEqual(Array.from({ length: 16 }, (_, i) => pop(mem[i]! < 16 ? word[mem[i]! % 4]! : 0)));
+    // bitselect(t, t, c) is t; then NOT.
+    expect(Array.from(mem.subarray(64, 80))).toEqual(Array.from({ length: 16 }, (_, i) => ~mem[i]! & 0xff));
+    expect(() => f.v128([1, 2, 3])).toThrow(/16 bytes/);
+    expect(() => f.shuffle([1])).toThrow(/16 lane/);
   });
 });

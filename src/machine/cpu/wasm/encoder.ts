@@ -13,7 +13,8 @@ export const I32 = 0x7f;
 export const I64 = 0x7e;
 const F32 = 0x7d;
 export const F64 = 0x7c;
-export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof F64;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof F64 | typeof V128;
 /** The empty block type (a block with no result). */
 const EMPTY = 0x40;
 
@@ -141,6 +142,67 @@ export const Op = {
   i64_extend16_s: 0xc3,
   i64_extend32_s: 0xc4,
 } as const;
+
+/**
+ * Vector instructions (WebAssembly 2.0 §5.4.8): the 0xfd prefix, then these numbers as
+ * LEB128 u32. Lane-size families are in the order 8, 16, 32, 64 bits (`i8x16`…`i64x2`).
+ */
+export const SimdOp = {
+  v128_load: 0x00,
+  v128_load8_splat: 0x07,
+  v128_load16_splat: 0x08,
+  v128_load32_splat: 0x09,
+  v128_load64_splat: 0x0a,
+  v128_store: 0x0b,
+  v128_const: 0x0c,
+  i8x16_shuffle: 0x0d,
+  i8x16_swizzle: 0x0e,
+  i8x16_splat: 0x0f,
+  i16x8_splat: 0x10,
+  i32x4_splat: 0x11,
+  i64x2_splat: 0x12,
+  v128_not: 0x4d,
+  v128_and: 0x4e,
+  v128_andnot: 0x4f,
+  v128_or: 0x50,
+  v128_xor: 0x51,
+  v128_bitselect: 0x52,
+  i8x16_popcnt: 0x62,
+} as const;
+
+/** Per lane size (8, 16, 32, 64): the integer lane operations the CPU's vector rows use; undefined where WebAssembly has none. */
+type Lanes = readonly [number | undefined, number | undefined, number | undefined, number | undefined];
+export const SimdLanes: Record<string, Lanes> = {
+  eq: [0x23, 0x2d, 0x37, 0xd6],
+  ne: [0x24, 0x2e, 0x38, 0xd7],
+  lt_s: [0x25, 0x2f, 0x39, 0xd8],
+  gt_s: [0x27, 0x31, 0x3b, 0xd9],
+  gt_u: [0x28, 0x32, 0x3c, undefined],
+  le_s: [0x29, 0x33, 0x3d, 0xda],
+  ge_s: [0x2b, 0x35, 0x3f, 0xdb],
+  ge_u: [0x2c, 0x36, 0x40, undefined],
+  abs: [0x60, 0x80, 0xa0, 0xc0],
+  neg: [0x61, 0x81, 0xa1, 0xc1],
+  shl: [0x6b, 0x8b, 0xab, 0xcb],
+  shr_s: [0x6c, 0x8c, 0xac, 0xcc],
+  shr_u: [0x6d, 0x8d, 0xad, 0xcd],
+  add: [0x6e, 0x8e, 0xae, 0xce],
+  sub: [0x71, 0x91, 0xb1, 0xd1],
+  mul: [undefined, 0x95, 0xb5, 0xd5],
+  min_s: [0x76, 0x96, 0xb6, undefined],
+  min_u: [0x77, 0x97, 0xb7, undefined],
+  max_s: [0x78, 0x98, 0xb8, undefined],
+  max_u: [0x79, 0x99, 0xb9, undefined],
+  // Widening (into lanes of twice the size, indexed by the wide size): low or high half, signed or not.
+  extend_low_s: [undefined, 0x87, 0xa7, 0xc7],
+  extend_high_s: [undefined, 0x88, 0xa8, 0xc8],
+  extend_low_u: [undefined, 0x89, 0xa9, 0xc9],
+  extend_high_u: [undefined, 0x8a, 0xaa, 0xca],
+  extmul_low_s: [undefined, 0x9c, 0xbc, 0xdc],
+  extmul_high_s: [undefined, 0x9d, 0xbd, 0xdd],
+  extmul_low_u: [undefined, 0x9e, 0xbe, 0xde],
+  extmul_high_u: [undefined, 0x9f, 0xbf, 0xdf],
+};
 
 /** Growable byte buffer with LEB128 (core spec §5.2.2). */
 export class Bytes {
@@ -284,6 +346,37 @@ export class FunctionBuilder {
   call(func: number): this {
     this.code.byte(Op.call);
     this.code.u32(func);
+    return this;
+  }
+
+  /** A vector instruction without immediates (SimdOp, SimdLanes). */
+  simd(opcode: number): this {
+    this.code.byte(0xfd);
+    this.code.u32(opcode);
+    return this;
+  }
+
+  /** A vector load or store with its memory argument (`align` as log2 of the access size). */
+  simdMem(opcode: number, align: number, offset = 0): this {
+    this.simd(opcode);
+    this.code.u32(align);
+    this.code.u32(offset);
+    return this;
+  }
+
+  /** v128.const of 16 bytes (lane 0 first). */
+  v128(bytes: ArrayLike<number>): this {
+    if (bytes.length !== 16) throw new Error('wasm encoder: v128.const takes 16 bytes');
+    this.simd(SimdOp.v128_const);
+    this.code.bytes(bytes);
+    return this;
+  }
+
+  /** i8x16.shuffle: byte k of the result is byte lanes[k] of the two operands (0–15 the first, 16–31 the second). */
+  shuffle(lanes: ArrayLike<number>): this {
+    if (lanes.length !== 16) throw new Error('wasm encoder: i8x16.shuffle takes 16 lane indices');
+    this.simd(SimdOp.i8x16_shuffle);
+    this.code.bytes(lanes);
     return this;
   }
 

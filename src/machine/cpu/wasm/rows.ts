@@ -4,6 +4,7 @@ import type { WasmEmitter } from './emitter.js';
 import { condition, setFlags } from './flags.js';
 import { VREGS } from './layout.js';
 import { loadInto, loadPairInto, store, storeDone, storePair } from './memory-access.js';
+import { SIMD_WASM_ROWS } from './simd-rows.js';
 
 /**
  * WebAssembly for the commonest integer A64 instructions: registers are i64 locals, every
@@ -369,6 +370,8 @@ function condCompare(e: WasmEmitter, a: Args, pushB: () => void): boolean {
 }
 
 export const WASM_ROWS: Record<string, WasmRow> = {
+  // The Advanced SIMD integer rows (simd-rows.ts).
+  ...SIMD_WASM_ROWS,
   ADD_i: (e, a) => addSub(e, a.sf, 0, 0, a.d, a.n, () => konst(e, a.sf, a.imm)),
   SUB_i: (e, a) => addSub(e, a.sf, 1, 0, a.d, a.n, () => konst(e, a.sf, a.imm)),
   ADDS_i: (e, a) => addSub(e, a.sf, 0, 1, a.d, a.n, () => konst(e, a.sf, a.imm)),
