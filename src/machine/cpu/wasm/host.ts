@@ -1,5 +1,5 @@
 import type { Cpu, Handler } from '../cpu.js';
-import { REGS, REGS_END, S_FPSTALE, S_NZCV, S_VAL, VREGS, VREGS_END } from './layout.js';
+import { REGS, REGS_END, S_FPCR, S_FPSR, S_FPSTALE, S_NZCV, S_VAL, VREGS, VREGS_END } from './layout.js';
 import { wasmTierStats } from './compile.js';
 
 /**
@@ -198,6 +198,8 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       if (cpu.fpStale) {
         cpu.fpSwitch();
         c.linVregs.set(c.vregs);
+        c.m32[S_FPCR >> 2] = cpu.fpcr;
+        c.m32[S_FPSR >> 2] = cpu.fpsr;
       }
       c.m32[S_FPSTALE >> 2] = 0;
       return 0;
@@ -212,6 +214,8 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       if (slots !== undefined) copySlots(c.linR32, c.r32, slots);
       if (h.fp) c.vregs.set(c.linVregs);
       if (h.flags) cpu.nzcv = c.m32[S_NZCV >> 2]!;
+      // FPSR as compiled floating point left it (fp-rows.ts); any handler may read or replace it (MSR, a system call's context switch).
+      cpu.fpsr = c.m32[S_FPSR >> 2]!;
       const next = c.base + (h.index + 1) * 4;
       cpu.nextPc = next;
       try {
@@ -222,7 +226,9 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
         return 2;
       } finally {
         // The memory may have grown inside.
-        views(c);
+        const m32 = views(c);
+        m32[S_FPCR >> 2] = cpu.fpcr;
+        m32[S_FPSR >> 2] = cpu.fpsr;
         if (slots !== undefined) copySlots(c.r32, c.linR32, slots);
         if (h.fp) c.linVregs.set(c.vregs);
       }
