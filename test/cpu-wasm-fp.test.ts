@@ -90,6 +90,12 @@ const element = (base: number, d: number, n: number, m: number, index: number): 
 /** FCMP, FCMPE with a register or #0.0. */
 const compare = (double: boolean, n: number, m: number, signal: boolean, zero: boolean): number => ((double ? 0x1e602000 : 0x1e202000) | (m << 16) | (n << 5) | (signal ? 0x10 : 0) | (zero ? 8 : 0)) >>> 0;
 const fcsel = (double: boolean, d: number, n: number, m: number, cond: number): number => ((double ? 0x1e600c00 : 0x1e200c00) | (m << 16) | (cond << 12) | (n << 5) | d) >>> 0;
+/** SCVTF, UCVTF (W/X to S/D: d a V register, n a general one), FCVTZS, FCVTZU (S/D to W/X), FCVT S↔D. */
+const TO_FP = [0x9e620000, 0x9e630000, 0x1e220000, 0x1e230000, 0x1e620000, 0x9e230000, 0x1e630000, 0x9e220000].map(r2);
+const TO_INT = [0x9e780000, 0x9e790000, 0x1e380000, 0x1e790000, 0x1e780000, 0x9e390000, 0x1e390000, 0x9e380000].map(r2);
+const FCVT = [0x1e624000, 0x1e22c000].map(r2);
+/** 64-bit integers at the edges of the conversions. */
+const EDGE_INT = [0n, 1n, -1n, 2n ** 31n, 2n ** 31n - 1n, 2n ** 32n - 1n, 2n ** 24n + 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 63n - 1n, 2n ** 64n - 1n, -(2n ** 53n) - 3n, 0x123456789abcdefn];
 const fmovImm = (double: boolean, d: number, imm8: number): number => ((double ? 0x1e601000 : 0x1e201000) | (imm8 << 13) | d) >>> 0;
 
 const f64bits = (x: number): [number, number] => {
@@ -126,6 +132,12 @@ const EDGE64: [number, number][] = [
   f64bits(2 ** -1000),
   f64bits(2 ** 1000),
   f64bits(3 * 2 ** -1023),
+  f64bits(2 ** 63),
+  f64bits(-(2 ** 63)),
+  f64bits(2 ** 31 - 0.5),
+  f64bits(-0.5),
+  f64bits(4294967295.5),
+  f64bits(2 ** 64),
 ];
 /** 32-bit patterns at the edges of single precision. */
 const EDGE32 = [
@@ -171,7 +183,7 @@ function randomFpcr(r: () => number): number {
 }
 
 describe('floating point in the WebAssembly tier', () => {
-  it('gives the interpreter’s registers, NZCV and FPSR on edge operands and under every FPCR', () => {
+  it('gives the interpreter’s registers, NZCV and FPSR on edge operands and under every FPCR (arithmetic, FMA, compare, select, moves, conversions)', () => {
     for (let trial = 0; trial < 400; trial++) {
       const r = rng(7000 + trial);
       const reg = (): number => Math.floor(r() * 8);
@@ -184,14 +196,18 @@ describe('floating point in the WebAssembly tier', () => {
         else if (k < 0.75) {
           const base = ELEMENT[Math.floor(r() * ELEMENT.length)]!;
           words.push(element(base, reg(), reg(), reg(), Math.floor(r() * 4)));
-        } else if (k < 0.85) words.push(compare(r() < 0.5, reg(), reg(), r() < 0.5, r() < 0.3));
-        else if (k < 0.95) words.push(fcsel(r() < 0.5, reg(), reg(), reg(), Math.floor(r() * 16)));
-        else words.push(fmovImm(r() < 0.5, reg(), Math.floor(r() * 256)));
+        } else if (k < 0.8) words.push(compare(r() < 0.5, reg(), reg(), r() < 0.5, r() < 0.3));
+        else if (k < 0.85) words.push(fcsel(r() < 0.5, reg(), reg(), reg(), Math.floor(r() * 16)));
+        else if (k < 0.88) words.push(fmovImm(r() < 0.5, reg(), Math.floor(r() * 256)));
+        else if (k < 0.93) words.push(TO_FP[Math.floor(r() * TO_FP.length)]!(reg(), reg()));
+        else if (k < 0.97) words.push(TO_INT[Math.floor(r() * TO_INT.length)]!(reg(), reg()));
+        else words.push(FCVT[Math.floor(r() * FCVT.length)]!(reg(), reg()));
       }
       words.push(asm.svc0);
       const start = Array.from({ length: 8 }, () => randomWords(r)).flat();
       const fpsr = r() < 0.5 ? 0 : 16;
       const fpcr = randomFpcr(r);
+      const ints = Array.from({ length: 8 }, () => BigInt.asUintN(64, r() < 0.7 ? EDGE_INT[Math.floor(r() * EDGE_INT.length)]! : BigInt(Math.floor(r() * 2 ** 32)) * BigInt(Math.floor(r() * 2 ** 32))));
       const nzcv = Math.floor(r() * 16) << 28;
       const results = MODES.map((mode) => {
         const cpu = makeCpu(program(words), mode);
@@ -199,8 +215,9 @@ describe('floating point in the WebAssembly tier', () => {
         cpu.fpsr = fpsr;
         cpu.fpcr = fpcr;
         cpu.nzcv = nzcv;
+        ints.forEach((x, i) => cpu.setX(i, x));
         expect(cpu.run(1000)).toBe(Stop.Svc);
-        return { v: Array.from(cpu.V32.subarray(0, 32)), fpsr: cpu.fpsr, nzcv: cpu.nzcv >>> 0, icount: cpu.icount };
+        return { v: Array.from(cpu.V32.subarray(0, 32)), x: ints.map((_, i) => cpu.getX(i)), fpsr: cpu.fpsr, nzcv: cpu.nzcv >>> 0, icount: cpu.icount };
       });
       for (const res of results) expect(res, `trial ${trial}, FPCR 0x${fpcr.toString(16)}`).toEqual(results[0]);
     }
@@ -250,6 +267,25 @@ describe('floating point in the WebAssembly tier', () => {
       else expect(eager!.helpers).toBe(0);
       for (const res of [eager!, hot!]) expect({ ...res, helpers: 0 }).toEqual({ ...interp!, helpers: 0 });
     }
+  });
+
+  it('raises Underflow for a product rounded up to the smallest normal, in both compiled tiers', () => {
+    // 0.5 · (2^-1021 − 2^-1074) is halfway below 2^-1022 and rounds up to it: tiny before
+    // rounding, so UFC as well as IXC (the JavaScript tier's fast path once took it as normal).
+    const words = [BINARY[5]!(0, 1, 2), BINARY[0]!(5, 3, 4), asm.svc0]; // fmul d0, d1, d2; fmul s5, s3, s4
+    const runs = (['interp', 'wasm-eager', 'js-eager'] as const).map((mode) => {
+      const cpu = makeCpu(program(words), mode === 'js-eager' ? 'wasm-eager' : mode);
+      if (mode === 'js-eager') cpu.tier = 'js';
+      cpu.VF64[2] = 0.5;
+      cpu.VF64[4] = (1 - 2 ** -53) * 2 ** -1021;
+      cpu.VF32[12] = 0.5;
+      cpu.VF32[16] = Math.fround((1 - 2 ** -24) * 2 ** -125);
+      cpu.fpsr = 16;
+      expect(cpu.run(100)).toBe(Stop.Svc);
+      return [cpu.VF64[0], cpu.VF32[20], cpu.fpsr];
+    });
+    expect(runs[0]).toEqual([2 ** -1022, 2 ** -126, 8 | 16]);
+    for (const r of runs) expect(r).toEqual(runs[0]);
   });
 
   /** Run FMADD over `cases` (triples of 64-bit patterns), compiled at first sight: each result and the FPSR it raised alone. */

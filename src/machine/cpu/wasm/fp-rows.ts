@@ -40,13 +40,22 @@ const FOp = {
   f64_le: 0x65,
   f64_ge: 0x66,
   f64_abs: 0x99,
+  f64_trunc: 0x9d,
   f64_neg: 0x9a,
   f64_sqrt: 0x9f,
   f64_add: 0xa0,
   f64_sub: 0xa1,
   f64_mul: 0xa2,
   f64_div: 0xa3,
+  i32_trunc_f64_s: 0xaa,
+  i32_trunc_f64_u: 0xab,
+  i64_trunc_f64_s: 0xb0,
+  i64_trunc_f64_u: 0xb1,
+  f32_convert_i64_s: 0xb4,
+  f32_convert_i64_u: 0xb5,
   f32_demote_f64: 0xb6,
+  f64_convert_i64_s: 0xb9,
+  f64_convert_i64_u: 0xba,
   f64_promote_f32: 0xbb,
   i64_reinterpret_f64: 0xbd,
   f64_reinterpret_i64: 0xbf,
@@ -59,6 +68,7 @@ const MAX_S = 3.4028234663852886e38;
 const SPLITTER = 134217729; // 2^27 + 1, as softfloat.ts
 const FPSR_IXC = 16;
 const FPCR_FZ = 1 << 24;
+const FPCR_RMODE = 3 << 22;
 
 /** Byte offset of SIMD&FP register r's bytes `off`… in the register memory. */
 const vAt = (r: number, off = 0): number => VREGS + 16 * r + off;
@@ -549,6 +559,79 @@ export const WASM_FP_ROWS: Record<string, WasmRow> = {
     f.end();
     // Which flags the locals hold depends on the branch taken.
     e.pending = undefined;
+    return true;
+  },
+  FCVT(e, a) {
+    // Double to single rounds (an inexact, overflowing or tiny result goes to the handler);
+    // single to double is exact. Half precision goes to the handler.
+    if (a.from === 1 && a.to === 0)
+      return lanes(e, true, 1, a.d, () => {
+        const x = laneLocal(e, false, a.n, 0);
+        return { r: x, ix: () => lostToSingle(e, x), zero: () => e.f.i32(1) };
+      });
+    if (a.from === 0 && a.to === 1)
+      return lanes(e, false, 1, a.d, () => {
+        const x = laneLocal(e, true, a.n, 0);
+        return { r: x, ix: () => e.f.i32(0), zero: () => e.f.i32(1) };
+      });
+    return false;
+  },
+  FP_INT(e, a) {
+    const f = e.f;
+    const single = a.ftype === 0;
+    if (a.kind === 2 || a.kind === 3) {
+      // SCVTF, UCVTF: WebAssembly's conversions round to nearest (FPCR.RMode 0; FZ and DN do
+      // not apply to integers, and an integer result is never tiny); IXC when the value does
+      // not convert back to the same integer.
+      const signed = a.kind === 2;
+      e.fpReady();
+      const [v, r, back] = [e.tmp64(), ftmp(e), e.tmp32()];
+      e.get(a.sf, a.n);
+      if (!a.sf) f.op(signed ? Op.i64_extend_i32_s : Op.i64_extend_i32_u);
+      f.set(v);
+      f.get(v);
+      if (single) f.op(signed ? FOp.f32_convert_i64_s : FOp.f32_convert_i64_u).op(FOp.f64_promote_f32);
+      else f.op(signed ? FOp.f64_convert_i64_s : FOp.f64_convert_i64_u);
+      f.set(r);
+      // Exact iff r is below 2^63 (2^64 unsigned: the only larger results are inexact) and truncates to v.
+      f.get(r).f64(signed ? 2 ** 63 : 2 ** 64).op(FOp.f64_lt).if_();
+      f.get(r).op(signed ? FOp.i64_trunc_f64_s : FOp.i64_trunc_f64_u).get(v).op(Op.i64_ne).set(back);
+      f.else_();
+      f.i32(1).set(back);
+      f.end();
+      f.i32(0).mem(Op.i32_load, 2, S_FPCR).i32(FPCR_RMODE).op(Op.i32_and).op(Op.i32_eqz).if_();
+      f.i32(0).i32(0).mem(Op.i32_load, 2, S_FPSR).get(back).i32(4).op(Op.i32_shl).op(Op.i32_or).mem(Op.i32_store, 2, S_FPSR);
+      f.i32(0).get(r);
+      if (single) f.op(FOp.f32_demote_f64).mem(FOp.f32_store, 2, vAt(a.d)).i32(0).i32(0).mem(Op.i32_store, 2, vAt(a.d, 4));
+      else f.mem(FOp.f64_store, 3, vAt(a.d));
+      f.i32(0).i64(0).mem(Op.i64_store, 3, vAt(a.d, 8));
+      f.else_();
+      e.fallback();
+      f.end();
+      return true;
+    }
+    // FCVTZS, FCVTZU: truncation in range (a NaN, an out-of-range value and FPCR.FZ go to the handler); IXC when a fraction was dropped.
+    if (a.kind > 1 || a.rmode !== 3) return false;
+    const signed = a.kind === 0;
+    e.fpReady();
+    const x = laneLocal(e, single, a.n, 0);
+    const bits = a.sf ? 64 : 32;
+    f.get(x).f64(signed ? -(2 ** (bits - 1)) : -1).op(signed ? FOp.f64_ge : FOp.f64_gt);
+    f.get(x).f64(signed ? 2 ** (bits - 1) : 2 ** bits).op(FOp.f64_lt).op(Op.i32_and);
+    f.i32(0).mem(Op.i32_load, 2, S_FPCR).i32(FPCR_FZ).op(Op.i32_and).op(Op.i32_eqz).op(Op.i32_and).if_();
+    f.i32(0).i32(0).mem(Op.i32_load, 2, S_FPSR);
+    f.get(x).op(FOp.f64_trunc).get(x).op(FOp.f64_ne).i32(4).op(Op.i32_shl).op(Op.i32_or).mem(Op.i32_store, 2, S_FPSR);
+    f.get(x);
+    if (a.sf) {
+      f.op(signed ? FOp.i64_trunc_f64_s : FOp.i64_trunc_f64_u);
+      e.setX(a.d);
+    } else {
+      f.op(signed ? FOp.i32_trunc_f64_s : FOp.i32_trunc_f64_u);
+      e.setW(a.d);
+    }
+    f.else_();
+    e.fallback();
+    f.end();
     return true;
   },
   SIMD_3SAME_FP(e, a) {
