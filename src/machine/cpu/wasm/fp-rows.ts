@@ -594,8 +594,15 @@ export const WASM_FP_ROWS: Record<string, WasmRow> = {
       else f.op(signed ? FOp.f64_convert_i64_s : FOp.f64_convert_i64_u);
       f.set(r);
       // Exact iff r is below 2^63 (2^64 unsigned: the only larger results are inexact) and truncates to v.
-      f.get(r).f64(signed ? 2 ** 63 : 2 ** 64).op(FOp.f64_lt).if_();
-      f.get(r).op(signed ? FOp.i64_trunc_f64_s : FOp.i64_trunc_f64_u).get(v).op(Op.i64_ne).set(back);
+      f.get(r)
+        .f64(signed ? 2 ** 63 : 2 ** 64)
+        .op(FOp.f64_lt)
+        .if_();
+      f.get(r)
+        .op(signed ? FOp.i64_trunc_f64_s : FOp.i64_trunc_f64_u)
+        .get(v)
+        .op(Op.i64_ne)
+        .set(back);
       f.else_();
       f.i32(1).set(back);
       f.end();
@@ -616,8 +623,13 @@ export const WASM_FP_ROWS: Record<string, WasmRow> = {
     e.fpReady();
     const x = laneLocal(e, single, a.n, 0);
     const bits = a.sf ? 64 : 32;
-    f.get(x).f64(signed ? -(2 ** (bits - 1)) : -1).op(signed ? FOp.f64_ge : FOp.f64_gt);
-    f.get(x).f64(signed ? 2 ** (bits - 1) : 2 ** bits).op(FOp.f64_lt).op(Op.i32_and);
+    f.get(x)
+      .f64(signed ? -(2 ** (bits - 1)) : -1)
+      .op(signed ? FOp.f64_ge : FOp.f64_gt);
+    f.get(x)
+      .f64(signed ? 2 ** (bits - 1) : 2 ** bits)
+      .op(FOp.f64_lt)
+      .op(Op.i32_and);
     f.i32(0).mem(Op.i32_load, 2, S_FPCR).i32(FPCR_FZ).op(Op.i32_and).op(Op.i32_eqz).op(Op.i32_and).if_();
     f.i32(0).i32(0).mem(Op.i32_load, 2, S_FPSR);
     f.get(x).op(FOp.f64_trunc).get(x).op(FOp.f64_ne).i32(4).op(Op.i32_shl).op(Op.i32_or).mem(Op.i32_store, 2, S_FPSR);
