@@ -41,9 +41,10 @@ function lanes(e: Emitter, double: boolean, count: number, d: number, compute: (
   const wordsWritten = (count * (double ? 8 : 4)) / 4;
   for (let w = wordsWritten; w < 4; w++) write += ` V[${4 * d + w}] = 0;`;
   const [min, max] = double ? [MIN_D, MAX_D] : [MIN_S, MAX_S];
-  // A normal number; or a zero the operation gave exactly (JavaScript's signed zeros follow
-  // IEEE 754 in round-to-nearest, as ARM's do).
-  const normal = results.map(({ r, zero }) => `(${r} >= ${min} ? ${r} <= ${max} : ${r} <= -${min} ? ${r} >= -${max} : ${zero === undefined ? 'false' : `${r} === 0 && (${zero})`})`).join(' && ');
+  // A normal number above the smallest normal (a result rounded up to it may have been tiny
+  // before rounding, which raises Underflow); or a zero the operation gave exactly
+  // (JavaScript's signed zeros follow IEEE 754 in round-to-nearest, as ARM's do).
+  const normal = results.map(({ r, zero }) => `(${r} > ${min} ? ${r} <= ${max} : ${r} < -${min} ? ${r} >= -${max} : ${zero === undefined ? 'false' : `${r} === 0 && (${zero})`})`).join(' && ');
   const [ok, k] = [e.temp(), e.temp()];
   // IXC is sticky: once set, exactness no longer matters.
   const ix = `if (${ok} && (cpu.fpsr & 16) === 0) { const ${k} = ${results.map((x) => x.ix).join(' | ')}; if (${k} >= 2) ${ok} = false; else if (${k} === 1) cpu.fpsr |= 16; }`;

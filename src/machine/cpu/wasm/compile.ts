@@ -7,7 +7,7 @@ import { Exit, WasmEmitter } from './emitter.js';
 import { condition, emitNzcvOf, NZCV_OF_PARAMS } from './flags.js';
 import { hostContext, hostImports, type HostContext, type HostHandler } from './host.js';
 import { CURRENT_SET } from '../../memory/linear-memory.js';
-import { S_AT, S_FPSTALE, S_NZCV, S_XD, S_XK, S_XO, S_XT } from './layout.js';
+import { S_AT, S_FPCR, S_FPSR, S_FPSTALE, S_NZCV, S_XD, S_XK, S_XO, S_XT } from './layout.js';
 import { WASM_ROWS } from './rows.js';
 
 /**
@@ -211,6 +211,7 @@ function emitRegion(e: WasmEmitter, code: CodePage, region: Region, handlers: Ho
         ended = true;
         break;
       }
+      e.fallback = () => handlerCall(i, name, false);
       const row = WASM_ROWS[name];
       if (row === undefined || !row(e, a)) handlerCall(i, name, false);
     }
@@ -293,9 +294,12 @@ function regionFunction(module: WebAssembly.Module, handlers: HostHandler[]): Re
     c.base = base;
     c.m32[S_NZCV >> 2] = cpu.nzcv;
     c.m32[S_FPSTALE >> 2] = cpu.fpStale ? 1 : 0;
+    c.m32[S_FPCR >> 2] = cpu.fpcr;
+    c.m32[S_FPSR >> 2] = cpu.fpsr;
     const done = run(base, pidx, limit > MAX_LIMIT ? MAX_LIMIT : limit);
     const m32 = c.m32;
     cpu.nzcv = m32[S_NZCV >> 2]!;
+    cpu.fpsr = m32[S_FPSR >> 2]!;
     const xo = m32[S_XO >> 2]!;
     switch (m32[S_XD >> 2]) {
       case Exit.Offset:

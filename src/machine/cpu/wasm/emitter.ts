@@ -97,6 +97,10 @@ export class WasmEmitter {
   leaders = new Set<number>();
   /** Whether this block has made sure the SIMD&FP state is loaded (`fpReady`). */
   fpChecked = false;
+  /** Emit a call of the current instruction's handler (a row's slow path; compile.ts sets it per instruction). */
+  fallback: () => void = () => {
+    throw new Error('wasm emitter: no handler to fall back to');
+  };
 
   constructor(
     readonly f: FunctionBuilder,

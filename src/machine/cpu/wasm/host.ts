@@ -1,5 +1,5 @@
 import type { Cpu, Handler } from '../cpu.js';
-import { S_FPSTALE, S_NZCV, S_VAL } from './layout.js';
+import { S_FPCR, S_FPSR, S_FPSTALE, S_NZCV, S_VAL } from './layout.js';
 import { wasmTierStats } from './compile.js';
 
 /**
@@ -135,7 +135,11 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       }
     },
     fpSwitch(): number {
-      if (cpu.fpStale) cpu.fpSwitch();
+      if (cpu.fpStale) {
+        cpu.fpSwitch();
+        c.m32[S_FPCR >> 2] = cpu.fpcr;
+        c.m32[S_FPSR >> 2] = cpu.fpsr;
+      }
       c.m32[S_FPSTALE >> 2] = 0;
       return 0;
     },
@@ -144,6 +148,8 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
       // The compiled code stored the registers the handler's fields name just before the call
       // (their home is the memory both sides work on), and loads them again after it.
       if (h.flags) cpu.nzcv = c.m32[S_NZCV >> 2]!;
+      // FPSR as compiled floating point left it (fp-rows.ts); any handler may read or replace it (MSR, a system call's context switch).
+      cpu.fpsr = c.m32[S_FPSR >> 2]!;
       const next = c.base + (h.index + 1) * 4;
       cpu.nextPc = next;
       try {
@@ -152,6 +158,10 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
         c.fault = err;
         // The fault leaves with the registers of before the instruction (the function's locals).
         return 2;
+      } finally {
+        // FPCR and FPSR are CPU fields, not in the register file: back to the words compiled code reads.
+        c.m32[S_FPCR >> 2] = cpu.fpcr;
+        c.m32[S_FPSR >> 2] = cpu.fpsr;
       }
       const m32 = c.m32;
       m32[S_FPSTALE >> 2] = cpu.fpStale ? 1 : 0;

@@ -31,6 +31,12 @@ export const S_VAL = SCRATCH + 32;
 export const S_VAL2 = SCRATCH + 40;
 /** Whether the CPU's SIMD&FP state is stale (context.ts lazy switching): an i32 the wrapper writes on entry. */
 export const S_FPSTALE = SCRATCH + 48;
+/**
+ * FPCR and FPSR (i32 words, `Cpu.fpcr`/`Cpu.fpsr`) for compiled floating point (fp-rows.ts):
+ * in on entry, FPSR out on exit, both refreshed around every handler call and FP state load.
+ */
+export const S_FPCR = SCRATCH + 52;
+export const S_FPSR = SCRATCH + 56;
 /** The SIMD&FP registers V0–V31 and three scratch ones, 16 bytes each (`Cpu.V8` and its other views); the layout ends there (VREGS_END), well inside the header's 4096 bytes. */
 export const VREGS = BASE + 512;
 /** The end of the SIMD&FP registers, and of the layout. */

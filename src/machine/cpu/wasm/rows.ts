@@ -2,6 +2,7 @@ import { ZR_SINK } from '../slots.js';
 import { Op } from './encoder.js';
 import type { WasmEmitter } from './emitter.js';
 import { condition, setFlags } from './flags.js';
+import { WASM_FP_ROWS } from './fp-rows.js';
 import { VREGS } from './layout.js';
 import { loadInto, loadPairInto, store, storeDone, storePair } from './memory-access.js';
 import { SIMD_WASM_ROWS } from './simd-rows.js';
@@ -642,4 +643,5 @@ export const WASM_ROWS: Record<string, WasmRow> = {
   LDST_imm9: ldstImm,
   LDST_reg: ldstReg,
   LDSTP: ldstPair,
+  ...WASM_FP_ROWS,
 };
