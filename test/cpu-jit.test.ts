@@ -32,7 +32,7 @@ function makeCpu(space: AddressSpace, mode: Mode): Cpu {
   cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
   if (mode === 'off') cpu.blocksEnabled = false;
   if (mode === 'eager' || mode === 'wasm-eager') cpu.hotThreshold = 1;
-  if (mode.startsWith('wasm')) cpu.tier = 'wasm';
+  cpu.tier = mode.startsWith('wasm') ? 'wasm' : 'js';
   cpu.pc = CODE;
   return cpu;
 }

@@ -204,7 +204,7 @@ describe('linear memory', () => {
         cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
         if (mode === 'off') cpu.blocksEnabled = false;
         if (mode === 'eager' || mode === 'wasm-eager') cpu.hotThreshold = 1;
-        if (mode.startsWith('wasm')) cpu.tier = 'wasm';
+        cpu.tier = mode.startsWith('wasm') ? 'wasm' : 'js';
         cpu.pc = CODE;
         const stop = cpu.run(1e7);
         expect(space.linear.shared).toBe(kind === 'shared');

@@ -244,5 +244,5 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
 /** `--tier`: which CPU tier runs hot code, for debugging and measuring (`--no-jit` is `--tier interp`). */
 function tierOption(): Option {
-  return new Option('--tier <tier>', 'run hot code compiled to JavaScript (default) or to WebAssembly, or interpret everything').choices(['interp', 'js', 'wasm']);
+  return new Option('--tier <tier>', 'run hot code compiled to WebAssembly (default) or to JavaScript, or interpret everything').choices(['interp', 'js', 'wasm']);
 }

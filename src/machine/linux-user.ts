@@ -46,7 +46,7 @@ export interface ExecOptions {
   onSyscall?: (event: SyscallEvent) => void;
   /** `off`: the interpreter alone; `eager`: compile every block at once (tests); default: hot blocks. */
   jit?: 'off' | 'eager' | 'hot';
-  /** Which tier runs hot code (`--tier`): `interp` is `jit: 'off'`; default `js`. */
+  /** Which tier runs hot code (`--tier`): `interp` is `jit: 'off'`; default `wasm`. */
   tier?: 'interp' | 'js' | 'wasm';
   /** Run in slices of this many instructions (tests: cuts at arbitrary counts, as interrupts make). */
   slice?: () => number;
@@ -106,7 +106,7 @@ export function runLinuxUser(bytes: Uint8Array, options: ExecOptions): ExecResul
   const timer = new GenericTimer(() => (process ? process.cpu.icount + process.sleptNs : 0));
   const cpu = new Cpu(space, timer);
   if (options.jit === 'off' || options.tier === 'interp') cpu.blocksEnabled = false;
-  if (options.tier === 'wasm') cpu.tier = 'wasm';
+  if (options.tier === 'wasm' || options.tier === 'js') cpu.tier = options.tier;
   if (options.jit === 'eager') cpu.hotThreshold = 1;
   const memory = new ProcessMemory(
     space,

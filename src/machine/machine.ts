@@ -38,7 +38,7 @@ export interface MachineOptions {
   /** Most instructions run between two checks for interrupts (default 10 000). */
   batch?: number;
   jit?: 'off' | 'hot' | 'eager';
-  /** Which tier runs hot code (`--tier`): `interp` is `jit: 'off'`; default `js`. */
+  /** Which tier runs hot code (`--tier`): `interp` is `jit: 'off'`; default `wasm`. */
   tier?: 'interp' | 'js' | 'wasm';
   /** Trap WFI/WFE to the kernel (HCR_EL2.TWI/TWE) instead of waiting for an interrupt. */
   trapWfx?: boolean;
@@ -179,7 +179,7 @@ export class Machine implements KernelPort {
     this.cpu.el0DcZva = false;
     this.cpu.onSvc = () => this.directSvc();
     if (options.jit === 'off' || options.tier === 'interp') this.cpu.blocksEnabled = false;
-    if (options.tier === 'wasm') this.cpu.tier = 'wasm';
+    if (options.tier === 'wasm' || options.tier === 'js') this.cpu.tier = options.tier;
     if (options.jit === 'eager') this.cpu.hotThreshold = 1;
     this.batch = options.batch ?? 10_000;
     const input = options.input ?? new Uint8Array();

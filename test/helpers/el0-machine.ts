@@ -14,7 +14,7 @@ const DATA_PA = 0x4010_5000;
  */
 export function el0Machine(jit: 'off' | 'hot' | 'wasm' = 'off'): Machine {
   // 'wasm': hot code compiled by the WebAssembly tier.
-  const machine = new Machine(jit === 'wasm' ? { jit: 'hot', tier: 'wasm' } : { jit });
+  const machine = new Machine(jit === 'wasm' ? { jit: 'hot', tier: 'wasm' } : { jit, tier: 'js' });
   const mem = machine.memory;
   const root = 0x4010_0000;
   const l2 = 0x4010_2000;

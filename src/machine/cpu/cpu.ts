@@ -134,8 +134,8 @@ export class Cpu {
   icount = 0;
   /** Compile hot blocks (the interpreter alone when false: `--no-jit`). */
   blocksEnabled = true;
-  /** Which compiler makes hot code into functions (`--tier`): JavaScript or WebAssembly. */
-  tier: 'js' | 'wasm' = 'js';
+  /** Which compiler makes hot code into functions (`--tier`): WebAssembly (the default) or JavaScript. */
+  tier: 'js' | 'wasm' = 'wasm';
   /** Entries into a block before it is compiled (1: compile at once, for tests). */
   hotThreshold = HOT_THRESHOLD;
   /** Set when a store hits a page holding decoded code; compiled code stops there. */
