@@ -274,6 +274,61 @@ describe('compiled code and the interpreter agree', () => {
   });
 });
 
+describe('compiled LDP/STP of Q registers', () => {
+  const LDP_Q_POST = (t: number, t2: number, n: number, imm: number): number => (0xacc00000 | (((imm / 16) & 0x7f) << 15) | (t2 << 10) | (n << 5) | t) >>> 0;
+  const STP_Q_PRE = (t: number, t2: number, n: number, imm: number): number => (0xad800000 | (((imm / 16) & 0x7f) << 15) | (t2 << 10) | (n << 5) | t) >>> 0;
+  const LDP_Q = (t: number, t2: number, n: number, imm: number): number => (0xad400000 | (((imm / 16) & 0x7f) << 15) | (t2 << 10) | (n << 5) | t) >>> 0;
+  const STP_Q = (t: number, t2: number, n: number, imm: number): number => (0xad000000 | (((imm / 16) & 0x7f) << 15) | (t2 << 10) | (n << 5) | t) >>> 0;
+  const PAGES = 3;
+  const program = (x1: number, x2: number, x4: number, rounds: number): FlatSpace => {
+    const space = flatProgram(
+      [
+        asm.movz(1, x1 & 0xffff),
+        asm.movk(1, x1 >>> 16, 16),
+        asm.movz(2, x2 & 0xffff),
+        asm.movk(2, x2 >>> 16, 16),
+        asm.movz(4, x4 & 0xffff),
+        asm.movk(4, x4 >>> 16, 16),
+        asm.movz(6, rounds),
+        // loop:
+        LDP_Q_POST(0, 1, 1, 32),
+        STP_Q_PRE(0, 1, 2, -32),
+        LDP_Q(2, 3, 2, 16),
+        STP_Q(2, 3, 4, 0),
+        asm.subsImm(6, 6, 1),
+        asm.bcond(NE, -5),
+        asm.svc0,
+      ],
+      PAGES * 4096,
+    );
+    space.write(DATA, Uint8Array.from({ length: PAGES * 4096 }, (_, i) => (i * 7 + (i >> 8)) & 0xff));
+    return space;
+  };
+  const everything = (cpu: Cpu, space: FlatSpace, stop: Stop): unknown => ({ ...(state(cpu, stop) as object), v: Array.from(cpu.V8.subarray(0, 64)), memory: Array.from(space.read(DATA, PAGES * 4096)) });
+
+  it('move the same bytes and write the same base back in every tier, across page boundaries (the handler) too', () => {
+    // Forward from DATA + 8 and backward from the end: both cross a page boundary on the way.
+    const results = MODES.map((mode) => {
+      const space = program(DATA + 8, DATA + PAGES * 4096 - 40, DATA + 4096 + 50, 140);
+      const cpu = makeCpu(space, mode);
+      return everything(cpu, space, cpu.run(1e6));
+    });
+    for (const r of results) expect(r).toEqual(results[0]);
+    expect((results[0] as { stop: Stop }).stop).toBe(Stop.Svc);
+  });
+
+  it('fault at the end of the mapped pages with the state of before the instruction, in every tier', () => {
+    // The load runs off the end of the data pages on its second round: a translation fault.
+    const results = MODES.map((mode) => {
+      const space = program(DATA + PAGES * 4096 - 40, DATA + 4096, DATA + 200, 20);
+      const cpu = makeCpu(space, mode);
+      return everything(cpu, space, cpu.run(1e6));
+    });
+    for (const r of results) expect(r).toEqual(results[0]);
+    expect((results[0] as { stop: Stop }).stop).not.toBe(Stop.Svc);
+  });
+});
+
 describe('compiled multiply-high', () => {
   it('UMULH and SMULH give the 128-bit product’s high half in every tier, on edge operands', () => {
     const UMULH = (d: number, n: number, m: number): number => (0x9bc07c00 | (m << 16) | (n << 5) | d) >>> 0;

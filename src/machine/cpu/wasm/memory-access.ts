@@ -64,6 +64,20 @@ function probe(e: WasmEmitter, addr: number, size: number, write: boolean): numb
   return off;
 }
 
+/**
+ * Four doublewords at `addr` (LDP/STP of two Q registers): on a hit, `hit(at)` emits the
+ * accesses at RAM_START + `at` + 0…24; on a miss, `miss()` (the instruction's handler: it
+ * does the whole instruction through the CPU's own accesses, so a fault or a store into a
+ * page holding code behaves exactly as interpreted). No host helper moves 32 bytes at once.
+ */
+export function quadAccess(e: WasmEmitter, addr: number, write: boolean, hit: (at: number) => void, miss: () => void): void {
+  const at = probe(e, addr, 32, write);
+  hit(at);
+  e.f.else_();
+  miss();
+  e.f.end();
+}
+
 /** Push lo (i32) and hi (i32) of the address in `addr`. */
 function halves(e: WasmEmitter, addr: number): void {
   e.f.get(addr).op(Op.i32_wrap_i64);

@@ -3,8 +3,9 @@ import { Op } from './encoder.js';
 import type { WasmEmitter } from './emitter.js';
 import { condition, setFlags } from './flags.js';
 import { WASM_FP_ROWS } from './fp-rows.js';
+import { RAM_START } from '../../memory/linear-memory.js';
 import { VREGS } from './layout.js';
-import { loadInto, loadPairInto, store, storeDone, storePair } from './memory-access.js';
+import { loadInto, loadPairInto, quadAccess, store, storeDone, storePair } from './memory-access.js';
 import { SIMD_WASM_ROWS } from './simd-rows.js';
 
 /**
@@ -251,6 +252,50 @@ function transfer(e: WasmEmitter, kind: number, bytes: number, t: number, addr: 
   return undefined;
 }
 
+/**
+ * LDP/STP of two Q registers (memcpy's and clang's 32-byte moves): a hit moves the four
+ * doublewords inline, then the base writeback; a miss runs the instruction's handler.
+ */
+function ldstPairQ(e: WasmEmitter, a: Args): boolean {
+  const f = e.f;
+  e.fpReady();
+  e.faultable();
+  const addr = e.tmp64();
+  e.getX(a.n);
+  if (a.index !== 1 && a.offset !== 0) f.i64(a.offset).op(Op.i64_add);
+  f.set(addr);
+  const w = [e.tmp64(), e.tmp64(), e.tmp64(), e.tmp64()];
+  quadAccess(
+    e,
+    addr,
+    !a.load,
+    (at) => {
+      if (a.load) {
+        // All four are read before either register is written.
+        for (let k = 0; k < 4; k++) f.get(at).mem(Op.i64_load, 3, RAM_START + 8 * k).set(w[k]!);
+        vSet(e, a.t, w[0]!, w[1]);
+        vSet(e, a.t2, w[2]!, w[3]);
+      } else {
+        for (let k = 0; k < 4; k++) {
+          vGet(e, k < 2 ? a.t : a.t2, 8 * (k & 1));
+          f.set(w[k]!);
+        }
+        for (let k = 0; k < 4; k++) f.get(at).get(w[k]!).mem(Op.i64_store, 3, RAM_START + 8 * k);
+      }
+      if (a.index === 1) {
+        e.getX(a.n);
+        f.i64(a.offset).op(Op.i64_add);
+        e.setX(a.n);
+      } else if (a.index === 2) {
+        f.get(addr);
+        e.setX(a.n);
+      }
+    },
+    () => e.fallback(),
+  );
+  return true;
+}
+
 /** LDR/STR (immediate), in the handler's order: the access, then the base writeback. */
 function ldstImm(e: WasmEmitter, a: Args): boolean {
   if (!inlineTransfer(a.kind, a.bytes)) return false;
@@ -297,7 +342,7 @@ function ldstReg(e: WasmEmitter, a: Args): boolean {
 
 /** LDP/STP (and LDPSW) of general registers and of 4- and 8-byte SIMD&FP ones, with their pre/post-index forms. */
 function ldstPair(e: WasmEmitter, a: Args): boolean {
-  if (a.fp && a.bytes === 16) return false;
+  if (a.fp && a.bytes === 16) return ldstPairQ(e, a);
   const f = e.f;
   if (a.fp) e.fpReady();
   e.faultable();
