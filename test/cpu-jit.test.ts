@@ -301,7 +301,10 @@ describe('compiled LDP/STP of Q registers', () => {
       ],
       PAGES * 4096,
     );
-    space.write(DATA, Uint8Array.from({ length: PAGES * 4096 }, (_, i) => (i * 7 + (i >> 8)) & 0xff));
+    space.write(
+      DATA,
+      Uint8Array.from({ length: PAGES * 4096 }, (_, i) => (i * 7 + (i >> 8)) & 0xff),
+    );
     return space;
   };
   const everything = (cpu: Cpu, space: FlatSpace, stop: Stop): unknown => ({ ...(state(cpu, stop) as object), v: Array.from(cpu.V8.subarray(0, 64)), memory: Array.from(space.read(DATA, PAGES * 4096)) });

@@ -4,24 +4,7 @@ import { Stop } from '../src/machine/cpu/fault.js';
 import { GenericTimer } from '../src/machine/devices/generic-timer.js';
 import { Machine } from '../src/machine/machine.js';
 import { FlatSpace, PERM_R, PERM_W, PERM_X } from '../src/machine/memory/flat-space.js';
-import {
-  CPU_STATE,
-  CURRENT_SET,
-  LinearMemory,
-  MAX_RAM,
-  RAM_START,
-  TLB_EMPTY,
-  TLB_F_BASE,
-  TLB_F_TAG,
-  TLB_MASK,
-  TLB_R_BASE,
-  TLB_R_TAG,
-  TLB_SET_BYTES,
-  TLB_SETS,
-  TLB_SIZE,
-  TLB_W_BASE,
-  TLB_W_TAG,
-} from '../src/machine/memory/linear-memory.js';
+import { CPU_STATE, CURRENT_SET, LinearMemory, MAX_RAM, RAM_START, TLB_EMPTY, TLB_F_BASE, TLB_F_TAG, TLB_MASK, TLB_R_BASE, TLB_R_TAG, TLB_SET_BYTES, TLB_SETS, TLB_SIZE, TLB_W_BASE, TLB_W_TAG } from '../src/machine/memory/linear-memory.js';
 import { TableBuilder } from '../src/machine/mmu/table-builder.js';
 import { asm, wordsToBytes } from './helpers/a64-asm.js';
 

@@ -45,10 +45,7 @@ describe('IRQs and channel ids (sdf.md §5.4 i, j, k)', () => {
     const body = [pd('a'), pd('b'), pd('c'), channel('pd="a" id="1"', 'pd="b" id="1"'), channel('pd="a" id="1"', 'pd="c" id="1"'), channel('pd="c" id="2"', 'pd="a" id="1"')].join('\n');
     const r = check(body);
     const d = r.diagnostics.filter((x) => x.code === 'channel_duplicate_id');
-    expect(d.map((x) => x.reference)).toEqual([
-      "Error: duplicate channel id: 1 in protection domain: 'a' @ f.system:2:1",
-      "Error: duplicate channel id: 1 in protection domain: 'a' @ f.system:2:1",
-    ]);
+    expect(d.map((x) => x.reference)).toEqual(["Error: duplicate channel id: 1 in protection domain: 'a' @ f.system:2:1", "Error: duplicate channel id: 1 in protection domain: 'a' @ f.system:2:1"]);
     // Both point back at the first channel's end, not at the second (which is not recorded again).
     const firstEnd = r.file.text.indexOf('id="1"') + 4;
     expect(d.map((x) => x.notes![0]!.span!.start)).toEqual([firstEnd, firstEnd]);
@@ -58,9 +55,7 @@ describe('IRQs and channel ids (sdf.md §5.4 i, j, k)', () => {
 
   it('a PPC from the second end is checked too, and a strictly higher priority passes', () => {
     const body = (pa: number, pb: number) => [pd('a', '', ` priority="${pa}"`), pd('b', '', ` priority="${pb}"`), channel('pd="a" id="1"', 'pd="b" id="1" pp="true"')].join('\n');
-    expect(find(body(5, 5), 'channel_ppc_priority').map((d) => d.reference)).toEqual([
-      'Error: PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd b (priority: 5) to pd a (priority: 5)',
-    ]);
+    expect(find(body(5, 5), 'channel_ppc_priority').map((d) => d.reference)).toEqual(['Error: PPCs must be to protection domains of strictly higher priorities; channel with PPC exists from pd b (priority: 5) to pd a (priority: 5)']);
     expect(codes(body(6, 5))).toEqual([]);
   });
 
@@ -80,18 +75,14 @@ describe('maps of a virtual machine (sdf.md §5.4 m)', () => {
     const body = `${vm('<map mr="m" vaddr="0x10000"/><map mr="n" vaddr="0x11000"/>')}\n${mrs}`;
     const d = find(body, 'map_overlap');
     expect(check(body).file.text.slice(d[0]!.span!.start, d[0]!.span!.end)).toBe('0x11000');
-    expect(d.map((x) => x.reference)).toEqual([
-      "Error: map for 'n' has virtual address range [0x11000..0x12000) which overlaps with map for 'm' [0x10000..0x12000) in virtual machine 'v' @ f.system:2:127",
-    ]);
+    expect(d.map((x) => x.reference)).toEqual(["Error: map for 'n' has virtual address range [0x11000..0x12000) which overlaps with map for 'm' [0x10000..0x12000) in virtual machine 'v' @ f.system:2:127"]);
   });
 
   it('a VM may map up to the top of the user address space, not beyond', () => {
     // The top is vspaceUserTop + 1 = 0x10000000000 (the PD limit is lower: the IPC buffer and stack).
     const at = (vaddr: string) => `${vm(`<map mr="m" vaddr="${vaddr}"/>`)}\n${mrs}`;
     expect(codes(at('0xffffffe000'))).toEqual(['mr_unused']);
-    expect(find(at('0xfffffff000'), 'map_range_exceeds_limit').map((d) => d.reference)).toEqual([
-      "Error: map for 'm' has virtual address range [0xfffffff000..0x10000001000) which exceeds valid address space [0x0..0x10000000000) @ f.system:2:98",
-    ]);
+    expect(find(at('0xfffffff000'), 'map_range_exceeds_limit').map((d) => d.reference)).toEqual(["Error: map for 'm' has virtual address range [0xfffffff000..0x10000001000) which exceeds valid address space [0x0..0x10000000000) @ f.system:2:98"]);
   });
 });
 
@@ -100,7 +91,7 @@ describe('memory regions (sdf.md §5.5)', () => {
     expect(codes(`${pd('a', '<virtual_machine name="v"><vcpu id="0"/><map mr="m" vaddr="0x10000"/></virtual_machine>')}\n<memory_region name="m" size="0x1000"/>`)).toEqual([]);
   });
 
-  it("the unused-region warning says why a region given to a setvar or an iomap is in use", () => {
+  it('the unused-region warning says why a region given to a setvar or an iomap is in use', () => {
     const hint = (body: string, config?: KernelConfig) => find(body, 'mr_unused', config).map((d) => d.hint);
     // The setvar that names this region, not the PD's first setvar.
     const setvars = '<map mr="n" vaddr="0x2000000"/><setvar symbol="other" region_paddr="n"/><setvar symbol="buf" region_paddr="m"/>';
@@ -149,9 +140,7 @@ describe('warnings (src/compiler/validate/lints.ts)', () => {
   it('a channel with one end that notifies has an effect; one with setvar_id says so in the hint', () => {
     expect(codes([pd('a'), pd('b'), channel('pd="a" id="1" notify="false"', 'pd="b" id="1"')].join('\n'))).toEqual([]);
     const d = find([pd('a'), pd('b'), channel('pd="a" id="1" notify="false"', 'pd="b" id="1" notify="false" setvar_id="ch"')].join('\n'), 'channel_no_effect');
-    expect(d.map((x) => x.hint)).toEqual([
-      "both ends have notify=\"false\" and neither has pp=\"true\"; 'b' reads this channel's id through setvar_id 'ch', so allow one of them",
-    ]);
+    expect(d.map((x) => x.hint)).toEqual(["both ends have notify=\"false\" and neither has pp=\"true\"; 'b' reads this channel's id through setvar_id 'ch', so allow one of them"]);
   });
 
   it('the same id at both ends is a mistake only when both ends are one PD', () => {

@@ -272,7 +272,10 @@ function ldstPairQ(e: WasmEmitter, a: Args): boolean {
     (at) => {
       if (a.load) {
         // All four are read before either register is written.
-        for (let k = 0; k < 4; k++) f.get(at).mem(Op.i64_load, 3, RAM_START + 8 * k).set(w[k]!);
+        for (let k = 0; k < 4; k++)
+          f.get(at)
+            .mem(Op.i64_load, 3, RAM_START + 8 * k)
+            .set(w[k]!);
         vSet(e, a.t, w[0]!, w[1]);
         vSet(e, a.t2, w[2]!, w[3]);
       } else {
@@ -280,7 +283,10 @@ function ldstPairQ(e: WasmEmitter, a: Args): boolean {
           vGet(e, k < 2 ? a.t : a.t2, 8 * (k & 1));
           f.set(w[k]!);
         }
-        for (let k = 0; k < 4; k++) f.get(at).get(w[k]!).mem(Op.i64_store, 3, RAM_START + 8 * k);
+        for (let k = 0; k < 4; k++)
+          f.get(at)
+            .get(w[k]!)
+            .mem(Op.i64_store, 3, RAM_START + 8 * k);
       }
       if (a.index === 1) {
         e.getX(a.n);
