@@ -10,8 +10,8 @@ import { SLOTS } from '../slots.js';
 /**
  * Where the layout starts in its memory: everything below moves with it (compiled code uses
  * these offsets as constants). Compiled code finds it in the linear memory's free header
- * (linear-memory.ts CPU_STATE); `Cpu.regMemory` uses the same offsets, so the two copies of the
- * register file (see compile.ts `regionFunction`) are the same byte ranges.
+ * (linear-memory.ts CPU_STATE), where the CPU keeps its register file (`Cpu.R`, `Cpu.V8`… are
+ * views of these bytes).
  */
 const BASE = CPU_STATE;
 /** The register file: 64-bit slot s at REGS + 8·s (little-endian halves, as `Cpu.R`). */
@@ -37,9 +37,5 @@ export const S_FPSTALE = SCRATCH + 48;
  */
 export const S_FPCR = SCRATCH + 52;
 export const S_FPSR = SCRATCH + 56;
-/** The SIMD&FP registers V0–V31 and three scratch ones, 16 bytes each (`Cpu.V8` and its other views); the layout ends there (VREGS_END), well inside the header's 4096 bytes. */
+/** The SIMD&FP registers V0–V31 and three scratch ones, 16 bytes each (`Cpu.V8` and its other views); the layout ends after them (byte 1328), well inside the header's 4096 bytes. */
 export const VREGS = BASE + 512;
-/** The end of the SIMD&FP registers, and of the layout. */
-export const VREGS_END = VREGS + 35 * 16;
-/** The general registers' bytes: what the tier copies in and out (with VREGS–VREGS_END). */
-export const REGS_END = REGS + SLOTS * 8;
