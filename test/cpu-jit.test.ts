@@ -307,7 +307,7 @@ describe('compiled LDP/STP of Q registers', () => {
     );
     return space;
   };
-  const everything = (cpu: Cpu, space: FlatSpace, stop: Stop): unknown => ({ ...(state(cpu, stop) as object), v: Array.from(cpu.V8.subarray(0, 64)), memory: Array.from(space.read(DATA, PAGES * 4096)) });
+  const everything = (cpu: Cpu, space: FlatSpace, stop: Stop): unknown => ({ ...(state(cpu, stop) as object), v: Array.from(cpu.V8.subarray(0, 64)), memory: Array.from(space.read(DATA, PAGES * 4096) ?? []) });
 
   it('move the same bytes and write the same base back in every tier, across page boundaries (the handler) too', () => {
     // Forward from DATA + 8 and backward from the end: both cross a page boundary on the way.
