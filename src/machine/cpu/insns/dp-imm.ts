@@ -121,10 +121,10 @@ function adrExec(cpu: Cpu, a: Adr): void {
   const pc = cpu.nextPc - 4;
   const base = a.page ? pc - (pc % 4096) : pc;
   const v = base + a.offset;
-  // The result wraps modulo 2^64 like any address arithmetic.
-  const w = v < 0 ? v + 2 ** 64 : v;
-  cpu.R[2 * a.d] = (w % 4294967296) | 0;
-  cpu.R[2 * a.d + 1] = Math.floor(w / 4294967296) | 0;
+  // The result wraps modulo 2^64 like any address arithmetic: a negative v gives its two's
+  // complement words directly (v + 2^64 as a double would round away the low bits).
+  cpu.R[2 * a.d] = (v % 4294967296) | 0;
+  cpu.R[2 * a.d + 1] = Math.floor(v / 4294967296) | 0;
 }
 
 const ADR = insn<Adr>({
