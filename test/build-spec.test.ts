@@ -127,10 +127,13 @@ describe('the Spec of a system that the real Microkit 2.0.1 tool built', () => {
   it('gives each scheduling context the badge, budget and period the reference configures', () => {
     const reference = [...report.matchAll(/\(SchedContext: PD=(\w+)\)\n +budget +(\d+)\n +period +(\d+)\n.*\n +badge +(\d+)/g)].map((m) => `sched_context_${m[1]} ${m[2]} ${m[3]} 0x${BigInt(m[4]!).toString(16)}`);
     expect(reference.length).toBe(4);
-    const ours = v.names('sched_context').filter((n) => n !== 'sched_context_monitor').map((n) => {
-      const sc = v.obj(n, 'sched_context');
-      return `${n} ${sc.budgetUs} ${sc.periodUs} ${sc.badge}`;
-    });
+    const ours = v
+      .names('sched_context')
+      .filter((n) => n !== 'sched_context_monitor')
+      .map((n) => {
+        const sc = v.obj(n, 'sched_context');
+        return `${n} ${sc.budgetUs} ${sc.periodUs} ${sc.badge}`;
+      });
     expect(ours.sort()).toEqual(reference.sort());
   });
 
@@ -140,8 +143,9 @@ describe('the Spec of a system that the real Microkit 2.0.1 tool built', () => {
     expect(priorities.map((p) => p.split(' ')[0]!).map((t) => `${t} ${v.obj(t, 'tcb').tcb.mcp} ${v.obj(t, 'tcb').tcb.priority}`)).toEqual(priorities);
     // The reference mints the fault endpoint caps into its own CNode, in PD-index order:
     // badge index + 1 on the monitor's endpoint, FAULT_BADGE | id on a parent's.
-    const faultCaps = [...report.matchAll(/\(CNode: system\)\n +dest_index.*\n.*\n.*\n +src_obj \(cap\) +0x[0-9a-f]+ \(EP: (Monitor Fault|PD=\w+)\)\n.*\n.*\n +badge +(\d+)/g)]
-      .map((m) => `${m[1] === 'Monitor Fault' ? 'ep_fault_monitor' : `ep_${m[1]!.slice(3)}`} 0x${BigInt(m[2]!).toString(16)}`)
+    const faultCaps = [...report.matchAll(/\(CNode: system\)\n +dest_index.*\n.*\n.*\n +src_obj \(cap\) +0x[0-9a-f]+ \(EP: (Monitor Fault|PD=\w+)\)\n.*\n.*\n +badge +(\d+)/g)].map(
+      (m) => `${m[1] === 'Monitor Fault' ? 'ep_fault_monitor' : `ep_${m[1]!.slice(3)}`} 0x${BigInt(m[2]!).toString(16)}`,
+    );
     const tcbFault = (pd: string) => {
       const f = v.obj(`tcb_${pd}`, 'tcb').tcb.faultEndpoint!;
       return `${v.name(f.object)} ${f.badge}`;
@@ -286,7 +290,15 @@ describe('the TCBs, scheduling contexts and PDs', () => {
 
   it('sets up each PD thread (microkit.md §1.5, §1.7)', () => {
     const t = v.obj('tcb_client', 'tcb').tcb;
-    expect({ ...t, cspace: undefined, faultEndpoint: v.capText(t.faultEndpoint!), vspace: v.name(t.vspace), ipcBuffer: { ...t.ipcBuffer, frame: v.name(t.ipcBuffer.frame) }, schedContext: v.name(t.schedContext!), boundNotification: v.name(t.boundNotification!) }).toEqual({
+    expect({
+      ...t,
+      cspace: undefined,
+      faultEndpoint: v.capText(t.faultEndpoint!),
+      vspace: v.name(t.vspace),
+      ipcBuffer: { ...t.ipcBuffer, frame: v.name(t.ipcBuffer.frame) },
+      schedContext: v.name(t.schedContext!),
+      boundNotification: v.name(t.boundNotification!),
+    }).toEqual({
       pd: 'client',
       cspace: undefined,
       vspace: 'vspace_client',
@@ -373,8 +385,7 @@ describe('address spaces (microkit.md §1.5, §1.7)', () => {
   const prefill = Uint8Array.from({ length: 0x1800 }, (_, i) => (i * 7) & 0xff);
   const { spec, contents } = specOf(body, { programs: { p: program('p.elf', 0x200100n, segments) }, edit: (s) => (s.memoryRegions.find((m) => m.name === 'ram')!.prefillBytes = prefill) });
   const v = view(spec);
-  const mappings = () =>
-    v.obj('vspace_p', 'vspace').mappings.map((m) => `0x${m.vaddr.toString(16)} ${v.name(m.frame)} ${m.read ? 'r' : '-'}${m.write ? 'w' : '-'}${m.execute ? 'x' : '-'}${m.cached ? '' : ' uncached'}`);
+  const mappings = () => v.obj('vspace_p', 'vspace').mappings.map((m) => `0x${m.vaddr.toString(16)} ${v.name(m.frame)} ${m.read ? 'r' : '-'}${m.write ? 'w' : '-'}${m.execute ? 'x' : '-'}${m.cached ? '' : ' uncached'}`);
 
   it('maps ELF pages, region pages, the stack below a guard page and the IPC buffer at the top, in address order', () => {
     expect(mappings()).toEqual([
@@ -405,7 +416,9 @@ describe('address spaces (microkit.md §1.5, §1.7)', () => {
     expect(fill('frame_mr_ram_000000001')).toEqual([{ offset: 0, bytes: [...prefill.subarray(0x1000)] }]);
     expect(fill('frame_mr_ram_000000002')).toEqual([]);
     expect(fill('frame_p_stack_000000000')).toEqual([]);
-    expect([...contents.keys()].sort((a, b) => a - b)).toEqual(['frame_elf_monitor_000000000', 'frame_elf_p_000000000', 'frame_elf_p_000000001', 'frame_elf_p_000000002', 'frame_elf_p_000000003', 'frame_mr_ram_000000000', 'frame_mr_ram_000000001'].map((n) => v.byName.get(n)!).sort((a, b) => a - b));
+    expect([...contents.keys()].sort((a, b) => a - b)).toEqual(
+      ['frame_elf_monitor_000000000', 'frame_elf_p_000000000', 'frame_elf_p_000000001', 'frame_elf_p_000000002', 'frame_elf_p_000000003', 'frame_mr_ram_000000000', 'frame_mr_ram_000000001'].map((n) => v.byName.get(n)!).sort((a, b) => a - b),
+    );
   });
 
   it('makes a frame per page of a region: its size, its physical address, device memory outside RAM', () => {
@@ -420,9 +433,16 @@ describe('address spaces (microkit.md §1.5, §1.7)', () => {
     expect(frame('frame_p_stack_000000000')).toEqual({ holds: 'stack', sizeBits: 12, paddr: undefined, device: false, fill: [] });
     expect(frame('frame_ipcbuf_p')).toEqual({ holds: 'IPC buffer', sizeBits: 12, paddr: undefined, device: false, fill: [] });
     // RAM's first page is RAM, the page after its last is not.
-    const edge = specOf(`<memory_region name="e" size="0x4000" phys_addr="0x4ffff000" /><protection_domain name="p" priority="1"><program_image /><map mr="e" vaddr="0x4000000" perms="r" /></protection_domain>`, { ram: { base: 0x5000_0000, size: 0x2000 } });
+    const edge = specOf(`<memory_region name="e" size="0x4000" phys_addr="0x4ffff000" /><protection_domain name="p" priority="1"><program_image /><map mr="e" vaddr="0x4000000" perms="r" /></protection_domain>`, {
+      ram: { base: 0x5000_0000, size: 0x2000 },
+    });
     const e = view(edge.spec);
-    expect([0, 1, 2, 3].map((n) => { const f = e.obj(`frame_mr_e_00000000${n}`, 'frame'); return [f.paddr, f.device]; })).toEqual([
+    expect(
+      [0, 1, 2, 3].map((n) => {
+        const f = e.obj(`frame_mr_e_00000000${n}`, 'frame');
+        return [f.paddr, f.device];
+      }),
+    ).toEqual([
       [0x4fff_f000, true],
       [0x5000_0000, false],
       [0x5000_1000, false],
@@ -431,10 +451,13 @@ describe('address spaces (microkit.md §1.5, §1.7)', () => {
   });
 
   it('makes a level-2 table per GiB and a level-3 table per 2 MiB of small pages, none for a 2 MiB page', () => {
-    const tables = v.names('page_table').filter((n) => n.startsWith('pt_p_')).map((n) => {
-      const t = v.obj(n, 'page_table');
-      return `${n} level ${t.level} at 0x${t.vaddr.toString(16)} in ${v.name(t.vspace)}`;
-    });
+    const tables = v
+      .names('page_table')
+      .filter((n) => n.startsWith('pt_p_'))
+      .map((n) => {
+        const t = v.obj(n, 'page_table');
+        return `${n} level ${t.level} at 0x${t.vaddr.toString(16)} in ${v.name(t.vspace)}`;
+      });
     expect(tables.sort()).toEqual([
       'pt_p_l2_0x0 level 2 at 0x0 in vspace_p',
       'pt_p_l2_0x40000000 level 2 at 0x40000000 in vspace_p',
@@ -444,11 +467,18 @@ describe('address spaces (microkit.md §1.5, §1.7)', () => {
       'pt_p_l3_0x5000000 level 3 at 0x5000000 in vspace_p',
       'pt_p_l3_0xffffe00000 level 3 at 0xffffe00000 in vspace_p',
     ]);
-    expect(v.names('page_table').filter((n) => n.startsWith('pt_monitor_')).sort()).toEqual(['pt_monitor_l2_0x0', 'pt_monitor_l2_0xffc0000000', 'pt_monitor_l3_0x200000', 'pt_monitor_l3_0xffffe00000']);
+    expect(
+      v
+        .names('page_table')
+        .filter((n) => n.startsWith('pt_monitor_'))
+        .sort(),
+    ).toEqual(['pt_monitor_l2_0x0', 'pt_monitor_l2_0xffc0000000', 'pt_monitor_l3_0x200000', 'pt_monitor_l3_0xffffe00000']);
   });
 
   it('orders objects as Microkit does: fixed physical address first (ascending), then by size (descending), then by name (§1.11)', () => {
-    const fixed = specOf(`<memory_region name="hi" size="0x1000" phys_addr="0x9002000" /><memory_region name="lo" size="0x2000" phys_addr="0x8ff0000" />${body.replace('name="p"', 'name="q"').replace('<map mr="big"', '<map mr="hi" vaddr="0x6000000" perms="r" /><map mr="lo" vaddr="0x7000000" perms="r" /><map mr="big"')}`);
+    const fixed = specOf(
+      `<memory_region name="hi" size="0x1000" phys_addr="0x9002000" /><memory_region name="lo" size="0x2000" phys_addr="0x8ff0000" />${body.replace('name="p"', 'name="q"').replace('<map mr="big"', '<map mr="hi" vaddr="0x6000000" perms="r" /><map mr="lo" vaddr="0x7000000" perms="r" /><map mr="big"')}`,
+    );
     const objects = fixed.spec.objects;
     expect(objects.slice(0, 4).map((o) => o.name)).toEqual(['frame_mr_lo_000000000', 'frame_mr_lo_000000001', 'frame_mr_dev_000000000', 'frame_mr_hi_000000000']);
     // The rest: sizes never grow, and names grow within a size.
@@ -527,7 +557,20 @@ describe('object kinds (Untyped_Retype arguments)', () => {
       objectTypeOf(o({ kind: 'frame', sizeBits: 21 })),
       objectTypeOf(o({ kind: 'frame', sizeBits: 30 })),
       objectTypeOf(o({ kind: 'irq' })),
-    ]).toEqual([ObjectType.TCB, ObjectType.Endpoint, ObjectType.Notification, ObjectType.Reply, ObjectType.SchedContext, ObjectType.CapTable, ObjectType.VSpace, ObjectType.PageTable, ObjectType.SmallPage, ObjectType.LargePage, ObjectType.HugePage, undefined]);
+    ]).toEqual([
+      ObjectType.TCB,
+      ObjectType.Endpoint,
+      ObjectType.Notification,
+      ObjectType.Reply,
+      ObjectType.SchedContext,
+      ObjectType.CapTable,
+      ObjectType.VSpace,
+      ObjectType.PageTable,
+      ObjectType.SmallPage,
+      ObjectType.LargePage,
+      ObjectType.HugePage,
+      undefined,
+    ]);
     expect([retypeSizeArg(o({ kind: 'cnode', radix: 9 })), retypeSizeArg(o({ kind: 'sched_context', sizeBits: 8 })), retypeSizeArg(o({ kind: 'tcb', sizeBits: 5 }))]).toEqual([9, 8, 0]);
     expect(specObjectSizeBits(o({ kind: 'frame', sizeBits: 30 }), KERNEL)).toBe(30);
     expect(specObjectSizeBits(o({ kind: 'cnode', radix: 6 }), KERNEL)).toBe(11);
