@@ -369,6 +369,19 @@ describe('the TCBs, scheduling contexts and PDs', () => {
     expect(v.names('notification').sort()).toEqual(['ntfn_client', 'ntfn_kid', 'ntfn_parent', 'ntfn_server']);
   });
 
+  it('gives the monitor the context and notification of a passive PD at 138 and 202 + its index', () => {
+    const w = view(specOf('<protection_domain name="a" priority="2"><program_image /></protection_domain><protection_domain name="b" priority="1" passive="true"><program_image /></protection_domain>').spec);
+    expect(w.slots('cnode_monitor')).toEqual({
+      1: 'ep_fault_monitor RWG- 0x0',
+      2: 'reply_monitor RWGP 0x0',
+      10: 'tcb_a RWGP 0x0',
+      11: 'tcb_b RWGP 0x0',
+      139: 'sched_context_b RWGP 0x0',
+      203: 'ntfn_b RW-- 0x0',
+    });
+    expect(w.slots('cnode_b')[5]).toBe('ep_fault_monitor RWG- 0x2');
+  });
+
   it('lists the PDs in index order, then the monitor', () => {
     expect(spec.pds.map((p) => ({ ...p, tcb: v.name(p.tcb) }))).toEqual([
       { name: 'server', index: 0, program: 'server.elf', priority: 200, budgetUs: 1000, periodUs: 1000, passive: true, parent: undefined, childId: undefined, stackBottom: 0xff_ffff_c000, tcb: 'tcb_server' },
