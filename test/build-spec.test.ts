@@ -279,6 +279,8 @@ describe('the CSpace of a PD (microkit.md §1.6, §1.8)', () => {
     });
     expect(v.slots('cnode_server_root')).toEqual({ 0: 'cnode_server RWGP 0x0 guard 0/49' });
     expect(v.capText(v.obj('tcb_client', 'tcb').tcb.cspace)).toBe('cnode_client_root RWGP 0x0 guard 0/0');
+    // Only CNode caps carry a guard (the Spec's JSON has no guard key on any other cap).
+    expect(Object.keys(v.obj('cnode_client_root', 'cnode').slots[1]!.cap)).toEqual(['object', 'rights', 'badge']);
   });
 
   it('binds the IRQ to the PD notification with badge 1 << id', () => {
