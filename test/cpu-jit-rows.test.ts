@@ -173,7 +173,8 @@ function startState(r: () => number, l: Layout, memory: boolean): Start {
   return { x, nzcv: Math.floor(r() * 16) << 28, v, data };
 }
 
-function run(words: number[], l: Layout, s: Start, compiled: boolean): unknown {
+/** Run interpreted (`false`), or compiled from the first instruction by a tier. */
+function run(words: number[], l: Layout, s: Start, compiled: false | 'js' | 'wasm'): unknown {
   const space = new FlatSpace();
   space.map(l.code, 4096, PERM_R | PERM_W | PERM_X);
   space.write(l.code, wordsToBytes(words));
@@ -184,8 +185,10 @@ function run(words: number[], l: Layout, s: Start, compiled: boolean): unknown {
   for (let off = DATA_BYTES - 0x1000; off >= 0; off -= 0x1000) if (off !== HOLE) space.write(l.data + off, s.data.subarray(off, off + 0x1000));
   let cpu: Cpu | undefined;
   cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
-  if (compiled) cpu.hotThreshold = 1;
-  else cpu.blocksEnabled = false;
+  if (compiled) {
+    cpu.hotThreshold = 1;
+    cpu.tier = compiled;
+  } else cpu.blocksEnabled = false;
   cpu.pc = l.code;
   s.x.forEach((v, i) => cpu.setX(i, v));
   cpu.nzcv = s.nzcv;
@@ -221,9 +224,9 @@ function check(name: string): void {
     const words = program(r, name, memory && trial % 4 === 3 ? 48 : 12);
     const s = startState(r, l, memory);
     const interpreted = run(words, l, s, false);
-    const compiled = run(words, l, s, true);
     if ((interpreted as { stop: Stop }).stop === Stop.Svc) svc++;
-    expect(compiled, `${name}, trial ${trial}: ${words.map((w) => w.toString(16).padStart(8, '0')).join(' ')}`).toEqual(interpreted);
+    // Both compiled tiers (this file measures jit/rows.ts; the WebAssembly tier's rows get the same programs).
+    for (const tier of ['js', 'wasm'] as const) expect(run(words, l, s, tier), `${name}, ${tier}, trial ${trial}: ${words.map((w) => w.toString(16).padStart(8, '0')).join(' ')}`).toEqual(interpreted);
   }
   // Most programs run to their end (a memory program may fault on the unmapped page).
   expect(svc).toBeGreaterThan(TRIALS / 2);
@@ -281,7 +284,8 @@ describe('compiled rows agree with the interpreter', () => {
         const s = startState(rng(9), l, true);
         for (const [k, v] of Object.entries(d.regs(l))) s.x[Number(k)] = v;
         const words = [...d.words(l), asm.svc0];
-        expect(run(words, l, s, true), `${d.name} (code at 0x${l.code.toString(16)})`).toEqual(run(words, l, s, false));
+        const interpreted = run(words, l, s, false);
+        for (const tier of ['js', 'wasm'] as const) expect(run(words, l, s, tier), `${d.name}, ${tier} (code at 0x${l.code.toString(16)})`).toEqual(interpreted);
       }
     });
   }
@@ -301,6 +305,7 @@ describe('compiled rows agree with the interpreter', () => {
     const interpreted = run(words, l, s, false) as { x: bigint[] };
     // The first store-exclusive fails (CLREX), the second succeeds.
     expect([interpreted.x[1], interpreted.x[5]]).toEqual([1n, 0n]);
-    expect(run(words, l, s, true)).toEqual(interpreted);
+    expect(run(words, l, s, 'js')).toEqual(interpreted);
+    expect(run(words, l, s, 'wasm')).toEqual(interpreted);
   });
 });
