@@ -1,5 +1,3 @@
-// @ts-nocheck
-// 
 // Mutation testing (`npm run mutation`): Stryker changes the code of the modules where a silent
 // bug costs most, one small change at a time, and runs the tests that cover it; a mutant that no
 // test notices is a hole in the tests. Not part of `npm test` (it takes a long time): run it over
