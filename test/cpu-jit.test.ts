@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Access, type AddressSpace } from '../src/machine/cpu/address-space.js';
-import { Cpu } from '../src/machine/cpu/cpu.js';
+import type { Cpu } from '../src/machine/cpu/cpu.js';
 import { FSC, MemoryFault, Stop } from '../src/machine/cpu/fault.js';
 import { mulhs, mulhu, sdiv64, smulh, udiv64, umulh } from '../src/machine/cpu/jit/runtime.js';
 import { wasmTierStats } from '../src/machine/cpu/wasm/compile.js';
-import { GenericTimer } from '../src/machine/devices/generic-timer.js';
 import { FlatSpace, PERM_R, PERM_W, PERM_X } from '../src/machine/memory/flat-space.js';
 import { PhysPage } from '../src/machine/memory/phys-page.js';
 import { asm, wordsToBytes } from './helpers/a64-asm.js';
+import { CPU_MODES, type CpuMode, cpuInMode } from './helpers/cpu-modes.js';
 import { rng } from './helpers/rng.js';
 
 /**
@@ -24,17 +24,11 @@ const EQ = 0;
 const NE = 1;
 
 /** The interpreter, the JavaScript tier at first sight and when hot, the WebAssembly tier likewise. */
-type Mode = 'off' | 'eager' | 'hot' | 'wasm-eager' | 'wasm-hot';
-const MODES: Mode[] = ['off', 'eager', 'hot', 'wasm-eager', 'wasm-hot'];
+type Mode = CpuMode;
+const MODES = CPU_MODES;
 
 function makeCpu(space: AddressSpace, mode: Mode): Cpu {
-  let cpu: Cpu | undefined;
-  cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
-  if (mode === 'off') cpu.blocksEnabled = false;
-  if (mode === 'eager' || mode === 'wasm-eager') cpu.hotThreshold = 1;
-  cpu.tier = mode.startsWith('wasm') ? 'wasm' : 'js';
-  cpu.pc = CODE;
-  return cpu;
+  return cpuInMode(space, mode, CODE);
 }
 
 function flatProgram(words: number[], dataBytes = 4096): FlatSpace {

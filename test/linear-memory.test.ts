@@ -7,6 +7,7 @@ import { FlatSpace, PERM_R, PERM_W, PERM_X } from '../src/machine/memory/flat-sp
 import { CPU_STATE, CURRENT_SET, LinearMemory, MAX_RAM, RAM_START, TLB_EMPTY, TLB_F_BASE, TLB_F_TAG, TLB_MASK, TLB_R_BASE, TLB_R_TAG, TLB_SET_BYTES, TLB_SETS, TLB_SIZE, TLB_W_BASE, TLB_W_TAG } from '../src/machine/memory/linear-memory.js';
 import { TableBuilder } from '../src/machine/mmu/table-builder.js';
 import { asm, wordsToBytes } from './helpers/a64-asm.js';
+import { CPU_MODES, cpuInMode } from './helpers/cpu-modes.js';
 
 /** The TLB entry of the current ASID for `va`, read from the memory as compiled WebAssembly would. */
 function entry(linear: LinearMemory, va: number): { r: number; rBase: number; w: number; wBase: number; f: number; fBase: number } {
@@ -175,20 +176,14 @@ describe('linear memory', () => {
       asm.bcond(NE, -4),
       asm.svc0,
     ];
-    const modes = ['off', 'eager', 'hot', 'wasm-eager', 'wasm-hot'] as const;
     // Shared, and unshared (what a host without shared memory gets).
     const results = (['shared', 'unshared'] as const).flatMap((kind) =>
-      modes.map((mode) => {
+      CPU_MODES.map((mode) => {
         const space = new FlatSpace(new LinearMemory(16 * 1024 * 1024, { shared: kind === 'shared' }));
         space.map(CODE, 4096, PERM_R | PERM_X);
         space.write(CODE, wordsToBytes(loop));
         space.map(DATA, N * 4096, PERM_R | PERM_W);
-        let cpu: Cpu | undefined;
-        cpu = new Cpu(space, new GenericTimer(() => cpu?.icount ?? 0));
-        if (mode === 'off') cpu.blocksEnabled = false;
-        if (mode === 'eager' || mode === 'wasm-eager') cpu.hotThreshold = 1;
-        cpu.tier = mode.startsWith('wasm') ? 'wasm' : 'js';
-        cpu.pc = CODE;
+        const cpu = cpuInMode(space, mode, CODE);
         const stop = cpu.run(1e7);
         expect(space.linear.shared).toBe(kind === 'shared');
         return { mode, stop, x4: cpu.getX(4), icount: cpu.icount, pc: cpu.pc, compiled: cpu.compiledIcount > 0 };
