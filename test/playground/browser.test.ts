@@ -190,7 +190,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground in Chromium', () => {
     await typeText(page, edited.replace('priority="100"', 'priority="101"'));
     await page.click('#share');
     // The link is written once the text is compressed (asynchronously, after the click returns).
-    await page.waitForFunction(() => document.querySelector<HTMLInputElement>('#share-link')?.value.includes('#system=') === true);
+    await expect.poll(() => page.inputValue('#share-link')).toContain('#system=');
     const link = await page.inputValue('#share-link');
     const again = await open(link.slice(server.url.length));
     expect(await again.locator('.cm-content').textContent()).toContain('priority="101"');
