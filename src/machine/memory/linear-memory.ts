@@ -204,8 +204,8 @@ export class LinearMemory {
     return TLB_HEADER + k * TLB_SET_BYTES;
   }
 
-  /** The arrays of TLB set `k` over the memory as it is now; emptied when `empty`. */
-  tlbSet(k: number, empty = true): TlbArrays {
+  /** The arrays of TLB set `k` over the memory, emptied. */
+  tlbSet(k: number): TlbArrays {
     const offset = this.setOffset(k);
     const buffer = this.memory.buffer;
     const set: TlbArrays = {
@@ -217,11 +217,9 @@ export class LinearMemory {
       wBase: new Int32Array(buffer, offset + TLB_W_BASE, TLB_SIZE),
       fBase: new Int32Array(buffer, offset + TLB_F_BASE, TLB_SIZE),
     };
-    if (empty) {
-      set.rTag.fill(TLB_EMPTY);
-      set.wTag.fill(TLB_EMPTY);
-      set.fTag.fill(TLB_EMPTY);
-    }
+    set.rTag.fill(TLB_EMPTY);
+    set.wTag.fill(TLB_EMPTY);
+    set.fTag.fill(TLB_EMPTY);
     return set;
   }
 

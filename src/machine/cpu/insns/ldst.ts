@@ -9,14 +9,15 @@ import { insn, sp, xname, zr, zrw, type AnyInsnDef } from './types.js';
  * literals, pairs, exclusives, load-acquire/store-release and the ARMv8.1 atomics.
  */
 
-// A transfer kind: what moves between memory and which register file.
-const K_STR = 0; // store `bytes` from a general register
-const K_LDR = 1; // load `bytes`, zero-extended
-const K_LDRS64 = 2; // load `bytes`, sign-extended to 64 bits
-const K_LDRS32 = 3; // load `bytes`, sign-extended to 32 bits
-const K_PRFM = 4;
-const K_STR_FP = 5; // store `bytes` from a SIMD&FP register
-const K_LDR_FP = 6; // load `bytes` into a SIMD&FP register (the rest zeroed)
+// A transfer kind: what moves between memory and which register file (the compiled tiers'
+// rows, jit/rows.ts and wasm/rows.ts, read the same `kind` field of these rows).
+export const K_STR = 0; // store `bytes` from a general register
+export const K_LDR = 1; // load `bytes`, zero-extended
+export const K_LDRS64 = 2; // load `bytes`, sign-extended to 64 bits
+export const K_LDRS32 = 3; // load `bytes`, sign-extended to 32 bits
+export const K_PRFM = 4;
+export const K_STR_FP = 5; // store `bytes` from a SIMD&FP register
+export const K_LDR_FP = 6; // load `bytes` into a SIMD&FP register (the rest zeroed)
 
 interface Kind {
   kind: number;

@@ -1,3 +1,4 @@
+import { K_LDR, K_LDR_FP, K_LDRS32, K_LDRS64, K_PRFM, K_STR, K_STR_FP } from '../insns/ldst.js';
 import { ZR_SINK } from '../slots.js';
 import { TLB_MASK } from '../cpu.js';
 import type { Emitter } from './emitter.js';
@@ -132,15 +133,6 @@ function next(e: Emitter, al: string, ah: string, k: number): { code: string; al
   const bh = e.temp();
   return { code: `const ${bl} = (${al} + ${k}) | 0, ${bh} = (${bl} >>> 0) < (${al} >>> 0) ? (${ah} + 1) | 0 : ${ah};`, al: bl, ah: bh };
 }
-
-// Transfer kinds of insns/ldst.ts.
-const K_STR = 0;
-const K_LDR = 1;
-const K_LDRS64 = 2;
-const K_LDRS32 = 3;
-const K_PRFM = 4;
-const K_STR_FP = 5;
-const K_LDR_FP = 6;
 
 /** Where a store's exit puts the base writeback, filled in once the writeback is known. */
 const WRITEBACK = '/*writeback*/';

@@ -1,3 +1,4 @@
+import { K_LDR, K_LDR_FP, K_LDRS64, K_PRFM, K_STR, K_STR_FP } from '../insns/ldst.js';
 import { ZR_SINK } from '../slots.js';
 import { Op } from './encoder.js';
 import type { WasmEmitter } from './emitter.js';
@@ -171,14 +172,6 @@ function bswap32(e: WasmEmitter, x: number): void {
   f.get(x).i32(8).op(Op.i32_rotl).i32(0x00ff00ff).op(Op.i32_and);
   f.op(Op.i32_or);
 }
-
-// Transfer kinds of insns/ldst.ts.
-const K_STR = 0;
-const K_LDR = 1;
-const K_LDRS64 = 2;
-const K_PRFM = 4;
-const K_STR_FP = 5;
-const K_LDR_FP = 6;
 
 /** Byte offset of SIMD&FP register t's bytes `off`… in the register memory. */
 const vAt = (t: number, off = 0): number => VREGS + 16 * t + off;
