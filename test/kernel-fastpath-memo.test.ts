@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Cap } from '../src/kernel/cap.js';
 import { CapType } from '../src/kernel/cap-types.js';
 import { CNode, lookupCapFast } from '../src/kernel/cspace.js';
+import { kernelDeletion } from '../src/kernel/delete.js';
 import { lookupFast } from '../src/kernel/fastpath.js';
 import { MICROKIT_DEBUG } from '../src/kernel/object-types.js';
 import { AsidPoolObject, TcbObject, TcbSlot, VSpaceObject } from '../src/kernel/objects.js';
@@ -61,7 +62,7 @@ describe('the valid-VSpace memo', () => {
   function setup() {
     const spaces: [number, number][] = [];
     const k = new KernelState(MICROKIT_DEBUG);
-    k.port = { setAddressSpace: (root: number, asid: number) => void spaces.push([root, asid]) } as unknown as KernelPort;
+    k.port = { setAddressSpace: (root: number, asid: number) => void spaces.push([root, asid]), invalidateTlb: () => {} } as unknown as KernelPort;
     const pool = new AsidPoolObject(0x10_0000, 12);
     const vs = new VSpaceObject(0x20_0000, 12);
     k.asids.pools[0] = pool;
@@ -94,5 +95,17 @@ describe('the valid-VSpace memo', () => {
     expect(k.hasValidVSpace(t)).toBe(false);
     t.ctes.slots[TcbSlot.VTable]!.cap = { type: CapType.VSpace, obj: vs, asid: undefined };
     expect(k.hasValidVSpace(t)).toBe(false);
+  });
+
+  it('forgets a VSpace whose last cap, or whose ASID pool, is deleted', () => {
+    for (const which of ['vspace', 'pool'] as const) {
+      const { k, t, pool, vs } = setup();
+      expect(k.hasValidVSpace(t)).toBe(true);
+      const slot = new CNode(2, 0x5000).slots[0]!;
+      slot.cap = which === 'vspace' ? { type: CapType.VSpace, obj: vs, asid: 1 } : { type: CapType.AsidPool, obj: pool, asidBase: 0 };
+      kernelDeletion(k).deleteCap(slot);
+      expect([which, k.asids.find(1)]).toEqual([which, undefined]);
+      expect([which, k.hasValidVSpace(t)]).toEqual([which, false]);
+    }
   });
 });
