@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MICROKIT_DEBUG } from '../src/kernel/object-types.js';
 import { SchedContextObject, TcbObject, ThreadState } from '../src/kernel/objects.js';
 import {
   activateThread,
@@ -20,21 +19,13 @@ import {
   tcbSchedDequeue,
   tcbSchedEnqueue,
 } from '../src/kernel/scheduler.js';
-import { KernelState, MIN_BUDGET } from '../src/kernel/state.js';
-import type { KernelPort } from '../src/machine/kernel-interface.js';
+import { type KernelState, MIN_BUDGET } from '../src/kernel/state.js';
+import { kernelAt } from './helpers/kernel-state.js';
 
 // The MCS scheduler step by step against seL4's src/kernel/thread.c and src/object/tcb.c:
 // ready queues and their two-level bitmap (getHighestPrio), tcbEPAppend's priority order,
 // the release queue, rescheduleRequired, possibleSwitchTo, and schedule()'s choice between the
 // current thread and a candidate (fastfail, equal priorities), domains and awaken.
-
-function kernelAt(now: number, numDomains = 1) {
-  const k = new KernelState(MICROKIT_DEBUG, numDomains);
-  const timer: [number, number][] = [];
-  k.port = { setTimer: (_: string, ctl: number, cval: number) => timer.push([ctl, cval]) } as unknown as KernelPort;
-  k.curTime = now;
-  return { k, timer };
-}
 
 let nextAddress = 0x10_0000;
 

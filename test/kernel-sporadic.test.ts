@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MICROKIT_DEBUG } from '../src/kernel/object-types.js';
 import { CapType } from '../src/kernel/cap-types.js';
 import { FaultType } from '../src/kernel/faults.js';
 import { EndpointObject, SchedContextObject, TcbObject, TcbSlot, ThreadState, type Refill } from '../src/kernel/objects.js';
 import { tcbSchedAppend } from '../src/kernel/scheduler.js';
 import { chargeBudget, checkBudget, commitTime, postpone, refillNew, refillReady, refillSufficient, refillUnblockCheck, refillUpdate, setNextInterrupt } from '../src/kernel/sporadic.js';
-import type { KernelPort } from '../src/machine/kernel-interface.js';
-import { KernelState, MIN_BUDGET } from '../src/kernel/state.js';
+import { type KernelState, MIN_BUDGET } from '../src/kernel/state.js';
+import { kernelAt } from './helpers/kernel-state.js';
 
 // Budgets and refills, step by step against seL4's src/kernel/sporadic.c (refill_new,
 // refill_update, refill_budget_check with handle_overrun, schedule_used and
@@ -14,15 +13,6 @@ import { KernelState, MIN_BUDGET } from '../src/kernel/state.js';
 // (commitTime, checkBudget, chargeBudget, endTimeslice, setNextInterrupt). Times are in timer
 // ticks; MIN_BUDGET is 1250 ticks (20 µs at 62.5 MHz). Each expected refill list is worked out
 // by hand from the C code.
-
-/** A kernel at `now` whose timer writes are recorded. */
-function kernelAt(now: number, numDomains = 1) {
-  const k = new KernelState(MICROKIT_DEBUG, numDomains);
-  const timer: [number, number][] = [];
-  k.port = { setTimer: (_: string, ctl: number, cval: number) => timer.push([ctl, cval]) } as unknown as KernelPort;
-  k.curTime = now;
-  return { k, timer };
-}
 
 /** A scheduling context with these refills (head first); period 0 is round robin. */
 function schedContext(period: number, refillMax: number, refills: [number, number][]): SchedContextObject {

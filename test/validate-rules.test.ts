@@ -61,7 +61,7 @@ describe('IRQs and channel ids (sdf.md §5.4 i, j, k)', () => {
 
   it('only x86_64 refuses a PPC into a PD with a virtual machine, and only a PPC', () => {
     const body = (pp: string) => [pd('a', '', ' priority="1"'), pd('b', '<virtual_machine name="v"><vcpu id="0"/></virtual_machine>', ' priority="2"'), channel(`pd="a" id="1"${pp}`, 'pd="b" id="1"')].join('\n');
-    expect(codes(body(' pp="true"'))).not.toContain('channel_ppc_to_vm_x86');
+    expect(codes(body(' pp="true"'))).toEqual([]);
     expect(codes(body(''), X86)).toEqual([]);
     expect(codes(body(' pp="true"'), X86)).toEqual(['channel_ppc_to_vm_x86']);
   });
