@@ -65,9 +65,8 @@ describe('the valid-VSpace memo', () => {
     k.port = { setAddressSpace: (root: number, asid: number) => void spaces.push([root, asid]), invalidateTlb: () => {} } as unknown as KernelPort;
     const pool = new AsidPoolObject(0x10_0000, 12);
     const vs = new VSpaceObject(0x20_0000, 12);
-    k.asids.pools[0] = pool;
-    pool.entries[1] = vs;
-    k.asids.changed();
+    k.asids.setPool(0, pool);
+    k.asids.setEntry(pool, 1, vs);
     const t = new TcbObject(0x30_0000, 11);
     t.ctes.slots[TcbSlot.VTable]!.cap = { type: CapType.VSpace, obj: vs, asid: 1 };
     return { k, t, pool, vs, spaces };
@@ -81,8 +80,7 @@ describe('the valid-VSpace memo', () => {
       [0x20_0000, 1],
       [0x20_0000, 1],
     ]);
-    pool.entries[1] = undefined;
-    k.asids.changed();
+    k.asids.setEntry(pool, 1, undefined);
     expect(k.hasValidVSpace(t)).toBe(false);
     k.setVMRoot(t);
     expect(spaces.at(-1)).toEqual([-1, 0]);

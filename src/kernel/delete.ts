@@ -138,8 +138,7 @@ export function suspendThread(k: KernelState, t: TcbObject): void {
 function deleteASID(k: KernelState, asid: number, vspace: object): void {
   const pool = k.asids.pools[asid >>> 9];
   if (!pool || pool.entries[asid & 511] !== vspace) return;
-  pool.entries[asid & 511] = undefined;
-  k.asids.changed();
+  k.asids.setEntry(pool, asid & 511, undefined);
   k.port.invalidateTlb(asid);
   if (k.loaded) k.setVMRoot(k.loaded);
 }
@@ -149,7 +148,6 @@ function deleteASIDPool(k: KernelState, base: number, pool: object): void {
   if (k.asids.pools[index] !== pool) return;
   const entries = k.asids.pools[index]!.entries;
   for (let i = 0; i < 512; i++) if (entries[i]) k.port.invalidateTlb(base + i);
-  k.asids.pools[index] = undefined;
-  k.asids.changed();
+  k.asids.setPool(index, undefined);
   if (k.loaded) k.setVMRoot(k.loaded);
 }

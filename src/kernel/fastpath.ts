@@ -50,11 +50,6 @@ function savedRegisters(k: KernelState, t: TcbObject): Int32Array | undefined {
   return t.context.x32;
 }
 
-/** isValidVTableRoot_fp and the ASID check: a mapped VSpace cap whose ASID still names it. */
-function hasValidVSpace(k: KernelState, t: TcbObject): boolean {
-  return k.hasValidVSpace(t);
-}
-
 /**
  * lookup_fp in `t`'s CSpace: straight to the slot when the cptr falls in the CNode the last
  * walk ended in (`TcbObject.cspaceMemo`: a Microkit PD's caps are all in one CNode, two levels
@@ -134,7 +129,7 @@ export function fastpathCall(k: KernelState): boolean {
   const ep = epCap.obj;
   if (ep.state !== EndpointState.Recv) return false;
   const dest = ep.queue[0]!;
-  if (!hasValidVSpace(k, dest)) return false;
+  if (!k.hasValidVSpace(dest)) return false;
   if (!epCap.canGrant && !epCap.canGrantReply) return false;
   const reply = dest.replyObject;
   const sc = t.sc;
@@ -190,7 +185,7 @@ export function fastpathReplyRecv(k: KernelState): boolean {
   const sc = t.sc;
   if (caller === undefined || sc === undefined || sc.tcb !== t || sc !== k.curSC) return false;
   if (caller.state !== ThreadState.BlockedOnReply || caller.fault !== undefined) return false;
-  if (!hasValidVSpace(k, caller)) return false;
+  if (!k.hasValidVSpace(caller)) return false;
   // seL4's own fast path: the caller's context was donated and goes back (the reply heads its
   // call stack). The model's extension: the caller kept its own round-robin context, and this
   // thread keeps its own (unless its bound notification lent it, which the slow path returns).

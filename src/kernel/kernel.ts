@@ -154,8 +154,7 @@ export class Sel4Kernel implements Kernel {
     k.debugTcbs.unshift(k.idleThread);
     const sc = new SchedContextObject(ram.base + 0x1000, 8);
     const pool = new AsidPoolObject(ram.base + 0x2000, 12);
-    k.asids.pools[0] = pool;
-    k.asids.changed();
+    k.asids.setPool(0, pool);
     this.rootCNode = new CNode(bits, ram.base + ROOT_CNODE_OFFSET);
     const slots = this.rootCNode.slots;
     const place = (i: number, cap: Cap) => insertNewCap(slots[0]!, slots[i]!, cap);

@@ -15,14 +15,27 @@ const ASID_POOLS = 128;
 
 /** armKSASIDTable: the pool of each ASID high part. */
 export class AsidTable {
-  readonly pools: (AsidPoolObject | undefined)[] = new Array<AsidPoolObject | undefined>(ASID_POOLS).fill(undefined);
+  private readonly table: (AsidPoolObject | undefined)[] = new Array<AsidPoolObject | undefined>(ASID_POOLS).fill(undefined);
   /**
-   * Counts the changes of `pools` and of the pools' entries (each writer calls `changed`), so
-   * that an answer of `find` can be kept until the next one (`KernelState.hasValidVSpace`).
+   * Counts the changes of the pools and of their entries, so that an answer of `find` can be
+   * kept until the next one (`KernelState.hasValidVSpace`). Only `setPool` and `setEntry`
+   * change them, and both count.
    */
   generation = 0;
 
-  changed(): void {
+  /** The pool of each ASID high part (read-only: write through `setPool`). */
+  get pools(): readonly (AsidPoolObject | undefined)[] {
+    return this.table;
+  }
+
+  setPool(index: number, pool: AsidPoolObject | undefined): void {
+    this.table[index] = pool;
+    this.generation++;
+  }
+
+  /** Entry `index` of `pool` (one of this table's pools, or one about to be). */
+  setEntry(pool: AsidPoolObject, index: number, vspace: VSpaceObject | undefined): void {
+    pool.entries[index] = vspace;
     this.generation++;
   }
 

@@ -51,8 +51,7 @@ export function decodeASIDControlInvocation(env: VSpaceEnv, inv: Invocation): De
       parent.cap = { type: CapType.Untyped, obj: untyped.obj, freeIndex: 4096 }; // the untyped is used up
       env.memory.zero(pool.paddr, 4096);
       insertNewCap(parent, destSlot, { type: CapType.AsidPool, obj: pool, asidBase: index << ASID_LOW_BITS });
-      env.asids.pools[index] = pool;
-      env.asids.changed();
+      env.asids.setPool(index, pool);
       return [];
     },
   };
@@ -73,8 +72,7 @@ export function decodeASIDPoolInvocation(env: VSpaceEnv, inv: Invocation, poolSl
   return {
     ok: true,
     invoke() {
-      table.entries[i] = vsCap.obj;
-      env.asids.changed();
+      env.asids.setEntry(table, i, vsCap.obj);
       vsSlot.cap = { type: CapType.VSpace, obj: vsCap.obj, asid: poolCap.asidBase + i };
       return [];
     },

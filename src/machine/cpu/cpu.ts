@@ -87,8 +87,8 @@ export class Cpu {
   /**
    * The register file, laid out as wasm/layout.ts says, in the header of the linear memory
    * (`linear`): compiled WebAssembly loads and stores the same bytes. These views are never
-   * taken again: a shared linear memory does not detach its buffer when it grows, and an
-   * unshared one never grows (linear-memory.ts).
+   * taken again: the linear memory never grows, so its buffer is never detached
+   * (linear-memory.ts).
    */
   readonly R: Int32Array<ArrayBuffer>;
   readonly X: BigUint64Array<ArrayBuffer>;

@@ -1,8 +1,8 @@
 /**
  * One 4 KiB page of the physical address space, as the CPU's soft TLB caches it.
  *
- * A RAM page is a window onto its `LinearMemory`: `view` is the whole memory's DataView and
- * `base` the page's absolute byte offset in it (what the soft TLB caches). A device page has
+ * A RAM page is a window onto its `LinearMemory`: `view` is the memory's RAM DataView (from
+ * RAM_START) and `base` the page's offset in it (what the soft TLB caches). A device page has
  * `mmio` instead and is never entered in the TLB's fast path. `code` is owned by the CPU: the decoded
  * instructions of this page, dropped when the page is written.
  */
@@ -19,8 +19,7 @@ export class PhysPage {
   constructor(
     /** Physical page number (PA >> 12). */
     readonly ppn: number,
-    /** Taken again by the page's owner when its `LinearMemory` grows. */
-    public view: DataView,
+    readonly view: DataView,
     readonly base: number,
     readonly mmio: MmioHandler | undefined = undefined,
   ) {}

@@ -112,15 +112,13 @@ export class Stage2Mmu implements AddressSpace {
   private deviceView(page: PhysPage): PhysPage {
     let v = this.deviceViews.get(page.ppn);
     if (v) return v;
+    const view = page.view;
     const base = page.base;
     v = new PhysPage(page.ppn, NO_STORAGE, 0, {
-      // `page.view` at each access: it is a new DataView after the memory grows.
       read(off, size) {
-        const view = page.view;
         return size === 1 ? view.getUint8(base + off) : size === 2 ? view.getUint16(base + off, true) : view.getInt32(base + off, true);
       },
       write(off, size, value) {
-        const view = page.view;
         if (size === 1) view.setUint8(base + off, value);
         else if (size === 2) view.setUint16(base + off, value, true);
         else view.setInt32(base + off, value, true);

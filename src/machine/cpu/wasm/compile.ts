@@ -1,5 +1,4 @@
 import type { CodePage, Cpu, Handler } from '../cpu.js';
-import { usesFpState } from '../context.js';
 import { fieldSlots, REGISTER_FREE, type RegionFn, touchesFlags } from '../jit/compile.js';
 import { directTarget, discoverRegion, isTerminator, type Region, type RegionBlock } from '../jit/region.js';
 import { F64, I32, type Label, ModuleBuilder, Op } from './encoder.js';
@@ -101,7 +100,7 @@ function emitRegion(e: WasmEmitter, code: CodePage, region: Region, handlers: Ho
     const slots = free ? [] : fieldSlots(wordAt(i), name);
     const flags = touchesFlags(name);
     const k = handlers.length;
-    handlers.push({ fn: code.fns[i] as Handler, args: code.args[i], index: i, flags, fp: usesFpState(wordAt(i)), name, slots: free ? undefined : Int32Array.from(slots) });
+    handlers.push({ fn: code.fns[i] as Handler, args: code.args[i], index: i, flags });
     if (!free) e.faultable();
     if (flags) {
       e.materialise();

@@ -256,13 +256,6 @@ export class WasmEmitter {
     f.br(this.out!);
   }
 
-  /** Exit with the `xo` already in its local. */
-  exitOffsetInLocal(): void {
-    this.f.i32(Exit.Offset).set(this.xd);
-    this.f.i32(this.remaining - 1).set(this.xk);
-    this.f.br(this.out!);
-  }
-
   /** A fault: the state is that before the instruction (`at` set by `faultable`). */
   exitFault(): void {
     this.f.i32(Exit.Fault).set(this.xd);
@@ -281,17 +274,5 @@ export class WasmEmitter {
       return;
     }
     this.exit(Exit.Offset, this.index * 4 + offset);
-  }
-
-  /** After a host call returning a status: 0 goes on; 1 leaves after this instruction (`how`); 2 is a fault. */
-  checkStatus(status: number, how: 'store' | 'handler'): void {
-    const f = this.f;
-    f.get(status).if_();
-    f.get(status).i32(2).op(Op.i32_eq).if_();
-    this.exitFault();
-    f.end();
-    if (how === 'store') this.exit(Exit.Store, this.index * 4 + 4);
-    else this.exit(Exit.Handler);
-    f.end();
   }
 }

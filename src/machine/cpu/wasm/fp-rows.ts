@@ -1,7 +1,7 @@
 import { F64, type FunctionBuilder, Op } from './encoder.js';
 import type { WasmEmitter } from './emitter.js';
 import { condition } from './flags.js';
-import { S_FPCR, S_FPSR, VREGS } from './layout.js';
+import { S_FPCR, S_FPSR, vAt } from './layout.js';
 import type { WasmRow } from './rows.js';
 
 /**
@@ -69,9 +69,6 @@ const SPLITTER = 134217729; // 2^27 + 1, as softfloat.ts
 const FPSR_IXC = 16;
 const FPCR_FZ = 1 << 24;
 const FPCR_RMODE = 3 << 22;
-
-/** Byte offset of SIMD&FP register r's bytes `off`… in the register memory. */
-const vAt = (r: number, off = 0): number => VREGS + 16 * r + off;
 
 // ---------------------------------------------------------------- f64 scratch locals
 

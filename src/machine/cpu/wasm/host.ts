@@ -18,14 +18,6 @@ export interface HostHandler {
   index: number;
   /** Whether the handler may read or write NZCV (then it is synced through S_NZCV). */
   flags: boolean;
-  /** Whether it uses the SIMD&FP state (lazy FP switching: context.ts). */
-  fp: boolean;
-  name: string;
-  /**
-   * The general registers its fields name (what the compiled code stores before the call and
-   * loads after), or undefined for one that needs none.
-   */
-  slots: Int32Array | undefined;
 }
 
 /** What the helpers of one instance work on; the wrapper sets `base` before each call. */
@@ -36,7 +28,7 @@ export interface HostContext {
    * The linear memory's header (layout.ts) as int32 words: the register file's home, which
    * the CPU's own views (`Cpu.R`, `Cpu.V8`…) share, so nothing is ever copied.
    */
-  m32: Int32Array<ArrayBuffer>;
+  readonly m32: Int32Array<ArrayBuffer>;
   fault: unknown;
   handlers: HostHandler[];
 }
@@ -49,20 +41,18 @@ const V = S_VAL >> 2;
 
 /** The import object's functions for one instance. */
 export function hostImports(c: HostContext): Record<string, (...args: number[]) => number> {
-  const { cpu, handlers } = c;
+  const { cpu, handlers, m32 } = c;
   return {
     ld(lo: number, hi: number, bytes: number): number {
       wasmTierStats.memoryMisses++;
       try {
         if (bytes === 8) {
           cpu.load64(lo, hi);
-          const m32 = c.m32;
           m32[V] = cpu.l64lo;
           m32[V + 1] = cpu.l64hi;
           return 0;
         }
         const v = bytes === 4 ? cpu.load32(lo, hi) : bytes === 2 ? cpu.load16(lo, hi) : cpu.load8(lo, hi);
-        const m32 = c.m32;
         m32[V] = v;
         m32[V + 1] = 0;
         return 0;
@@ -94,7 +84,6 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
           const a = cpu.l64lo;
           const b = cpu.l64hi;
           cpu.load64(lo2, hi2);
-          const m32 = c.m32;
           m32[V] = a;
           m32[V + 1] = b;
           m32[V + 2] = cpu.l64lo;
@@ -103,7 +92,6 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
         }
         const a = cpu.load32(lo, hi);
         const b = cpu.load32(lo2, hi2);
-        const m32 = c.m32;
         m32[V + 2] = b;
         m32[V] = a;
         m32[V + 1] = 0;
@@ -137,19 +125,19 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
     fpSwitch(): number {
       if (cpu.fpStale) {
         cpu.fpSwitch();
-        c.m32[S_FPCR >> 2] = cpu.fpcr;
-        c.m32[S_FPSR >> 2] = cpu.fpsr;
+        m32[S_FPCR >> 2] = cpu.fpcr;
+        m32[S_FPSR >> 2] = cpu.fpsr;
       }
-      c.m32[S_FPSTALE >> 2] = 0;
+      m32[S_FPSTALE >> 2] = 0;
       return 0;
     },
     handler(k: number): number {
       const h = handlers[k]!;
       // The compiled code stored the registers the handler's fields name just before the call
       // (their home is the memory both sides work on), and loads them again after it.
-      if (h.flags) cpu.nzcv = c.m32[S_NZCV >> 2]!;
+      if (h.flags) cpu.nzcv = m32[S_NZCV >> 2]!;
       // FPSR as compiled floating point left it (fp-rows.ts); any handler may read or replace it (MSR, a system call's context switch).
-      cpu.fpsr = c.m32[S_FPSR >> 2]!;
+      cpu.fpsr = m32[S_FPSR >> 2]!;
       const next = c.base + (h.index + 1) * 4;
       cpu.nextPc = next;
       try {
@@ -160,10 +148,9 @@ export function hostImports(c: HostContext): Record<string, (...args: number[]) 
         return 2;
       } finally {
         // FPCR and FPSR are CPU fields, not in the register file: back to the words compiled code reads.
-        c.m32[S_FPCR >> 2] = cpu.fpcr;
-        c.m32[S_FPSR >> 2] = cpu.fpsr;
+        m32[S_FPCR >> 2] = cpu.fpcr;
+        m32[S_FPSR >> 2] = cpu.fpsr;
       }
-      const m32 = c.m32;
       m32[S_FPSTALE >> 2] = cpu.fpStale ? 1 : 0;
       if (h.flags) m32[S_NZCV >> 2] = cpu.nzcv;
       return cpu.codeChanged || cpu.nextPc !== next ? 1 : 0;

@@ -39,3 +39,5 @@ export const S_FPCR = SCRATCH + 52;
 export const S_FPSR = SCRATCH + 56;
 /** The SIMD&FP registers V0–V31 and three scratch ones, 16 bytes each (`Cpu.V8` and its other views); the layout ends after them (byte 1328), well inside the header's 4096 bytes. */
 export const VREGS = BASE + 512;
+/** Byte offset of SIMD&FP register r's bytes `off`… */
+export const vAt = (r: number, off = 0): number => VREGS + 16 * r + off;

@@ -5,7 +5,7 @@ import type { WasmEmitter } from './emitter.js';
 import { condition, setFlags } from './flags.js';
 import { WASM_FP_ROWS } from './fp-rows.js';
 import { RAM_START } from '../../memory/linear-memory.js';
-import { VREGS } from './layout.js';
+import { vAt } from './layout.js';
 import { loadInto, loadPairInto, quadAccess, store, storeDone, storePair } from './memory-access.js';
 import { SIMD_WASM_ROWS } from './simd-rows.js';
 
@@ -172,9 +172,6 @@ function bswap32(e: WasmEmitter, x: number): void {
   f.get(x).i32(8).op(Op.i32_rotl).i32(0x00ff00ff).op(Op.i32_and);
   f.op(Op.i32_or);
 }
-
-/** Byte offset of SIMD&FP register t's bytes `off`… in the register memory. */
-const vAt = (t: number, off = 0): number => VREGS + 16 * t + off;
 
 /** Push 64 bits of V[t] at byte `off` (0 or 8). */
 function vGet(e: WasmEmitter, t: number, off: number): void {

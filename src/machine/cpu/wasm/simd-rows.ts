@@ -1,6 +1,6 @@
 import { Op, SimdLanes as L, SimdOp as S, V128 } from './encoder.js';
 import type { WasmEmitter } from './emitter.js';
-import { VREGS } from './layout.js';
+import { vAt } from './layout.js';
 import type { WasmRow } from './rows.js';
 
 /**
@@ -22,9 +22,6 @@ type Args = any;
 
 /** Lane-size index: 0…3 for 8, 16, 32, 64-bit elements (the index of SimdLanes' entries). */
 const Z: Record<number, number> = { 8: 0, 16: 1, 32: 2, 64: 3 };
-
-/** Byte offset of register r's bytes `off`… */
-const vAt = (r: number, off = 0): number => VREGS + 16 * r + off;
 
 /** Push V[r] as a v128. */
 function vload(e: WasmEmitter, r: number): void {
