@@ -1,6 +1,7 @@
 import { parseIpv4Address } from '../../machine/net/ipv4.js';
 import { SLIRP_NET } from '../../machine/net/slirp.js';
 import { UsageError } from '../io.js';
+import { keyValuePairs, onOff } from './key-values.js';
 
 /**
  * `--netdev stream,…` and `--netdev user,…`, spelled as QEMU 7.2's `-netdev` (qapi/net.json:
@@ -37,16 +38,9 @@ export interface UserSpec {
   hostfwd: HostForward[];
 }
 
-/** `key=value` parts in order (a key may repeat: hostfwd); the first part is the backend. */
+/** The `key=value` parts after the backend, in order (a key may repeat: hostfwd). */
 function parts(spec: string): [string, string][] {
-  return spec
-    .split(',')
-    .slice(1)
-    .map((part) => {
-      const eq = part.indexOf('=');
-      if (eq < 0) throw new UsageError(`--netdev '${spec}': '${part}' is not KEY=VALUE`);
-      return [part.slice(0, eq), part.slice(eq + 1)];
-    });
+  return keyValuePairs('--netdev', spec, 'backend').slice(1);
 }
 
 function port(spec: string, key: string, text: string): number {
@@ -62,10 +56,8 @@ export function parseStreamSpec(spec: string): StreamSpec {
     }
     kv.set(k, v);
   }
-  const serverText = kv.get('server') ?? 'off';
-  if (serverText !== 'on' && serverText !== 'off') throw new UsageError(`--netdev '${spec}': server=${serverText}: give on or off`);
+  const server = onOff('--netdev', 'server', kv.get('server'));
   const type = kv.get('addr.type');
-  const server = serverText === 'on';
   if (type === 'inet') {
     const host = kv.get('addr.host');
     const portText = kv.get('addr.port');

@@ -184,7 +184,6 @@ function forwardTcp(socket: Socket, rule: HostForward, net: UserNetwork): void {
   net.inbox.openSockets++;
   socket.setNoDelay(true);
   let connection: TcpConnection | undefined;
-  let closed = false;
   net.inbox.post((now) => {
     connection = net.tcpConnect(now, rule.guestAddr, rule.guestPort, socket.remotePort ?? 1024, {
       data: (bytes) => socket.write(bytes),
@@ -198,9 +197,8 @@ function forwardTcp(socket: Socket, rule: HostForward, net: UserNetwork): void {
   });
   socket.on('end', () => net.inbox.post((now) => connection?.end(now)));
   socket.on('error', () => {});
+  // A Node socket emits 'close' once.
   socket.on('close', (hadError) => {
-    if (closed) return;
-    closed = true;
     net.inbox.openSockets--;
     if (hadError) net.inbox.post(() => connection?.abort());
     net.inbox.wake();

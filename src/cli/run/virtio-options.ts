@@ -13,6 +13,7 @@ import { parseMac } from '../../machine/net/ethernet.js';
 import { UserNetwork } from '../../machine/net/slirp.js';
 import { StreamNetwork } from '../../machine/net/stream.js';
 import { InputError, UsageError, type Io } from '../io.js';
+import { keyValues, onOff } from './key-values.js';
 import { parseStreamSpec, parseUserSpec } from './netdev-options.js';
 import { openStream, openUser, type OpenSockets } from './netdev-sockets.js';
 
@@ -37,25 +38,6 @@ export interface VirtioSetup {
   openSockets(): Promise<void>;
   /** Write what the drives hold unflushed to their files (the end of the run) and close them. */
   finish(): void;
-}
-
-/** `key=value,key=value` (QEMU's option syntax, without its `,,` escape). */
-function keyValues(option: string, text: string, first?: string): Map<string, string> {
-  const out = new Map<string, string>();
-  text.split(',').forEach((part, i) => {
-    const eq = part.indexOf('=');
-    if (eq < 0 && i === 0 && first !== undefined) out.set(first, part);
-    else if (eq < 0) throw new UsageError(`${option} '${text}': '${part}' is not KEY=VALUE`);
-    else out.set(part.slice(0, eq), part.slice(eq + 1));
-  });
-  return out;
-}
-
-function onOff(option: string, key: string, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  if (value === 'on') return true;
-  if (value === 'off') return false;
-  throw new UsageError(`${option} ${key}=${value}: give on or off`);
 }
 
 /** A disk image file: read as needed, written only when the guest flushes or the run ends, never partially. */

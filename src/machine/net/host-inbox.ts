@@ -15,10 +15,6 @@ export class HostInbox {
     return this.openSockets > 0 || this.posts.length > 0;
   }
 
-  get pending(): boolean {
-    return this.posts.length > 0;
-  }
-
   post(event: (nowNs: number) => void): void {
     this.posts.push(event);
     this.wake();
