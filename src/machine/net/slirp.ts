@@ -9,6 +9,7 @@ import { IPPROTO, ipv4Packet, parseIpv4 } from './ipv4.js';
 import { parseTcp, TCP_FLAG, tcpSegment, type TcpSegment } from './tcp.js';
 import { TcpConnection, type TcpSink } from './tcp-connection.js';
 import { parseUdp, udpDatagram } from './udp.js';
+import { FrameQueue } from './frame-queue.js';
 
 /**
  * QEMU's user networking (slirp) seen from the guest: a gateway at 10.0.2.2 that answers
@@ -34,7 +35,6 @@ export const SLIRP_NET = {
   guest: 0x0a00020f,
 } as const;
 
-const QUEUE_LIMIT = 1024;
 /** slirp's special_ethaddr prefix; the last four bytes are the IPv4 address it answers for. */
 export function slirpMac(ip: number): Uint8Array {
   return new Uint8Array([0x52, 0x55, ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
@@ -62,7 +62,7 @@ export class UserNetwork {
   readonly stats = { dhcp: 0, arpReplies: 0, echoReplies: 0, tcpConnections: 0, tcpResets: 0, udpToGuest: 0, udpFromGuest: 0, dropped: 0 };
   readonly inbox = new HostInbox();
   readonly gatewayMac = slirpMac(SLIRP_NET.gateway);
-  private readonly queue: TimedFrame[] = [];
+  private readonly queue = new FrameQueue();
   private readonly connections: TcpConnection[] = [];
   private nextIss = FIRST_ISS;
   private ipId = 0;
@@ -80,11 +80,11 @@ export class UserNetwork {
   // ---------------------------------------------------------------- NetBackend
 
   peek(): TimedFrame | undefined {
-    return this.queue[0];
+    return this.queue.peek();
   }
 
   take(): void {
-    this.queue.shift();
+    this.queue.take();
   }
 
   /** Host events posted since the last poll, then the TCP timers due. */
@@ -263,11 +263,7 @@ export class UserNetwork {
   }
 
   private enqueue(timeNs: number, bytes: Uint8Array): void {
-    if (this.queue.length >= QUEUE_LIMIT) {
-      this.stats.dropped++;
-      return;
-    }
-    this.queue.push({ timeNs, bytes });
+    if (!this.queue.push({ timeNs, bytes })) this.stats.dropped++;
   }
 
   /** slirp's ip_id: 0 first, one more for every packet. */

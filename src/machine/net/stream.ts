@@ -1,4 +1,5 @@
 import type { TimedFrame } from '../devices/virtio/pcap.js';
+import { FrameQueue } from './frame-queue.js';
 import { HostInbox } from './host-inbox.js';
 import { encodeStreamFrame, StreamFrameDecoder } from './stream-framing.js';
 
@@ -9,13 +10,10 @@ import { encodeStreamFrame, StreamFrameDecoder } from './stream-framing.js';
  * is none, as QEMU drops them. The socket itself is the host's (src/cli/run/netdev-sockets.ts).
  */
 
-/** Frames waiting for receive buffers beyond this are dropped. */
-const QUEUE_LIMIT = 1024;
-
 export class StreamNetwork {
   readonly stats = { framesFromPeer: 0, framesToPeer: 0, droppedNoPeer: 0, droppedQueueFull: 0, connections: 0 };
   readonly inbox = new HostInbox();
-  private readonly queue: TimedFrame[] = [];
+  private readonly queue = new FrameQueue();
   private decoder = new StreamFrameDecoder();
   /** Writes to the connected peer; undefined while there is none. */
   private peer: ((bytes: Uint8Array) => void) | undefined;
@@ -25,11 +23,11 @@ export class StreamNetwork {
   }
 
   peek(): TimedFrame | undefined {
-    return this.queue[0];
+    return this.queue.peek();
   }
 
   take(): void {
-    this.queue.shift();
+    this.queue.take();
   }
 
   poll(nowNs: number): void {
@@ -65,12 +63,8 @@ export class StreamNetwork {
     if (typeof frames === 'string') return frames;
     for (const bytes of frames) {
       this.inbox.post((nowNs) => {
-        if (this.queue.length >= QUEUE_LIMIT) {
-          this.stats.droppedQueueFull++;
-          return;
-        }
-        this.stats.framesFromPeer++;
-        this.queue.push({ timeNs: nowNs, bytes });
+        if (this.queue.push({ timeNs: nowNs, bytes })) this.stats.framesFromPeer++;
+        else this.stats.droppedQueueFull++;
       });
     }
     return undefined;
