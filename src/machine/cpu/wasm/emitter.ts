@@ -79,8 +79,10 @@ export class WasmEmitter {
   /** Scratch locals, handed out per instruction (`tmp64`/`tmp32`) and reused by the next. */
   private readonly pool64: number[] = [];
   private readonly pool32: number[] = [];
+  private readonly poolF64: number[] = [];
   private used64 = 0;
   private used32 = 0;
+  private usedF64 = 0;
 
   /** The instruction being emitted (page index), how many of its block remain (itself included). */
   index = 0;
@@ -119,7 +121,6 @@ export class WasmEmitter {
     this.fb = f.local(I64);
     this.fr = f.local(I64);
     this.tlbSet = f.local(I32);
-    void F64;
   }
 
   /** Start a new instruction: its scratch locals are free again. */
@@ -128,11 +129,17 @@ export class WasmEmitter {
     this.remaining = remaining;
     this.used64 = 0;
     this.used32 = 0;
+    this.usedF64 = 0;
   }
 
   tmp64(): number {
     if (this.used64 === this.pool64.length) this.pool64.push(this.f.local(I64));
     return this.pool64[this.used64++]!;
+  }
+
+  tmpF64(): number {
+    if (this.usedF64 === this.poolF64.length) this.poolF64.push(this.f.local(F64));
+    return this.poolF64[this.usedF64++]!;
   }
 
   tmp32(): number {

@@ -1,4 +1,5 @@
-import { F64, type FunctionBuilder, Op } from './encoder.js';
+import { FPCR_FZ, FPSR_IXC } from '../fpu.js';
+import { Op } from './encoder.js';
 import type { WasmEmitter } from './emitter.js';
 import { condition } from './flags.js';
 import { S_FPCR, S_FPSR, vAt } from './layout.js';
@@ -27,87 +28,32 @@ import type { WasmRow } from './rows.js';
  * in the register memory at VREGS + 16·n, after `fpReady`.
  */
 
-/** The floating-point opcodes used here (core spec §5.4.7; encoder.ts `Op` has the integer ones). */
-const FOp = {
-  f32_load: 0x2a,
-  f64_load: 0x2b,
-  f32_store: 0x38,
-  f64_store: 0x39,
-  f64_eq: 0x61,
-  f64_ne: 0x62,
-  f64_lt: 0x63,
-  f64_gt: 0x64,
-  f64_le: 0x65,
-  f64_ge: 0x66,
-  f64_abs: 0x99,
-  f64_trunc: 0x9d,
-  f64_neg: 0x9a,
-  f64_sqrt: 0x9f,
-  f64_add: 0xa0,
-  f64_sub: 0xa1,
-  f64_mul: 0xa2,
-  f64_div: 0xa3,
-  i32_trunc_f64_s: 0xaa,
-  i32_trunc_f64_u: 0xab,
-  i64_trunc_f64_s: 0xb0,
-  i64_trunc_f64_u: 0xb1,
-  f32_convert_i64_s: 0xb4,
-  f32_convert_i64_u: 0xb5,
-  f32_demote_f64: 0xb6,
-  f64_convert_i64_s: 0xb9,
-  f64_convert_i64_u: 0xba,
-  f64_promote_f32: 0xbb,
-  i64_reinterpret_f64: 0xbd,
-  f64_reinterpret_i64: 0xbf,
-} as const;
-
 const MIN_D = 2 ** -1022;
 const MAX_D = Number.MAX_VALUE;
 const MIN_S = 2 ** -126;
 const MAX_S = 3.4028234663852886e38;
 const SPLITTER = 134217729; // 2^27 + 1, as softfloat.ts
-const FPSR_IXC = 16;
-const FPCR_FZ = 1 << 24;
 const FPCR_RMODE = 3 << 22;
-
-// ---------------------------------------------------------------- f64 scratch locals
-
-/** Per function: f64 scratch locals, handed out per instruction (as WasmEmitter's tmp64). */
-const pools = new WeakMap<FunctionBuilder, { index: number; used: number; locals: number[] }>();
-
-function ftmp(e: WasmEmitter): number {
-  let pool = pools.get(e.f);
-  if (pool === undefined) {
-    pool = { index: -1, used: 0, locals: [] };
-    pools.set(e.f, pool);
-  }
-  if (pool.index !== e.index) {
-    pool.index = e.index;
-    pool.used = 0;
-  }
-  if (pool.used === pool.locals.length) pool.locals.push(e.f.local(F64));
-  return pool.locals[pool.used++]!;
-}
 
 // ---------------------------------------------------------------- error-free transformations
 
 /** Push the error of s = a + b (softfloat.ts `twoSumError`), all f64 locals. */
 function twoSumError(e: WasmEmitter, a: number, b: number, s: number): void {
   const f = e.f;
-  const bb = ftmp(e);
-  f.get(s).get(a).op(FOp.f64_sub).set(bb);
-  f.get(a).get(s).get(bb).op(FOp.f64_sub).op(FOp.f64_sub);
-  f.get(b).get(bb).op(FOp.f64_sub);
-  f.op(FOp.f64_add);
+  const bb = e.tmpF64();
+  f.get(s).get(a).op(Op.f64_sub).set(bb);
+  f.get(a).get(s).get(bb).op(Op.f64_sub).op(Op.f64_sub);
+  f.get(b).get(bb).op(Op.f64_sub);
+  f.op(Op.f64_add);
 }
 
 /** Split x into high and low halves (Veltkamp), into two new locals. */
 function split(e: WasmEmitter, x: number): [number, number] {
   const f = e.f;
-  const [t, h, l] = [ftmp(e), ftmp(e), ftmp(e)];
-  f.f64(SPLITTER).get(x).op(FOp.f64_mul).set(t);
-  f.get(t).get(t).get(x).op(FOp.f64_sub).op(FOp.f64_sub).set(h);
-  f.get(x).get(h).op(FOp.f64_sub).set(l);
+  const [t, h, l] = [e.tmpF64(), e.tmpF64(), e.tmpF64()];
+  f.f64(SPLITTER).get(x).op(Op.f64_mul).set(t);
+  f.get(t).get(t).get(x).op(Op.f64_sub).op(Op.f64_sub).set(h);
+  f.get(x).get(h).op(Op.f64_sub).set(l);
   return [h, l];
 }
 
@@ -117,36 +63,36 @@ function twoProductError(e: WasmEmitter, a: number, b: number, p: number): void 
   const [ah, al] = split(e, a);
   const [bh, bl] = split(e, b);
   // al·bl − (((p − ah·bh) − al·bh) − ah·bl), in that order.
-  f.get(al).get(bl).op(FOp.f64_mul);
-  f.get(p).get(ah).get(bh).op(FOp.f64_mul).op(FOp.f64_sub);
-  f.get(al).get(bh).op(FOp.f64_mul).op(FOp.f64_sub);
-  f.get(ah).get(bl).op(FOp.f64_mul).op(FOp.f64_sub);
-  f.op(FOp.f64_sub);
+  f.get(al).get(bl).op(Op.f64_mul);
+  f.get(p).get(ah).get(bh).op(Op.f64_mul).op(Op.f64_sub);
+  f.get(al).get(bh).op(Op.f64_mul).op(Op.f64_sub);
+  f.get(ah).get(bl).op(Op.f64_mul).op(Op.f64_sub);
+  f.op(Op.f64_sub);
 }
 
 /** Push whether TwoProduct of a and b is exact (softfloat.ts `productIsSafe`), as an i32. */
 function productIsSafe(e: WasmEmitter, a: number, b: number): void {
   const f = e.f;
-  const [aa, bb, p] = [ftmp(e), ftmp(e), ftmp(e)];
-  f.get(a).op(FOp.f64_abs).set(aa);
-  f.get(b).op(FOp.f64_abs).set(bb);
-  f.get(aa).get(bb).op(FOp.f64_mul).set(p);
+  const [aa, bb, p] = [e.tmpF64(), e.tmpF64(), e.tmpF64()];
+  f.get(a).op(Op.f64_abs).set(aa);
+  f.get(b).op(Op.f64_abs).set(bb);
+  f.get(aa).get(bb).op(Op.f64_mul).set(p);
   f.get(aa)
     .f64(2 ** 995)
-    .op(FOp.f64_le);
+    .op(Op.f64_le);
   f.get(bb)
     .f64(2 ** 995)
-    .op(FOp.f64_le)
+    .op(Op.f64_le)
     .op(Op.i32_and);
   // A zero product of non-zero operands has underflowed.
-  f.get(p).f64(0).op(FOp.f64_eq);
-  f.get(aa).f64(0).op(FOp.f64_eq).get(bb).f64(0).op(FOp.f64_eq).op(Op.i32_or).op(Op.i32_and);
+  f.get(p).f64(0).op(Op.f64_eq);
+  f.get(aa).f64(0).op(Op.f64_eq).get(bb).f64(0).op(Op.f64_eq).op(Op.i32_or).op(Op.i32_and);
   f.get(p)
     .f64(2 ** -969)
-    .op(FOp.f64_gt)
+    .op(Op.f64_gt)
     .get(p)
     .f64(2 ** 1020)
-    .op(FOp.f64_lt)
+    .op(Op.f64_lt)
     .op(Op.i32_and);
   f.op(Op.i32_or).op(Op.i32_and);
 }
@@ -159,7 +105,7 @@ function ixMul(e: WasmEmitter, a: number, b: number, p: number): void {
   productIsSafe(e, a, b);
   f.if_();
   twoProductError(e, a, b, p);
-  f.f64(0).op(FOp.f64_ne).set(k);
+  f.f64(0).op(Op.f64_ne).set(k);
   f.end();
   f.get(k);
 }
@@ -167,14 +113,14 @@ function ixMul(e: WasmEmitter, a: number, b: number, p: number): void {
 /** Push the inexactness of q = RN(a / b) (runtime.ts `ixDiv`): exact iff q·b is a, exactly. */
 function ixDiv(e: WasmEmitter, a: number, b: number, q: number): void {
   const f = e.f;
-  const p = ftmp(e);
+  const p = e.tmpF64();
   const k = e.tmp32();
   f.i32(2).set(k);
   productIsSafe(e, q, b);
   f.if_();
-  f.get(q).get(b).op(FOp.f64_mul).tee(p).get(a).op(FOp.f64_ne);
+  f.get(q).get(b).op(Op.f64_mul).tee(p).get(a).op(Op.f64_ne);
   twoProductError(e, q, b, p);
-  f.f64(0).op(FOp.f64_ne).op(Op.i32_or).set(k);
+  f.f64(0).op(Op.f64_ne).op(Op.i32_or).set(k);
   f.end();
   f.get(k);
 }
@@ -206,11 +152,11 @@ function lanes(e: WasmEmitter, single: boolean, count: number, d: number, comput
   for (const x of results) {
     // A normal number (strictly above the smallest normal: a result rounded up to it may be
     // tiny before rounding, which raises Underflow), or a zero the operation gave exactly.
-    const a = ftmp(e);
-    f.get(x.r).op(FOp.f64_abs).tee(a).f64(min).op(FOp.f64_gt);
-    f.get(a).f64(max).op(FOp.f64_le).op(Op.i32_and);
+    const a = e.tmpF64();
+    f.get(x.r).op(Op.f64_abs).tee(a).f64(min).op(Op.f64_gt);
+    f.get(a).f64(max).op(Op.f64_le).op(Op.i32_and);
     if (x.zero !== undefined) {
-      f.get(x.r).f64(0).op(FOp.f64_eq);
+      f.get(x.r).f64(0).op(Op.f64_eq);
       x.zero();
       f.op(Op.i32_and).op(Op.i32_or);
     }
@@ -236,8 +182,8 @@ function lanes(e: WasmEmitter, single: boolean, count: number, d: number, comput
   const bytes = single ? 4 : 8;
   results.forEach((x, i) => {
     f.i32(0).get(x.r);
-    if (single) f.op(FOp.f32_demote_f64).mem(FOp.f32_store, 2, vAt(d, 4 * i));
-    else f.mem(FOp.f64_store, 3, vAt(d, 8 * i));
+    if (single) f.op(Op.f32_demote_f64).mem(Op.f32_store, 2, vAt(d, 4 * i));
+    else f.mem(Op.f64_store, 3, vAt(d, 8 * i));
   });
   // The rest of the register is zeroed (scalar forms, and 64-bit vectors).
   for (let at = count * bytes; at < 16; at += at % 8 === 0 ? 8 : 4) {
@@ -255,14 +201,14 @@ function lane(e: WasmEmitter, single: boolean, r: number, i: number): void {
   if (single)
     e.f
       .i32(0)
-      .mem(FOp.f32_load, 2, vAt(r, 4 * i))
-      .op(FOp.f64_promote_f32);
-  else e.f.i32(0).mem(FOp.f64_load, 3, vAt(r, 8 * i));
+      .mem(Op.f32_load, 2, vAt(r, 4 * i))
+      .op(Op.f64_promote_f32);
+  else e.f.i32(0).mem(Op.f64_load, 3, vAt(r, 8 * i));
 }
 
 /** A new f64 local holding lane i of register r. */
 function laneLocal(e: WasmEmitter, single: boolean, r: number, i: number): number {
-  const x = ftmp(e);
+  const x = e.tmpF64();
   lane(e, single, r, i);
   e.f.set(x);
   return x;
@@ -270,7 +216,7 @@ function laneLocal(e: WasmEmitter, single: boolean, r: number, i: number): numbe
 
 /** Push 1 when the f64 local r (a single result in double) does not survive the rounding to single. */
 function lostToSingle(e: WasmEmitter, r: number): void {
-  e.f.get(r).op(FOp.f32_demote_f64).op(FOp.f64_promote_f32).get(r).op(FOp.f64_ne);
+  e.f.get(r).op(Op.f32_demote_f64).op(Op.f64_promote_f32).get(r).op(Op.f64_ne);
 }
 
 // FP_2SRC opcode numbering (insns/fp.ts): fmul, fdiv, fadd, fsub, …, fnmul.
@@ -283,24 +229,24 @@ const OP_FNMUL = 8;
 /** One lane of a binary operation on the f64 locals x, y (single: promoted singles). */
 function binaryLane(e: WasmEmitter, op: number, single: boolean, x: number, y: number): Lane {
   const f = e.f;
-  const r = ftmp(e);
-  const f64op = op === OP_FMUL || op === OP_FNMUL ? FOp.f64_mul : op === OP_FDIV ? FOp.f64_div : op === OP_FADD ? FOp.f64_add : FOp.f64_sub;
+  const r = e.tmpF64();
+  const f64op = op === OP_FMUL || op === OP_FNMUL ? Op.f64_mul : op === OP_FDIV ? Op.f64_div : op === OP_FADD ? Op.f64_add : Op.f64_sub;
   f.get(x).get(y).op(f64op).set(r);
   // FNMUL rounds the product, then negates it: the exactness test is the product's.
   let p = r;
   if (op === OP_FNMUL) {
-    p = ftmp(e);
-    f.get(r).tee(p).op(FOp.f64_neg).set(r);
+    p = e.tmpF64();
+    f.get(r).tee(p).op(Op.f64_neg).set(r);
   }
   const ix = (): void => {
     if (op === OP_FADD || op === OP_FSUB) {
       let yy = y;
       if (op === OP_FSUB) {
-        yy = ftmp(e);
-        f.get(y).op(FOp.f64_neg).set(yy);
+        yy = e.tmpF64();
+        f.get(y).op(Op.f64_neg).set(yy);
       }
       twoSumError(e, x, yy, r);
-      f.f64(0).op(FOp.f64_ne);
+      f.f64(0).op(Op.f64_ne);
     } else if (op === OP_FDIV) ixDiv(e, x, y, r);
     // The product of two singles is exact in double.
     else if (single) f.i32(0);
@@ -311,10 +257,10 @@ function binaryLane(e: WasmEmitter, op: number, single: boolean, x: number, y: n
     }
   };
   const zero = (): void => {
-    if (op === OP_FADD) f.get(x).get(y).op(FOp.f64_neg).op(FOp.f64_eq);
-    else if (op === OP_FSUB) f.get(x).get(y).op(FOp.f64_eq);
-    else if (op === OP_FDIV) f.get(x).f64(0).op(FOp.f64_eq);
-    else f.get(x).f64(0).op(FOp.f64_eq).get(y).f64(0).op(FOp.f64_eq).op(Op.i32_or);
+    if (op === OP_FADD) f.get(x).get(y).op(Op.f64_neg).op(Op.f64_eq);
+    else if (op === OP_FSUB) f.get(x).get(y).op(Op.f64_eq);
+    else if (op === OP_FDIV) f.get(x).f64(0).op(Op.f64_eq);
+    else f.get(x).f64(0).op(Op.f64_eq).get(y).f64(0).op(Op.f64_eq).op(Op.i32_or);
   };
   return { r, ix, zero };
 }
@@ -324,9 +270,9 @@ function stepUlp(e: WasmEmitter, x: number): void {
   const f = e.f;
   const away = e.tmp32();
   f.set(away);
-  f.get(x).op(FOp.i64_reinterpret_f64);
+  f.get(x).op(Op.i64_reinterpret_f64);
   f.i64(1).i64(-1).get(away).op(Op.select);
-  f.op(Op.i64_add).op(FOp.f64_reinterpret_i64);
+  f.op(Op.i64_add).op(Op.f64_reinterpret_i64);
 }
 
 /**
@@ -336,65 +282,65 @@ function stepUlp(e: WasmEmitter, x: number): void {
  */
 function fmaLane(e: WasmEmitter, a: number, b: number, c: number): Lane {
   const f = e.f;
-  const [r, p, pe] = [ftmp(e), ftmp(e), ftmp(e)];
+  const [r, p, pe] = [e.tmpF64(), e.tmpF64(), e.tmpF64()];
   const ix = e.tmp32();
   f.f64(Number.NaN).set(r);
   f.i32(0).set(ix);
   productIsSafe(e, a, b);
   f.get(c)
-    .op(FOp.f64_abs)
+    .op(Op.f64_abs)
     .f64(2 ** 1020)
-    .op(FOp.f64_lt)
+    .op(Op.f64_lt)
     .op(Op.i32_and)
     .if_();
-  f.get(a).get(b).op(FOp.f64_mul).set(p);
+  f.get(a).get(b).op(Op.f64_mul).set(p);
   twoProductError(e, a, b, p);
-  f.tee(pe).f64(0).op(FOp.f64_eq).if_();
+  f.tee(pe).f64(0).op(Op.f64_eq).if_();
   {
     // An exact product: one rounding, of p + c.
-    const s = ftmp(e);
-    f.get(p).get(c).op(FOp.f64_add).tee(s).op(FOp.f64_abs).f64(Number.POSITIVE_INFINITY).op(FOp.f64_lt).if_();
+    const s = e.tmpF64();
+    f.get(p).get(c).op(Op.f64_add).tee(s).op(Op.f64_abs).f64(Number.POSITIVE_INFINITY).op(Op.f64_lt).if_();
     f.get(s).set(r);
     twoSumError(e, p, c, s);
-    f.f64(0).op(FOp.f64_ne).set(ix);
+    f.f64(0).op(Op.f64_ne).set(ix);
     f.end();
   }
   f.else_();
   {
-    const [uh, ul, th, tl, v, ve] = [ftmp(e), ftmp(e), ftmp(e), ftmp(e), ftmp(e), ftmp(e)];
-    f.get(pe).get(c).op(FOp.f64_add).set(uh);
+    const [uh, ul, th, tl, v, ve] = [e.tmpF64(), e.tmpF64(), e.tmpF64(), e.tmpF64(), e.tmpF64(), e.tmpF64()];
+    f.get(pe).get(c).op(Op.f64_add).set(uh);
     twoSumError(e, pe, c, uh);
     f.set(ul);
-    f.get(p).get(uh).op(FOp.f64_add).set(th);
+    f.get(p).get(uh).op(Op.f64_add).set(th);
     twoSumError(e, p, uh, th);
     f.set(tl);
-    f.get(tl).get(ul).op(FOp.f64_add).set(v);
+    f.get(tl).get(ul).op(Op.f64_add).set(v);
     twoSumError(e, tl, ul, v);
     f.set(ve);
     // Round to odd: an even result with a remainder moves one ulp towards the exact value.
-    f.get(ve).f64(0).op(FOp.f64_ne);
-    f.get(v).op(FOp.i64_reinterpret_f64).i64(1).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_and).if_();
-    f.get(v).f64(0).op(FOp.f64_eq).if_();
-    f.f64(Number.MIN_VALUE).f64(-Number.MIN_VALUE).get(ve).f64(0).op(FOp.f64_gt).op(Op.select).set(v);
+    f.get(ve).f64(0).op(Op.f64_ne);
+    f.get(v).op(Op.i64_reinterpret_f64).i64(1).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_and).if_();
+    f.get(v).f64(0).op(Op.f64_eq).if_();
+    f.f64(Number.MIN_VALUE).f64(-Number.MIN_VALUE).get(ve).f64(0).op(Op.f64_gt).op(Op.select).set(v);
     f.else_();
-    f.get(ve).f64(0).op(FOp.f64_gt).get(v).f64(0).op(FOp.f64_gt).op(Op.i32_eq);
+    f.get(ve).f64(0).op(Op.f64_gt).get(v).f64(0).op(Op.f64_gt).op(Op.i32_eq);
     stepUlp(e, v);
     f.set(v);
     f.end();
     f.end();
-    const rr = ftmp(e);
-    f.get(th).get(v).op(FOp.f64_add).tee(rr).op(FOp.f64_abs).tee(pe);
+    const rr = e.tmpF64();
+    f.get(th).get(v).op(Op.f64_add).tee(rr).op(Op.f64_abs).tee(pe);
     f.f64(2 ** -960)
-      .op(FOp.f64_gt)
+      .op(Op.f64_gt)
       .get(pe)
       .f64(2 ** 1020)
-      .op(FOp.f64_lt)
+      .op(Op.f64_lt)
       .op(Op.i32_and)
       .if_();
     f.get(rr).set(r);
-    f.get(ve).f64(0).op(FOp.f64_ne);
+    f.get(ve).f64(0).op(Op.f64_ne);
     twoSumError(e, th, v, rr);
-    f.f64(0).op(FOp.f64_ne).op(Op.i32_or).set(ix);
+    f.f64(0).op(Op.f64_ne).op(Op.i32_or).set(ix);
     f.end();
   }
   f.end();
@@ -409,23 +355,23 @@ function fmaLane(e: WasmEmitter, a: number, b: number, c: number): Lane {
  */
 function fmaLaneSingle(e: WasmEmitter, a: number, b: number, c: number): Lane {
   const f = e.f;
-  const [p, s, err] = [ftmp(e), ftmp(e), ftmp(e)];
-  f.get(a).get(b).op(FOp.f64_mul).set(p);
-  f.get(p).get(c).op(FOp.f64_add).set(s);
+  const [p, s, err] = [e.tmpF64(), e.tmpF64(), e.tmpF64()];
+  f.get(a).get(b).op(Op.f64_mul).set(p);
+  f.get(p).get(c).op(Op.f64_add).set(s);
   twoSumError(e, p, c, s);
   f.set(err);
-  f.get(err).f64(0).op(FOp.f64_ne);
-  f.get(s).op(FOp.i64_reinterpret_f64).i64(1).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_and);
+  f.get(err).f64(0).op(Op.f64_ne);
+  f.get(s).op(Op.i64_reinterpret_f64).i64(1).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_and);
   // s is not zero here: a zero sum of two doubles is exact.
-  f.get(s).f64(0).op(FOp.f64_ne).op(Op.i32_and).if_();
-  f.get(err).f64(0).op(FOp.f64_gt).get(s).f64(0).op(FOp.f64_gt).op(Op.i32_eq);
+  f.get(s).f64(0).op(Op.f64_ne).op(Op.i32_and).if_();
+  f.get(err).f64(0).op(Op.f64_gt).get(s).f64(0).op(Op.f64_gt).op(Op.i32_eq);
   stepUlp(e, s);
   f.set(s);
   f.end();
   return {
     r: s,
     ix: () => {
-      f.get(err).f64(0).op(FOp.f64_ne);
+      f.get(err).f64(0).op(Op.f64_ne);
       lostToSingle(e, s);
       f.op(Op.i32_or);
     },
@@ -436,8 +382,8 @@ function fmaLaneSingle(e: WasmEmitter, a: number, b: number, c: number): Lane {
 /** A fused multiply-add lane at the precision: (±)a·b + (±)c from f64 locals (negated in place). */
 function fused(e: WasmEmitter, single: boolean, a: number, b: number, c: number, negProduct: boolean, negAddend: boolean): Lane {
   const f = e.f;
-  if (negProduct) f.get(a).op(FOp.f64_neg).set(a);
-  if (negAddend) f.get(c).op(FOp.f64_neg).set(c);
+  if (negProduct) f.get(a).op(Op.f64_neg).set(a);
+  if (negAddend) f.get(c).op(Op.f64_neg).set(c);
   return single ? fmaLaneSingle(e, a, b, c) : fmaLane(e, a, b, c);
 }
 
@@ -453,9 +399,9 @@ function compareNzcv(e: WasmEmitter, x: number, y: number): void {
     .i32(0x20000000)
     .get(x)
     .get(y)
-    .op(FOp.f64_lt)
+    .op(Op.f64_lt)
     .op(Op.select);
-  f.get(x).get(y).op(FOp.f64_eq).op(Op.select);
+  f.get(x).get(y).op(Op.f64_eq).op(Op.select);
 }
 
 export const WASM_FP_ROWS: Record<string, WasmRow> = {
@@ -478,10 +424,10 @@ export const WASM_FP_ROWS: Record<string, WasmRow> = {
       // FSQRT of a positive finite number: the root is normal and never over- or underflows.
       return lanes(e, single, 1, a.d, () => {
         const x = laneLocal(e, single, a.n, 0);
-        const r = ftmp(e);
-        f.get(x).op(FOp.f64_sqrt).set(r);
+        const r = e.tmpF64();
+        f.get(x).op(Op.f64_sqrt).set(r);
         // Not positive and finite: the lane's test fails.
-        f.get(x).f64(0).op(FOp.f64_gt).get(x).f64(Number.POSITIVE_INFINITY).op(FOp.f64_lt).op(Op.i32_and).op(Op.i32_eqz).if_();
+        f.get(x).f64(0).op(Op.f64_gt).get(x).f64(Number.POSITIVE_INFINITY).op(Op.f64_lt).op(Op.i32_and).op(Op.i32_eqz).if_();
         f.f64(Number.NaN).set(r);
         f.end();
         return {
@@ -540,13 +486,13 @@ export const WASM_FP_ROWS: Record<string, WasmRow> = {
     const single = a.ftype === 0;
     e.fpReady();
     const x = laneLocal(e, single, a.n, 0);
-    const y = ftmp(e);
+    const y = e.tmpF64();
     if (a.zero) f.f64(0).set(y);
     else {
       lane(e, single, a.m, 0);
       f.set(y);
     }
-    f.get(x).get(x).op(FOp.f64_eq).get(y).get(y).op(FOp.f64_eq).op(Op.i32_and);
+    f.get(x).get(x).op(Op.f64_eq).get(y).get(y).op(Op.f64_eq).op(Op.i32_and);
     f.i32(0).mem(Op.i32_load, 2, S_FPCR).i32(FPCR_FZ).op(Op.i32_and).op(Op.i32_eqz).op(Op.i32_and).if_();
     compareNzcv(e, x, y);
     f.set(e.nzcv);
@@ -582,21 +528,21 @@ export const WASM_FP_ROWS: Record<string, WasmRow> = {
       // not convert back to the same integer.
       const signed = a.kind === 2;
       e.fpReady();
-      const [v, r, back] = [e.tmp64(), ftmp(e), e.tmp32()];
+      const [v, r, back] = [e.tmp64(), e.tmpF64(), e.tmp32()];
       e.get(a.sf, a.n);
       if (!a.sf) f.op(signed ? Op.i64_extend_i32_s : Op.i64_extend_i32_u);
       f.set(v);
       f.get(v);
-      if (single) f.op(signed ? FOp.f32_convert_i64_s : FOp.f32_convert_i64_u).op(FOp.f64_promote_f32);
-      else f.op(signed ? FOp.f64_convert_i64_s : FOp.f64_convert_i64_u);
+      if (single) f.op(signed ? Op.f32_convert_i64_s : Op.f32_convert_i64_u).op(Op.f64_promote_f32);
+      else f.op(signed ? Op.f64_convert_i64_s : Op.f64_convert_i64_u);
       f.set(r);
       // Exact iff r is below 2^63 (2^64 unsigned: the only larger results are inexact) and truncates to v.
       f.get(r)
         .f64(signed ? 2 ** 63 : 2 ** 64)
-        .op(FOp.f64_lt)
+        .op(Op.f64_lt)
         .if_();
       f.get(r)
-        .op(signed ? FOp.i64_trunc_f64_s : FOp.i64_trunc_f64_u)
+        .op(signed ? Op.i64_trunc_f64_s : Op.i64_trunc_f64_u)
         .get(v)
         .op(Op.i64_ne)
         .set(back);
@@ -606,8 +552,8 @@ export const WASM_FP_ROWS: Record<string, WasmRow> = {
       f.i32(0).mem(Op.i32_load, 2, S_FPCR).i32(FPCR_RMODE).op(Op.i32_and).op(Op.i32_eqz).if_();
       f.i32(0).i32(0).mem(Op.i32_load, 2, S_FPSR).get(back).i32(4).op(Op.i32_shl).op(Op.i32_or).mem(Op.i32_store, 2, S_FPSR);
       f.i32(0).get(r);
-      if (single) f.op(FOp.f32_demote_f64).mem(FOp.f32_store, 2, vAt(a.d)).i32(0).i32(0).mem(Op.i32_store, 2, vAt(a.d, 4));
-      else f.mem(FOp.f64_store, 3, vAt(a.d));
+      if (single) f.op(Op.f32_demote_f64).mem(Op.f32_store, 2, vAt(a.d)).i32(0).i32(0).mem(Op.i32_store, 2, vAt(a.d, 4));
+      else f.mem(Op.f64_store, 3, vAt(a.d));
       f.i32(0).i64(0).mem(Op.i64_store, 3, vAt(a.d, 8));
       f.else_();
       e.fallback();
@@ -622,20 +568,20 @@ export const WASM_FP_ROWS: Record<string, WasmRow> = {
     const bits = a.sf ? 64 : 32;
     f.get(x)
       .f64(signed ? -(2 ** (bits - 1)) : -1)
-      .op(signed ? FOp.f64_ge : FOp.f64_gt);
+      .op(signed ? Op.f64_ge : Op.f64_gt);
     f.get(x)
       .f64(signed ? 2 ** (bits - 1) : 2 ** bits)
-      .op(FOp.f64_lt)
+      .op(Op.f64_lt)
       .op(Op.i32_and);
     f.i32(0).mem(Op.i32_load, 2, S_FPCR).i32(FPCR_FZ).op(Op.i32_and).op(Op.i32_eqz).op(Op.i32_and).if_();
     f.i32(0).i32(0).mem(Op.i32_load, 2, S_FPSR);
-    f.get(x).op(FOp.f64_trunc).get(x).op(FOp.f64_ne).i32(4).op(Op.i32_shl).op(Op.i32_or).mem(Op.i32_store, 2, S_FPSR);
+    f.get(x).op(Op.f64_trunc).get(x).op(Op.f64_ne).i32(4).op(Op.i32_shl).op(Op.i32_or).mem(Op.i32_store, 2, S_FPSR);
     f.get(x);
     if (a.sf) {
-      f.op(signed ? FOp.i64_trunc_f64_s : FOp.i64_trunc_f64_u);
+      f.op(signed ? Op.i64_trunc_f64_s : Op.i64_trunc_f64_u);
       e.setX(a.d);
     } else {
-      f.op(signed ? FOp.i32_trunc_f64_s : FOp.i32_trunc_f64_u);
+      f.op(signed ? Op.i32_trunc_f64_s : Op.i32_trunc_f64_u);
       e.setW(a.d);
     }
     f.else_();
