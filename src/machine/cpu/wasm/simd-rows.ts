@@ -89,32 +89,16 @@ function logic(e: WasmEmitter, a: Args): boolean {
   const f = e.f;
   const { d, n, m } = a;
   return vstore(e, d, a.q, () => {
-    switch ((a.u << 2) | a.size) {
-      case 0:
-        vload(e, n);
-        vload(e, m);
-        f.simd(S.v128_and);
-        return;
-      case 1:
-        vload(e, n);
-        vload(e, m);
-        f.simd(S.v128_andnot);
-        return;
-      case 2:
-        vload(e, n);
-        vload(e, m);
-        f.simd(S.v128_or);
-        return;
-      case 3:
-        vload(e, n);
-        vload(e, m);
-        f.simd(S.v128_not).simd(S.v128_or);
-        return;
-      case 4:
-        vload(e, n);
-        vload(e, m);
-        f.simd(S.v128_xor);
-        return;
+    const op = (a.u << 2) | a.size;
+    if (op <= 4) {
+      // AND, BIC (n & ~m), ORR, ORN (n | ~m), EOR of n and m.
+      vload(e, n);
+      vload(e, m);
+      if (op === 3) f.simd(S.v128_not);
+      f.simd([S.v128_and, S.v128_andnot, S.v128_or, S.v128_or, S.v128_xor][op]!);
+      return;
+    }
+    switch (op) {
       // bitselect(x, y, c) = (x & c) | (y & ~c).
       case 5: // BSL: d selects between n (1) and m (0)
         vload(e, n);
