@@ -134,9 +134,6 @@ function next(e: Emitter, al: string, ah: string, k: number): { code: string; al
   return { code: `const ${bl} = (${al} + ${k}) | 0, ${bh} = (${bl} >>> 0) < (${al} >>> 0) ? (${ah} + 1) | 0 : ${ah};`, al: bl, ah: bh };
 }
 
-/** Where a store's exit puts the base writeback, filled in once the writeback is known. */
-const WRITEBACK = '/*writeback*/';
-
 /**
  * The code after a store: a store to a code page, or to a device that ends the run, or one that
  * grew the memory, leaves (after the base writeback of its instruction, which retires).
@@ -240,13 +237,14 @@ function ldstImm(e: Emitter, a: Args): string | undefined {
   const at = address(e, a.n, a.index === 1 ? 0 : a.offset);
   // The post-index address is computed before the access, which may overwrite the base.
   const post = a.index === 1 ? address(e, a.n, a.offset) : undefined;
-  e.storeWriteback = WRITEBACK;
+  // The writeback is known before the access: a store that leaves compiled code does it first.
+  const wb = post ? e.set(a.n, post.al, post.ah) : a.index === 2 ? e.set(a.n, at.al, at.ah) : '';
+  e.storeWriteback = wb;
   const body = transfer(e, a.kind, a.bytes, a.t, at.al, at.ah);
   e.storeWriteback = '';
   if (body === undefined) return undefined;
   const fault = e.faultable();
-  const wb = post ? e.set(a.n, post.al, post.ah) : a.index === 2 ? e.set(a.n, at.al, at.ah) : '';
-  return `${fault} ${at.code} ${post?.code ?? ''} ${body.replaceAll(WRITEBACK, wb)} ${wb}`;
+  return `${fault} ${at.code} ${post?.code ?? ''} ${body} ${wb}`;
 }
 
 function ldstReg(e: Emitter, a: Args): string | undefined {
@@ -325,6 +323,15 @@ function words(e: Emitter, fp: number, t: number, bytes: number, off: number): W
 function ldstPair(e: Emitter, a: Args): string | undefined {
   const fault = e.faultable();
   const at = address(e, a.n, a.index === 1 ? 0 : a.offset);
+  // The writeback is known before the access: a store that leaves compiled code does it first.
+  let wb = '';
+  let post = '';
+  if (a.index === 2) wb = e.set(a.n, at.al, at.ah);
+  else if (a.index === 1) {
+    const w = address(e, a.n, a.offset);
+    post = w.code;
+    wb = e.set(a.n, w.al, w.ah);
+  }
   let body: string;
   if (a.load) {
     // Everything is read before anything is written: a fault leaves the registers as they were.
@@ -342,19 +349,10 @@ function ldstPair(e: Emitter, a: Args): string | undefined {
     } else body += ` ${e.set(a.t, parts[0]!.x, parts[0]!.y)} ${e.set(a.t2, parts[1]!.x, parts[1]!.y)}`;
   } else {
     const w = [...words(e, a.fp, a.t, a.bytes, 0), ...words(e, a.fp, a.t2, a.bytes, a.bytes)];
-    e.storeWriteback = WRITEBACK;
+    e.storeWriteback = wb;
     body = storeWords(e, at.al, at.ah, w, 2 * a.bytes);
     e.storeWriteback = '';
   }
-  let wb = '';
-  let post = '';
-  if (a.index === 2) wb = e.set(a.n, at.al, at.ah);
-  else if (a.index === 1) {
-    const w = address(e, a.n, a.offset);
-    post = w.code;
-    wb = e.set(a.n, w.al, w.ah);
-  }
-  body = body.replaceAll(WRITEBACK, wb);
   return `${fault} ${at.code} ${post} ${body} ${wb}`;
 }
 
